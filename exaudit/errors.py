@@ -1,0 +1,19 @@
+"""The one exception users see: input that cannot be used, with file and line."""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """Input exaudit cannot use; printed as ``exaudit: error: FILE:LINE: what`` (exit 2)."""
+
+    def __init__(self, file: str | None, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.file = file
+        self.line = line
+        self.message = message
+
+    def __str__(self) -> str:
+        where = self.file or "exaudit"
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        return f"{where}: {self.message}"

@@ -1,0 +1,97 @@
+"""Interface names as a finite set of atoms, so an interface condition is an IntervalSet.
+
+Rules name interfaces exactly (``eth0``) or by prefix (``eth+``). Given every name and
+prefix a ruleset and a question mention, the infinite space of interface names falls into
+finitely many classes that no rule can tell apart: each exact name, and for each prefix
+"the names starting with it that no longer prefix or exact name claims". Each class is an
+atom (a number); a set of interfaces is then a set of atoms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from exaudit.intervals import IntervalSet
+from exaudit.model import IfaceMatch
+
+LOOPBACK = "lo"
+
+
+def _is_prefix(pattern: str) -> bool:
+    return pattern.endswith("+")
+
+
+class Universe:
+    """The atoms for a fixed collection of interface names and prefixes."""
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        exact: set[str] = set()
+        prefixes: set[str] = {""}
+        for p in patterns:
+            if _is_prefix(p):
+                prefixes.add(p[:-1])
+            else:
+                exact.add(p)
+        self.exact = sorted(exact)
+        self.prefixes = sorted(prefixes)
+        self._index = {name: i for i, name in enumerate(self.exact)}
+        base = len(self.exact)
+        self._prefix_index = {p: base + i for i, p in enumerate(self.prefixes)}
+        self.size = base + len(self.prefixes)
+        self.all = IntervalSet.span(0, self.size - 1)
+        self._cache: dict[IfaceMatch, IntervalSet] = {}
+
+    def knows(self, name: str) -> bool:
+        return name in self._index
+
+    def atom(self, name: str) -> int:
+        return self._index[name]
+
+    def _atoms_for(self, pattern: str) -> IntervalSet:
+        if not _is_prefix(pattern):
+            return IntervalSet.point(self._index[pattern])
+        stem = pattern[:-1]
+        found = [i for name, i in self._index.items() if name.startswith(stem)]
+        found += [i for p, i in self._prefix_index.items() if p.startswith(stem)]
+        return IntervalSet.of(found)
+
+    def match(self, cond: IfaceMatch | None) -> IntervalSet:
+        if cond is None:
+            return self.all
+        hit = self._cache.get(cond)
+        if hit is None:
+            hit = IntervalSet()
+            for p in cond.patterns:
+                hit = hit | self._atoms_for(p)
+            if cond.negated:
+                hit = self.all - hit
+            self._cache[cond] = hit
+        return hit
+
+    def unspecified(self) -> IntervalSet:
+        """Any interface a packet from another host can arrive on (not the loopback)."""
+        if LOOPBACK in self._index:
+            return self.all - IntervalSet.point(self._index[LOOPBACK])
+        return self.all
+
+    def describe(self, atoms: IntervalSet) -> str:
+        """Name a set of atoms for a person: ``eth0``, ``eth1, eth2`` or ``any but lo``."""
+        if atoms == self.all:
+            return "any"
+        members = [i for a, b in atoms.spans for i in range(a, b + 1)]
+        names = []
+        generic = False
+        for i in members:
+            if i < len(self.exact):
+                names.append(self.exact[i])
+            else:
+                stem = self.prefixes[i - len(self.exact)]
+                if stem:
+                    names.append(stem + "+ (other)")
+                else:
+                    generic = True
+        if generic:
+            missing = [self.exact[i] for i in range(len(self.exact)) if i not in atoms]
+            missing += [p + "+" for p in self.prefixes if p and self._prefix_index[p] not in atoms]
+            return "any but " + ", ".join(missing) if missing else "any"
+        return ", ".join(names)

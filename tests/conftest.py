@@ -1,0 +1,22 @@
+"""Shared test helpers: where the corpus is, and whether it must be there."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+CORPUS = Path(os.environ.get("EXAUDIT_CORPUS", ROOT / ".." / "shared" / "corpus")).resolve()
+
+
+def corpus_dir(*parts: str) -> Path:
+    """A corpus folder; skips the test when the corpus is absent, except in CI."""
+    path = CORPUS.joinpath(*parts)
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"corpus folder {path} is missing in CI (set EXAUDIT_CORPUS)")
+        pytest.skip(f"corpus folder {path} is absent (set EXAUDIT_CORPUS)")
+    return path
