@@ -75,6 +75,7 @@ class Step:
     chain: str
     verdict: str  # permit, deny, jump, goto, return, undetermined
     origin: Origin | None
+    stateful: bool = False  # the permit creates state for the replies (pf, ASA)
 
 
 @dataclass
@@ -329,10 +330,11 @@ class _Walk:
                     todo.append((inter, stage_i, chain_name, i, stack, path,
                                  assumed + ((rule.origin, False),)))
                     self._act(inter, rule.target, rule.origin, stage_i, chain_name, here,
-                              stack, path, assumed + ((rule.origin, True),), todo)
+                              stack, path, assumed + ((rule.origin, True),), todo,
+                              rule.stateful)
             else:
                 self._act(inter, rule.target, rule.origin, stage_i, chain_name, here, stack,
-                          path, assumed, todo)
+                          path, assumed, todo, rule.stateful)
             if not rest:
                 return
             box = rest[0]
@@ -348,13 +350,14 @@ class _Walk:
 
     def _act(self, box: Box, target: Target, origin: Origin, stage_i: int, chain_name: str,
              here: Frame, stack: tuple[Frame, ...], path: tuple[Step, ...],
-             assumed: tuple, todo: list) -> None:
+             assumed: tuple, todo: list, stateful: bool = False) -> None:
         verb = target.verb
         label = self.stages[stage_i].label
         if verb is Verb.CONTINUE:
             todo.append((box, stage_i, here[0], here[1], stack, path, assumed))
         elif verb in TERMINAL_VERDICTS:
-            self._terminal(box, target, origin, stage_i, chain_name, path, assumed, todo)
+            self._terminal(box, target, origin, stage_i, chain_name, path, assumed, todo,
+                           stateful=stateful)
         elif verb is Verb.JUMP:
             assert target.chain is not None
             step = Step(label, chain_name, "jump " + target.chain, origin)
@@ -389,9 +392,9 @@ class _Walk:
 
     def _terminal(self, box: Box, target: Target, origin: Origin | None, stage_i: int,
                   chain_name: str, path: tuple[Step, ...], assumed: tuple, todo: list,
-                  policy: bool = False) -> None:
+                  policy: bool = False, stateful: bool = False) -> None:
         verdict = TERMINAL_VERDICTS[target.verb]
-        step = Step(self.stages[stage_i].label, chain_name, verdict, origin)
+        step = Step(self.stages[stage_i].label, chain_name, verdict, origin, stateful)
         path = path + (step,)
         if verdict == "permit" and stage_i + 1 < len(self.stages):
             nxt = stage_i + 1

@@ -114,6 +114,10 @@ class Rule:
     # Conditions exaudit does not model (``-m recent``, ``user``...); the rule's match is
     # then only an outer bound, and any verdict it touches is undetermined.
     unknown: tuple[str, ...] = ()
+    # A permit that creates state letting the connection's replies through whatever the
+    # rules say (pf ``keep state``, the default; every ASA permit). iptables rules are not
+    # stateful in this sense: their replies meet the rules as ESTABLISHED packets.
+    stateful: bool = False
 
     @property
     def uncertain(self) -> bool:
