@@ -369,6 +369,10 @@ class _Walk:
             todo.append((box, stage_i, target.chain, 0, stack, path + (step,), assumed))
         elif verb is Verb.RETURN:
             self._return(box, stage_i, stack, path, assumed, todo, origin, chain_name)
+        elif verb is Verb.UNKNOWN:
+            step = Step(label, chain_name, "undetermined", origin)
+            self.outcomes.append(_Outcome(box, "undetermined", origin, path + (step,),
+                                          assumed + ((origin, True),)))
         else:  # pragma: no cover - Verb is closed
             raise AssertionError(verb)
 

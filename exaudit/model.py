@@ -78,6 +78,7 @@ class Verb(str, Enum):
     GOTO = "GOTO"
     RETURN = "RETURN"
     CONTINUE = "CONTINUE"  # non-terminating targets: LOG, NFLOG, MARK, counters, ...
+    UNKNOWN = "UNKNOWN"  # a line not understood: whatever it matches is undetermined
 
 
 TERMINAL_VERDICTS = {Verb.ACCEPT: "permit", Verb.DROP: "deny", Verb.REJECT: "deny"}
