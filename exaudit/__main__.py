@@ -1,0 +1,5 @@
+"""``python -m exaudit``."""
+
+from exaudit.cli import main
+
+raise SystemExit(main())

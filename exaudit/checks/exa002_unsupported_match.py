@@ -1,0 +1,39 @@
+"""EXA002 unsupported-match
+
+## What it does
+Reports rules that use a match or option exaudit does not model (for example
+`-m recent`, `-m time`, pf `user`, an ASA `fqdn` object).
+
+## Why is this bad?
+exaudit keeps such a rule but cannot know which packets it matches, so every verdict the
+rule could change is undetermined (EXA104) instead of a guess. The finding tells you which
+answers depend on a condition only the live firewall knows.
+
+## Example
+    -A FORWARD -p tcp --dport 25 -m recent --rcheck --name spam -j DROP
+
+## Use instead
+Nothing needs to change in the firewall; confirm the affected flows by hand, or express
+the condition with matches exaudit models (addresses, ports, interfaces, state).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+
+from exaudit.checks._common import finding
+from exaudit.findings import Finding, Severity
+from exaudit.model import Ruleset
+
+CODE = "EXA002"
+NAME = "unsupported-match"
+SEVERITY = Severity.INFO
+SCOPE = "ruleset"
+
+
+def check_ruleset(ruleset: Ruleset, firewall: str | None) -> Iterator[Finding]:
+    module = sys.modules[__name__]
+    for issue in ruleset.issues:
+        if issue.code == CODE:
+            yield finding(module, firewall, issue.origin, f"not modelled: {issue.message}")

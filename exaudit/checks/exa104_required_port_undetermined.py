@@ -1,0 +1,61 @@
+"""EXA104 required-port-undetermined
+
+## What it does
+Reports a required Exchange flow whose verdict on a firewall depends on a line exaudit
+could not fully understand (EXA001) or a match it does not model (EXA002), naming that
+line.
+
+## Why is this bad?
+exaudit will not guess. The flow may work or may not, depending on something only the
+live firewall knows (a dynamic address set, a time window, a rate limit, an unknown
+option). Until it is checked, the audit is not a proof.
+
+## Example
+    -A FORWARD -p tcp --dport 993 -m set --match-set blocked src -j DROP
+
+## Use instead
+Check the condition by hand, or express it with matches exaudit models (explicit
+addresses, ports, interfaces, connection state).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+
+from exaudit import addresses
+from exaudit.checks._common import finding, flow_json, union_src
+from exaudit.findings import Finding, Severity
+
+CODE = "EXA104"
+NAME = "required-port-undetermined"
+SEVERITY = Severity.WARNING
+SCOPE = "audit"
+
+
+def check(ctx: object) -> Iterator[Finding]:
+    module = sys.modules[__name__]
+    for fa in ctx.firewalls:  # type: ignore[attr-defined]
+        for cr in fa.results:
+            unsure = cr.forward.by_verdict("undetermined")
+            groups: dict[object, list] = {}
+            for p in unsure:
+                key = p.depends_on[0] if p.depends_on else p.decided_by
+                groups.setdefault(key, []).append(p)
+            for origin, parts in sorted(groups.items(),
+                                        key=lambda g: g[0].line if g[0] else 0):
+                src = union_src(parts)
+                lines = sorted({o.line for p in parts for o in p.depends_on})
+                others = [n for n in lines if origin is None or n != origin.line]
+                also = f" (and on line {', '.join(map(str, others))})" if others else ""
+                if origin is None:
+                    message = (f"{cr.crossing.flow.describe()} is undetermined for "
+                               f"{addresses.describe(src)}: the question was too complex "
+                               "to evaluate exactly")
+                else:
+                    message = (f"{cr.crossing.flow.describe()} is undetermined for "
+                               f"{addresses.describe(src)}: it depends on line "
+                               f"{origin.line}, which exaudit does not fully understand"
+                               f"{also}")
+                yield finding(module, fa.firewall.name, origin, message,
+                              flow_json(cr.crossing.flow, src, cr.crossing))

@@ -1,0 +1,59 @@
+"""EXA202 dynamic-rpc-ports
+
+## What it does
+Reports an Exchange server that MAPI clients, intrasite partners or a site connector
+reach over RPC, but that declares no static port (`rpc_ports`) for a service they need:
+the directory, the information store or the MTA.
+
+## Why is this bad?
+Without static allocation the RPC endpoint mapper hands out any port >= 1024, so every
+firewall on the way must open the whole ephemeral range to the server: the "roadblock"
+KB 176466 describes.
+
+## Example
+    servers:
+      ex-br-1: {address: 10.2.0.10, site: BRANCH}
+
+## Use instead
+Fix the ports in the registry (KB 155831 for the directory and information store,
+KB 161931 for the MTA), declare them, and open only 135 plus those ports:
+
+    servers:
+      ex-br-1:
+        address: 10.2.0.10
+        site: BRANCH
+        rpc_ports: {directory: 5000, information_store: 5001, mta: 5002}
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+
+from exaudit.checks._common import finding
+from exaudit.findings import Finding, Location, Severity
+
+CODE = "EXA202"
+NAME = "dynamic-rpc-ports"
+SEVERITY = Severity.WARNING
+SCOPE = "audit"
+
+
+def check(ctx: object) -> Iterator[Finding]:
+    module = sys.modules[__name__]
+    topo = ctx.topology  # type: ignore[attr-defined]
+    needed: dict[str, dict[str, set[str]]] = {}
+    for flow in ctx.flows:  # type: ignore[attr-defined]
+        service = flow.requirement.rpc_service
+        if flow.dynamic and service:
+            needed.setdefault(flow.dst.name, {}).setdefault(service, set()).add(flow.kind)
+    for name, services in sorted(needed.items()):
+        server = topo.servers[name]
+        kinds = sorted({k for ks in services.values() for k in ks})
+        fixes = "; ".join(topo.catalogue.registry.get(s, s) for s in sorted(services))
+        lo, hi = topo.catalogue.ephemeral
+        message = (f"server {name} declares no static RPC port for "
+                   f"{', '.join(sorted(services))} ({', '.join(kinds)} flows), so firewalls "
+                   f"must open tcp/{lo}-{hi} to it; set {fixes}, then declare rpc_ports")
+        yield finding(module, None, None, message,
+                      location=Location(topo.path, server.line))

@@ -1,0 +1,47 @@
+"""EXA402 risky-static-rpc-port
+
+## What it does
+Reports a static RPC port (`rpc_ports`) inside the Windows NT client port pool
+1024-5000.
+
+## Why is this bad?
+Windows hands out client (outgoing) ports from 1024 to 5000. A service statically
+assigned a port in that pool can find it already taken when it starts, and then fails
+to register with the endpoint mapper: directory replication fails with error 1720
+(KB 180795, KB 148732). KB 155831 recommends ports from 5000 up.
+
+## Example
+    rpc_ports: {directory: 1600, information_store: 1601, mta: 1602}
+
+## Use instead
+    rpc_ports: {directory: 5001, information_store: 5002, mta: 5003}
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+
+from exaudit.checks._common import finding
+from exaudit.findings import Finding, Location, Severity
+
+CODE = "EXA402"
+NAME = "risky-static-rpc-port"
+SEVERITY = Severity.WARNING
+SCOPE = "audit"
+
+
+def check(ctx: object) -> Iterator[Finding]:
+    module = sys.modules[__name__]
+    topo = ctx.topology  # type: ignore[attr-defined]
+    lo, hi = topo.catalogue.nt_client_port_pool
+    for server in topo.servers.values():
+        risky = {s: p for s, p in server.rpc_ports.items() if lo <= p <= hi}
+        if not risky:
+            continue
+        listed = ", ".join(f"{s} {p}" for s, p in sorted(risky.items()))
+        message = (f"server {server.name} has static RPC ports inside the client port pool "
+                   f"{lo}-{hi} ({listed}); they can collide with client sockets "
+                   "(KB 180795, KB 148732); use ports above 5000 (KB 155831)")
+        line = server.rpc_line or server.line
+        yield finding(module, None, None, message, location=Location(topo.path, line))

@@ -1,0 +1,268 @@
+"""The command line: audit, requirements, lint, query and explain."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+from tabulate import tabulate
+
+from exaudit import __version__, platforms
+from exaudit.errors import InputError
+from exaudit.findings import FAIL_ON, Finding, fails
+from exaudit.reporters.style import PLAIN, Style
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"exaudit: error: {message}\n")
+        raise SystemExit(EXIT_INPUT)
+
+
+def _common(p: argparse.ArgumentParser, fail_on: bool = True) -> None:
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    if fail_on:
+        p.add_argument("--fail-on", choices=list(FAIL_ON), default="error",
+                       help="exit 1 when a finding is at or above this level (default error)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="exaudit", description="Audit firewall rulesets against the ports "
+                     "Microsoft Exchange needs.")
+    parser.add_argument("--version", action="version", version=f"exaudit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("audit", help="audit every firewall of a topology (the main job)")
+    p.add_argument("topology")
+    _common(p)
+
+    p = sub.add_parser("requirements", help="the required flows per firewall")
+    p.add_argument("topology")
+    _common(p, fail_on=False)
+
+    p = sub.add_parser("lint", help="topology-free checks of rulesets")
+    p.add_argument("configs", nargs="+", metavar="CONFIG")
+    p.add_argument("--platform", choices=platforms.NAMES)
+    _common(p)
+
+    p = sub.add_parser("query", help="the verdict for one packet and the line that decides")
+    p.add_argument("config")
+    p.add_argument("--platform", choices=platforms.NAMES)
+    p.add_argument("--src")
+    p.add_argument("--dst")
+    p.add_argument("--dport", type=int)
+    p.add_argument("--sport", type=int, help="source port (default: any client port >= 1024)")
+    p.add_argument("--proto", default="tcp")
+    p.add_argument("--in", dest="in_iface", metavar="IF")
+    p.add_argument("--out", dest="out_iface", metavar="IF")
+    p.add_argument("--chain", help="iptables: the chain to start in")
+    p.add_argument("--established", action="store_true",
+                   help="ask about a packet of an established connection (ACK set)")
+    p.add_argument("--queries", metavar="FILE.jsonl", help="many packets, one JSON per line")
+    _common(p, fail_on=False)
+
+    p = sub.add_parser("explain", help="the documentation of a check")
+    p.add_argument("check", help="a check code (EXA201) or name")
+    return parser
+
+
+def _write(args: argparse.Namespace, text: str) -> None:
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise InputError(args.output, None, f"cannot write: {exc.strerror}") from None
+    else:
+        sys.stdout.write(text)
+
+
+def _style(args: argparse.Namespace) -> Style:
+    return PLAIN if args.output else Style.for_stream(sys.stdout)
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _exit(findings: list[Finding], fail_on: str) -> int:
+    return EXIT_FINDINGS if fails(findings, fail_on) else EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from exaudit.audit import run_audit
+    from exaudit.report import audit_report
+    from exaudit.reporters import audit_text
+    from exaudit.topology import load_topology
+
+    topo = load_topology(args.topology)
+    ctx, findings = run_audit(topo)
+    report = audit_report(ctx, findings)
+    if args.format == "json":
+        _write(args, _json(report))
+    else:
+        _write(args, audit_text.render(report, findings, _style(args)))
+    return _exit(findings, args.fail_on)
+
+
+def cmd_requirements(args: argparse.Namespace) -> int:
+    from exaudit.audit import build_context
+    from exaudit.report import requirements_report
+    from exaudit.topology import load_topology
+
+    ctx = build_context(load_topology(args.topology))
+    report = requirements_report(ctx)
+    if args.format == "json":
+        _write(args, _json(report))
+        return EXIT_OK
+    out = [f"exaudit requirements of {report['topology']} (Exchange {report['exchange']}): "
+           f"{len(report['flows'])} required flow(s)", ""]
+    for fw in report["firewalls"]:
+        out.append(f"== {fw['name']} ({fw['platform']}, {fw['config']}) ==")
+        if not fw["flows"]:
+            out += ["no required flow crosses this firewall", ""]
+            continue
+        out.append("ports to open (and to monitor):")
+        out.append(tabulate([[o["dst"], o["address"], o["path"], f"tcp/{o['ports']}"]
+                             for o in fw["open"]],
+                            headers=["server", "address", "path", "ports"]))
+        out.append("")
+        out.append(tabulate([[r["id"], f"{r['proto']}/{r['port']}", r["src"], r["dst"],
+                              r["path"] if r["path"] != "forward"
+                              else f"{r['in']} -> {r['out']}"] for r in fw["flows"]],
+                            headers=["flow", "port", "from", "to", "path"]))
+        out.append("")
+    _write(args, "\n".join(out))
+    return EXIT_OK
+
+
+def _load_config(path: str, platform: str | None) -> tuple[str, bool, Any, Any]:
+    from exaudit.textfile import read_text
+
+    text = read_text(path)
+    guessed = platform is None
+    name = platform or platforms.detect(text, path)
+    module = platforms.get(name)
+    return name, guessed, module, module.parse(text, path)
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from exaudit.checks import run_ruleset_checks
+    from exaudit.report import TOOL, lines_unparsed, severity_counts, understood
+
+    files, findings = [], []
+    for path in args.configs:
+        name, guessed, _, ruleset = _load_config(path, args.platform)
+        if guessed:
+            print(f"exaudit: {path}: platform guessed from content: {name}", file=sys.stderr)
+        rules = ruleset.rules()
+        files.append({"file": path, "platform": name, "platform_guessed": guessed,
+                      "rules": len(rules), "rules_understood": sum(map(understood, rules)),
+                      "lines_unparsed": lines_unparsed(ruleset),
+                      "notes": [n.message for n in ruleset.notes]})
+        findings += run_ruleset_checks(ruleset, None)
+    findings.sort(key=Finding.sort_key)
+    summary = severity_counts(findings)
+    summary.update({"files": len(files), "rules": sum(f["rules"] for f in files),
+                    "rules_understood": sum(f["rules_understood"] for f in files)})
+    if args.format == "json":
+        _write(args, _json({"schema": "exaudit.lint/1", "tool": TOOL, "summary": summary,
+                            "files": files, "findings": [f.to_json() for f in findings]}))
+    else:
+        style = _style(args)
+        out = []
+        for f in files:
+            pct = 100.0 * f["rules_understood"] / f["rules"] if f["rules"] else 100.0
+            out.append(f"{f['file']}: {f['platform']}, {f['rules']} rules, "
+                       f"{f['rules_understood']} fully understood ({pct:.1f}%), "
+                       f"{f['lines_unparsed']} line(s) not understood")
+            out += [f"  note: {n}" for n in f["notes"]]
+        if findings:
+            out.append("")
+            out.append(tabulate([[f"{x.location.file}:{x.location.line}" if x.location else "-",
+                                  x.check, style(x.severity.value, x.severity.value),
+                                  "\n".join(textwrap.wrap(x.message, 60)),
+                                  textwrap.shorten(x.text or "", 50, placeholder=" ...")]
+                                 for x in findings],
+                                headers=["where", "check", "severity", "finding", "line"]))
+        out.append("")
+        out.append(", ".join(f"{summary[k]} {k}" for k in ("error", "warning", "info")))
+        _write(args, "\n".join(out) + "\n")
+    return _exit(findings, args.fail_on)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from exaudit.query import Packet, Querier, answer_text, packet_from_json
+    from exaudit.textfile import read_text
+
+    name, guessed, module, ruleset = _load_config(args.config, args.platform)
+    if guessed:
+        print(f"exaudit: {args.config}: platform guessed from content: {name}",
+              file=sys.stderr)
+    querier = Querier(module, ruleset)
+    answers = []
+    if args.queries:
+        for number, line in enumerate(read_text(args.queries).splitlines(), 1):
+            if line.strip():
+                packet = packet_from_json(line, args.queries, number)
+                answers.append(querier.answer(packet, args.queries, number))
+    else:
+        if not args.src or not args.dst:
+            raise InputError(None, None, "query needs --src and --dst (or --queries FILE)")
+        packet = Packet(args.proto, args.src, args.dst, args.dport, args.sport, args.in_iface,
+                        args.out_iface, args.chain, args.established)
+        answers.append(querier.answer(packet))
+    if args.format == "json":
+        if args.queries:
+            _write(args, "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in answers))
+        else:
+            _write(args, _json(answers[0]))
+    else:
+        _write(args, "\n\n".join(answer_text(a) for a in answers) + "\n")
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from exaudit import checks
+
+    module = checks.get(args.check)
+    if module is None:
+        raise InputError(None, None, f"unknown check {args.check!r} "
+                         f"(known: {', '.join(checks.BY_CODE)})")
+    sys.stdout.write(f"{module.CODE} {module.NAME} ({module.SEVERITY.value})\n\n")
+    doc = (module.__doc__ or "").split("\n", 1)[1] if module.__doc__ else ""
+    sys.stdout.write(textwrap.dedent(doc).strip() + "\n")
+    return EXIT_OK
+
+
+COMMANDS = {"audit": cmd_audit, "requirements": cmd_requirements, "lint": cmd_lint,
+            "query": cmd_query, "explain": cmd_explain}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except InputError as exc:
+        sys.stdout.flush()
+        sys.stderr.write(f"exaudit: error: {exc}\n")
+        return EXIT_INPUT
+    except RecursionError:
+        sys.stderr.write("exaudit: error: input nested too deeply to read\n")
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,65 @@
+"""Findings: what a check reports, in the shape of the contract's JSON report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 1, "warning": 2, "error": 3}[self.value]
+
+
+FAIL_ON = {"error": 3, "warning": 2, "info": 1, "never": 99}
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int
+
+
+@dataclass
+class Finding:
+    check: str
+    name: str
+    severity: Severity
+    firewall: str | None
+    location: Location | None
+    message: str
+    flow: dict[str, Any] | None = None
+    fix: str | None = None
+    text: str | None = None  # the rule's own text at the location, for the text report
+
+    def sort_key(self) -> tuple[str, str, int, str, str]:
+        loc = self.location
+        return (self.firewall or "", loc.file if loc else "", loc.line if loc else 0,
+                self.check, self.message)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "check": self.check,
+            "name": self.name,
+            "severity": self.severity.value,
+            "firewall": self.firewall,
+            "location": ({"file": self.location.file, "line": self.location.line}
+                         if self.location else None),
+        }
+        if self.flow is not None:
+            out["flow"] = self.flow
+        out["message"] = self.message
+        if self.fix is not None:
+            out["fix"] = self.fix
+        return out
+
+
+def fails(findings: list[Finding], fail_on: str) -> bool:
+    threshold = FAIL_ON[fail_on]
+    return any(f.severity.rank >= threshold for f in findings)

@@ -1,0 +1,183 @@
+"""Required flows from the topology and catalogue, and which firewalls each one crosses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from exaudit import addresses
+from exaudit.catalogue import RFC1006, Requirement
+from exaudit.intervals import IntervalSet
+from exaudit.topology import Firewall, Ref, Server, Topology
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Packets Exchange needs: TCP from a source set to one server port (or port range)."""
+
+    requirement: Requirement
+    kind: str  # client | intrasite | connector
+    src: IntervalSet
+    src_label: str
+    src_name: str | None  # the topology name when the source is one name
+    dst: Server
+    ports: IntervalSet
+    dynamic: bool  # an RPC service without a static port: the whole ephemeral range
+    line: int  # the topology line the flow comes from
+    proto: str = "tcp"
+
+    @property
+    def id(self) -> str:
+        return self.requirement.id
+
+    @property
+    def port_label(self) -> str:
+        return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in self.ports.spans)
+
+    def describe(self) -> str:
+        return (f"{self.requirement.name} ({self.proto}/{self.port_label}) "
+                f"from {self.src_label} to {self.dst.name}")
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """A flow (or the part of its sources) meeting one firewall, and by which interfaces."""
+
+    firewall: Firewall
+    flow: Flow
+    src: IntervalSet
+    in_iface: str | None
+    out_iface: str | None
+    local: str | None  # "input" or "output" on a host firewall
+
+    def path_label(self) -> str:
+        if self.local:
+            return self.local.upper()
+        return f"{self.in_iface} -> {self.out_iface}"
+
+
+def _ports(req: Requirement, dst: Server, ephemeral: tuple[int, int]) -> tuple[IntervalSet,
+                                                                               bool]:
+    if isinstance(req.port, int):
+        return IntervalSet.point(req.port), False
+    if req.port == RFC1006:
+        return IntervalSet.point(dst.rfc1006_port), False
+    service = req.rpc_service
+    assert service is not None
+    if service in dst.rpc_ports:
+        return IntervalSet.point(dst.rpc_ports[service]), False
+    return IntervalSet.span(*ephemeral), True
+
+
+def derive_flows(topo: Topology) -> list[Flow]:
+    """Every required flow: clients, intrasite pairs (both ways), connectors (both ways)."""
+    cat = topo.catalogue
+    flows: list[Flow] = []
+
+    def add(req: Requirement, kind: str, src: IntervalSet, label: str, name: str | None,
+            dst: Server, line: int) -> None:
+        src = src - dst.address
+        if not src:
+            return
+        ports, dynamic = _ports(req, dst, cat.ephemeral)
+        flows.append(Flow(req, kind, src, label, name, dst, ports, dynamic, line))
+
+    for client in topo.clients:
+        for ref in client.sources:
+            for server_name in client.to:
+                dst = topo.servers[server_name]
+                for protocol in client.protocols:
+                    for req in cat.client_protocols[protocol].needs(protocol in client.ssl):
+                        add(req, "client", ref.addresses, ref.label, ref.name, dst,
+                            client.line)
+    for site, names in sorted(topo.sites().items()):
+        for a in names:
+            for b in names:
+                if a != b:
+                    src = topo.servers[a]
+                    for req in cat.intrasite:
+                        add(req, "intrasite", src.address, a, a, topo.servers[b], src.line)
+    for conn in topo.connectors:
+        left = [s for s in conn.servers if topo.servers[s].site == conn.sites[0]]
+        right = [s for s in conn.servers if topo.servers[s].site == conn.sites[1]]
+        for a in left:
+            for b in right:
+                for x, y in ((a, b), (b, a)):
+                    for req in cat.connectors[conn.type]:
+                        add(req, "connector", topo.servers[x].address, x, x,
+                            topo.servers[y], conn.line)
+    return flows
+
+
+class InterfaceMap:
+    """Which interface of a firewall each address sits behind (longest prefix wins)."""
+
+    def __init__(self, interfaces: dict[str, list[Ref]]) -> None:
+        self.by_name: dict[str, str] = {}
+        entries = []
+        for iface, refs in interfaces.items():
+            for ref in refs:
+                if ref.name is not None:
+                    self.by_name.setdefault(ref.name, iface)
+                entries.append((ref.listed.size(), iface, ref.listed))
+        entries.sort(key=lambda e: e[0])
+        self.owned: dict[str, IntervalSet] = {iface: IntervalSet() for iface in interfaces}
+        taken = IntervalSet()
+        for _, iface, listed in entries:
+            self.owned[iface] = self.owned[iface] | (listed - taken)
+            taken = taken | listed
+
+    def split(self, addrs: IntervalSet, name: str | None) -> list[tuple[str, IntervalSet]]:
+        """The interfaces ``addrs`` sit behind, with the part behind each."""
+        if name is not None and name in self.by_name:
+            return [(self.by_name[name], addrs)]
+        out = []
+        for iface, owned in self.owned.items():
+            part = addrs & owned
+            if part:
+                out.append((iface, part))
+        return out
+
+
+def crossings(topo: Topology, flows: list[Flow], firewall: Firewall) -> list[Crossing]:
+    """The flows (or parts of their sources) that meet ``firewall``."""
+    out: list[Crossing] = []
+    if firewall.host is not None:
+        host = topo.servers[firewall.host]
+        for flow in flows:
+            if flow.dst.name == host.name:
+                out.append(Crossing(firewall, flow, flow.src, None, None, "input"))
+            if flow.src.intersects(host.address):
+                out.append(Crossing(firewall, flow, flow.src & host.address, None, None,
+                                    "output"))
+        return out
+    assert firewall.interfaces is not None
+    imap = InterfaceMap(firewall.interfaces)
+    for flow in flows:
+        egress = imap.split(flow.dst.address, flow.dst.name)
+        if not egress:
+            continue
+        out_iface = egress[0][0]
+        for in_iface, part in imap.split(flow.src, flow.src_name):
+            if in_iface != out_iface:
+                out.append(Crossing(firewall, flow, part, in_iface, out_iface, None))
+    return out
+
+
+def servers_behind(topo: Topology, firewall: Firewall) -> list[tuple[Server, str | None]]:
+    """The Exchange servers this firewall protects, with the interface in front of each."""
+    if firewall.host is not None:
+        return [(topo.servers[firewall.host], None)]
+    assert firewall.interfaces is not None
+    imap = InterfaceMap(firewall.interfaces)
+    out = []
+    for server in topo.servers.values():
+        behind = imap.split(server.address, server.name)
+        if behind:
+            out.append((server, behind[0][0]))
+    return out
+
+
+def everything_but(addrs: IntervalSet) -> IntervalSet:
+    """Every address of the same family as ``addrs``, except ``addrs``."""
+    family = addresses.ALL_V4 if addrs.max() <= addresses.V4_MAX else addresses.ALL_V6
+    return family - addrs

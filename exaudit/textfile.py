@@ -1,0 +1,39 @@
+"""Reading input files as text, with one clear error for what cannot be read."""
+
+from __future__ import annotations
+
+MAX_BYTES = 256 * 1024 * 1024
+
+
+def read_text(path: str) -> str:
+    """The file's text; missing, unreadable, binary or empty input is an ``InputError``."""
+    from exaudit.errors import InputError
+
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except IsADirectoryError:
+        raise InputError(path, None, "is a directory, not a file") from None
+    except FileNotFoundError:
+        raise InputError(path, None, "no such file") from None
+    except OSError as exc:
+        raise InputError(path, None, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise InputError(path, None, f"larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise InputError(path, line, "binary data (NUL byte), not a text configuration")
+    controls = sum(1 for b in data[:65536] if b < 9 or 13 < b < 32 or b == 127)
+    if controls * 20 > min(len(data), 65536):
+        raise InputError(path, None, "binary data (control bytes), not a text configuration")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        try:
+            text = data.decode("latin-1")
+        except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes any byte string
+            line = data[: exc.start].count(b"\n") + 1
+            raise InputError(path, line, "not text (cannot decode)") from None
+    if not text.strip():
+        raise InputError(path, None, "the file is empty")
+    return text

@@ -1,0 +1,386 @@
+"""The topology file: networks, Exchange servers, clients, connectors and firewalls."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from exaudit import addresses, platforms
+from exaudit.catalogue import Catalogue, load_catalogue
+from exaudit.errors import InputError
+from exaudit.intervals import IntervalSet
+from exaudit.yamlsrc import Node, read
+
+RPC_SERVICES = ("directory", "information_store", "mta")
+DEFAULT_RFC1006_PORT = 102
+DEFAULT_EPHEMERAL_LIMIT = 16
+CONNECTOR_TYPES = ("rpc", "x400")
+
+_TOP_KEYS = {"version", "exchange", "policy", "networks", "servers", "clients", "connectors",
+             "firewalls"}
+_POLICY_KEYS = {"require_ssl", "ephemeral_limit"}
+_SERVER_KEYS = {"address", "site", "rpc_ports", "rfc1006_port", "description"}
+_CLIENT_KEYS = {"from", "to", "protocols", "ssl", "description"}
+_CONNECTOR_KEYS = {"between", "type", "servers", "description"}
+_FIREWALL_KEYS = {"platform", "config", "interfaces", "host", "description"}
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A name or literal address in the topology, resolved to its addresses."""
+
+    label: str  # the name, or the literal as written
+    addresses: IntervalSet  # for names: the addresses the name owns in the partition
+    listed: IntervalSet  # for names: every address it lists (for longest-prefix match)
+    name: str | None  # None for a literal address
+    line: int
+
+
+@dataclass
+class Server:
+    name: str
+    address: IntervalSet
+    address_text: str
+    site: str
+    rpc_ports: dict[str, int]
+    rpc_line: int | None
+    rfc1006_port: int
+    rfc1006_line: int | None
+    line: int
+
+
+@dataclass
+class Client:
+    sources: list[Ref]
+    to: list[str]
+    protocols: list[str]
+    ssl: set[str]
+    line: int
+
+
+@dataclass
+class Connector:
+    sites: tuple[str, str]
+    type: str
+    servers: list[str]
+    line: int
+
+
+@dataclass
+class Firewall:
+    name: str
+    platform: str
+    config: str  # the path to read, as the report shows it
+    interfaces: dict[str, list[Ref]] | None
+    host: str | None
+    line: int
+
+
+@dataclass
+class Policy:
+    require_ssl: bool = False
+    ephemeral_limit: int = DEFAULT_EPHEMERAL_LIMIT
+
+
+@dataclass
+class Topology:
+    path: str
+    exchange: str
+    catalogue: Catalogue
+    policy: Policy
+    networks: dict[str, Ref] = field(default_factory=dict)
+    servers: dict[str, Server] = field(default_factory=dict)
+    clients: list[Client] = field(default_factory=list)
+    connectors: list[Connector] = field(default_factory=list)
+    firewalls: dict[str, Firewall] = field(default_factory=dict)
+
+    def sites(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for server in self.servers.values():
+            out.setdefault(server.site, []).append(server.name)
+        return out
+
+    def name_of(self, address_set: IntervalSet) -> str | None:
+        """The network or server name that owns exactly this set, if any."""
+        for name, ref in self.networks.items():
+            if ref.addresses == address_set:
+                return name
+        for server in self.servers.values():
+            if server.address == address_set:
+                return server.name
+        return None
+
+
+def _check_keys(node: Node, allowed: set[str], what: str) -> dict[str, Node]:
+    mapping = node.mapping(what)
+    for key, value in mapping.items():
+        if key not in allowed:
+            raise value.error(f"unknown key {key!r} in {what} "
+                              f"(allowed: {', '.join(sorted(allowed))})")
+    return mapping
+
+
+def _address(node: Node, what: str) -> IntervalSet:
+    text = node.text(what)
+    try:
+        return addresses.parse(text)
+    except addresses.AddressError as exc:
+        raise node.error(f"{what}: {exc}") from None
+
+
+def load_topology(path: str) -> Topology:
+    """Read and validate a topology file; every mistake is an ``InputError`` with its line."""
+    root = read(path)
+    top = _check_keys(root, _TOP_KEYS, "the topology")
+    version = top.get("version")
+    if version is None:
+        raise root.error("missing 'version: 1'")
+    if version.value != 1:
+        raise version.error(f"unsupported topology version {version.value!r} (this is 1)")
+    exchange_node = top.get("exchange")
+    exchange = exchange_node.text("exchange") if exchange_node else "5.5"
+    try:
+        catalogue = load_catalogue(exchange)
+    except InputError as exc:
+        if exchange_node is None:
+            raise
+        raise exchange_node.error(exc.message) from None
+    topo = Topology(path, exchange, catalogue, _policy(top.get("policy")))
+    base = os.path.dirname(path)
+
+    listed = _names(top, topo)
+    owned = _partition(listed, path)
+    for name, ref in list(topo.networks.items()):
+        topo.networks[name] = Ref(name, owned[name], ref.listed, name, ref.line)
+    for name in topo.servers:
+        if owned[name] != topo.servers[name].address:
+            node = listed[name][0]
+            raise InputError(path, node[2], f"server {name!r} shares its address with "
+                             "another name listing the same block")
+    resolver = _Resolver(topo, owned, listed)
+    for item in (top["clients"].sequence("clients") if "clients" in top else []):
+        topo.clients.append(_client(item, topo, resolver))
+    for item in (top["connectors"].sequence("connectors") if "connectors" in top else []):
+        topo.connectors.append(_connector(item, topo))
+    if "firewalls" in top:
+        for name, item in top["firewalls"].mapping("firewalls").items():
+            topo.firewalls[name] = _firewall(name, item, topo, resolver, base)
+    return topo
+
+
+def _policy(node: Node | None) -> Policy:
+    if node is None:
+        return Policy()
+    keys = _check_keys(node, _POLICY_KEYS, "policy")
+    policy = Policy()
+    if "require_ssl" in keys:
+        policy.require_ssl = keys["require_ssl"].boolean("policy.require_ssl")
+    if "ephemeral_limit" in keys:
+        policy.ephemeral_limit = keys["ephemeral_limit"].integer(
+            "policy.ephemeral_limit", 0, 65535)
+    return policy
+
+
+Listing = list[tuple[str, IntervalSet, int]]  # (text, addresses, line)
+
+
+def _names(top: dict[str, Node], topo: Topology) -> dict[str, Listing]:
+    listed: dict[str, Listing] = {}
+    if "networks" in top:
+        for name, node in top["networks"].mapping("networks").items():
+            entries = []
+            for item in node.items(f"network {name!r}"):
+                entries.append((item.text("an address"),
+                                _address(item, f"network {name!r}"), item.line))
+            if not entries:
+                raise node.error(f"network {name!r} lists no addresses")
+            listed[name] = entries
+            union = IntervalSet()
+            for _, a, _ in entries:
+                union = union | a
+            topo.networks[name] = Ref(name, union, union, name, node.line)
+    if "servers" in top:
+        for name, node in top["servers"].mapping("servers").items():
+            if name in listed:
+                raise node.error(f"duplicate name {name!r}: it is already a network")
+            server = _server(name, node)
+            topo.servers[name] = server
+            listed[name] = [(server.address_text, server.address, node.line)]
+    return listed
+
+
+def _server(name: str, node: Node) -> Server:
+    keys = _check_keys(node, _SERVER_KEYS, f"server {name!r}")
+    if "address" not in keys:
+        raise node.error(f"server {name!r} has no address")
+    addr_node = keys["address"]
+    address = _address(addr_node, f"server {name!r} address")
+    if address.size() != 1:
+        raise addr_node.error(f"server {name!r} address must be one address, "
+                              f"not {addr_node.value!r}")
+    if "site" not in keys:
+        raise node.error(f"server {name!r} has no site")
+    site = keys["site"].text("site")
+    rpc: dict[str, int] = {}
+    rpc_line = None
+    if "rpc_ports" in keys:
+        rpc_node = keys["rpc_ports"]
+        rpc_line = rpc_node.line
+        for service, port in _check_keys(rpc_node, set(RPC_SERVICES),
+                                         f"server {name!r} rpc_ports").items():
+            rpc[service] = port.integer(f"rpc_ports.{service}", 1, 65535)
+    rfc_port, rfc_line = DEFAULT_RFC1006_PORT, None
+    if "rfc1006_port" in keys:
+        rfc_port = keys["rfc1006_port"].integer("rfc1006_port", 1, 65535)
+        rfc_line = keys["rfc1006_port"].line
+    return Server(name, address, addr_node.text("address"), site, rpc, rpc_line, rfc_port,
+                  rfc_line, node.line)
+
+
+def _partition(listed: dict[str, Listing], path: str) -> dict[str, IntervalSet]:
+    """Each address goes to the most specific name listing it (smallest block wins)."""
+    entries = sorted(((a.size(), name, a, line) for name, es in listed.items()
+                      for _, a, line in es), key=lambda e: e[0])
+    owned: dict[str, IntervalSet] = {name: IntervalSet() for name in listed}
+    taken = IntervalSet()
+    i = 0
+    while i < len(entries):
+        # blocks of equal size are equally specific: two names may not share one
+        j = i
+        while j < len(entries) and entries[j][0] == entries[i][0]:
+            j += 1
+        same = entries[i:j]
+        for k, (_, name, a, line) in enumerate(same):
+            for _, other, b, _ in same[k + 1:]:
+                if other != name and a.intersects(b):
+                    raise InputError(path, line, f"{name!r} and {other!r} list the same "
+                                     "addresses equally specifically; the partition is "
+                                     "ambiguous")
+        for _, name, a, _ in same:
+            owned[name] = owned[name] | (a - taken)
+        for _, _, a, _ in same:
+            taken = taken | a
+        i = j
+    return owned
+
+
+class _Resolver:
+    def __init__(self, topo: Topology, owned: dict[str, IntervalSet],
+                 listed: dict[str, Listing]) -> None:
+        self.topo = topo
+        self.owned = owned
+        self.listed = listed
+
+    def ref(self, node: Node, what: str) -> Ref:
+        text = node.text(what)
+        if text in self.owned:
+            union = IntervalSet()
+            for _, a, _ in self.listed[text]:
+                union = union | a
+            return Ref(text, self.owned[text], union, text, node.line)
+        try:
+            a = addresses.parse(text)
+        except addresses.AddressError:
+            raise node.error(f"unknown name {text!r} in {what} "
+                             "(not a network, a server or an address)") from None
+        return Ref(text, a, a, None, node.line)
+
+
+def _client(node: Node, topo: Topology, resolver: _Resolver) -> Client:
+    keys = _check_keys(node, _CLIENT_KEYS, "a client entry")
+    if "from" not in keys:
+        raise node.error("client entry has no 'from'")
+    sources = [resolver.ref(n, "clients.from") for n in keys["from"].items("from")]
+    if "to" in keys:
+        to = []
+        for n in keys["to"].items("to"):
+            name = n.text("clients.to")
+            if name not in topo.servers:
+                raise n.error(f"unknown server {name!r} in clients.to")
+            to.append(name)
+    else:
+        to = list(topo.servers)
+    if "protocols" not in keys:
+        raise node.error("client entry has no 'protocols'")
+    known = topo.catalogue.client_protocols
+    protocols = []
+    for n in keys["protocols"].items("protocols"):
+        p = n.text("protocol")
+        if p not in known:
+            raise n.error(f"unknown protocol {p!r} (known: {', '.join(sorted(known))})")
+        protocols.append(p)
+    ssl: set[str] = set()
+    for n in (keys["ssl"].items("ssl") if "ssl" in keys else []):
+        p = n.text("ssl protocol")
+        if p not in known:
+            raise n.error(f"unknown protocol {p!r} in ssl")
+        if not known[p].ssl:
+            raise n.error(f"protocol {p!r} has no SSL variant in Exchange {topo.exchange}")
+        if p not in protocols:
+            raise n.error(f"ssl lists {p!r}, which is not in this client's protocols")
+        ssl.add(p)
+    return Client(sources, to, protocols, ssl, node.line)
+
+
+def _connector(node: Node, topo: Topology) -> Connector:
+    keys = _check_keys(node, _CONNECTOR_KEYS, "a connector")
+    if "between" not in keys:
+        raise node.error("connector has no 'between: [SITE, SITE]'")
+    sites_nodes = keys["between"].sequence("between")
+    sites = topo.sites()
+    names = []
+    for n in sites_nodes:
+        s = n.text("site")
+        if s not in sites:
+            raise n.error(f"unknown site {s!r} (sites: {', '.join(sorted(sites))})")
+        names.append(s)
+    if len(names) != 2 or names[0] == names[1]:
+        raise keys["between"].error("a connector is between exactly two different sites")
+    if "type" not in keys:
+        raise node.error("connector has no type (rpc or x400)")
+    ctype = keys["type"].text("type")
+    if ctype not in CONNECTOR_TYPES:
+        raise keys["type"].error(f"unknown connector type {ctype!r} (rpc or x400)")
+    if "servers" in keys:
+        servers = []
+        for n in keys["servers"].items("servers"):
+            s = n.text("server")
+            if s not in topo.servers:
+                raise n.error(f"unknown server {s!r} in connector")
+            if topo.servers[s].site not in names:
+                raise n.error(f"server {s!r} is in site {topo.servers[s].site!r}, "
+                              "not one this connector joins")
+            servers.append(s)
+    else:
+        servers = sites[names[0]] + sites[names[1]]
+    return Connector((names[0], names[1]), ctype, servers, node.line)
+
+
+def _firewall(name: str, node: Node, topo: Topology, resolver: _Resolver,
+              base: str) -> Firewall:
+    keys = _check_keys(node, _FIREWALL_KEYS, f"firewall {name!r}")
+    if "platform" not in keys:
+        raise node.error(f"firewall {name!r} has no platform")
+    platform = keys["platform"].text("platform")
+    if platform not in platforms.NAMES:
+        raise keys["platform"].error(f"unknown platform {platform!r} "
+                                     f"(known: {', '.join(platforms.NAMES)})")
+    if "config" not in keys:
+        raise node.error(f"firewall {name!r} has no config")
+    config = os.path.normpath(os.path.join(base, keys["config"].text("config")))
+    if not os.path.isfile(config):
+        raise keys["config"].error(f"config file {config!r} of firewall {name!r} is missing")
+    if ("interfaces" in keys) == ("host" in keys):
+        raise node.error(f"firewall {name!r} needs exactly one of 'interfaces' or 'host'")
+    interfaces = None
+    host = None
+    if "interfaces" in keys:
+        interfaces = {}
+        for iface, refs in keys["interfaces"].mapping("interfaces").items():
+            interfaces[iface] = [resolver.ref(n, f"interface {iface!r}")
+                                 for n in refs.items("interface addresses")]
+    else:
+        host = keys["host"].text("host")
+        if host not in topo.servers:
+            raise keys["host"].error(f"unknown server {host!r} in host")
+    return Firewall(name, platform, config, interfaces, host, node.line)

@@ -1,0 +1,111 @@
+"""Safe YAML reading that keeps line numbers, so every topology error names its line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from exaudit.errors import InputError
+
+
+@dataclass(frozen=True)
+class Node:
+    """A YAML value with the file and 1-based line it starts on."""
+
+    file: str
+    line: int
+    value: Any  # dict[str, Node] | list[Node] | str | int | float | bool | None
+
+    def error(self, message: str) -> InputError:
+        return InputError(self.file, self.line, message)
+
+    def mapping(self, what: str) -> dict[str, Node]:
+        if not isinstance(self.value, dict):
+            raise self.error(f"{what} must be a mapping")
+        return self.value
+
+    def sequence(self, what: str) -> list[Node]:
+        if not isinstance(self.value, list):
+            raise self.error(f"{what} must be a list")
+        return self.value
+
+    def items(self, what: str) -> list[Node]:
+        """A list, or a single value taken as a list of one."""
+        if isinstance(self.value, list):
+            return self.value
+        if isinstance(self.value, dict):
+            raise self.error(f"{what} must be a name, an address or a list of those")
+        return [self]
+
+    def text(self, what: str) -> str:
+        if isinstance(self.value, bool) or not isinstance(self.value, (str, int, float)):
+            raise self.error(f"{what} must be a string")
+        return str(self.value)
+
+    def integer(self, what: str, lo: int, hi: int) -> int:
+        v = self.value
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise self.error(f"{what} must be a whole number, not {v!r}")
+        if not lo <= v <= hi:
+            raise self.error(f"{what} {v} is out of range ({lo}-{hi})")
+        return v
+
+    def boolean(self, what: str) -> bool:
+        if not isinstance(self.value, bool):
+            raise self.error(f"{what} must be true or false, not {self.value!r}")
+        return self.value
+
+
+_constructor = yaml.constructor.SafeConstructor()
+
+
+def _convert(node: yaml.Node, file: str) -> Node:
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            key = _convert(key_node, file)
+            if isinstance(key.value, (dict, list)) or key.value is None:
+                raise InputError(file, key.line, "a mapping key must be a plain name")
+            name = str(key.value)
+            if name == "<<":
+                raise InputError(file, key.line, "YAML merge keys are not supported")
+            if name in out:
+                raise InputError(file, key.line, f"duplicate key {name!r} "
+                                 f"(first on line {out[name].line})")
+            value = _convert(value_node, file)
+            out[name] = Node(file, key.line, value.value) if value.value is None else value
+        return Node(file, line, out)
+    if isinstance(node, yaml.SequenceNode):
+        return Node(file, line, [_convert(n, file) for n in node.value])
+    try:
+        value = _constructor.construct_object(node, deep=True)
+    except yaml.YAMLError as exc:
+        raise InputError(file, line, f"bad value: {exc}") from None
+    if not isinstance(value, (str, int, float, bool, type(None))):
+        value = str(node.value)
+    return Node(file, line, value)
+
+
+def load(text: str, file: str) -> Node:
+    """Parse ``text`` as one YAML document with the safe schema."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise InputError(file, line, f"YAML syntax: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(file, None, f"YAML: {exc}") from None
+    if root is None:
+        raise InputError(file, None, "the file is empty")
+    return _convert(root, file)
+
+
+def read(path: str) -> Node:
+    """Read and parse a YAML file; unreadable or binary input is an ``InputError``."""
+    from exaudit.textfile import read_text
+
+    return load(read_text(path), path)
