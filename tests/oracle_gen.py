@@ -1,0 +1,261 @@
+"""Random iptables-save rulesets and probe packets for the kernel oracle test.
+
+Everything is drawn from small pools (a few interfaces, addresses and ports) so that rules
+overlap each other and the packets, which is where first-match, jump and negation bugs
+show. Only features exaudit claims to model are generated, always in a form that
+``iptables-restore`` accepts: the kernel must load every ruleset made here.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+from dataclasses import dataclass, field
+
+from kernel_oracle import Packet, Topology
+
+IFACES = ("eth0", "eth1", "eth10", "ppp0", "wlan0")
+LOCAL = {name: f"10.9.0.{i + 1}" for i, name in enumerate(IFACES)}
+# Remote hosts: every packet's source, and the destinations routed out of a tun.
+REMOTE = ([f"10.1.0.{i}" for i in range(16)] + [f"10.2.0.{i}" for i in range(1, 8)]
+          + [f"172.16.0.{i}" for i in range(1, 8)] + ["192.168.7.7", "192.168.7.200"])
+# Interface words a rule may use: the real names, prefixes that match several of them
+# (eth1+ matches eth1 and eth10), and names that match none.
+IFACE_WORDS = IFACES + ("eth+", "eth1+", "e+", "ppp+", "wlan+", "+", "eth9", "tun+",
+                        "wlan0+")
+PORTS = (1, 21, 22, 25, 53, 80, 110, 135, 143, 443, 993, 1023, 1024, 1025, 3389, 8080,
+         40000, 65535)
+PACKET_SPORTS = (22, 53, 1023, 1024, 1025, 5000, 40000, 40001, 65535)
+PACKET_DPORTS = PORTS + (23, 81, 444, 1600, 8081)
+REJECT_WITH = ("icmp-net-unreachable", "icmp-host-unreachable", "icmp-port-unreachable",
+               "icmp-proto-unreachable", "icmp-net-prohibited", "icmp-host-prohibited",
+               "icmp-admin-prohibited")
+CTSTATES = ("NEW", "NEW", "ESTABLISHED,RELATED", "RELATED,ESTABLISHED", "INVALID",
+            "NEW,ESTABLISHED", "ESTABLISHED", "UNTRACKED", "DNAT", "SNAT,NEW")
+LOG_OPTIONS = ("", ' --log-prefix "oracle: "', " --log-level 4",
+               ' --log-prefix "x" --log-level debug', " --log-tcp-options")
+
+
+@dataclass
+class Generated:
+    """One ruleset with the probes to send through it."""
+
+    seed: str
+    text: str
+    topology: Topology
+    packets: list[Packet]
+    # (chain, 0-based rule index) -> 1-based line; chain -> the policy's line
+    rule_lines: dict[tuple[str, int], int] = field(default_factory=dict)
+    policy_lines: dict[str, int] = field(default_factory=dict)
+    targets: dict[tuple[str, int], str] = field(default_factory=dict)
+
+
+class _Gen:
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+
+    def chance(self, p: float) -> bool:
+        return self.rng.random() < p
+
+    def neg(self, p: float = 0.2) -> str:
+        return "! " if self.chance(p) else ""
+
+    # --- values -----------------------------------------------------------------------
+
+    def address(self) -> str:
+        """A host, a network around a pool address, sometimes with host bits or a mask."""
+        base = self.rng.choice(REMOTE + list(LOCAL.values()) * 2)
+        kind = self.rng.random()
+        if kind < 0.3:
+            return base if self.chance(0.7) else base + "/32"
+        if kind < 0.35:
+            return "0.0.0.0/0"
+        length = self.rng.choice((8, 12, 16, 24, 26, 28, 29, 30, 31))
+        net = ipaddress.IPv4Network(f"{base}/{length}", strict=False)
+        if self.chance(0.1):
+            return f"{base}/{length}"  # host bits set: iptables masks them
+        if self.chance(0.1):
+            return f"{net.network_address}/{net.netmask}"
+        return str(net)
+
+    def ip_range(self) -> str:
+        a, b = sorted(self.rng.sample(REMOTE + list(LOCAL.values()), 2),
+                      key=lambda x: int(ipaddress.IPv4Address(x)))
+        return f"{a}-{b}" if self.chance(0.9) else f"{a}-{a}"
+
+    def port_range(self) -> str:
+        kind = self.rng.random()
+        if kind < 0.45:
+            return str(self.rng.choice(PORTS))
+        if kind < 0.55:
+            return f":{self.rng.choice(PORTS)}"
+        if kind < 0.62:
+            return f"{self.rng.choice(PORTS)}:"
+        lo, hi = sorted(self.rng.sample(PORTS, 2))
+        return f"{lo}:{hi}"
+
+    def port_list(self) -> str:
+        items = [self.port_range() for _ in range(self.rng.randint(1, 4))]
+        # multiport wants both ends of a range, the first below the second, and at most
+        # 15 ports (a range counts 2)
+        fixed = []
+        for item in items:
+            if item.startswith(":"):
+                item = "0" + item
+            elif item.endswith(":"):
+                item = item + "65535" if item != "65535:" else "65535"
+            fixed.append(item)
+        return ",".join(fixed)
+
+    # --- rules --------------------------------------------------------------------------
+
+    def matches(self, may_out: bool) -> str:
+        head: list[str] = []
+        for flag in ("-s", "-d"):
+            if self.chance(0.35):
+                value = self.address()
+                # iptables-nft refuses "! -s 0.0.0.0/0" (a zero-length negated compare)
+                head.append(f"{'' if value == '0.0.0.0/0' else self.neg()}{flag} {value}")
+        if self.chance(0.3):
+            head.append(f"{self.neg(0.25)}-i {self.rng.choice(IFACE_WORDS)}")
+        if may_out and self.chance(0.3):
+            head.append(f"{self.neg(0.25)}-o {self.rng.choice(IFACE_WORDS)}")
+        self.rng.shuffle(head)
+        proto = None
+        if self.chance(0.6):
+            proto = self.rng.choices(["tcp", "udp", "all", "!tcp", "!udp", "icmp"],
+                                     [35, 35, 8, 8, 7, 7])[0]
+        tail: list[str] = []
+        if proto is not None:
+            tail.append(f"! -p {proto[1:]}" if proto.startswith("!") else f"-p {proto}")
+        if proto in ("tcp", "udp"):
+            explicit = self.chance(0.2)
+            if explicit:
+                tail.append(f"-m {proto}")
+            if self.chance(0.45):
+                tail.append(f"{self.neg()}--dport {self.port_range()}")
+            if self.chance(0.2):
+                tail.append(f"{self.neg()}--sport {self.port_range()}")
+            if proto == "tcp" and self.chance(0.2):
+                tail.append(f"{self.neg(0.25)}--syn")
+            if self.chance(0.3):
+                tail.append("-m multiport")
+                which = "--dports" if self.chance(0.7) else "--sports"
+                tail.append(f"{self.neg()}{which} {self.port_list()}")
+        if self.chance(0.15):
+            tail.append(f"-m iprange {self.neg()}--src-range {self.ip_range()}")
+        if self.chance(0.1):
+            tail.append(f"-m iprange {self.neg()}--dst-range {self.ip_range()}")
+        if self.chance(0.2):
+            tail.append(f"-m conntrack {self.neg()}--ctstate {self.rng.choice(CTSTATES)}")
+        elif self.chance(0.05):
+            tail.append(f"-m state {self.neg(0.1)}--state {self.rng.choice(CTSTATES[:6])}")
+        if self.chance(0.5):
+            return " ".join(head + tail)
+        return " ".join(tail + head)  # base options may follow the matches
+
+    def target(self, proto_tcp: bool, callees: list[str], in_user: bool) -> str:
+        weights = {"ACCEPT": 30, "DROP": 18, "REJECT": 14, "LOG": 10,
+                   "RETURN": 10 if in_user else 3}
+        if callees:
+            weights["JUMP"] = 12
+            weights["GOTO"] = 6
+        verb = self.rng.choices(list(weights), list(weights.values()))[0]
+        if verb == "REJECT":
+            options = list(REJECT_WITH) + (["tcp-reset"] * 3 if proto_tcp else [])
+            return "-j REJECT" + (f" --reject-with {self.rng.choice(options)}"
+                                  if self.chance(0.7) else "")
+        if verb == "LOG":
+            return "-j LOG" + self.rng.choice(LOG_OPTIONS)
+        if verb in ("JUMP", "GOTO"):
+            flag = "-j" if verb == "JUMP" else "-g"
+            return f"{flag} {self.rng.choice(callees)}"
+        return f"-j {verb}"
+
+
+def _reachable(start: str, calls: dict[str, set[str]]) -> set[str]:
+    seen, todo = {start}, [start]
+    while todo:
+        for callee in calls.get(todo.pop(), ()):
+            if callee not in seen:
+                seen.add(callee)
+                todo.append(callee)
+    return seen
+
+
+def ruleset(rng: random.Random, seed: str = "") -> Generated:
+    """A random filter table and its topology (routes), without packets yet."""
+    g = _Gen(rng)
+    user = [f"{rng.choice(['chk', 'web', 'mail', 'LAN', 'x_y'])}-{i}"
+            for i in range(rng.choice((0, 1, 2, 2, 3, 3, 4)))]
+    # Who may call whom: chains only call later chains, so there is never a loop.
+    order = ["INPUT", "FORWARD"] + user
+    calls: dict[str, set[str]] = {name: set() for name in order}
+    for i, name in enumerate(user):
+        callers = rng.sample(order[:i + 2], rng.randint(1, min(2, i + 2)))
+        for caller in callers:
+            calls[caller].add(name)
+    from_input = _reachable("INPUT", calls)
+    lines = ["# generated by tests/oracle_gen.py" + (f" (seed {seed})" if seed else ""),
+             "*filter"]
+    gen = Generated(seed, "", Topology(IFACES, dict(LOCAL)), [])
+    for name in ("INPUT", "FORWARD", "OUTPUT"):
+        policy = "ACCEPT" if name == "OUTPUT" else rng.choice(("ACCEPT", "DROP"))
+        lines.append(f":{name} {policy} [0:0]")
+        gen.policy_lines[name] = len(lines)
+    for name in user:
+        lines.append(f":{name} - [0:0]")
+    for name in order:
+        callees = sorted(calls[name])
+        # -o means nothing in INPUT: only chains that INPUT never reaches use it.
+        may_out = name not in from_input
+        count = rng.randint(1, 9) if name in ("INPUT", "FORWARD") else rng.randint(1, 6)
+        rules: list[tuple[str, str]] = []
+        for _ in range(count):
+            match = g.matches(may_out)
+            tcp = "-p tcp" in match and "! -p tcp" not in match
+            rules.append((match, g.target(tcp, callees, name in user)))
+        for callee in callees:  # every call edge is used at least once
+            if not any(t in (f"-j {callee}", f"-g {callee}") for _, t in rules):
+                flag = "-g" if rng.random() < 0.25 else "-j"
+                rules.insert(rng.randint(0, len(rules)),
+                             (g.matches(may_out), f"{flag} {callee}"))
+        for i, (match, target) in enumerate(rules):
+            lines.append(" ".join(f"-A {name} {match} {target}".split()))
+            gen.rule_lines[(name, i)] = len(lines)
+            flag, word = target.split()[:2]
+            gen.targets[(name, i)] = "GOTO" if flag == "-g" else (
+                "JUMP" if word in calls else word)
+    lines.append("COMMIT")
+    gen.text = "\n".join(lines) + "\n"
+    routes = {address: rng.choice(IFACES) for address in REMOTE}
+    gen.topology = Topology(IFACES, dict(LOCAL), routes)
+    return gen
+
+
+def packets(rng: random.Random, topology: Topology, count: int) -> list[Packet]:
+    """``count`` probes with distinct 5-tuples: TCP SYNs and UDP, to INPUT and FORWARD."""
+    out: list[Packet] = []
+    keys: set[tuple] = set()
+    while len(out) < count:
+        proto = "tcp" if rng.random() < 0.55 else "udp"
+        src = rng.choice(REMOTE)
+        in_iface = rng.choice(IFACES)
+        if rng.random() < 0.4:
+            dst, out_iface = rng.choice(list(topology.local.values())), None
+        else:
+            dst = rng.choice([a for a in REMOTE if a != src])
+            out_iface = topology.routes[dst]
+        p = Packet(proto, src, dst, rng.choice(PACKET_SPORTS), rng.choice(PACKET_DPORTS),
+                   in_iface, out_iface)
+        if p.key not in keys:
+            keys.add(p.key)
+            out.append(p)
+    return out
+
+
+def batch(seed: str, count: int) -> Generated:
+    rng = random.Random(seed)
+    gen = ruleset(rng, seed)
+    gen.packets = packets(rng, gen.topology, count)
+    return gen

@@ -1,0 +1,392 @@
+"""The Linux kernel as the oracle for iptables semantics: exaudit must agree on every packet.
+
+Random rulesets (tests/oracle_gen.py) are loaded into private network namespaces and hand-
+made packets are sent through them (tests/kernel_oracle.py); exaudit parses the same text
+and evaluates the same packets. Three things must agree for every packet: the verdict
+(permit/deny), the kind of deny (a REJECT answers, a DROP or policy does not), and, per
+rule, how many packets the kernel's counters say passed through it against how many
+exaudit's paths lead through it — so the line exaudit names as deciding is checked too.
+
+Environment: EXAUDIT_ORACLE_PACKETS (default 2000, split over the seeds),
+EXAUDIT_ORACLE_SEED (comma-separated seeds instead of the fixed list),
+EXAUDIT_ORACLE_RESTORE (iptables-restore, iptables-legacy-restore, ...).
+Run with -s to see the counts.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import struct
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pytest
+
+import oracle_gen
+from kernel_oracle import (
+    Answer,
+    BatchResult,
+    KernelOracle,
+    Packet,
+    Topology,
+    build,
+    checksum,
+    parse,
+    read_counters,
+)
+
+PACKETS = int(os.environ.get("EXAUDIT_ORACLE_PACKETS", "2000"))
+SEEDS = tuple(s for s in os.environ.get("EXAUDIT_ORACLE_SEED", "").split(",") if s) or (
+    "alpha", "bravo", "charlie", "delta")
+RESTORE = os.environ.get("EXAUDIT_ORACLE_RESTORE", "iptables-restore")
+BATCH = 50  # packets per ruleset (and per namespace)
+SHOW = 12  # disagreements spelled out in a failure message
+
+
+# --- exaudit's side ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Opinion:
+    """exaudit's answer for one packet, in the kernel's terms."""
+
+    verdict: str  # permit | deny | undetermined | error
+    outcome: str  # accept | reject | drop | undetermined | error
+    decided_by: str
+    path: str
+    lines: tuple[int, ...]  # every line the path went through (jumps, returns, verdict)
+
+
+def _iptables():
+    try:
+        from exaudit.platforms import iptables
+    except ImportError as exc:
+        pytest.skip(f"exaudit.platforms.iptables is not importable yet: {exc}")
+    return iptables
+
+
+def exaudit_opinions(text: str, path: str, packets: list[Packet]) -> tuple[list[Opinion], object]:
+    from exaudit import addresses
+    from exaudit.engine import Evaluator, Question
+    from exaudit.intervals import IntervalSet
+    from exaudit.model import FLAGS, SYN, State, Verb
+
+    iptables = _iptables()
+    ruleset = iptables.parse(text, path)
+    verbs = {r.origin.line: r.target.verb for r in ruleset.rules()}
+    evaluator = Evaluator()
+    opinions = []
+    for p in packets:
+        chain = "FORWARD" if p.out_iface else "INPUT"
+        question = Question(
+            proto=IntervalSet.point(6 if p.proto == "tcp" else 17),
+            src=addresses.host(p.src), dst=addresses.host(p.dst),
+            sport=IntervalSet.point(p.sport), dport=IntervalSet.point(p.dport),
+            flags=SYN if p.proto == "tcp" else FLAGS,
+            state=IntervalSet.point(int(State.NEW)),
+            in_iface=p.in_iface, out_iface=p.out_iface)
+        try:
+            stages = iptables.stages(ruleset, in_iface=p.in_iface, out_iface=p.out_iface,
+                                     chain=chain)
+            parts = evaluator.evaluate(stages, question).parts
+        except Exception as exc:  # a crash is a disagreement to report, not a test error
+            opinions.append(Opinion("error", "error", f"{type(exc).__name__}: {exc}", "", ()))
+            continue
+        if len(parts) != 1:
+            shown = "; ".join(f"{x.verdict} by {x.decided_by}" for x in parts)
+            opinions.append(Opinion("error", "error", f"{len(parts)} parts: {shown}", "", ()))
+            continue
+        part = parts[0]
+        origin = part.decided_by
+        outcome = {"permit": "accept", "undetermined": "undetermined"}.get(part.verdict)
+        if outcome is None:  # a deny: REJECT answers, DROP and policies stay silent
+            rejects = origin is not None and verbs.get(origin.line) is Verb.REJECT
+            outcome = "reject" if rejects else "drop"
+        steps = " > ".join(
+            f"{s.chain}:{s.verdict}@{s.origin.line if s.origin else '-'}" for s in part.path)
+        opinions.append(Opinion(
+            part.verdict, outcome,
+            f"line {origin.line}: {origin.text}" if origin else "nothing (implicit)",
+            steps, tuple(s.origin.line for s in part.path if s.origin is not None)))
+    return opinions, ruleset
+
+
+# --- comparing --------------------------------------------------------------------------
+
+
+@dataclass
+class Disagreement:
+    batch: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"[{self.batch}] {self.what}"
+
+
+def compare(gen: oracle_gen.Generated, kernel: BatchResult, opinions: list[Opinion]
+            ) -> list[Disagreement]:
+    found = []
+    for p, answer, mine in zip(gen.packets, kernel.answers, opinions):
+        if answer.outcome != mine.outcome:
+            kind = "VERDICT" if answer.verdict != mine.verdict else "deny kind"
+            found.append(Disagreement(gen.seed, (
+                f"{kind}: {p.describe()}\n      kernel: {answer.outcome} ({answer.detail})"
+                f"\n      exaudit: {mine.verdict}/{mine.outcome}, decided by "
+                f"{mine.decided_by}\n      path: {mine.path}")))
+    # Which line decided: the kernel counts every rule a packet matched, exaudit's paths
+    # name every jump, goto, return and verdict. LOG rules are not on exaudit's paths.
+    predicted = Counter(line for mine in opinions for line in mine.lines)
+    lines = gen.text.splitlines()
+    for (chain, index), line in gen.rule_lines.items():
+        if gen.targets[(chain, index)] == "LOG":
+            continue
+        got = kernel.counters.rules.get((chain, index))
+        if got != predicted[line]:
+            found.append(Disagreement(gen.seed, (
+                f"COUNTER: line {line} ({lines[line - 1]}) matched {got} packets in the "
+                f"kernel, {predicted[line]} on exaudit's paths")))
+    for chain in ("INPUT", "FORWARD"):
+        line = gen.policy_lines[chain]
+        got = kernel.counters.policies.get(chain)
+        if got != predicted[line]:
+            found.append(Disagreement(gen.seed, (
+                f"COUNTER: policy of {chain} (line {line}) took {got} packets in the "
+                f"kernel, {predicted[line]} on exaudit's paths")))
+    return found
+
+
+def _keep(tmp: Path, gen: oracle_gen.Generated, kernel: BatchResult,
+          opinions: list[Opinion]) -> Path:
+    """Write what is needed to reproduce a batch; returns the ruleset's path."""
+    rules = tmp / f"oracle-{gen.seed}.rules"
+    rules.write_text(gen.text)
+    record = {"seed": gen.seed, "topology": asdict(gen.topology),
+              "packets": [{"packet": asdict(p), "kernel": asdict(a), "exaudit": asdict(o)}
+                          for p, a, o in zip(gen.packets, kernel.answers, opinions)]}
+    (tmp / f"oracle-{gen.seed}.json").write_text(json.dumps(record, indent=1))
+    return rules
+
+
+def check_batches(oracle: KernelOracle, seeds: list[str], count: int, tmp: Path
+                  ) -> tuple[int, list[Disagreement], list[str]]:
+    """Runs every batch; returns packets compared, disagreements, kept ruleset paths."""
+    compared, found, kept = 0, [], []
+    for seed in seeds:
+        gen = oracle_gen.batch(seed, count)
+        path = str(tmp / f"oracle-{seed}.rules")
+        kernel = oracle.run(gen.text, gen.topology, gen.packets)
+        try:
+            opinions, _ = exaudit_opinions(gen.text, path, gen.packets)
+        except pytest.skip.Exception:
+            raise
+        except Exception as exc:
+            err = Opinion("error", "error", f"parse failed: {type(exc).__name__}: {exc}",
+                          "", ())
+            opinions = [err] * len(gen.packets)
+        compared += len(gen.packets)
+        batch_found = compare(gen, kernel, opinions)
+        if batch_found:
+            found += batch_found
+            kept.append(str(_keep(tmp, gen, kernel, opinions)))
+    return compared, found, kept
+
+
+def failure_message(found: list[Disagreement], kept: list[str], compared: int) -> str:
+    head = (f"exaudit disagrees with the kernel {len(found)} time(s) over {compared} "
+            f"packets; rulesets and packets kept in: {', '.join(kept)}\n"
+            f"(reproduce with EXAUDIT_ORACLE_SEED=<seed>)\n")
+    return head + "\n".join(str(d) for d in found[:SHOW]) + (
+        f"\n... and {len(found) - SHOW} more" if len(found) > SHOW else "")
+
+
+# --- fixtures ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def oracle() -> KernelOracle:
+    reason = KernelOracle.unavailable(RESTORE)
+    if reason:
+        pytest.skip(f"kernel oracle unavailable: {reason}")
+    return KernelOracle(RESTORE)
+
+
+# --- the random oracle test -------------------------------------------------------------
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("seed", SEEDS)
+def test_exaudit_agrees_with_the_kernel(oracle: KernelOracle, seed: str,
+                                        tmp_path: Path) -> None:
+    _iptables()
+    per_seed = math.ceil(PACKETS / len(SEEDS))
+    batches = math.ceil(per_seed / BATCH)
+    started = time.monotonic()
+    compared, found, kept = check_batches(
+        oracle, [f"{seed}-{i}" for i in range(batches)], math.ceil(per_seed / batches),
+        tmp_path)
+    print(f"\nkernel oracle, seed {seed}: {compared} packets through {batches} random "
+          f"rulesets ({RESTORE}), {len(found)} disagreements, "
+          f"{time.monotonic() - started:.1f}s")
+    assert not found, failure_message(found, kept, compared)
+
+
+# --- hand-picked corners, each checked against the kernel too ---------------------------
+
+EDGE_TOPOLOGY = Topology(oracle_gen.IFACES, dict(oracle_gen.LOCAL),
+                         {"10.1.0.1": "eth0", "10.1.0.2": "eth1", "10.1.0.3": "eth10",
+                          "10.2.0.1": "ppp0", "10.2.0.2": "wlan0"})
+EDGE_CASES = {
+    # every packet has an in-interface, so "! -i +" matches nothing
+    "not-any-in": ["-A INPUT ! -i + -j DROP", "-A FORWARD ! -i + -j DROP"],
+    "eth1-prefix": ["-A FORWARD -i eth1+ -j DROP", "-A INPUT ! -i eth1+ -j REJECT"],
+    "goto-then-return": ["-A FORWARD -p tcp -g c1", "-A FORWARD -j ACCEPT",
+                         "-A c1 -p tcp --dport 80 -j RETURN", "-A c1 -j DROP"],
+    "jump-fall-off": ["-A INPUT -j c1", "-A INPUT -j REJECT", "-A c1 -p udp -j ACCEPT"],
+    "goto-chain-falls-off": ["-A INPUT -j c1", "-A INPUT -j ACCEPT", "-A c1 -g c2",
+                             "-A c2 -p udp -j DROP"],
+    "return-in-builtin": ["-A FORWARD -p udp -j RETURN", "-A FORWARD -j ACCEPT"],
+    "ports-edges": ["-A INPUT -p tcp --dport 65535: -j ACCEPT",
+                    "-A INPUT -p tcp --dport :22 -j ACCEPT",
+                    "-A INPUT -p udp -m multiport ! --dports 53,1024:2000 -j ACCEPT"],
+    "addresses": ["-A FORWARD -s 10.1.0.3/30 -j ACCEPT",
+                  "-A FORWARD -d 10.2.0.0/255.255.255.254 -j ACCEPT",
+                  "-A INPUT -m iprange --src-range 10.1.0.2-10.1.0.2 -j ACCEPT",
+                  "-A INPUT ! -s 10.1.0.0/29 -j ACCEPT"],
+    "protocols": ["-A INPUT ! -p tcp -j ACCEPT", "-A FORWARD -p all -d 10.1.0.1 -j ACCEPT",
+                  "-A FORWARD -p tcp ! --syn -j ACCEPT", "-A FORWARD -p tcp --syn -j REJECT"],
+    "states": ["-A INPUT -m conntrack ! --ctstate NEW -j ACCEPT",
+               "-A INPUT -m state --state NEW -p udp -j ACCEPT",
+               "-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
+               "-A FORWARD -m conntrack --ctstate NEW,UNTRACKED -p tcp -j REJECT"],
+    "log-continues": ["-A INPUT -j LOG --log-prefix \"in: \"", "-A INPUT -p tcp -j ACCEPT",
+                      "-A FORWARD -j LOG", "-A FORWARD -p udp -j ACCEPT"],
+}
+
+
+def edge_batch(name: str, body: list[str], policy: str = "DROP") -> oracle_gen.Generated:
+    user = sorted({w for line in body for w in line.split() if w.startswith("c")
+                   and w[1:].isdigit()})
+    lines = [f"# edge case {name}", "*filter", f":INPUT {policy} [0:0]",
+             f":FORWARD {policy} [0:0]", ":OUTPUT ACCEPT [0:0]"]
+    gen = oracle_gen.Generated(f"edge-{name}", "", EDGE_TOPOLOGY, [])
+    gen.policy_lines = {"INPUT": 3, "FORWARD": 4, "OUTPUT": 5}
+    lines += [f":{c} - [0:0]" for c in user]
+    seen: Counter[str] = Counter()
+    for rule in body:
+        chain = rule.split()[1]
+        lines.append(rule)
+        gen.rule_lines[(chain, seen[chain])] = len(lines)
+        words = rule.split()
+        flag = words[words.index("-j") if "-j" in words else words.index("-g")]
+        target = words[words.index(flag) + 1]
+        gen.targets[(chain, seen[chain])] = "GOTO" if flag == "-g" else (
+            "JUMP" if target in user else target)
+        seen[chain] += 1
+    lines.append("COMMIT")
+    gen.text = "\n".join(lines) + "\n"
+    rng = random.Random(name)
+    remotes = list(EDGE_TOPOLOGY.routes)
+    packets, keys = [], set()
+    for in_iface in oracle_gen.IFACES:
+        for proto in ("tcp", "udp"):
+            for dport in (22, 53, 80, 65535):
+                src = rng.choice(remotes)
+                dst = rng.choice([r for r in remotes if r != src] + [EDGE_TOPOLOGY.local[
+                    rng.choice(oracle_gen.IFACES)]] * 2)
+                out = EDGE_TOPOLOGY.routes.get(dst)
+                p = Packet(proto, src, dst, 40000 + len(packets), dport, in_iface, out)
+                if p.key not in keys:
+                    keys.add(p.key)
+                    packets.append(p)
+    gen.packets = packets
+    return gen
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("name", sorted(EDGE_CASES))
+def test_edge_case_agrees_with_the_kernel(oracle: KernelOracle, name: str,
+                                          tmp_path: Path) -> None:
+    _iptables()
+    gen = edge_batch(name, EDGE_CASES[name])
+    kernel = oracle.run(gen.text, gen.topology, gen.packets)
+    opinions, _ = exaudit_opinions(gen.text, str(tmp_path / f"{name}.rules"), gen.packets)
+    found = compare(gen, kernel, opinions)
+    if found:
+        kept = [str(_keep(tmp_path, gen, kernel, opinions))]
+        pytest.fail(failure_message(found, kept, len(gen.packets)))
+
+
+# --- the harness itself (no root needed unless marked) ----------------------------------
+
+
+@pytest.mark.oracle
+def test_the_kernel_answers_known_questions(oracle: KernelOracle) -> None:
+    oracle.selftest()  # raises with the kernel's answers when they are not the expected
+
+
+@pytest.mark.oracle
+def test_edge_cases_load_and_counters_add_up(oracle: KernelOracle) -> None:
+    gen = edge_batch("goto-then-return", EDGE_CASES["goto-then-return"])
+    kernel = oracle.run(gen.text, gen.topology, gen.packets)
+    forward = [p for p in gen.packets if p.out_iface]
+    # FORWARD's first rule sees every forwarded packet; its two terminal rules and the
+    # policy split them all
+    assert kernel.counters.rules[("FORWARD", 0)] == sum(p.proto == "tcp" for p in forward)
+    decided = (kernel.counters.rules[("FORWARD", 1)] + kernel.counters.rules[("c1", 1)]
+               + kernel.counters.policies["FORWARD"])
+    assert decided == len(forward)
+
+
+@pytest.mark.parametrize("proto", ["tcp", "udp"])
+def test_built_packets_have_valid_checksums(proto: str) -> None:
+    p = Packet(proto, "10.1.0.5", "192.168.7.200", 40000, 443, "eth0")
+    data = build(p, 77)
+    assert checksum(data[:20]) == 0
+    pseudo = data[12:20] + struct.pack("!BBH", 0, data[9], len(data) - 20)
+    assert checksum(pseudo + data[20:]) == 0
+    key, flags = parse(data)
+    assert key == p.key
+    assert flags == (2 if proto == "tcp" else -1)
+    assert struct.unpack("!H", data[4:6])[0] == 77
+
+
+def test_counters_are_read_per_chain_in_order() -> None:
+    save = ("# Generated by iptables-save\n*filter\n:INPUT DROP [3:120]\n"
+            ":FORWARD ACCEPT [0:0]\n:c1 - [0:0]\n[5:300] -A INPUT -p tcp -j c1\n"
+            "[2:80] -A INPUT -j ACCEPT\n[1:40] -A c1 -j RETURN\nCOMMIT\n")
+    counters = read_counters(save)
+    assert counters.rules == {("INPUT", 0): 5, ("INPUT", 1): 2, ("c1", 0): 1}
+    assert counters.policies == {"INPUT": 3, "FORWARD": 0}
+
+
+@pytest.mark.parametrize("seed", ["g1", "g2", "g3", "g4", "g5"])
+def test_generated_rulesets_are_loop_free_and_packets_unique(seed: str) -> None:
+    gen = oracle_gen.batch(seed, 200)
+    assert gen.text == oracle_gen.batch(seed, 200).text  # reproducible from the seed
+    calls: dict[str, set[str]] = {}
+    for line in gen.text.splitlines():
+        words = line.split()
+        if words[:1] == ["-A"] and ("-j" in words or "-g" in words):
+            flag = "-j" if "-j" in words else "-g"
+            calls.setdefault(words[1], set()).add(words[words.index(flag) + 1])
+    for chain in calls:  # no chain reaches itself
+        assert chain not in {c for start in calls[chain]
+                             for c in oracle_gen._reachable(start, calls)}
+    from_input = oracle_gen._reachable("INPUT", calls)
+    for line in gen.text.splitlines():
+        if line.startswith("-A ") and line.split()[1] in from_input:
+            assert " -o " not in line, line  # -o means nothing on the way to INPUT
+    assert len({p.key for p in gen.packets}) == len(gen.packets) == 200
+    for p in gen.packets:
+        assert p.out_iface == gen.topology.routes.get(p.dst)
+        assert p.out_iface is not None or p.dst in gen.topology.local.values()
+
+
+def test_answers_in_exaudit_words() -> None:
+    assert Answer("reject", "").verdict == "deny"
+    assert Answer("accept", "").verdict == "permit"
