@@ -89,7 +89,7 @@ class Packet:
 
     @property
     def key(self) -> tuple[int, int, int, int, int]:
-        """The 5-tuple, unique within a batch so conntrack never sees a connection twice."""
+        """The 5-tuple; neither it nor its reverse may repeat within a batch (conntrack)."""
         return (PROTO_NUMBERS[self.proto], _ip4(self.src), _ip4(self.dst), self.sport,
                 self.dport)
 
@@ -357,8 +357,11 @@ def run_batch(request: dict) -> dict:
     topology = Topology(tuple(request["ifaces"]), dict(request["local"]),
                         dict(request["routes"]))
     packets = [Packet(**p) for p in request["packets"]]
-    if len({p.key for p in packets}) != len(packets):
-        raise OracleError("two packets of the batch share a 5-tuple")
+    keys = {p.key for p in packets} | {(k[0], k[2], k[1], k[4], k[3])
+                                          for k in (p.key for p in packets)}
+    if len(keys) != 2 * len(packets):
+        raise OracleError("two packets of the batch belong to one connection (same "
+                          "5-tuple or its reverse): conntrack would not see both as NEW")
     restore = request.get("restore", "iptables-restore")
     fds = _setup(topology)
     _run([restore, "-w", "10"], request["ruleset"])

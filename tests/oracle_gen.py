@@ -234,7 +234,7 @@ def ruleset(rng: random.Random, seed: str = "") -> Generated:
 
 
 def packets(rng: random.Random, topology: Topology, count: int) -> list[Packet]:
-    """``count`` probes with distinct 5-tuples: TCP SYNs and UDP, to INPUT and FORWARD."""
+    """``count`` probes, no two of one connection: TCP SYNs and UDP, to INPUT and FORWARD."""
     out: list[Packet] = []
     keys: set[tuple] = set()
     while len(out) < count:
@@ -248,8 +248,11 @@ def packets(rng: random.Random, topology: Topology, count: int) -> list[Packet]:
             out_iface = topology.routes[dst]
         p = Packet(proto, src, dst, rng.choice(PACKET_SPORTS), rng.choice(PACKET_DPORTS),
                    in_iface, out_iface)
-        if p.key not in keys:
-            keys.add(p.key)
+        # conntrack would take a packet whose 5-tuple is an earlier one's, or its
+        # reverse (a reply), as part of that connection, not as NEW
+        reverse = (p.key[0], p.key[2], p.key[1], p.key[4], p.key[3])
+        if p.key not in keys and reverse not in keys:
+            keys.update((p.key, reverse))
             out.append(p)
     return out
 
