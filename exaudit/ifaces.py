@@ -75,23 +75,28 @@ class Universe:
         return self.all
 
     def describe(self, atoms: IntervalSet) -> str:
-        """Name a set of atoms for a person: ``eth0``, ``eth1, eth2`` or ``any but lo``."""
+        """Name a set of atoms for a person: ``eth0``, ``eth+, ppp0`` or ``any but lo``."""
         if atoms == self.all:
             return "any"
-        members = [i for a, b in atoms.spans for i in range(a, b + 1)]
-        names = []
-        generic = False
-        for i in members:
-            if i < len(self.exact):
-                names.append(self.exact[i])
+        generic = self._prefix_index[""]
+        if generic in atoms:
+            return "any but " + self.describe(self.all - atoms)
+        inside = {i for a, b in atoms.spans for i in range(a, b + 1)}
+        shown: list[str] = []
+        consumed: set[int] = set()
+        for stem in self.prefixes:
+            i = self._prefix_index[stem]
+            if not stem or i not in inside:
+                continue
+            under = self._atoms_for(stem + "+")
+            members = {j for a, b in under.spans for j in range(a, b + 1)}
+            if members <= inside:
+                shown.append(stem + "+")
+                consumed |= members
             else:
-                stem = self.prefixes[i - len(self.exact)]
-                if stem:
-                    names.append(stem + "+ (other)")
-                else:
-                    generic = True
-        if generic:
-            missing = [self.exact[i] for i in range(len(self.exact)) if i not in atoms]
-            missing += [p + "+" for p in self.prefixes if p and self._prefix_index[p] not in atoms]
-            return "any but " + ", ".join(missing) if missing else "any"
-        return ", ".join(names)
+                shown.append(stem + "+ (other)")
+                consumed.add(i)
+        for i in sorted(inside - consumed):
+            if i < len(self.exact):
+                shown.append(self.exact[i])
+        return ", ".join(sorted(shown))
