@@ -76,7 +76,8 @@ def _convert(node: yaml.Node, file: str) -> Node:
                 raise InputError(file, key.line, f"duplicate key {name!r} "
                                  f"(first on line {out[name].line})")
             value = _convert(value_node, file)
-            out[name] = Node(file, key.line, value.value) if value.value is None else value
+            # a value is reported at its key's line: 'firewall x: ...' points at 'x:'
+            out[name] = Node(file, key.line, value.value)
         return Node(file, line, out)
     if isinstance(node, yaml.SequenceNode):
         return Node(file, line, [_convert(n, file) for n in node.value])
