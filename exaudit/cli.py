@@ -203,6 +203,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     from exaudit.query import Packet, Querier, answer_text, packet_from_json
     from exaudit.textfile import read_text
 
+    if not args.queries and (not args.src or not args.dst):
+        raise InputError(None, None, "query needs --src and --dst (or --queries FILE)")
     name, guessed, module, ruleset = _load_config(args.config, args.platform)
     if guessed:
         print(f"exaudit: {args.config}: platform guessed from content: {name}",
@@ -215,8 +217,6 @@ def cmd_query(args: argparse.Namespace) -> int:
                 packet = packet_from_json(line, args.queries, number)
                 answers.append(querier.answer(packet, args.queries, number))
     else:
-        if not args.src or not args.dst:
-            raise InputError(None, None, "query needs --src and --dst (or --queries FILE)")
         packet = Packet(args.proto, args.src, args.dst, args.dport, args.sport, args.in_iface,
                         args.out_iface, args.chain, args.established)
         answers.append(querier.answer(packet))

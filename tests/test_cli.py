@@ -1,0 +1,86 @@
+"""The command line's contract: exit codes and one-line errors, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES
+from exaudit.cli import main
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "no such file"),
+    (b"", "the file is empty"),
+    (b"   \n\n", "the file is empty"),
+    (b"\x7fELF\x02\x01\x01\x00\x00\x00", "binary data"),
+    (bytes(range(1, 9)) * 100, "binary data"),
+])
+def test_unusable_input_is_one_line_and_exit_2(tmp_path: Path, content: bytes | None,
+                                               message: str,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "input"
+    if content is not None:
+        path.write_bytes(content)
+    for args in (["audit", str(path)], ["lint", "--platform", "iptables", str(path)],
+                 ["requirements", str(path)]):
+        code, out, err = run(args, capsys)
+        assert code == 2
+        assert err.startswith(f"exaudit: error: {path}") and message in err
+        assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_directory_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["audit", str(tmp_path)], capsys)
+    assert code == 2 and "is a directory" in err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["lint", "--platform", "junos", "x"])
+    assert info.value.code == 2
+    code, _, err = run(["query", "x.rules", "--dport", "25"], capsys)
+    assert code == 2 and "needs --src and --dst" in err
+    code, _, err = run(["explain", "EXA999"], capsys)
+    assert code == 2 and "unknown check 'EXA999'" in err
+
+
+def test_explain_prints_the_docstring(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["explain", "over-broad-ephemeral-range"], capsys)
+    assert code == 0
+    assert out.startswith("EXA201 over-broad-ephemeral-range (warning)")
+    assert "## Why is this bad?" in out
+
+
+def test_topology_errors_exit_2_with_the_line(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    topo = tmp_path / "t.yaml"
+    topo.write_text("version: 1\nservers:\n  ex1: {address: 10.1.0.300, site: A}\n")
+    code, _, err = run(["audit", str(topo)], capsys)
+    assert code == 2
+    assert err == (f"exaudit: error: {topo}:3: server 'ex1' address: "
+                   "bad address or network '10.1.0.300'\n")
+
+
+@pytest.mark.parametrize("fail_on, code", [("error", 1), ("warning", 1), ("never", 0)])
+def test_fail_on(fail_on: str, code: int, capsys: pytest.CaptureFixture[str]) -> None:
+    topo = FIXTURES / "cases" / "topology-checks" / "topology.yaml"
+    got, out, _ = run(["audit", str(topo), "--format", "json", "--fail-on", fail_on], capsys)
+    assert got == code
+    assert json.loads(out)["schema"] == "exaudit.report/1"
+
+
+def test_console_script_runs_as_a_module() -> None:
+    proc = subprocess.run([sys.executable, "-m", "exaudit", "--version"], capture_output=True,
+                          text=True, check=False)
+    assert proc.returncode == 0 and proc.stdout.startswith("exaudit ")
