@@ -1,0 +1,964 @@
+"""Cisco IOS: numbered and named IPv4/IPv6 ACLs, object-groups, per-interface first match."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from exaudit import addresses
+from exaudit.errors import InputError
+from exaudit.intervals import IntervalSet
+from exaudit.model import (
+    ICMP,
+    ICMPV6,
+    TCP_FLAG_BITS,
+    Chain,
+    Match,
+    Origin,
+    Rule,
+    Ruleset,
+    Stage,
+    Target,
+    Verb,
+)
+from exaudit.platforms import FixRequest
+from exaudit.platforms import cisco_common as cc
+from exaudit.platforms.cisco_common import Addr, Group, ParseError, Service, Tokens
+
+NAME = "ios"
+
+
+def _p(*values: int) -> IntervalSet:
+    return IntervalSet.of(values)
+
+
+PROTOCOLS_V4: dict[str, IntervalSet | None] = {
+    "ip": None, "tcp": _p(6), "udp": _p(17), "icmp": _p(1), "igmp": _p(2), "gre": _p(47),
+    "esp": _p(50), "ahp": _p(51), "eigrp": _p(88), "ospf": _p(89), "ipinip": _p(4),
+    "nos": _p(94), "pcp": _p(108), "pim": _p(103), "sctp": _p(132),
+}
+PROTOCOLS_V6: dict[str, IntervalSet | None] = {
+    "ipv6": None, "tcp": _p(6), "udp": _p(17), "icmp": _p(58), "sctp": _p(132),
+    "esp": _p(50), "ahp": _p(51), "pcp": _p(108), "gre": _p(47),
+}
+
+# IOS's own port keywords (``permit tcp any any eq ?``); they differ from the ASA's.
+TCP_PORTS = {
+    "bgp": 179, "chargen": 19, "cmd": 514, "daytime": 13, "discard": 9, "domain": 53,
+    "drip": 3949, "echo": 7, "exec": 512, "finger": 79, "ftp": 21, "ftp-data": 20,
+    "gopher": 70, "hostname": 101, "ident": 113, "irc": 194, "klogin": 543, "kshell": 544,
+    "login": 513, "lpd": 515, "msrpc": 135, "nntp": 119, "onep-plain": 15001,
+    "onep-tls": 15002, "pim-auto-rp": 496, "pop2": 109, "pop3": 110, "smtp": 25,
+    "sunrpc": 111, "tacacs": 49, "talk": 517, "telnet": 23, "time": 37, "uucp": 540,
+    "whois": 43, "www": 80,
+}
+UDP_PORTS = {
+    "biff": 512, "bootpc": 68, "bootps": 67, "discard": 9, "dnsix": 195, "domain": 53,
+    "echo": 7, "isakmp": 500, "mobile-ip": 434, "nameserver": 42, "netbios-dgm": 138,
+    "netbios-ns": 137, "netbios-ss": 139, "non500-isakmp": 4500, "ntp": 123,
+    "pim-auto-rp": 496, "rip": 520, "ripv6": 521, "snmp": 161, "snmptrap": 162,
+    "sunrpc": 111, "syslog": 514, "tacacs": 49, "talk": 517, "tftp": 69, "time": 37,
+    "who": 513, "xdmcp": 177,
+}
+# IOS-like dialects filed as IOS (Arista EOS exports) also write these; they name the
+# IANA port unambiguously, so accepting them changes no IOS reading.
+DIALECT_PORTS = {"https": 443, "ssh": 22}
+PORT_NAMES = {**UDP_PORTS, **TCP_PORTS, **DIALECT_PORTS}
+
+ICMP6_NAMES: dict[str, tuple[int, int | None]] = {
+    "unreachable": (1, None), "destination-unreachable": (1, None), "no-route": (1, 0),
+    "no-admin": (1, 1), "beyond-scope": (1, 2), "port-unreachable": (1, 4),
+    "packet-too-big": (2, None), "time-exceeded": (3, None), "hop-limit": (3, 0),
+    "reassembly-timeout": (3, 1), "parameter-problem": (4, None), "header": (4, 0),
+    "next-header": (4, 1), "parameter-option": (4, 2), "echo-request": (128, None),
+    "echo-reply": (129, None), "mld-query": (130, None), "mld-report": (131, None),
+    "mld-reduction": (132, None), "router-solicitation": (133, None),
+    "router-advertisement": (134, None), "nd-ns": (135, None), "nd-na": (136, None),
+    "redirect": (137, None), "router-renumbering": (138, None), "renum-command": (138, 0),
+    "renum-result": (138, 1), "renum-seq-number": (138, 255), "mldv2": (143, None),
+    "dhaad-request": (144, None), "dhaad-reply": (145, None),
+}
+
+IGMP_TYPES = {"dvmrp", "host-query", "host-report", "mtrace-response", "mtrace-route",
+              "pim", "trace"}
+
+# Numbered IP access lists by range (anything else is a MAC, protocol-type... list).
+NUMBERED = (((1, 99), "standard"), ((1300, 1999), "standard"), ((100, 199), "extended"),
+            ((2000, 2699), "extended"))
+
+# ACE options that do not change which packets match.
+NO_EFFECT = {"log", "log-input"}
+# ACE options exaudit does not model, with how many words follow them.
+UNMODELLED = {"precedence": 1, "tos": 1, "dscp": 1, "time-range": 1, "option": 1,
+              "fragments": 0, "reflect": 1, "timeout": 1, "routing": 0, "hbh": 0,
+              "flow-label": 1, "undetermined-transport": 0, "routing-type": 1,
+              "dest-option-type": 1, "mobility": 0, "mobility-type": 1, "auth": 0}
+FLAG_WORDS = {name.lower(): bit for name, bit in TCP_FLAG_BITS.items()
+              if name in ("FIN", "SYN", "RST", "PSH", "ACK", "URG")}
+ALL_OPTION_WORDS = (NO_EFFECT | set(UNMODELLED) | set(FLAG_WORDS)
+                    | {"established", "match-all", "match-any", "ttl", "packet-length",
+                       "sequence"})
+
+
+def _flag_set(constraints: list[tuple[int, bool]], any_of: bool) -> IntervalSet:
+    """The flags bytes meeting all (or any) of ``(bit, must_be_set)``."""
+    def ok(value: int) -> bool:
+        tests = [bool(value & bit) == wanted for bit, wanted in constraints]
+        return any(tests) if any_of else all(tests)
+    return IntervalSet.of(v for v in range(256) if ok(v))
+
+
+ESTABLISHED = _flag_set([(TCP_FLAG_BITS["ACK"], True), (TCP_FLAG_BITS["RST"], True)], True)
+
+
+# --- parsed structure -------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """One ACL line: its sequence number, its line, and the rules it yields."""
+
+    seq: int
+    index: int  # 0-based line
+    rules: list[Rule]
+    remark: bool = False
+
+
+@dataclass
+class Acl:
+    name: str
+    family: int  # 4 or 6
+    kind: str  # standard | extended
+    numbered: bool
+    index: int  # line that created it
+    key: str = ""  # its chain's name in the ruleset
+    entries: list[Entry] = field(default_factory=list)
+
+    def has_aces(self) -> bool:
+        return any(not e.remark for e in self.entries)
+
+    def next_seq(self) -> int:
+        return max((e.seq for e in self.entries if not e.remark), default=0) + 10
+
+
+@dataclass
+class Attachment:
+    acl: str
+    index: int  # the access-group / traffic-filter line
+
+
+@dataclass
+class Interface:
+    name: str
+    index: int
+    groups: dict[tuple[str, int], Attachment] = field(default_factory=dict)  # (dir, family)
+    zone: tuple[str, int] | None = None
+    shutdown: bool = False
+
+
+# --- the parser -------------------------------------------------------------------------
+
+
+class _Parser:
+    def __init__(self, text: str, path: str) -> None:
+        lines = cc.split_lines(text, path)
+        self.ctx = cc.Context(path, lines, Ruleset(NAME, path, lines_total=len(lines)))
+        self.conf = cc.load_blocks(lines, path, "ios")
+        self.groups = cc.Groups(self.ctx)
+        self.acls: dict[tuple[int, str], Acl] = {}
+        self.interfaces: dict[str, Interface] = {}
+
+    # entry point ----------------------------------------------------------------------
+
+    def run(self) -> Ruleset:
+        tops = cc.top_level(self.conf)
+        # object-groups first: ACLs may name groups defined further down
+        for obj in tops:
+            words = obj.text.split()
+            if words[:1] == ["object-group"]:
+                self._object_group(obj, words)
+        for obj in tops:
+            self._top(obj)
+        self._finish()
+        return self.ctx.ruleset
+
+    def _top(self, obj) -> None:
+        text = obj.text
+        words = text.split()
+        if not words or words[0].startswith("!"):
+            return
+        head = words[0].lower()
+        try:
+            if head == "access-list":
+                self._numbered(obj.linenum, words)
+            elif head == "ip" and words[1:2] == ["access-list"]:
+                self._named(obj, words[2:], 4)
+            elif head == "ipv6" and words[1:2] == ["access-list"]:
+                self._named(obj, words[2:], 6)
+            elif head == "no" and words[1:3] in (["ip", "access-list"], ["ipv6", "access-list"]):
+                self._remove(obj.linenum, words)
+            elif head == "interface" and len(words) >= 2:
+                self._interface(obj, " ".join(words[1:]))
+        except ParseError as exc:
+            self.ctx.not_understood(obj.linenum, str(exc))
+
+    # ACL definitions ------------------------------------------------------------------
+
+    def _acl(self, family: int, name: str, kind: str, numbered: bool, index: int) -> Acl:
+        key = (family, name)
+        acl = self.acls.get(key)
+        if acl is None:
+            acl = Acl(name, family, kind, numbered, index)
+            self.acls[key] = acl
+        return acl
+
+    def _numbered(self, index: int, words: list[str]) -> None:
+        if len(words) < 3:
+            self._ace_line(index)
+            raise ParseError("incomplete access-list line")
+        name = words[1]
+        kind = _numbered_kind(name)
+        if kind is None:
+            self._ace_line(index)
+            if words[2].lower() in ("extended", "standard", "line"):
+                raise ParseError("not IOS syntax (ASA or NX-OS style access-list line)")
+            raise ParseError(f"access-list {name} is not an IP access list")
+        acl = self._acl(4, name, kind, True, index)
+        self._entry(acl, index, Tokens(words[2:]), seq=None)
+
+    def _named(self, obj, words: list[str], family: int) -> None:
+        kind = "extended"
+        if words and words[0].lower() in ("standard", "extended"):
+            kind = words[0].lower()
+            words = words[1:]
+        elif words and words[0].lower() in ("resequence", "logging", "log-update",
+                                             "role-based", "fqdn", "match-local-traffic"):
+            return  # global ACL settings, or kinds that do not filter interface traffic
+        if len(words) != 1:
+            raise ParseError("expected one ACL name")
+        name = words[0]
+        if family == 4 and kind == "extended" and obj.text.split()[2:3] == [name]:
+            # ``ip access-list NAME`` without a type is EOS/NX-OS syntax: extended
+            self.ctx.note(obj.linenum, f"ip access-list {name} has no type; read as extended")
+        acl = self._acl(family, name, kind, False, obj.linenum)
+        for child in cc.children(obj):
+            self._child_entry(acl, child)
+
+    def _child_entry(self, acl: Acl, child) -> None:
+        words = child.text.split()
+        if not words or words[0].startswith("!"):
+            return
+        seq = None
+        try:
+            low = words[0].lower()
+            if low == "sequence":  # IPv6: ``sequence 10 permit ...``
+                seq = cc.number(words[1] if len(words) > 1 else "", 1, 2**32 - 1, "sequence")
+                words = words[2:]
+            elif cc._DIGITS.match(words[0]):
+                seq = cc.number(words[0], 1, 2**32 - 1, "sequence")
+                words = words[1:]
+            elif low == "no":
+                target = cc.number(words[1] if len(words) > 1 else "", 1, 2**32 - 1,
+                                   "sequence")
+                acl.entries = [e for e in acl.entries if e.seq != target]
+                return
+            if (acl.family == 6 and len(words) >= 3 and words[-2].lower() == "sequence"
+                    and words[0].lower() != "remark"):
+                # IPv6 running-configs put the sequence number last
+                seq = cc.number(words[-1], 1, 2**32 - 1, "sequence")
+                words = words[:-2]
+        except ParseError as exc:
+            self._ace_line(child.linenum)
+            self.ctx.not_understood(child.linenum, str(exc))
+            return
+        self._entry(acl, child.linenum, Tokens(words), seq)
+
+    def _remove(self, index: int, words: list[str]) -> None:
+        family = 6 if words[1] == "ipv6" else 4
+        rest = [w for w in words[3:] if w.lower() not in ("standard", "extended")]
+        if rest:
+            self.acls.pop((family, rest[0]), None)
+
+    def _ace_line(self, index: int) -> None:
+        self.ctx.ace_lines.add(index)
+
+    # one entry --------------------------------------------------------------------------
+
+    def _entry(self, acl: Acl, index: int, toks: Tokens, seq: int | None) -> None:
+        word = toks.peek_lower()
+        if word == "remark":
+            # an unnumbered remark belongs to the entry after it and takes no number
+            last = max((e.seq for e in acl.entries), default=0)
+            acl.entries.append(Entry(seq if seq is not None else last, index, [], remark=True))
+            return
+        self._ace_line(index)
+        seq = seq if seq is not None else acl.next_seq()
+        if any(e.seq == seq and not e.remark for e in acl.entries):
+            self.ctx.not_understood(index, f"duplicate sequence number {seq} in {acl.name} "
+                                    "(IOS rejects this entry)")
+            return
+        origin = self.ctx.origin(index)
+        try:
+            rules = self._ace(acl, origin, toks)
+        except ParseError as exc:
+            self.ctx.not_understood(index, str(exc))
+            verb = {"permit": Verb.ACCEPT, "deny": Verb.DROP}.get(word or "")
+            rules = [cc.unknown_rule(origin, verb, f"not understood: {exc}",
+                                     space=_space(acl.family))]
+        acl.entries.append(Entry(seq, index, rules))
+
+    def _ace(self, acl: Acl, origin: Origin, toks: Tokens) -> list[Rule]:
+        word = toks.take("permit or deny").lower()
+        index = origin.line - 1
+        if word == "evaluate":
+            name = toks.take("a reflexive list name")
+            self.ctx.not_modelled(index, f"reflexive list {name}: the replies it lets in "
+                                  "depend on live sessions")
+            space = _space(acl.family)
+            return [Rule(origin, Match(src=space, dst=space), cc.PERMIT,
+                         (f"evaluate {name} (reflexive ACL)",))]
+        if word == "dynamic":
+            name = toks.take("a dynamic entry name")
+            while toks.take_if("timeout"):
+                toks.take("a timeout")
+            self.ctx.not_modelled(index, f"dynamic (lock-and-key) entry {name} is active "
+                                  "only after authentication")
+            extra: tuple[str, ...] = (f"dynamic entry {name}",)
+            word = toks.take("permit or deny").lower()
+        else:
+            extra = ()
+        if word not in cc.ACTIONS:
+            raise ParseError(f"expected permit or deny, found {word!r}")
+        target = cc.ACTIONS[word]
+        if acl.kind == "standard":
+            return self._standard(acl, origin, target, toks, extra)
+        return self._extended(acl, origin, target, toks, extra)
+
+    def _standard(self, acl: Acl, origin: Origin, target: Target, toks: Tokens,
+                  extra: tuple[str, ...]) -> list[Rule]:
+        src = self._address(toks, acl.family, standard=True)
+        unknown = list(extra) + self._options(toks, origin, None)[1]
+        self._report_unresolved(origin, [Service()], src)
+        return cc.build_rules(origin, target, [Service()], src, _any(acl.family),
+                              unknown=tuple(unknown), space=_space(acl.family))
+
+    def _extended(self, acl: Acl, origin: Origin, target: Target, toks: Tokens,
+                  extra: tuple[str, ...]) -> list[Rule]:
+        family = acl.family
+        names = PROTOCOLS_V6 if family == 6 else PROTOCOLS_V4
+        proto_word = toks.take("a protocol")
+        services: list[Service]
+        group_service = proto_word.lower() == "object-group"
+        proto: IntervalSet | None = None
+        if group_service:
+            services = self._service_group(toks.take("an object-group name"), family)
+        else:
+            proto = cc.protocol(proto_word, names)
+            services = [Service(proto)]
+        has_ports = proto is not None and proto.issubset(cc.PORT_PROTOCOLS)
+        src = self._address(toks, family)
+        sport = self._ports(toks) if has_ports else None
+        dst = self._address(toks, family)
+        dport = self._ports(toks) if has_ports else None
+        icmp_proto = ICMPV6 if family == 6 else ICMP
+        igmp_type: list[str] = []
+        if proto == IntervalSet.point(2) and (toks.peek_lower() in IGMP_TYPES
+                                              or cc._DIGITS.match(toks.peek() or "")):
+            igmp_type.append(f"igmp type {toks.take()}")
+            self.ctx.not_modelled(origin.line - 1, f"{igmp_type[0]}: IGMP message types are "
+                                  "not modelled")
+        if proto is not None and proto == IntervalSet.point(icmp_proto):
+            types, codes = cc.icmp_message(toks, ICMP6_NAMES if family == 6
+                                           else cc.ICMP4_NAMES)
+            services = [cc.icmp_service(icmp_proto, types, codes)]
+        elif has_ports:
+            services = [Service(proto, sport, dport)]
+        flags, unknown = self._options(toks, origin, proto)
+        self._report_unresolved(origin, services, src, dst)
+        if flags is not None and not group_service and proto != IntervalSet.point(6):
+            raise ParseError("TCP flag conditions need protocol tcp")
+        return cc.build_rules(origin, target, services, src, dst, flags=flags,
+                              unknown=tuple(list(extra) + igmp_type + unknown),
+                              space=_space(family))
+
+    def _report_unresolved(self, origin: Origin, services: list[Service], *addrs: Addr) \
+            -> None:
+        reasons = [u for a in addrs for u in a.unknown] + [u for s in services
+                                                             for u in s.unknown]
+        for why in dict.fromkeys(reasons):
+            self.ctx.not_modelled(origin.line - 1, f"{why}: the entry's verdicts are "
+                                  "undetermined where it matters")
+
+    def _ports(self, toks: Tokens) -> IntervalSet | None:
+        if toks.peek_lower() == "portgroup":
+            toks.take()
+            return self._port_group(toks.take("a port group name"))
+        return cc.port_operator(toks, PORT_NAMES, multi_eq=True)
+
+    def _address(self, toks: Tokens, family: int, standard: bool = False) -> Addr:
+        word = toks.take("an address")
+        low = word.lower()
+        if low == "any":
+            return _any(family)
+        if low == "host":
+            value = toks.take("a host address")
+            return Addr(self._host(value, family))
+        if low == "object-group" and not standard:
+            return self._network_group(toks.take("an object-group name"), family)
+        if family == 4 and cc.is_ipv4(word):
+            if cc.is_ipv4(toks.peek()):
+                return cc.wildcard_addr(word, toks.take())
+            if standard:
+                return Addr(cc.host(word))  # a standard entry's lone address is a host
+            raise ParseError(f"address {word} needs a wildcard mask")
+        if cc.is_prefix(word):
+            spans = cc.prefix(word)
+            if not spans.issubset(addresses.ALL_V6 if family == 6 else addresses.ALL_V4):
+                raise ParseError(f"{word} is not an IPv{family} network")
+            return Addr(spans)
+        raise ParseError(f"expected an address, found {word!r}")
+
+    def _host(self, word: str, family: int) -> IntervalSet:
+        if (family == 4 and cc.is_ipv4(word)) or (family == 6 and cc.is_ipv6(word)):
+            return cc.host(word)
+        raise ParseError(f"{word!r} is not an IPv{family} address")
+
+    def _options(self, toks: Tokens, origin: Origin, proto: IntervalSet | None) \
+            -> tuple[IntervalSet | None, list[str]]:
+        """Trailing options: (TCP flags condition or None, unmodelled conditions)."""
+        index = origin.line - 1
+        flags: IntervalSet | None = None
+        unknown: list[str] = []
+        set_bits: list[tuple[int, bool]] = []
+        while not toks.done():
+            word = toks.take().lower()
+            if word in NO_EFFECT:
+                nxt = toks.peek_lower()
+                if nxt is not None and nxt not in ALL_OPTION_WORDS:
+                    toks.take()  # the log cookie
+            elif word == "established":
+                flags = ESTABLISHED if flags is None else flags & ESTABLISHED
+            elif word in FLAG_WORDS:
+                set_bits.append((FLAG_WORDS[word], True))
+            elif word in ("match-all", "match-any"):
+                constraints = []
+                while toks.peek() is not None and toks.peek()[0] in "+-":  # type: ignore[index]
+                    item = toks.take()
+                    bit = FLAG_WORDS.get(item[1:].lower())
+                    if bit is None:
+                        raise ParseError(f"unknown TCP flag {item!r}")
+                    constraints.append((bit, item[0] == "+"))
+                if not constraints:
+                    raise ParseError(f"{word} needs +flag/-flag words")
+                cond = _flag_set(constraints, word == "match-any")
+                flags = cond if flags is None else flags & cond
+            elif word in ("ttl", "packet-length"):
+                op = toks.take(f"a {word} operator")
+                toks.take(f"a {word} value")
+                if op.lower() == "range":
+                    toks.take(f"a {word} value")
+                unknown.append(f"{word} {op}")
+                self.ctx.not_modelled(index, f"{word} condition is not modelled")
+            elif word in UNMODELLED:
+                args = [toks.take(f"a value after {word}") for _ in range(UNMODELLED[word])]
+                text = " ".join([word, *args])
+                if word == "reflect":
+                    self.ctx.not_modelled(index, f"reflect {args[0]}: its replies are let "
+                                          "in only where 'evaluate' names it")
+                    continue  # the entry itself matches exactly what it says
+                if word == "timeout":
+                    continue
+                unknown.append(text)
+                self.ctx.not_modelled(index, f"{text}: condition not modelled")
+            else:
+                # keep what was understood as an outer bound; the rest is flagged
+                text = " ".join([word, *toks.rest()])
+                unknown.append(f"not understood: {text}")
+                self.ctx.not_understood(index, f"unknown option {text!r}: the entry is kept, "
+                                        "matching at most what the rest of it says")
+        if set_bits:
+            cond = _flag_set(set_bits, False)
+            flags = cond if flags is None else flags & cond
+        return flags, unknown
+
+    # object-groups ----------------------------------------------------------------------
+
+    def _object_group(self, obj, words: list[str]) -> None:
+        try:
+            if len(words) < 3:
+                raise ParseError("incomplete object-group line")
+            kind_word = words[1].lower()
+            if kind_word == "ip" and len(words) >= 4 and words[2].lower() == "port":
+                kind, name = "port", words[3]
+            elif kind_word in ("network", "service", "protocol"):
+                kind, name = kind_word, words[2]
+            else:
+                raise ParseError(f"object-group {kind_word} is not supported")
+        except ParseError as exc:
+            self.ctx.not_understood(obj.linenum, str(exc))
+            return
+        group = self.groups.define(Group(kind, name, obj.linenum))
+        for child in cc.children(obj):
+            cwords = child.text.split()
+            if not cwords or cwords[0].startswith("!"):
+                continue
+            try:
+                self._group_member(group, cwords, child.linenum)
+            except ParseError as exc:
+                self.ctx.not_understood(child.linenum, str(exc))
+                group.members.append(_unresolved(group.kind, f"line {child.linenum + 1} "
+                                                 f"not understood: {exc}"))
+
+    def _group_member(self, group: Group, words: list[str], index: int) -> None:
+        toks = Tokens(words)
+        head = toks.peek_lower()
+        if head == "description":
+            return
+        if head == "group-object":
+            toks.take()
+            group.nested.append((toks.take("a group name"), index))
+            return
+        if group.kind == "network":
+            group.members.append(self._network_member(toks))
+        elif group.kind == "port":
+            ports = cc.port_operator(toks, PORT_NAMES, multi_eq=True)
+            if ports is None:
+                raise ParseError(f"expected a port operator, found {head!r}")
+            group.members.append(ports)
+        elif group.kind == "protocol":
+            if toks.peek_lower() == "protocol-object":
+                toks.take()
+            group.members.append(cc.protocol(toks.take("a protocol"), PROTOCOLS_V4))
+        else:
+            group.members.append(self._service_member(toks))
+        if not toks.done():
+            raise ParseError(f"unexpected {' '.join(toks.rest())!r}")
+
+    def _network_member(self, toks: Tokens) -> Addr:
+        if toks.peek_lower() == "network-object":
+            toks.take()
+        word = toks.take("an address")
+        low = word.lower()
+        if low == "host":
+            value = toks.take("a host address")
+            if cc.is_ipv4(value) or cc.is_ipv6(value):
+                return Addr(cc.host(value))
+            raise ParseError(f"{value!r} is not an address")
+        if low == "any":
+            return Addr(addresses.ALL_V4)
+        if low == "range":
+            return Addr(cc.span(toks.take("an address"), toks.take("an address")))
+        if cc.is_ipv4(word) and cc.is_ipv4(toks.peek()):
+            return Addr(cc.with_netmask(word, toks.take()))  # groups take subnet masks
+        if cc.is_prefix(word):
+            return Addr(cc.prefix(word))
+        raise ParseError(f"expected a network-object, found {word!r}")
+
+    def _service_member(self, toks: Tokens) -> Service:
+        word = toks.take("a protocol").lower()
+        if word == "tcp-udp":
+            proto: IntervalSet | None = cc.TCP_UDP
+        else:
+            proto = cc.protocol(word, PROTOCOLS_V4)
+        if proto == IntervalSet.point(ICMP):
+            types, codes = cc.icmp_message(toks, cc.ICMP4_NAMES)
+            return cc.icmp_service(ICMP, types, codes)
+        if proto is None or not proto.issubset(cc.PORT_PROTOCOLS):
+            return Service(proto)
+        sport = None
+        if toks.take_if("source"):
+            sport = cc.port_operator(toks, PORT_NAMES, multi_eq=True)
+            if sport is None:
+                raise ParseError("expected a port operator after 'source'")
+        dport = cc.port_operator(toks, PORT_NAMES, multi_eq=True)
+        if dport is None and cc.is_port_word(toks.peek(), PORT_NAMES):
+            dport = IntervalSet.point(cc.port(toks.take(), PORT_NAMES))  # ``tcp 65000``
+        return Service(proto, sport, dport)
+
+    def _network_group(self, name: str, family: int) -> Addr:
+        members = self.groups.members(name, "network", lambda why: Addr(IntervalSet(),
+                                                                         (why,)))
+        whole = cc.union_addr(members)
+        fam = addresses.ALL_V6 if family == 6 else addresses.ALL_V4
+        return Addr(whole.spans & fam, whole.unknown)
+
+    def _service_group(self, name: str, family: int) -> list[Service]:
+        kind = self.groups.kind_of(name)
+        if kind == "protocol":
+            protos = self.groups.members(name, "protocol", lambda why: Service(None, None,
+                                                                               None, (why,)))
+            out = []
+            for p in protos:
+                out.append(p if isinstance(p, Service) else Service(p))
+            return out
+        return self.groups.members(name, "service", lambda why: Service(None, None, None,
+                                                                        (why,)))
+
+    def _port_group(self, name: str) -> IntervalSet:
+        members = self.groups.members(name, "port", lambda why: ParseError(why))
+        out = IntervalSet()
+        for m in members:
+            if isinstance(m, ParseError):
+                raise m
+            out = out | m
+        return out
+
+    # interfaces -------------------------------------------------------------------------
+
+    def _interface(self, obj, name: str) -> None:
+        iface = self.interfaces.setdefault(name, Interface(name, obj.linenum))
+        for child in cc.children(obj):
+            words = child.text.split()
+            low = [w.lower() for w in words]
+            if low[:2] == ["ip", "access-group"] or low[:2] == ["ipv6", "traffic-filter"]:
+                family = 6 if low[0] == "ipv6" else 4
+                if len(words) != 4 or low[3] not in ("in", "out"):
+                    self.ctx.not_understood(child.linenum, "expected "
+                                            f"'{words[0]} {words[1]} NAME in|out'")
+                    continue
+                iface.groups[(low[3], family)] = Attachment(words[2], child.linenum)
+            elif low[:2] == ["zone-member", "security"] and len(words) >= 3:
+                iface.zone = (words[2], child.linenum)
+                self.ctx.not_modelled(child.linenum, f"zone-based firewall (zone {words[2]}) "
+                                      "is not modelled: verdicts through this interface "
+                                      "are undetermined")
+            elif low[:2] == ["ip", "inspect"]:
+                self.ctx.note(child.linenum, "CBAC inspection lets replies of inspected "
+                              "sessions back in; exaudit evaluates each direction alone")
+            elif low == ["shutdown"]:
+                iface.shutdown = True
+
+    # finishing ------------------------------------------------------------------------
+
+    def _finish(self) -> None:
+        rs = self.ctx.ruleset
+        taken: set[str] = set()
+        for (family, name), acl in sorted(self.acls.items(), key=lambda kv: kv[0]):
+            key = name if name not in taken else f"{name} (ipv6)"
+            taken.add(key)
+            acl.key = key
+            chain = cc.acl_chain(key)
+            for entry in sorted(acl.entries, key=lambda e: e.seq):
+                chain.rules.extend(entry.rules)
+            rs.chains[key] = chain
+        for iface in self.interfaces.values():
+            for (direction, family), att in iface.groups.items():
+                acl = self.acls.get((family, att.acl))
+                kind = "ip access-group" if family == 4 else "ipv6 traffic-filter"
+                if acl is None:
+                    self.ctx.note(att.index, f"{kind} {att.acl} {direction} on {iface.name}: "
+                                  "the ACL is not defined, so IOS permits all traffic")
+                elif not acl.has_aces():
+                    self.ctx.note(att.index, f"{kind} {att.acl} {direction} on {iface.name}: "
+                                  "the ACL has no entries, so IOS permits all traffic")
+        rs.extra["lines"] = self.ctx.lines
+        rs.extra["interfaces"] = self.interfaces
+        rs.extra["acls"] = {acl.key: acl for acl in self.acls.values()}
+        rs.extra["coverage"] = self.ctx.coverage()
+        rs.extra["stage_cache"] = {}
+
+
+def _numbered_kind(name: str) -> str | None:
+    if not cc._DIGITS.match(name):
+        return None
+    value = int(name)
+    for (lo, hi), kind in NUMBERED:
+        if lo <= value <= hi:
+            return kind
+    return None
+
+
+def _space(family: int) -> IntervalSet:
+    return addresses.ALL_V6 if family == 6 else addresses.ALL_V4
+
+
+def _any(family: int) -> Addr:
+    return Addr(_space(family))
+
+
+def _unresolved(kind: str, why: str) -> object:
+    if kind == "network":
+        return Addr(IntervalSet(), (why,))
+    if kind == "port":
+        return ParseError(why)
+    return Service(None, None, None, (why,))
+
+
+# --- the platform interface -------------------------------------------------------------
+
+
+def parse(text: str, path: str) -> Ruleset:
+    """IOS configuration text to ACL chains, interface attachments and issues."""
+    return _Parser(text, path).run()
+
+
+def looks_like(text: str) -> float:
+    """How IOS-like the text is (ASA markers count against it)."""
+    sample = text[:200_000]
+    score = 0.0
+    if re.search(r"^ip access-list (standard|extended) \S+", sample, re.M):
+        score += 0.5
+    if re.search(r"^access-list (1\d\d|2[0-6]\d\d|\d{1,2}|1[3-9]\d\d) (permit|deny|remark)",
+                 sample, re.M):
+        score += 0.4
+    if re.search(r"^\s+ip access-group \S+ (in|out)", sample, re.M):
+        score += 0.3
+    if re.search(r"^interface (GigabitEthernet|FastEthernet|Ethernet|Serial|Vlan)", sample,
+                 re.M):
+        score += 0.1
+    if re.search(r"^(version 1\d\.|hostname |ipv6 access-list )", sample, re.M):
+        score += 0.1
+    if re.search(r"^(ASA Version|:\s*Saved)|^\s+nameif |^access-list \S+ extended |"
+                 r"^object network ", sample, re.M):
+        score -= 0.6
+    return max(0.0, min(1.0, score))
+
+
+def _interfaces(ruleset: Ruleset) -> dict[str, Interface]:
+    return ruleset.extra.get("interfaces", {})  # type: ignore[return-value]
+
+
+def _acls(ruleset: Ruleset) -> dict[str, Acl]:
+    return ruleset.extra.get("acls", {})  # type: ignore[return-value]
+
+
+def resolve_interface(ruleset: Ruleset, name: str) -> Interface:
+    known = _interfaces(ruleset)
+    full, candidates = cc.resolve_interface(name, known)
+    if full is None:
+        if candidates:
+            raise InputError(ruleset.file, None, f"interface {name} is ambiguous: "
+                             f"{', '.join(candidates)}")
+        raise InputError(ruleset.file, None, f"interface {name} is not defined in the "
+                         f"configuration (known: {', '.join(sorted(known)) or 'none'})")
+    return known[full]
+
+
+def _acl_by_name(ruleset: Ruleset, name: str, family: int) -> Acl | None:
+    for acl in _acls(ruleset).values():
+        if acl.name == name and acl.family == family:
+            return acl
+    return None
+
+
+def _other_family_passes(origin: Origin, family: int) -> Rule:
+    if family == 4:
+        match, why = Match(src=addresses.ALL_V6), "IPv6 is not filtered by ip access-group"
+    else:
+        match, why = Match(src=addresses.ALL_V4), "IPv4 is not filtered by ipv6 traffic-filter"
+    return Rule(origin, match, Target(Verb.ACCEPT, name=why))
+
+
+def _family_chain(ruleset: Ruleset, att: Attachment, family: int) -> Chain:
+    """The rules one attached list applies to its own family (all its rules stay in it)."""
+    origin = Origin(ruleset.file, att.index + 1, _line_text(ruleset, att.index))
+    acl = _acl_by_name(ruleset, att.acl, family)
+    if acl is None or not acl.has_aces():
+        # IOS permits everything through an ACL that is not defined or has no entries
+        why = "undefined ACL permits all" if acl is None else "empty ACL permits all"
+        space = _space(family)
+        return Chain(att.acl, [Rule(origin, Match(src=space), Target(Verb.ACCEPT, name=why))],
+                     None, None)
+    return ruleset.chains[acl.key]
+
+
+def _iface_stages(ruleset: Ruleset, given: str, direction: str) -> list[Stage]:
+    """One stage per direction: the IPv4 list for IPv4 packets, the IPv6 one for IPv6."""
+    iface = resolve_interface(ruleset, given)
+    attached = [(family, iface.groups[(direction, family)]) for family in (4, 6)
+                if (direction, family) in iface.groups]
+    if not attached:
+        return []
+    rules: list[Rule] = []
+    names = []
+    for family, att in attached:
+        part = _family_chain(ruleset, att, family)
+        rules.extend(part.rules)
+        names.append(att.acl if family == 4 else f"ipv6 {att.acl}")
+    default, default_origin = Target(Verb.DROP, name="implicit deny"), None
+    if len(attached) == 1:
+        family, att = attached[0]
+        origin = Origin(ruleset.file, att.index + 1, _line_text(ruleset, att.index))
+        rules.append(_other_family_passes(origin, family))
+        part = _family_chain(ruleset, att, family)
+        if part.default is None:  # undefined or empty: it permits everything
+            default = Target(Verb.ACCEPT, name=part.rules[0].target.name)
+            default_origin = origin
+            rules = []
+        name = part.name
+    else:
+        name = " + ".join(names)
+    chain = Chain(name, rules, default, default_origin)
+    label = f"{direction} {given} {' + '.join(names)}"
+    return [Stage(label, {chain.name: chain}, chain.name)]
+
+
+def _line_text(ruleset: Ruleset, index: int) -> str:
+    lines: list[str] = ruleset.extra.get("lines", [])  # type: ignore[assignment]
+    return lines[index].strip() if index < len(lines) else ""
+
+
+def _zone_stage(ruleset: Ruleset, ifaces: list[Interface]) -> list[Stage]:
+    zoned = [i for i in ifaces if i.zone is not None]
+    if not zoned:
+        return []
+    zone, index = zoned[0].zone  # type: ignore[misc]
+    origin = Origin(ruleset.file, index + 1, _line_text(ruleset, index))
+    rule = Rule(origin, Match(), Target(Verb.ACCEPT, name="zone policy"),
+                ("zone-based firewall policy (not modelled)",))
+    chain = Chain("zone-policy", [rule], Target(Verb.DROP, name="zone policy"), origin)
+    names = " -> ".join(f"{i.name} ({i.zone[0] if i.zone else 'no zone'})" for i in ifaces)
+    return [Stage(f"zone {names}: not modelled", {chain.name: chain}, chain.name)]
+
+
+def stages(ruleset: Ruleset, *, in_iface: str | None, out_iface: str | None,
+           chain: str | None = None, local: str | None = None) -> list[Stage]:
+    """The ACLs a packet meets: ``in`` on its ingress interface, then ``out`` on its egress."""
+    if local is not None:
+        raise InputError(ruleset.file, None, "Cisco IOS ACLs filter traffic crossing "
+                         "interfaces; a local (host firewall) path does not apply")
+    cache: dict = ruleset.extra.setdefault("stage_cache", {})  # type: ignore[assignment]
+    key = (in_iface, out_iface, chain)
+    if key in cache:
+        return cache[key]
+    if chain is not None:
+        found = ruleset.chains.get(chain)
+        if found is None:
+            raise InputError(ruleset.file, None, f"access list {chain} is not defined")
+        result = [Stage(f"acl {chain}", {chain: found}, chain)]
+    else:
+        result = []
+        seen: list[Interface] = []
+        if in_iface:
+            result += _iface_stages(ruleset, in_iface, "in")
+            seen.append(resolve_interface(ruleset, in_iface))
+        if out_iface:
+            result += _iface_stages(ruleset, out_iface, "out")
+            seen.append(resolve_interface(ruleset, out_iface))
+        result += _zone_stage(ruleset, seen)
+    cache[key] = result
+    return result
+
+
+# --- fixes ------------------------------------------------------------------------------
+
+
+def _render_address(cidr: str, family: int) -> str:
+    if family == 6:
+        if cidr == "::/0":
+            return "any"
+        return f"host {cidr}" if "/" not in cidr else cidr
+    if cidr == "0.0.0.0/0":
+        return "any"
+    if "/" not in cidr:
+        return f"host {cidr}"
+    address, length = cidr.split("/")
+    wild = (1 << (32 - int(length))) - 1
+    return f"{address} {addresses._from_int(wild)}"
+
+
+def render_sources(sources: tuple[str, ...], family: int) -> list[str]:
+    out: list[str] = []
+    fam = addresses.ALL_V6 if family == 6 else addresses.ALL_V4
+    for src in sources:
+        spans = addresses.parse(src) & fam
+        if spans == fam:
+            out.append("any")
+            continue
+        out.extend(_render_address(c, family) for c in addresses.to_cidrs(spans))
+    return list(dict.fromkeys(out))
+
+
+def render_ports(ports: IntervalSet) -> list[str]:
+    if ports == IntervalSet.span(0, 65535):
+        return [""]
+    return [f"eq {lo}" if lo == hi else f"range {lo} {hi}" for lo, hi in ports.spans]
+
+
+def _acls_for_stage(ruleset: Ruleset, label: str) -> list[Acl]:
+    """The lists a stage label names (``out Gi0/1 110 + ipv6 V6``, ``acl X``)."""
+    words = label.split()
+    if len(words) >= 2 and words[0] == "acl":
+        found = _acls(ruleset).get(" ".join(words[1:]))
+        return [found] if found is not None else []
+    if len(words) < 3 or words[0] not in ("in", "out"):
+        return []
+    out = []
+    for name in " ".join(words[2:]).split(" + "):
+        family = 4
+        if name.startswith("ipv6 "):
+            family, name = 6, name[5:]
+        acl = _acl_by_name(ruleset, name, family)
+        if acl is not None:
+            out.append(acl)
+    return out
+
+
+def _sequences(acl: Acl, before: Origin | None, count: int) -> tuple[list[int], str | None]:
+    """Free sequence numbers just above the deciding deny, or a resequence command first."""
+    entries = sorted(acl.entries, key=lambda e: e.seq)
+    if before is None:
+        last = entries[-1].seq if entries else 0
+        return [last + 10 * (j + 1) for j in range(count)], None
+    position = next((i for i, e in enumerate(entries) if e.index == before.line - 1), None)
+    if position is None:
+        last = entries[-1].seq if entries else 0
+        return [last + 10 * (j + 1) for j in range(count)], None
+    deny = entries[position].seq
+    prev = entries[position - 1].seq if position > 0 else 0
+    step = (deny - prev) // (count + 1)
+    if step >= 1:
+        return [prev + step * (j + 1) for j in range(count)], None
+    increment = 10 * (count // 10 + 1)
+    prev, deny = increment * position, increment * (position + 1)
+    step = (deny - prev) // (count + 1)
+    seqs = [prev + step * (j + 1) for j in range(count)]
+    return seqs, f"ip access-list resequence {acl.name} {increment} {increment}"
+
+
+def fix(ruleset: Ruleset, request: FixRequest) -> str | None:
+    """IOS lines inserting permits just above the deny that decided the request."""
+    if request.local is not None:
+        return None
+    dst_family = 6 if addresses.parse(request.destination).issubset(addresses.ALL_V6) else 4
+    candidates = [a for a in _acls_for_stage(ruleset, request.stage) if a.family == dst_family]
+    if request.before is not None:
+        line = request.before.line - 1
+        candidates = [a for a in candidates if any(e.index == line for e in a.entries)]
+    if not candidates:
+        return None
+    acl = candidates[0]
+    sources = render_sources(request.sources, acl.family)
+    dst = render_sources((request.destination,), acl.family)
+    if not sources or not dst:
+        return None
+    bodies = []
+    if acl.kind == "standard":
+        bodies = [f"permit {s}" for s in sources]
+    else:
+        for s in sources:
+            for d in dst:
+                for p in render_ports(request.ports):
+                    bodies.append(" ".join(x for x in ("permit", request.proto, s, d, p) if x))
+    seqs, reseq = _sequences(acl, request.before, len(bodies))
+    out = []
+    if acl.numbered:
+        out.append(f"! access-list {acl.name} is numbered: IOS (12.3 and later) edits it by "
+                   "sequence number as a named list")
+    if acl.kind == "standard":
+        out.append(f"! {acl.name} is a standard ACL: it matches sources only, so these "
+                   "entries permit all traffic from them")
+    if reseq:
+        out.append(reseq)
+    if acl.family == 6:
+        out.append(f"ipv6 access-list {acl.name}")
+        out.extend(f" {body} sequence {seq}" for seq, body in zip(seqs, bodies))
+    else:
+        out.append(f"ip access-list {acl.kind} {acl.name}")
+        out.extend(f" {seq} {body}" for seq, body in zip(seqs, bodies))
+    return "\n".join(out)
+
+
+def coverage(ruleset: Ruleset) -> dict[str, int]:
+    return dict(ruleset.extra.get("coverage", {}))  # type: ignore[arg-type]
+
