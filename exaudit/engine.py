@@ -15,12 +15,14 @@ worlds disagree the part is ``undetermined`` and names the line.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from exaudit import addresses
 from exaudit.ifaces import Universe
 from exaudit.intervals import IntervalSet
+from exaudit.ruleindex import MIN_RULES, ChainIndex
 from exaudit.model import (
     FLAGS,
     PORTS,
@@ -172,6 +174,19 @@ class _CompiledRule:
 class _CompiledChain:
     chain: Chain
     rules: list[_CompiledRule]
+    index: ChainIndex | None = None
+    indexed: bool = False
+
+    def candidates(self, box: Box) -> list[int] | None:
+        """Positions of the rules that may meet ``box``; None means every rule."""
+        if not self.indexed:
+            self.indexed = True
+            if len(self.rules) >= MIN_RULES:
+                self.index = ChainIndex([cr.box for cr in self.rules],
+                                        (_D["dport"], _D["dst"]), (PORTS, addresses.ALL))
+        if self.index is None:
+            return None
+        return self.index.candidates(box)
 
 
 def _rule_box(match: Match, universe: Universe, cache: dict[object, IntervalSet]) -> Box:
@@ -280,8 +295,13 @@ class _Walk:
         self.compiled = compiled
         self.outcomes: list[_Outcome] = []
         self.items = 0
+        # candidate positions per (stage, chain) for the question's box; every box of
+        # this walk lies inside it, so the candidates stay a superset of what can match
+        self.cands: dict[tuple[int, str], list[int] | None] = {}
+        self.root: Box | None = None
 
     def run(self, box: Box) -> list[_Outcome]:
+        self.root = box
         if not self.stages:
             self.outcomes.append(_Outcome(box, "permit", None, (), ()))
             return self.outcomes
@@ -309,11 +329,16 @@ class _Walk:
         if chain is None:
             raise EvaluationError(f"chain {chain_name!r} is not defined")
         rules = chain.rules
-        n = len(rules)
-        i = index
-        while i < n:
-            cr = rules[i]
-            i += 1
+        key = (stage_i, chain_name)
+        if key not in self.cands:
+            assert self.root is not None
+            self.cands[key] = chain.candidates(self.root)
+        cands = self.cands[key]
+        positions: Iterable[int] = (range(index, len(rules)) if cands is None else
+                                    cands[bisect_left(cands, index):])
+        for position in positions:
+            cr = rules[position]
+            i = position + 1
             if not _may_meet(box, cr.box):
                 continue
             inter = intersect(box, cr.box)

@@ -217,9 +217,14 @@ def rulesets(draw: st.DrawFn) -> dict[str, Chain]:
     return chains
 
 
+@pytest.mark.parametrize("indexed", [False, True])
 @settings(max_examples=150, deadline=None)
-@given(rulesets())
-def test_set_evaluation_equals_packet_by_packet(chains: dict[str, Chain]) -> None:
+@given(chains=rulesets())
+def test_set_evaluation_equals_packet_by_packet(indexed: bool, chains: dict[str, Chain]
+                                                ) -> None:
+    import exaudit.engine as engine
+
+    engine.MIN_RULES = 1 if indexed else 10**9
     question = Question(proto=TCP, src=I.span(0, SMALL), dst=addresses.parse("10.1.0.10"),
                         dport=I.span(0, SMALL), sport=PORTS)
     parts = Evaluator().evaluate([Stage("FORWARD", chains, "FORWARD")], question).parts
@@ -232,3 +237,31 @@ def test_set_evaluation_equals_packet_by_packet(chains: dict[str, Chain]) -> Non
                     assert (part.verdict, part.decided_by.line) == naive(chains, "FORWARD",
                                                                          src, dport)
     assert seen == (SMALL + 1) ** 2  # the parts partition the question exactly
+    engine.MIN_RULES = 64
+
+
+@pytest.mark.parametrize("dport", [25, 80, 1023, 1024, 5000, 65535])
+def test_index_agrees_with_a_full_scan_on_a_long_chain(dport: int) -> None:
+    import random
+
+    import exaudit.engine as engine
+
+    rng = random.Random(dport)
+    rules = []
+    for n in range(1, 400):
+        ports = rng.choice([None, I.point(rng.choice([25, 80, 1024, 5000])),
+                            I.span(1024, 65535), I.of([25, 80, 443])])
+        dst = rng.choice([None, addresses.parse("10.1.0.10"), addresses.parse("10.1.0.0/24"),
+                          addresses.parse("10.2.0.0/16")])
+        rules.append(rule(n, rng.choice([Verb.ACCEPT, Verb.DROP, Verb.CONTINUE]), dport=ports,
+                          dst=dst, src=rng.choice([None, addresses.parse("10.0.0.0/25")])))
+    chains = {"FORWARD": builtin(rules)}
+    question = q("10.0.0.0/24", dport=dport)
+    answers = []
+    for minimum in (10**9, 1):
+        engine.MIN_RULES = minimum
+        parts = Evaluator().evaluate([Stage("FORWARD", chains, "FORWARD")], question).parts
+        answers.append(sorted((p.verdict, p.decided_by.line, addresses.to_cidrs(p.src)[0])
+                              for p in parts))
+    engine.MIN_RULES = 64
+    assert answers[0] == answers[1]
