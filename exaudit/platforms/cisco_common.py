@@ -279,6 +279,8 @@ def icmp_message(toks: Tokens, names: dict[str, tuple[int, int | None]]) \
     if word in names:
         toks.take()
         icmp_type, code = names[word]
+        if code is None and _DIGITS.match(toks.peek() or ""):
+            code = number(toks.take(), 0, 255, "ICMP code")  # ASA: ``unreachable 4``
         return IntervalSet.point(icmp_type), (IntervalSet.point(code) if code is not None
                                               else None)
     if _DIGITS.match(word):

@@ -1,0 +1,961 @@
+"""Cisco ASA: access-lists with objects and object-groups, access-groups, security levels."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from exaudit import addresses
+from exaudit.errors import InputError
+from exaudit.intervals import IntervalSet
+from exaudit.model import ICMP, ICMPV6, Chain, Match, Origin, Rule, Ruleset, Stage, Target, Verb
+from exaudit.platforms import FixRequest
+from exaudit.platforms import cisco_common as cc
+from exaudit.platforms.cisco_common import Addr, Group, ParseError, Service, Tokens
+
+NAME = "asa"
+
+
+def _p(*values: int) -> IntervalSet:
+    return IntervalSet.of(values)
+
+
+PROTOCOLS: dict[str, IntervalSet | None] = {
+    "ip": None, "ah": _p(51), "eigrp": _p(88), "esp": _p(50), "gre": _p(47), "icmp": _p(1),
+    "icmp6": _p(58), "igmp": _p(2), "igrp": _p(9), "ipinip": _p(4), "ipsec": _p(50),
+    "nos": _p(94), "ospf": _p(89), "pcp": _p(108), "pim": _p(103), "pptp": _p(47),
+    "snp": _p(109), "tcp": _p(6), "udp": _p(17), "sctp": _p(132), "tcp-udp": _p(6, 17),
+}
+
+# The ASA's own port literals (ASA configuration guide, "TCP and UDP Ports"); several
+# differ from IOS and from IANA (kerberos 750, radius 1645, secureid-udp 5510, ...).
+PORT_NAMES = {
+    "aol": 5190, "bgp": 179, "biff": 512, "bootpc": 68, "bootps": 67, "chargen": 19,
+    "cifs": 3020, "citrix-ica": 1494, "cmd": 514, "ctiqbe": 2748, "daytime": 13,
+    "discard": 9, "dnsix": 195, "domain": 53, "echo": 7, "exec": 512, "finger": 79,
+    "ftp": 21, "ftp-data": 20, "gopher": 70, "h323": 1720, "hostname": 101, "http": 80,
+    "https": 443, "ident": 113, "imap4": 143, "irc": 194, "isakmp": 500, "kerberos": 750,
+    "klogin": 543, "kshell": 544, "ldap": 389, "ldaps": 636, "login": 513,
+    "lotusnotes": 1352, "lpd": 515, "mobile-ip": 434, "nameserver": 42, "netbios-dgm": 138,
+    "netbios-ns": 137, "netbios-ssn": 139, "nfs": 2049, "nntp": 119, "ntp": 123,
+    "pcanywhere-data": 5631, "pcanywhere-status": 5632, "pim-auto-rp": 496, "pop2": 109,
+    "pop3": 110, "pptp": 1723, "radius": 1645, "radius-acct": 1646, "rip": 520, "rsh": 514,
+    "rtsp": 554, "secureid-udp": 5510, "sip": 5060, "smtp": 25, "snmp": 161,
+    "snmptrap": 162, "sqlnet": 1521, "ssh": 22, "sunrpc": 111, "syslog": 514,
+    "tacacs": 49, "talk": 517, "telnet": 23, "tftp": 69, "time": 37, "uucp": 540,
+    "vxlan": 4789, "who": 513, "whois": 43, "www": 80, "xdmcp": 177,
+}
+
+ICMP4_NAMES = {name: value for name, value in cc.ICMP4_NAMES.items() if value[1] is None}
+ICMP6_NAMES: dict[str, tuple[int, int | None]] = {
+    "unreachable": (1, None), "packet-too-big": (2, None), "time-exceeded": (3, None),
+    "parameter-problem": (4, None), "echo": (128, None), "echo-reply": (129, None),
+    "membership-query": (130, None), "membership-report": (131, None),
+    "membership-reduction": (132, None), "router-solicitation": (133, None),
+    "router-advertisement": (134, None), "neighbor-solicitation": (135, None),
+    "neighbor-advertisement": (136, None), "neighbor-redirect": (137, None),
+    "router-renumbering": (138, None),
+}
+ICMP_NAMES = {ICMP: ICMP4_NAMES, ICMPV6: ICMP6_NAMES}
+
+LOG_LEVELS = {"emergencies", "alerts", "critical", "errors", "warnings", "notifications",
+              "informational", "debugging"}
+# Identity conditions that may stand before the source address; exaudit has no users.
+IDENTITY_ARGS = {"user": 1, "user-group": 1, "object-group-user": 1,
+                 "object-group-security": 1, "security-group": 2}
+# ``show access-list`` output carries counters and hashes after the entry.
+DISPLAY_NOISE = re.compile(r"^(\(hitcnt=\d+\)|\(inactive\)|0x[0-9a-fA-F]+)$")
+
+
+# --- parsed structure -------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    index: int  # 0-based line
+    rules: list[Rule]
+    remark: bool = False
+    inactive: bool = False
+
+
+@dataclass
+class Acl:
+    name: str
+    index: int
+    entries: list[Entry] = field(default_factory=list)
+
+    def rules(self) -> list[Rule]:
+        return [r for e in self.entries for r in e.rules]
+
+
+@dataclass
+class Interface:
+    name: str  # hardware name, GigabitEthernet0/0
+    index: int
+    nameif: str | None = None
+    nameif_index: int | None = None
+    level: int | None = None
+    level_index: int | None = None
+    addresses: IntervalSet = field(default_factory=IntervalSet)
+    management_only: int | None = None  # the ``management-only`` line
+
+    def security_level(self) -> int:
+        # an interface named "inside" defaults to 100, every other to 0
+        if self.level is not None:
+            return self.level
+        return 100 if (self.nameif or "").lower() == "inside" else 0
+
+
+@dataclass
+class Binding:
+    acl: str
+    index: int  # the access-group line
+
+
+# --- the parser -------------------------------------------------------------------------
+
+
+class _Parser:
+    def __init__(self, text: str, path: str) -> None:
+        lines = cc.split_lines(text, path)
+        self.ctx = cc.Context(path, lines, Ruleset(NAME, path, lines_total=len(lines)))
+        self.conf = cc.load_blocks(lines, path, "asa")
+        self.names: dict[str, IntervalSet] = {}
+        self.objects = cc.Groups(self.ctx)
+        self.groups = cc.Groups(self.ctx)
+        self.interfaces: dict[str, Interface] = {}
+        self.acls: dict[str, Acl] = {}
+        self.bindings: dict[tuple[str, str], Binding] = {}  # (nameif or "", in|out|global)
+        self.same_security: dict[str, int] = {}  # inter-interface / intra-interface -> line
+
+    def run(self) -> Ruleset:
+        tops = cc.top_level(self.conf)
+        for obj in tops:  # names first: everything else may use them
+            words = obj.text.split()
+            if words[:1] == ["name"]:
+                self._guard(obj.linenum, lambda: self._name(words))
+        for obj in tops:
+            words = obj.text.split()
+            head = words[0].lower() if words else ""
+            if head == "object" and len(words) >= 3:
+                self._guard(obj.linenum, lambda: self._object(obj, words))
+            elif head == "object-group" and len(words) >= 3:
+                self._guard(obj.linenum, lambda: self._object_group(obj, words))
+            elif head == "interface" and len(words) >= 2:
+                self._interface(obj, " ".join(words[1:]))
+        for obj in tops:
+            words = obj.text.split()
+            head = words[0].lower() if words else ""
+            if head == "access-list":
+                self._access_list(obj, words)
+            elif head == "access-group":
+                self._guard(obj.linenum, lambda: self._access_group(obj.linenum, words))
+            elif head == "same-security-traffic":
+                self._guard(obj.linenum, lambda: self._same_security(obj.linenum, words))
+        self._finish()
+        return self.ctx.ruleset
+
+    def _guard(self, index: int, action) -> None:
+        try:
+            action()
+        except ParseError as exc:
+            self.ctx.not_understood(index, str(exc))
+
+    # names, objects, groups -------------------------------------------------------------
+
+    def _name(self, words: list[str]) -> None:
+        if len(words) < 3:
+            raise ParseError("expected 'name ADDRESS NAME'")
+        if not (cc.is_ipv4(words[1]) or cc.is_ipv6(words[1])):
+            raise ParseError(f"{words[1]!r} is not an address")
+        self.names[words[2]] = cc.host(words[1])
+
+    def _object(self, obj, words: list[str]) -> None:
+        kind = words[1].lower()
+        if kind not in ("network", "service"):
+            raise ParseError(f"object {kind} is not supported")
+        group = self.objects.define(Group(kind, words[2], obj.linenum))
+        for child in cc.children(obj):
+            cw = child.text.split()
+            if not cw or cw[0].startswith("!") or cw[0].lower() == "description":
+                continue
+            try:
+                if kind == "network":
+                    self._object_network_member(group, cw, child.linenum)
+                else:
+                    if cw[0].lower() != "service":
+                        raise ParseError(f"expected 'service', found {cw[0]!r}")
+                    toks = Tokens(cw[1:])
+                    group.members.extend(self._service_spec(toks))
+                    self._end(toks)
+            except ParseError as exc:
+                self.ctx.not_understood(child.linenum, str(exc))
+                group.members.append(_unresolved(kind, f"line {child.linenum + 1} not "
+                                                 f"understood: {exc}"))
+
+    def _object_network_member(self, group: Group, words: list[str], index: int) -> None:
+        toks = Tokens(words)
+        head = toks.take().lower()
+        if head == "nat":
+            return  # address translation: it does not change which packets an ACL matches
+        if head == "host":
+            group.members.append(Addr(self._host(toks.take("an address"))))
+        elif head == "subnet":
+            group.members.append(Addr(self._net(toks)))
+        elif head == "range":
+            group.members.append(Addr(cc.span(toks.take("an address"),
+                                              toks.take("an address"))))
+        elif head == "fqdn":
+            toks.take_if("v4", "v6")
+            name = toks.take("a domain name")
+            why = f"fqdn {name} (resolved by DNS at run time)"
+            self.ctx.not_modelled(index, f"object {group.name}: {why}")
+            group.members.append(Addr(IntervalSet(), (f"object {group.name}: {why}",)))
+        else:
+            raise ParseError(f"unknown object network line {head!r}")
+        self._end(toks)
+
+    def _object_group(self, obj, words: list[str]) -> None:
+        kind_word = words[1].lower()
+        kinds = {"network": "network", "service": "service", "protocol": "protocol",
+                 "icmp-type": "icmp"}
+        if kind_word in ("user", "security"):
+            group = self.groups.define(Group(kind_word, words[2], obj.linenum))
+            return
+        if kind_word not in kinds:
+            raise ParseError(f"object-group {kind_word} is not supported")
+        kind = kinds[kind_word]
+        subtype = None
+        if kind == "service" and len(words) >= 4:
+            subtype = words[3].lower()
+            if subtype not in ("tcp", "udp", "tcp-udp"):
+                raise ParseError(f"unknown service group type {subtype!r}")
+            kind = "port"
+        group = self.groups.define(Group(kind, words[2], obj.linenum, subtype=subtype))
+        for child in cc.children(obj):
+            cw = child.text.split()
+            if not cw or cw[0].startswith("!") or cw[0].lower() == "description":
+                continue
+            try:
+                self._group_member(group, cw, child.linenum)
+            except ParseError as exc:
+                self.ctx.not_understood(child.linenum, str(exc))
+                group.members.append(_unresolved(group.kind, f"line {child.linenum + 1} "
+                                                 f"not understood: {exc}"))
+
+    def _group_member(self, group: Group, words: list[str], index: int) -> None:
+        toks = Tokens(words)
+        head = toks.take().lower()
+        if head == "group-object":
+            group.nested.append((toks.take("a group name"), index))
+        elif group.kind == "network" and head == "network-object":
+            if toks.take_if("object"):
+                name = toks.take("an object name")
+                group.members.extend(self.objects.members(
+                    name, "network", lambda why: Addr(IntervalSet(), (why,))))
+            elif toks.take_if("host"):
+                group.members.append(Addr(self._host(toks.take("an address"))))
+            else:
+                group.members.append(Addr(self._net(toks)))
+        elif group.kind == "port" and head == "port-object":
+            ports = cc.port_operator(toks, PORT_NAMES, multi_eq=False)
+            if ports is None:
+                raise ParseError("expected eq or range after port-object")
+            group.members.append(ports)
+        elif group.kind == "service" and head == "service-object":
+            if toks.take_if("object"):
+                name = toks.take("an object name")
+                group.members.extend(self.objects.members(
+                    name, "service", lambda why: Service(None, None, None, (why,))))
+            else:
+                group.members.extend(self._service_spec(toks))
+        elif group.kind == "protocol" and head == "protocol-object":
+            group.members.append(cc.protocol(toks.take("a protocol"), PROTOCOLS))
+        elif group.kind == "icmp" and head == "icmp-object":
+            group.members.append(toks.take("an ICMP type").lower())
+        else:
+            raise ParseError(f"{head!r} does not belong in a {group.kind} group")
+        self._end(toks)
+
+    def _service_spec(self, toks: Tokens) -> list[Service]:
+        """``PROTO [source OP P] [destination OP P]`` or ``icmp [TYPE [CODE]]``."""
+        proto = cc.protocol(toks.take("a protocol"), PROTOCOLS)
+        if proto is not None and len(proto.spans) == 1 and proto.min() in ICMP_NAMES \
+                and proto.size() == 1:
+            number = proto.min()
+            types, codes = cc.icmp_message(toks, ICMP_NAMES[number])
+            return [cc.icmp_service(number, types, codes)]
+        if proto is None or not proto.issubset(cc.PORT_PROTOCOLS):
+            return [Service(proto)]
+        sport = dport = None
+        while not toks.done():
+            if toks.take_if("source"):
+                sport = self._port_op(toks)
+            elif toks.take_if("destination"):
+                dport = self._port_op(toks)
+            elif toks.peek_lower() in cc.PORT_OPERATORS:
+                dport = self._port_op(toks)  # the destination keyword may be left out
+            else:
+                break
+        return [Service(proto, sport, dport)]
+
+    def _port_op(self, toks: Tokens) -> IntervalSet:
+        ports = cc.port_operator(toks, PORT_NAMES, multi_eq=False)
+        if ports is None:
+            raise ParseError("expected a port operator")
+        return ports
+
+    def _end(self, toks: Tokens) -> None:
+        if not toks.done():
+            raise ParseError(f"unexpected {' '.join(toks.rest())!r}")
+
+    # addresses --------------------------------------------------------------------------
+
+    def _host(self, word: str) -> IntervalSet:
+        if cc.is_ipv4(word) or cc.is_ipv6(word):
+            return cc.host(word)
+        if word in self.names:
+            return self.names[word]
+        raise ParseError(f"{word!r} is not an address or a name")
+
+    def _net(self, toks: Tokens) -> IntervalSet:
+        """``ADDRESS MASK`` (a name may stand for the address) or ``IPV6/LEN``."""
+        word = toks.take("an address")
+        if cc.is_prefix(word):
+            return cc.prefix(word)
+        base = word if cc.is_ipv4(word) else None
+        if base is None and word in self.names:
+            base = addresses.first_address(self.names[word])
+        if base is None or not cc.is_ipv4(base):
+            raise ParseError(f"{word!r} is not an address or a name")
+        mask = toks.take("a netmask")
+        if not cc.is_ipv4(mask):
+            raise ParseError(f"{mask!r} is not a netmask")
+        return cc.with_netmask(base, mask)
+
+    def _address(self, toks: Tokens, index: int) -> Addr:
+        word = toks.take("an address")
+        low = word.lower()
+        if low == "any":
+            return Addr(addresses.ALL)
+        if low == "any4":
+            return Addr(addresses.ALL_V4)
+        if low == "any6":
+            return Addr(addresses.ALL_V6)
+        if low == "host":
+            return Addr(self._host(toks.take("an address")))
+        if low == "object":
+            name = toks.take("an object name")
+            return cc.union_addr(self.objects.members(
+                name, "network", lambda why: Addr(IntervalSet(), (why,))))
+        if low == "object-group":
+            name = toks.take("an object-group name")
+            return cc.union_addr(self.groups.members(
+                name, "network", lambda why: Addr(IntervalSet(), (why,))))
+        if low == "interface":
+            return self._interface_address(toks.take("an interface name"))
+        toks.i -= 1
+        return Addr(self._net(toks))
+
+    def _interface_address(self, nameif: str) -> Addr:
+        for iface in self.interfaces.values():
+            if iface.nameif == nameif:
+                if iface.addresses:
+                    return Addr(iface.addresses)
+                return Addr(IntervalSet(), (f"interface {nameif} has no static address",))
+        return Addr(IntervalSet(), (f"interface {nameif} is not defined",))
+
+    # access lists -----------------------------------------------------------------------
+
+    def _access_list(self, obj, words: list[str]) -> None:
+        index = obj.linenum
+        if obj.children:
+            self.ctx.note(index, "indented lines under an access-list line (show "
+                          "access-list expansions) are ignored; the line itself is read")
+        words = [w for w in words if not DISPLAY_NOISE.match(w)]
+        if len(words) >= 2 and (words[1].endswith(";") or words[1] == "cached"):
+            self.ctx.note(index, "show access-list summary line: not configuration; ignored")
+            return
+        if len(words) < 3:
+            self.ctx.ace_lines.add(index)
+            self.ctx.not_understood(index, "incomplete access-list line")
+            return
+        name = words[1]
+        toks = Tokens(words[2:])
+        position = None
+        if toks.take_if("line"):
+            try:
+                position = cc.number(toks.take("a line number"), 1, 2**31, "line")
+            except ParseError as exc:
+                self.ctx.ace_lines.add(index)
+                self.ctx.not_understood(index, str(exc))
+                return
+        kind = toks.peek_lower()
+        if kind == "remark":
+            self._add(name, index, Entry(index, [], remark=True), position)
+            return
+        if kind in ("ethertype", "webtype"):
+            self.ctx.note(index, f"{kind} access list {name} does not filter IP traffic "
+                          "the way exaudit evaluates it; ignored")
+            return
+        self.ctx.ace_lines.add(index)
+        origin = self.ctx.origin(index)
+        verb = None
+        try:
+            if kind == "extended":
+                toks.take()
+                verb = {"permit": Verb.ACCEPT, "deny": Verb.DROP}.get(toks.peek_lower() or "")
+                entry = self._extended(origin, toks)
+            elif kind == "standard":
+                toks.take()
+                verb = {"permit": Verb.ACCEPT, "deny": Verb.DROP}.get(toks.peek_lower() or "")
+                entry = self._standard(origin, toks)
+            else:
+                raise ParseError(f"unknown access-list type {kind!r}")
+        except ParseError as exc:
+            self.ctx.not_understood(index, str(exc))
+            entry = Entry(index, [cc.unknown_rule(origin, verb, f"not understood: {exc}",
+                                                  stateful=True)])
+        self._add(name, index, entry, position)
+
+    def _add(self, name: str, index: int, entry: Entry, position: int | None) -> None:
+        acl = self.acls.setdefault(name, Acl(name, index))
+        if position is None or position > len(acl.entries):
+            acl.entries.append(entry)
+        else:
+            acl.entries.insert(position - 1, entry)
+
+    def _standard(self, origin: Origin, toks: Tokens) -> Entry:
+        target = cc.ACTIONS.get(toks.take("permit or deny").lower())
+        if target is None:
+            raise ParseError("expected permit or deny")
+        # a standard ASA list names destination addresses (route maps, split tunnels)
+        dst = self._address(toks, origin.line - 1)
+        self._end(toks)
+        self._report(origin, [Service()], dst)
+        return Entry(origin.line - 1, cc.build_rules(origin, target, [Service()],
+                                                     Addr(addresses.ALL), dst, stateful=True))
+
+    def _extended(self, origin: Origin, toks: Tokens) -> Entry:
+        index = origin.line - 1
+        target = cc.ACTIONS.get(toks.take("permit or deny").lower())
+        if target is None:
+            raise ParseError("expected permit or deny")
+        unknown: list[str] = []
+        services, protos = self._protocol_spec(toks)
+        for _ in range(2):  # identity conditions may precede the source
+            word = toks.peek_lower()
+            if word in IDENTITY_ARGS:
+                toks.take()
+                args = [toks.take(f"a value after {word}") for _ in range(IDENTITY_ARGS[word])]
+                unknown.append(f"{word} {' '.join(args)}")
+                self.ctx.not_modelled(index, f"{word} {' '.join(args)}: identity conditions "
+                                      "are not modelled")
+        src = self._address(toks, index)
+        ported = protos is not None and protos.issubset(cc.PORT_PROTOCOLS)
+        sport = self._ports(toks) if ported else None
+        dst = self._address(toks, index)
+        dport = self._ports(toks) if ported else None
+        if protos is not None and protos.issubset(IntervalSet.of([ICMP, ICMPV6])):
+            services = self._icmp_services(toks, protos) or services
+        elif ported and (sport is not None or dport is not None):
+            services = [Service(protos, sport, dport)]
+        inactive = False
+        while not toks.done():
+            word = toks.take().lower()
+            if word == "log":
+                nxt = toks.peek_lower()
+                if nxt in ("disable", "default") or nxt in LOG_LEVELS or \
+                        cc._DIGITS.match(nxt or ""):
+                    toks.take()
+                if toks.take_if("interval"):
+                    toks.take("an interval")
+            elif word == "interval":
+                toks.take("an interval")
+            elif word == "inactive":
+                inactive = True
+            elif word == "time-range":
+                name = toks.take("a time-range name")
+                unknown.append(f"time-range {name}")
+                self.ctx.not_modelled(index, f"time-range {name}: the entry applies only at "
+                                      "some times")
+            else:
+                raise ParseError(f"unknown option {word!r}")
+        if inactive:
+            self.ctx.note(index, "inactive entry: ignored, as the ASA does")
+            return Entry(index, [], inactive=True)
+        self._report(origin, services, src, dst)
+        return Entry(index, cc.build_rules(origin, target, services, src, dst,
+                                           unknown=tuple(unknown), stateful=True))
+
+    def _protocol_spec(self, toks: Tokens) -> tuple[list[Service], IntervalSet | None]:
+        """The protocol position: (service boxes, the protocols when ports may follow)."""
+        word = toks.take("a protocol").lower()
+        if word == "object":
+            name = toks.take("a service object name")
+            if self.objects.kind_of(name) is None and name.lower() in PROTOCOLS:
+                return [Service(PROTOCOLS[name.lower()])], None  # built-in ``object icmp``
+            return self.objects.members(name, "service", lambda why: Service(
+                None, None, None, (why,))), None
+        if word == "object-group":
+            name = toks.take("an object-group name")
+            if self.groups.kind_of(name) == "protocol":
+                members = self.groups.members(name, "protocol", lambda why: Service(
+                    None, None, None, (why,)))
+                services = [m if isinstance(m, Service) else Service(m) for m in members]
+                protos = IntervalSet()
+                for s in services:
+                    if s.proto is None:
+                        return services, None
+                    protos = protos | s.proto
+                return services, protos
+            return self.groups.members(name, "service", lambda why: Service(
+                None, None, None, (why,))), None
+        proto = cc.protocol(word, PROTOCOLS)
+        return [Service(proto)], proto
+
+    def _ports(self, toks: Tokens) -> IntervalSet | None:
+        word = toks.peek_lower()
+        if word == "object-group" and self.groups.kind_of(toks.peek(1) or "") == "port":
+            toks.take()
+            members = self.groups.members(toks.take(), "port", lambda why: ParseError(why))
+            out = IntervalSet()
+            for m in members:
+                if isinstance(m, ParseError):
+                    raise m
+                out = out | m
+            return out
+        return cc.port_operator(toks, PORT_NAMES, multi_eq=False)
+
+    def _icmp_services(self, toks: Tokens, protos: IntervalSet) -> list[Service]:
+        """An ICMP type (and code), or an icmp-type group, after the destination."""
+        words: list[str] = []
+        codes: IntervalSet | None = None
+        if toks.peek_lower() == "object-group" and self.groups.kind_of(
+                toks.peek(1) or "") == "icmp":
+            toks.take()
+            words = self.groups.members(toks.take(), "icmp", lambda why: why)
+        elif toks.peek_lower() in ICMP4_NAMES or toks.peek_lower() in ICMP6_NAMES or \
+                cc._DIGITS.match(toks.peek() or ""):
+            words = [toks.take().lower()]
+            if cc._DIGITS.match(toks.peek() or ""):
+                codes = IntervalSet.point(cc.number(toks.take(), 0, 255, "ICMP code"))
+        if not words:
+            return []
+        out = []
+        for number in (ICMP, ICMPV6):
+            if number not in protos:
+                continue
+            types = IntervalSet()
+            for word in words:
+                if cc._DIGITS.match(word):
+                    types = types | IntervalSet.point(cc.number(word, 0, 255, "ICMP type"))
+                elif word in ICMP_NAMES[number]:
+                    types = types | IntervalSet.point(ICMP_NAMES[number][word][0])
+                else:
+                    raise ParseError(f"unknown ICMP type {word!r}")
+            out.append(cc.icmp_service(number, types, codes))
+        return out
+
+    def _report(self, origin: Origin, services: list[Service], *addrs: Addr) -> None:
+        reasons = [u for a in addrs for u in a.unknown] + [u for s in services
+                                                             for u in s.unknown]
+        for why in dict.fromkeys(reasons):
+            self.ctx.not_modelled(origin.line - 1, f"{why}: the entry's verdicts are "
+                                  "undetermined where it matters")
+
+    # interfaces and bindings -----------------------------------------------------------
+
+    def _interface(self, obj, name: str) -> None:
+        iface = self.interfaces.setdefault(name, Interface(name, obj.linenum))
+        for child in cc.children(obj):
+            words = child.text.split()
+            low = [w.lower() for w in words]
+            try:
+                if low[:1] == ["nameif"] and len(words) == 2:
+                    iface.nameif, iface.nameif_index = words[1], child.linenum
+                elif low[:2] == ["no", "nameif"]:
+                    iface.nameif = None
+                elif low[:1] == ["security-level"] and len(words) == 2:
+                    iface.level = cc.number(words[1], 0, 100, "security level")
+                    iface.level_index = child.linenum
+                elif low[:2] == ["ip", "address"] and len(words) >= 4 and cc.is_ipv4(words[2]):
+                    iface.addresses = iface.addresses | cc.host(words[2])
+                    if len(words) >= 6 and low[4] == "standby" and cc.is_ipv4(words[5]):
+                        iface.addresses = iface.addresses | cc.host(words[5])
+                elif low[:2] == ["ipv6", "address"] and len(words) >= 3 and "/" in words[2]:
+                    address = words[2].split("/")[0]
+                    if cc.is_ipv6(address):
+                        iface.addresses = iface.addresses | cc.host(address)
+                elif low == ["management-only"]:
+                    iface.management_only = child.linenum
+            except ParseError as exc:
+                self.ctx.not_understood(child.linenum, str(exc))
+
+    def _access_group(self, index: int, words: list[str]) -> None:
+        low = [w.lower() for w in words]
+        if len(words) == 3 and low[2] == "global":
+            self.bindings[("", "global")] = Binding(words[1], index)
+            return
+        if len(words) >= 5 and low[2] in ("in", "out") and low[3] == "interface":
+            extra = low[5:]
+            if "control-plane" in extra:
+                self.ctx.note(index, f"access-group {words[1]} control-plane filters traffic "
+                              "to the ASA itself; not on any through path")
+                return
+            if extra and extra != ["per-user-override"]:
+                raise ParseError(f"unexpected {' '.join(words[5:])!r}")
+            self.bindings[(words[4], low[2])] = Binding(words[1], index)
+            return
+        raise ParseError("expected 'access-group ACL in|out interface NAMEIF' or "
+                         "'access-group ACL global'")
+
+    def _same_security(self, index: int, words: list[str]) -> None:
+        low = [w.lower() for w in words]
+        if low[1:2] != ["permit"] or len(low) != 3 or low[2] not in ("inter-interface",
+                                                                    "intra-interface"):
+            raise ParseError("expected 'same-security-traffic permit inter-interface|"
+                             "intra-interface'")
+        self.same_security[low[2]] = index
+
+    def _finish(self) -> None:
+        rs = self.ctx.ruleset
+        for name, acl in self.acls.items():
+            chain = cc.acl_chain(name)
+            chain.rules = acl.rules()
+            rs.chains[name] = chain
+        nameifs = {i.nameif for i in self.interfaces.values() if i.nameif}
+        for (nameif, direction), binding in self.bindings.items():
+            if binding.acl not in self.acls:
+                self.ctx.not_understood(binding.index, f"access-list {binding.acl} is not "
+                                        "defined: what this access-group does is unknown")
+            if nameif and nameif not in nameifs:
+                self.ctx.not_understood(binding.index, f"no interface has nameif {nameif}")
+        rs.extra["lines"] = self.ctx.lines
+        rs.extra["interfaces"] = self.interfaces
+        rs.extra["acls"] = self.acls
+        rs.extra["bindings"] = self.bindings
+        rs.extra["same_security"] = self.same_security
+        rs.extra["coverage"] = self.ctx.coverage()
+        rs.extra["stage_cache"] = {}
+
+
+def _unresolved(kind: str, why: str) -> object:
+    if kind == "network":
+        return Addr(IntervalSet(), (why,))
+    if kind in ("port", "icmp"):
+        return ParseError(why) if kind == "port" else why
+    return Service(None, None, None, (why,))
+
+
+# --- the platform interface -------------------------------------------------------------
+
+
+def parse(text: str, path: str) -> Ruleset:
+    """ASA configuration text to ACL chains, bindings, security levels and issues."""
+    return _Parser(text, path).run()
+
+
+def looks_like(text: str) -> float:
+    sample = text[:200_000]
+    score = 0.0
+    if re.search(r"^(: Saved|ASA Version|PIX Version)", sample, re.M):
+        score += 0.5
+    if re.search(r"^access-list \S+ (line \d+ )?extended (permit|deny) ", sample, re.M):
+        score += 0.4
+    if re.search(r"^\s+nameif \S+", sample, re.M):
+        score += 0.3
+    if re.search(r"^(object network|object-group network|access-group \S+ (in|out) "
+                 r"interface|same-security-traffic)", sample, re.M):
+        score += 0.2
+    if re.search(r"^ip access-list (standard|extended) |^\s+ip access-group ", sample, re.M):
+        score -= 0.5
+    return max(0.0, min(1.0, score))
+
+
+def coverage(ruleset: Ruleset) -> dict[str, int]:
+    return dict(ruleset.extra.get("coverage", {}))  # type: ignore[arg-type]
+
+
+def _interfaces(ruleset: Ruleset) -> dict[str, Interface]:
+    return ruleset.extra.get("interfaces", {})  # type: ignore[return-value]
+
+
+def _acls(ruleset: Ruleset) -> dict[str, Acl]:
+    return ruleset.extra.get("acls", {})  # type: ignore[return-value]
+
+
+def _bindings(ruleset: Ruleset) -> dict[tuple[str, str], Binding]:
+    return ruleset.extra.get("bindings", {})  # type: ignore[return-value]
+
+
+def _origin(ruleset: Ruleset, index: int | None) -> Origin | None:
+    if index is None:
+        return None
+    lines: list[str] = ruleset.extra.get("lines", [])  # type: ignore[assignment]
+    return Origin(ruleset.file, index + 1, lines[index].strip() if index < len(lines) else "")
+
+
+def resolve_interface(ruleset: Ruleset, name: str) -> Interface:
+    """A nameif (as the contract's topologies use), or a hardware name or abbreviation."""
+    ifaces = _interfaces(ruleset)
+    named = [i for i in ifaces.values() if i.nameif]
+    for iface in named:
+        if iface.nameif == name:
+            return iface
+    lowered = [i for i in named if (i.nameif or "").lower() == name.lower()]
+    if len(lowered) == 1:
+        return lowered[0]
+    full, candidates = cc.resolve_interface(name, ifaces)
+    if full is not None:
+        if not ifaces[full].nameif:
+            raise InputError(ruleset.file, None, f"interface {full} has no nameif: it "
+                             "passes no traffic")
+        return ifaces[full]
+    if candidates:
+        raise InputError(ruleset.file, None, f"interface {name} is ambiguous: "
+                         f"{', '.join(candidates)}")
+    known = ", ".join(sorted(i.nameif for i in named if i.nameif)) or "none"
+    raise InputError(ruleset.file, None, f"interface {name} is not defined in the "
+                     f"configuration (nameifs: {known})")
+
+
+def _level_origin(ruleset: Ruleset, iface: Interface) -> Origin | None:
+    return _origin(ruleset, iface.level_index if iface.level_index is not None
+                   else iface.nameif_index)
+
+
+def _level_verdict(ruleset: Ruleset, src: Interface, dst: Interface) -> bool:
+    """Whether the ASA lets traffic from ``src`` to ``dst`` through without an ACL."""
+    same: dict[str, int] = ruleset.extra.get("same_security", {})  # type: ignore[assignment]
+    if src is dst:
+        return "intra-interface" in same
+    a, b = src.security_level(), dst.security_level()
+    return a > b or (a == b and "inter-interface" in same)
+
+
+def _acl_chain(ruleset: Ruleset, binding: Binding, returning: bool) -> Chain:
+    """An access-group's list; ``returning``: falling off it goes on (to the global list)."""
+    chain = ruleset.chains.get(binding.acl)
+    if chain is None:
+        origin = _origin(ruleset, binding.index)
+        assert origin is not None
+        rule = Rule(origin, Match(), Target(Verb.UNKNOWN, name="undefined access-list"),
+                    (f"access-list {binding.acl} is not defined",))
+        return Chain(binding.acl, [rule], None if returning else cc.DENY, None)
+    if returning:
+        return Chain(chain.name, chain.rules, None, None)
+    return chain
+
+
+def _in_stage(ruleset: Ruleset, given: str, iface: Interface, out: Interface | None,
+              out_given: str | None) -> Stage:
+    bindings = _bindings(ruleset)
+    own, glob = bindings.get((iface.nameif or "", "in")), bindings.get(("", "global"))
+    if own is not None and glob is None:
+        chain = _acl_chain(ruleset, own, returning=False)
+        return Stage(f"in {given} {own.acl}", {chain.name: chain}, chain.name)
+    if own is not None or glob is not None:
+        # interface list, then the global list, then one implicit deny (ASA 8.3+)
+        chains: dict[str, Chain] = {}
+        jumps = []
+        parts = []
+        for binding, kind in ((own, ""), (glob, "global ")):
+            if binding is None:
+                continue
+            chain = _acl_chain(ruleset, binding, returning=True)
+            chains[chain.name] = chain
+            origin = _origin(ruleset, binding.index)
+            assert origin is not None
+            jumps.append(Rule(origin, Match(), Target(Verb.JUMP, chain.name)))
+            parts.append(f"{kind}{binding.acl}")
+        entry = " + ".join(parts)
+        chains[entry] = Chain(entry, jumps, Target(Verb.DROP, name="implicit deny"), None)
+        return Stage(f"in {given} {entry}", chains, entry)
+    # no access list: the security levels decide
+    level = iface.security_level()
+    origin = _level_origin(ruleset, iface)
+    if out is not None:
+        allowed = _level_verdict(ruleset, iface, out)
+        verdict = "permitted" if allowed else "denied"
+        label = (f"in {given} (no access-group): security level {level} -> "
+                 f"{out.security_level()} {verdict}")
+        target = Target(Verb.ACCEPT if allowed else Verb.DROP, name="security level")
+        chain = Chain("security-level", [], target, origin)
+        return Stage(label, {chain.name: chain}, chain.name)
+    others = [i for i in _interfaces(ruleset).values() if i.nameif and i is not iface]
+    outcomes = {_level_verdict(ruleset, iface, o) for o in others} or {False}
+    label = f"in {given} (no access-group): security level {level} -> any"
+    if len(outcomes) == 1:
+        allowed = outcomes.pop()
+        target = Target(Verb.ACCEPT if allowed else Verb.DROP, name="security level")
+        chain = Chain("security-level", [], target, origin)
+    else:
+        assert origin is not None
+        rule = Rule(origin, Match(), Target(Verb.ACCEPT, name="security level"),
+                    ("the egress interface's security level decides",))
+        chain = Chain("security-level", [rule], Target(Verb.DROP, name="security level"),
+                      origin)
+    return Stage(label, {chain.name: chain}, chain.name)
+
+
+def _blocking_stage(label: str, origin: Origin | None, why: str) -> Stage:
+    chain = Chain(why, [], Target(Verb.DROP, name=why), origin)
+    return Stage(label, {chain.name: chain}, chain.name)
+
+
+def stages(ruleset: Ruleset, *, in_iface: str | None, out_iface: str | None,
+           chain: str | None = None, local: str | None = None) -> list[Stage]:
+    """Ingress list (then the global one), or the security levels; then the egress list."""
+    if local is not None:
+        raise InputError(ruleset.file, None, "Cisco ASA access-groups filter traffic "
+                         "crossing interfaces; a local (host firewall) path does not apply")
+    cache: dict = ruleset.extra.setdefault("stage_cache", {})  # type: ignore[assignment]
+    key = (in_iface, out_iface, chain)
+    if key in cache:
+        return cache[key]
+    if chain is not None:
+        found = ruleset.chains.get(chain)
+        if found is None:
+            raise InputError(ruleset.file, None, f"access-list {chain} is not defined")
+        result = [Stage(f"acl {chain}", {chain: found}, chain)]
+        cache[key] = result
+        return result
+    src = resolve_interface(ruleset, in_iface) if in_iface else None
+    dst = resolve_interface(ruleset, out_iface) if out_iface else None
+    result = []
+    for iface, given in ((src, in_iface), (dst, out_iface)):
+        if iface is not None and iface.management_only is not None:
+            result.append(_blocking_stage(f"management-only {given}: no through traffic",
+                                          _origin(ruleset, iface.management_only),
+                                          "management-only"))
+    same: dict[str, int] = ruleset.extra.get("same_security", {})  # type: ignore[assignment]
+    if src is not None and dst is not None:
+        if src is dst and "intra-interface" not in same:
+            result.append(_blocking_stage(
+                f"same-security {in_iface} -> {out_iface}: no same-security-traffic permit "
+                "intra-interface", _level_origin(ruleset, src), "same-security"))
+        elif src is not dst and src.security_level() == dst.security_level() \
+                and "inter-interface" not in same:
+            result.append(_blocking_stage(
+                f"same-security {in_iface} -> {out_iface}: level {src.security_level()} on "
+                "both, no same-security-traffic permit inter-interface",
+                _level_origin(ruleset, src), "same-security"))
+    if src is not None and in_iface is not None:
+        result.append(_in_stage(ruleset, in_iface, src, dst, out_iface))
+    if dst is not None and out_iface is not None:
+        binding = _bindings(ruleset).get((dst.nameif or "", "out"))
+        if binding is not None:
+            out_chain = _acl_chain(ruleset, binding, returning=False)
+            result.append(Stage(f"out {out_iface} {binding.acl}", {out_chain.name: out_chain},
+                                out_chain.name))
+    cache[key] = result
+    return result
+
+
+# --- fixes ------------------------------------------------------------------------------
+
+
+def render_address(spans: IntervalSet) -> list[str]:
+    """ASA address arguments for a set: ``any4``, ``host A``, ``A MASK``, ``V6/LEN``."""
+    if spans == addresses.ALL:
+        return ["any"]
+    out = []
+    for fam, word in ((addresses.ALL_V4, "any4"), (addresses.ALL_V6, "any6")):
+        part = spans & fam
+        if part == fam:
+            out.append(word)
+            continue
+        for cidr in addresses.to_cidrs(part):
+            if "/" not in cidr:
+                out.append(f"host {cidr}")
+            elif fam is addresses.ALL_V6:
+                out.append(cidr)
+            else:
+                address, length = cidr.split("/")
+                mask = addresses._from_int((0xFFFFFFFF << (32 - int(length))) & 0xFFFFFFFF)
+                out.append(f"{address} {mask}")
+    return out
+
+
+def _bodies(request: FixRequest) -> list[str]:
+    sources: list[str] = []
+    for src in request.sources:
+        sources.extend(render_address(addresses.parse(src)))
+    dsts = render_address(addresses.parse(request.destination))
+    ports = ["" if request.ports == IntervalSet.span(0, 65535) else
+             (f"eq {lo}" if lo == hi else f"range {lo} {hi}") for lo, hi in request.ports.spans]
+    out = []
+    for s in dict.fromkeys(sources):
+        for d in dsts:
+            for p in ports:
+                out.append(" ".join(x for x in ("permit", request.proto, s, d, p) if x))
+    return out
+
+
+def _position(acl: Acl, before: Origin | None) -> int | None:
+    """The ASA line number (remarks count) of the deciding entry, None if not in the list."""
+    if before is None:
+        return None
+    for number, entry in enumerate(acl.entries, 1):
+        if entry.index == before.line - 1:
+            return number
+    return None
+
+
+def fix(ruleset: Ruleset, request: FixRequest) -> str | None:
+    """ASA lines that permit the request where the deny happened."""
+    if request.local is not None:
+        return None
+    words = request.stage.split()
+    if not words:
+        return None
+    bodies = _bodies(request)
+    if not bodies:
+        return None
+    if words[0] == "same-security":
+        kind = "intra-interface" if request.in_iface == request.out_iface else "inter-interface"
+        return f"same-security-traffic permit {kind}"
+    acls = _acls(ruleset)
+    if words[0] == "acl" and len(words) == 2:
+        candidates = [words[1]]
+    elif words[0] == "in" and len(words) >= 3:
+        iface = resolve_interface(ruleset, words[1])
+        bindings = _bindings(ruleset)
+        own = bindings.get((iface.nameif or "", "in"))
+        glob = bindings.get(("", "global"))
+        if own is None and glob is None:
+            return _new_acl(ruleset, iface, bodies)
+        candidates = [b.acl for b in (own, glob) if b is not None]
+    elif words[0] == "out" and len(words) >= 3:
+        candidates = [" ".join(words[2:])]
+    else:
+        return None
+    candidates = [c for c in candidates if c in acls]
+    if not candidates:
+        return None
+    for name in candidates:
+        line = _position(acls[name], request.before)
+        if line is not None:
+            return "\n".join(f"access-list {name} line {line + j} extended {body}"
+                             for j, body in enumerate(bodies))
+    # the implicit deny: append to the interface's own list (it runs before the global one)
+    name = candidates[0]
+    return "\n".join(f"access-list {name} extended {body}" for body in bodies)
+
+
+def _new_acl(ruleset: Ruleset, iface: Interface, bodies: list[str]) -> str:
+    nameif = iface.nameif or iface.name
+    name = f"{nameif}_access_in"
+    while name in _acls(ruleset):
+        name += "_1"
+    lines = []
+    lower = [i for i in _interfaces(ruleset).values()
+             if i.nameif and i is not iface and _level_verdict(ruleset, iface, i)]
+    if lower:
+        lines.append(f"access-list {name} remark exaudit: an access-group replaces the "
+                     f"security-level permit for traffic entering {nameif}; permit what "
+                     "else it must pass")
+    lines.extend(f"access-list {name} extended {body}" for body in bodies)
+    lines.append(f"access-group {name} in interface {nameif}")
+    return "\n".join(lines)
