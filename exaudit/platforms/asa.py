@@ -453,9 +453,9 @@ class _Parser:
                                       "are not modelled")
         src = self._address(toks, index)
         ported = protos is not None and protos.issubset(cc.PORT_PROTOCOLS)
-        sport = self._ports(toks) if ported else None
+        sport = self._ports(toks, unknown, after_dst=False) if ported else None
         dst = self._address(toks, index)
-        dport = self._ports(toks) if ported else None
+        dport = self._ports(toks, unknown, after_dst=True) if ported else None
         if protos is not None and protos.issubset(IntervalSet.of([ICMP, ICMPV6])):
             services = self._icmp_services(toks, protos) or services
         elif ported and (sport is not None or dport is not None):
@@ -485,6 +485,10 @@ class _Parser:
             self.ctx.note(index, "inactive entry: ignored, as the ASA does")
             return Entry(index, [], inactive=True)
         self._report(origin, services, src, dst)
+        for why in unknown:
+            if why.endswith("is not defined"):
+                self.ctx.not_modelled(index, f"{why}: the entry's verdicts are undetermined "
+                                      "where it matters")
         return Entry(index, cc.build_rules(origin, target, services, src, dst,
                                            unknown=tuple(unknown), stateful=True))
 
@@ -514,9 +518,16 @@ class _Parser:
         proto = cc.protocol(word, PROTOCOLS)
         return [Service(proto)], proto
 
-    def _ports(self, toks: Tokens) -> IntervalSet | None:
+    def _ports(self, toks: Tokens, unknown: list[str], after_dst: bool) -> IntervalSet | None:
         word = toks.peek_lower()
-        if word == "object-group" and self.groups.kind_of(toks.peek(1) or "") == "port":
+        name = toks.peek(1) or ""
+        if word == "object-group" and after_dst and self.groups.kind_of(name) is None:
+            # only a port group can follow the destination: this one is not defined
+            toks.take()
+            toks.take()
+            unknown.append(f"object-group {name} is not defined")
+            return None
+        if word == "object-group" and self.groups.kind_of(name) == "port":
             toks.take()
             members = self.groups.members(toks.take(), "port", lambda why: ParseError(why))
             out = IntervalSet()
