@@ -780,9 +780,9 @@ def _in_stage(ruleset: Ruleset, given: str, iface: Interface, out: Interface | N
             assert origin is not None
             jumps.append(Rule(origin, Match(), Target(Verb.JUMP, chain.name)))
             parts.append(f"{kind}{binding.acl}")
-        entry = " + ".join(parts)
+        entry = "access-groups"  # a name no access-list can have (it has a dash... and s)
         chains[entry] = Chain(entry, jumps, Target(Verb.DROP, name="implicit deny"), None)
-        return Stage(f"in {given} {entry}", chains, entry)
+        return Stage(f"in {given} {' + '.join(parts)}", chains, entry)
     # no access list: the security levels decide
     level = iface.security_level()
     origin = _level_origin(ruleset, iface)
