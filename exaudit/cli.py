@@ -1,8 +1,9 @@
-"""The command line: audit, requirements, lint, query and explain."""
+"""The command line: audit, requirements, lint, query, explain, diff and config."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 import textwrap
@@ -34,6 +35,42 @@ def _common(p: argparse.ArgumentParser, fail_on: bool = True) -> None:
                        help="exit 1 when a finding is at or above this level (default error)")
 
 
+REPORT_FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
+# The settings each command takes from the command line, else the configuration file.
+SETTINGS = {
+    "audit": ("topology", "format", "fail-on", "exit-zero", "select", "ignore", "baseline"),
+    "lint": ("format", "fail-on", "exit-zero", "select", "ignore", "baseline"),
+    "diff": ("topology", "format", "fail-on", "exit-zero", "select", "ignore", "baseline"),
+    "requirements": ("topology",),
+}
+
+
+def _config_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="FILE", help="settings from FILE instead of the "
+                   "nearest exaudit.toml or pyproject.toml [tool.exaudit]")
+    p.add_argument("--isolated", action="store_true", help="ignore configuration files")
+
+
+def _ci_options(p: argparse.ArgumentParser, formats: Sequence[str] = REPORT_FORMATS,
+                baseline: bool = True) -> None:
+    """Options of the commands that report findings; ``None`` defers to the settings."""
+    p.add_argument("--format", choices=formats, default=None, help="report format "
+                   "(default text)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    p.add_argument("--fail-on", choices=list(FAIL_ON), default=None,
+                   help="exit 1 when a finding is at or above this level (default error)")
+    p.add_argument("--exit-zero", action="store_const", const=True, default=None,
+                   help="exit 0 even with failing findings (2 still means unusable input)")
+    p.add_argument("--select", action="append", metavar="CHECKS",
+                   help="only these checks: codes, prefixes (EXA1) or names, comma-separated")
+    p.add_argument("--ignore", action="append", metavar="CHECKS",
+                   help="leave out these checks: codes, prefixes or names, comma-separated")
+    if baseline:
+        p.add_argument("--baseline", metavar="FILE",
+                       help="findings listed in this baseline file do not count")
+    _config_options(p)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="exaudit", description="Audit firewall rulesets against the ports "
                      "Microsoft Exchange needs.")
@@ -41,17 +78,31 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("audit", help="audit every firewall of a topology (the main job)")
-    p.add_argument("topology")
-    _common(p)
+    p.add_argument("topology", nargs="?", help="the topology file (default: the "
+                   "configuration's topology)")
+    _ci_options(p)
+    p.add_argument("--write-baseline", metavar="FILE",
+                   help="write the findings that count to FILE as the new baseline")
 
     p = sub.add_parser("requirements", help="the required flows per firewall")
-    p.add_argument("topology")
+    p.add_argument("topology", nargs="?")
     _common(p, fail_on=False)
+    _config_options(p)
 
     p = sub.add_parser("lint", help="topology-free checks of rulesets")
     p.add_argument("configs", nargs="+", metavar="CONFIG")
     p.add_argument("--platform", choices=platforms.NAMES)
-    _common(p)
+    _ci_options(p)
+
+    p = sub.add_parser("diff", help="what a change to the configs or topology changes")
+    p.add_argument("topology", nargs="?")
+    p.add_argument("--before", required=True, metavar="REV_OR_DIR",
+                   help="a git revision (HEAD, main, a commit) or a directory of old files")
+    _ci_options(p, ("text", "json", "sarif"))
+
+    p = sub.add_parser("config", help="the effective settings and where each comes from")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    _config_options(p)
 
     p = sub.add_parser("query", help="the verdict for one packet and the line that decides")
     p.add_argument("config")
@@ -97,20 +148,74 @@ def _exit(findings: list[Finding], fail_on: str) -> int:
     return EXIT_FINDINGS if fails(findings, fail_on) else EXIT_OK
 
 
+def _settings(args: argparse.Namespace, command: str) -> None:
+    """Fill the options left unset from the configuration file, else the defaults."""
+    from exaudit import settings
+
+    keys = SETTINGS[command]
+    given = {k: getattr(args, k.replace("-", "_"), None) for k in keys}
+    found = settings.resolve(given, config=args.config, isolated=args.isolated, keys=keys)
+    settings.warn(found)
+    for key in keys:
+        setattr(args, key.replace("-", "_"), found[key])
+
+
+def _topology(args: argparse.Namespace) -> str:
+    if not args.topology:
+        raise InputError(None, None, "no topology given: pass TOPOLOGY or set topology "
+                         "in exaudit.toml or [tool.exaudit] of pyproject.toml")
+    return str(args.topology)
+
+
+def _finish(args: argparse.Namespace, findings: list[Finding]) -> int:
+    return EXIT_OK if args.exit_zero else _exit(findings, args.fail_on)
+
+
+def _render(args: argparse.Namespace, report: dict[str, Any], text: Any) -> str:
+    """The report in the chosen format; ``text`` makes the text one when asked for."""
+    if args.format == "json":
+        return _json(report)
+    if args.format == "text":
+        return str(text())
+    module = importlib.import_module(f"exaudit.reporters.{args.format}")
+    return str(module.render(report))
+
+
+def _suppressed_note(report: dict[str, Any]) -> str:
+    n = report["summary"].get("suppressed", 0)
+    return (f"{n} finding(s) suppressed by inline comments or the baseline "
+            "(--format json lists them)\n" if n else "")
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
+    from exaudit import baseline as baselines
     from exaudit.audit import run_audit
+    from exaudit.diff import annotate_firewalls
     from exaudit.report import audit_report
     from exaudit.reporters import audit_text
+    from exaudit.suppress import annotate, enabled_checks, scan_files, triage
     from exaudit.topology import load_topology
 
-    topo = load_topology(args.topology)
+    _settings(args, "audit")
+    enabled = enabled_checks(args.select, args.ignore)
+    topo = load_topology(_topology(args))
     ctx, findings = run_audit(topo)
-    report = audit_report(ctx, findings)
-    if args.format == "json":
-        _write(args, _json(report))
-    else:
-        _write(args, audit_text.render(report, findings, _style(args)))
-    return _exit(findings, args.fail_on)
+    files = [(topo.path, "topology", None)] + [(fa.firewall.config, fa.firewall.platform,
+                                                 fa.firewall.name) for fa in ctx.firewalls]
+    base = baselines.load(args.baseline) if args.baseline and not args.write_baseline else None
+    result = triage(findings, enabled, scan_files(files), base)
+    if args.write_baseline:
+        kept = [(f, fp) for f, fp in result.active if f.check != "EXA003"]
+        baselines.write(args.write_baseline, kept)
+        print(f"exaudit: wrote {len(kept)} finding(s) to the baseline "
+              f"{args.write_baseline}", file=sys.stderr)
+        result = triage(findings, enabled, scan_files(files),
+                        baselines.load(args.write_baseline))
+    report = annotate(audit_report(ctx, result.findings), result)
+    annotate_firewalls(report, ctx)
+    _write(args, _render(args, report, lambda: audit_text.render(
+        report, result.findings, _style(args)) + _suppressed_note(report)))
+    return _finish(args, result.findings)
 
 
 def cmd_requirements(args: argparse.Namespace) -> int:
@@ -118,7 +223,8 @@ def cmd_requirements(args: argparse.Namespace) -> int:
     from exaudit.report import requirements_report
     from exaudit.topology import load_topology
 
-    ctx = build_context(load_topology(args.topology))
+    _settings(args, "requirements")
+    ctx = build_context(load_topology(_topology(args)))
     report = requirements_report(ctx)
     if args.format == "json":
         _write(args, _json(report))
@@ -155,10 +261,14 @@ def _load_config(path: str, platform: str | None) -> tuple[str, bool, Any, Any]:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
+    from exaudit import baseline as baselines
     from exaudit.checks import run_ruleset_checks
     from exaudit.report import TOOL, lines_unparsed, severity_counts, understood
+    from exaudit.suppress import annotate, enabled_checks, scan_files, triage
 
-    files, findings = [], []
+    _settings(args, "lint")
+    enabled = enabled_checks(args.select, args.ignore)
+    files, findings, scanned = [], [], []
     for path in args.configs:
         name, guessed, _, ruleset = _load_config(path, args.platform)
         if guessed:
@@ -169,13 +279,18 @@ def cmd_lint(args: argparse.Namespace) -> int:
                       "lines_unparsed": lines_unparsed(ruleset),
                       "notes": [n.message for n in ruleset.notes]})
         findings += run_ruleset_checks(ruleset, None)
+        scanned.append((path, name, None))
     findings.sort(key=Finding.sort_key)
+    result = triage(findings, enabled, scan_files(scanned),
+                    baselines.load(args.baseline) if args.baseline else None)
+    findings = result.findings
     summary = severity_counts(findings)
     summary.update({"files": len(files), "rules": sum(f["rules"] for f in files),
                     "rules_understood": sum(f["rules_understood"] for f in files)})
-    if args.format == "json":
-        _write(args, _json({"schema": "exaudit.lint/1", "tool": TOOL, "summary": summary,
-                            "files": files, "findings": [f.to_json() for f in findings]}))
+    report = annotate({"schema": "exaudit.lint/1", "tool": TOOL, "summary": summary,
+                       "files": files, "findings": []}, result)
+    if args.format != "text":
+        _write(args, _render(args, report, str))
     else:
         style = _style(args)
         out = []
@@ -195,8 +310,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
                                 headers=["where", "check", "severity", "finding", "line"]))
         out.append("")
         out.append(", ".join(f"{summary[k]} {k}" for k in ("error", "warning", "info")))
-        _write(args, "\n".join(out) + "\n")
-    return _exit(findings, args.fail_on)
+        _write(args, "\n".join(out) + "\n" + _suppressed_note(report))
+    return _finish(args, findings)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -243,11 +358,35 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    from exaudit import diff
+    from exaudit.suppress import enabled_checks
+
+    _settings(args, "diff")
+    result = diff.run_diff(_topology(args), args.before,
+                           enabled_checks(args.select, args.ignore), args.baseline)
+    data = diff.report(result)
+    render = {"json": _json, "sarif": diff.render_sarif}.get(args.format, diff.render_text)
+    _write(args, render(data))
+    return _finish(args, [f for f, _, _ in result.introduced])
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from exaudit import settings
+
+    found = settings.resolve({}, config=args.config, isolated=args.isolated)
+    sys.stdout.write(settings.render(found, args.format))
+    return EXIT_OK
+
+
 COMMANDS = {"audit": cmd_audit, "requirements": cmd_requirements, "lint": cmd_lint,
-            "query": cmd_query, "explain": cmd_explain}
+            "query": cmd_query, "explain": cmd_explain, "diff": cmd_diff, "config": cmd_config}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--explain"]:  # ruff-style alias: exaudit --explain EXA201
+        argv[0] = "explain"
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)

@@ -7,6 +7,7 @@ from types import ModuleType
 from exaudit.checks import (
     exa001_unparsed_line,
     exa002_unsupported_match,
+    exa003_unused_suppression,
     exa101_required_port_blocked,
     exa102_required_port_partly_blocked,
     exa103_reply_traffic_blocked,
@@ -24,6 +25,7 @@ from exaudit.model import Ruleset
 ALL: tuple[ModuleType, ...] = (
     exa001_unparsed_line,
     exa002_unsupported_match,
+    exa003_unused_suppression,
     exa101_required_port_blocked,
     exa102_required_port_partly_blocked,
     exa103_reply_traffic_blocked,
