@@ -523,3 +523,13 @@ def test_looks_like() -> None:
     from exaudit.platforms import ios
     assert asa.looks_like(EDGE.read_text()) > ios.looks_like(EDGE.read_text())
     assert ios.looks_like(ios_text) > asa.looks_like(ios_text)
+
+
+@pytest.mark.parametrize("line", [
+    "conduit permit tcp host 10.0.0.2 eq 25 any",
+    "ipv6 access-list V6 permit tcp any any eq 25",
+])
+def test_legacy_filtering_commands_are_flagged(line: str) -> None:
+    rs = parse(f"interface Ethernet0\n nameif outside\n{line}\n")
+    assert [(i.code, i.origin.line) for i in rs.issues] == [("EXA001", 3)]
+    assert asa.coverage(rs)["not_understood"] == 1

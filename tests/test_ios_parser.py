@@ -539,3 +539,10 @@ def test_looks_like(hq: Ruleset) -> None:
                 "access-list OUT extended permit tcp any any eq www\n")
     assert ios.looks_like(asa_text) < 0.3
     assert ios.looks_like("*filter\n-A INPUT -j ACCEPT\nCOMMIT\n") == 0.0
+
+
+def test_looks_like_an_ios_config_without_acls() -> None:
+    text = ("version 15.2\nservice timestamps debug datetime msec\nhostname r1\n"
+            "boot-start-marker\nboot-end-marker\ninterface GigabitEthernet0/0\n"
+            " ip address 10.0.0.1 255.255.255.0\nline vty 0 4\n login\nend\n")
+    assert ios.looks_like(text) >= 0.3

@@ -63,6 +63,8 @@ LOG_LEVELS = {"emergencies", "alerts", "critical", "errors", "warnings", "notifi
 # Identity conditions that may stand before the source address; exaudit has no users.
 IDENTITY_ARGS = {"user": 1, "user-group": 1, "object-group-user": 1,
                  "object-group-security": 1, "security-group": 2}
+# Filtering commands of PIX and pre-9.0 ASA releases exaudit does not read.
+LEGACY_FILTERS = {"conduit", "outbound", "apply"}
 # ``show access-list`` output carries counters and hashes after the entry.
 DISPLAY_NOISE = re.compile(r"^(\(hitcnt=\d+\)|\(inactive\)|0x[0-9a-fA-F]+)$")
 
@@ -152,6 +154,11 @@ class _Parser:
                 self._guard(obj.linenum, lambda: self._access_group(obj.linenum, words))
             elif head == "same-security-traffic":
                 self._guard(obj.linenum, lambda: self._same_security(obj.linenum, words))
+            elif head in LEGACY_FILTERS or words[:2] == ["ipv6", "access-list"]:
+                # filtering commands of old PIX/ASA releases: flagged, never skipped
+                self.ctx.ace_lines.add(obj.linenum)
+                self.ctx.not_understood(obj.linenum, f"'{' '.join(words[:2])}' (PIX/ASA 8.x "
+                                        "syntax) is not supported")
         self._finish()
         return self.ctx.ruleset
 

@@ -708,6 +708,8 @@ def looks_like(text: str) -> float:
         score += 0.1
     if re.search(r"^(version 1\d\.|hostname |ipv6 access-list )", sample, re.M):
         score += 0.1
+    if re.search(r"^(boot-start-marker|service timestamps |line vty )", sample, re.M):
+        score += 0.2
     if re.search(r"^(ASA Version|:\s*Saved)|^\s+nameif |^access-list \S+ extended |"
                  r"^object network ", sample, re.M):
         score -= 0.6
