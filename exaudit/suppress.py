@@ -29,6 +29,7 @@ from exaudit.textfile import read_text
 
 _DIRECTIVE = r"exaudit:\s*ignore\[(?P<codes>[^\]]*)\]\s*(?P<reason>.*?)\s*$"
 _QUOTED = r"exaudit:\s*ignore\[(?P<codes>[^\]]*)\]\s*(?P<reason>[^\"']*)"
+_WORD = r"exaudit:ignore\[(?P<codes>[^\]\s]*)\](?=\s|$)"  # an unquoted comment is one word
 _ACL_PREFIX = r"(?:(?:ipv6\s+)?access-list\s+\S+\s+(?:line\s+\d+\s+)?)?"
 
 
@@ -55,7 +56,8 @@ _CISCO = Syntax(before=_re(r"^\s*!\s*" + _DIRECTIVE,
 
 SYNTAX: dict[str, Syntax] = {
     "iptables": Syntax(before=_HASH.before,
-                       same=_re(r"--comment\s+[\"']?" + _QUOTED) + _HASH.same,
+                       same=_re(r"--comment\s+[\"']" + _QUOTED,
+                                r"--comment\s+" + _WORD) + _HASH.same,
                        skip=_HASH.skip),
     "pf": _HASH,
     "ios": _CISCO,
@@ -147,8 +149,8 @@ def _first(patterns: tuple[re.Pattern[str], ...], line: str) -> re.Match[str] | 
 def _suppression(m: re.Match[str], path: str, line: int, target: int | None,
                  text: str, firewall: str | None) -> Suppression:
     selectors = tuple(s for s in re.split(r"[,\s]+", m.group("codes")) if s)
-    return Suppression(path, line, target, selectors, m.group("reason").strip(), text.strip(),
-                       firewall)
+    reason = (m.groupdict().get("reason") or "").strip()
+    return Suppression(path, line, target, selectors, reason, text.strip(), firewall)
 
 
 def scan_files(files: Iterable[tuple[str, str, str | None]]) -> list[Suppression]:
