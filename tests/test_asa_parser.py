@@ -533,3 +533,11 @@ def test_legacy_filtering_commands_are_flagged(line: str) -> None:
     rs = parse(f"interface Ethernet0\n nameif outside\n{line}\n")
     assert [(i.code, i.origin.line) for i in rs.issues] == [("EXA001", 3)]
     assert asa.coverage(rs)["not_understood"] == 1
+
+
+def test_groups_may_name_objects_defined_later() -> None:
+    rs = parse("object-group network G\n network-object object LATER\n"
+               "access-list A extended permit ip object-group G any\n"
+               "object network LATER\n host 10.9.9.9\n")
+    assert rs.issues == []
+    assert verdict_of(rs, question(src="10.9.9.9"), chain="A") == ("permit", 3)

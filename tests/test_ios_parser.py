@@ -546,3 +546,14 @@ def test_looks_like_an_ios_config_without_acls() -> None:
             "boot-start-marker\nboot-end-marker\ninterface GigabitEthernet0/0\n"
             " ip address 10.0.0.1 255.255.255.0\nline vty 0 4\n login\nend\n")
     assert ios.looks_like(text) >= 0.3
+
+
+def test_ipv6_lists_end_with_implicit_neighbor_discovery_permits() -> None:
+    text = "ipv6 access-list V6\n permit tcp any any eq 443\n"
+    rs = parse(text)
+    ns = question(proto="icmp6", src="fe80::1", dst="ff02::1:ff00:1", dport=135)
+    assert verdict_of(rs, ns, chain="V6") == ("permit", 1)
+    echo = question(proto="icmp6", src="fe80::1", dst="fe80::2", dport=128)
+    assert verdict_of(rs, echo, chain="V6") == ("deny", None)
+    explicit = parse(text + " deny ipv6 any any\n")
+    assert verdict_of(explicit, ns, chain="V6") == ("deny", 3)

@@ -136,12 +136,14 @@ class _Parser:
             words = obj.text.split()
             if words[:1] == ["name"]:
                 self._guard(obj.linenum, lambda: self._name(words))
+        for obj in tops:  # objects before groups: groups name objects, never the reverse
+            words = obj.text.split()
+            if words[:1] == ["object"] and len(words) >= 3:
+                self._guard(obj.linenum, lambda: self._object(obj, words))
         for obj in tops:
             words = obj.text.split()
             head = words[0].lower() if words else ""
-            if head == "object" and len(words) >= 3:
-                self._guard(obj.linenum, lambda: self._object(obj, words))
-            elif head == "object-group" and len(words) >= 3:
+            if head == "object-group" and len(words) >= 3:
                 self._guard(obj.linenum, lambda: self._object_group(obj, words))
             elif head == "interface" and len(words) >= 2:
                 self._interface(obj, " ".join(words[1:]))

@@ -640,6 +640,8 @@ class _Parser:
             chain = cc.acl_chain(key)
             for entry in sorted(acl.entries, key=lambda e: e.seq):
                 chain.rules.extend(entry.rules)
+            if family == 6 and acl.has_aces():
+                chain.rules.extend(_implicit_nd(self.ctx.origin(acl.index)))
             rs.chains[key] = chain
         for iface in self.interfaces.values():
             for (direction, family), att in iface.groups.items():
@@ -656,6 +658,16 @@ class _Parser:
         rs.extra["acls"] = {acl.key: acl for acl in self.acls.values()}
         rs.extra["coverage"] = self.ctx.coverage()
         rs.extra["stage_cache"] = {}
+
+
+def _implicit_nd(origin: Origin) -> list[Rule]:
+    """IOS ends every IPv6 list with permits for neighbor discovery, then the deny."""
+    out = []
+    for name in ("nd-na", "nd-ns"):
+        match = Match(proto=IntervalSet.point(ICMPV6), src=addresses.ALL_V6,
+                      dst=addresses.ALL_V6, dport=IntervalSet.point(ICMP6_NAMES[name][0]))
+        out.append(Rule(origin, match, Target(Verb.ACCEPT, name=f"implicit permit {name}")))
+    return out
 
 
 def _numbered_kind(name: str) -> str | None:
