@@ -115,7 +115,11 @@ def read_file(path: str) -> tuple[dict[str, Any], str]:
     try:
         data = _toml.loads(text)
     except _toml.TOMLDecodeError as exc:
-        raise InputError(path, getattr(exc, "lineno", None), f"bad TOML: {exc}") from None
+        # tomllib puts the position in the message ("... (at line 2, column 10)")
+        where = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        detail = str(exc).replace(where.group(0), "").strip() if where else str(exc)
+        raise InputError(path, int(where.group(1)) if where else None,
+                         f"bad TOML: {detail}") from None
     table = data.get("tool", {}).get("exaudit")
     if table is None:
         table = {} if os.path.basename(path) == "pyproject.toml" else {
