@@ -30,8 +30,10 @@ PACKET_DPORTS = PORTS + (23, 81, 444, 1600, 8081)
 REJECT_WITH = ("icmp-net-unreachable", "icmp-host-unreachable", "icmp-port-unreachable",
                "icmp-proto-unreachable", "icmp-net-prohibited", "icmp-host-prohibited",
                "icmp-admin-prohibited")
+# Not SNAT/DNAT: they are facts about NAT beside the state (a packet can be NEW and
+# DNAT), which exaudit's one state dimension does not model and reports as such.
 CTSTATES = ("NEW", "NEW", "ESTABLISHED,RELATED", "RELATED,ESTABLISHED", "INVALID",
-            "NEW,ESTABLISHED", "ESTABLISHED", "UNTRACKED", "DNAT", "SNAT,NEW")
+            "NEW,ESTABLISHED", "ESTABLISHED", "UNTRACKED", "NEW,UNTRACKED", "INVALID,NEW")
 LOG_OPTIONS = ("", ' --log-prefix "oracle: "', " --log-level 4",
                ' --log-prefix "x" --log-level debug', " --log-tcp-options")
 
@@ -44,10 +46,29 @@ class Generated:
     text: str
     topology: Topology
     packets: list[Packet]
-    # (chain, 0-based rule index) -> 1-based line; chain -> the policy's line
+    # (chain, 0-based kernel rule index) -> 1-based line (``-s a,b`` makes two kernel
+    # rules of one line); chain -> the policy's line; line -> the rule's target kind
     rule_lines: dict[tuple[str, int], int] = field(default_factory=dict)
     policy_lines: dict[str, int] = field(default_factory=dict)
-    targets: dict[tuple[str, int], str] = field(default_factory=dict)
+    targets: dict[int, str] = field(default_factory=dict)
+
+
+# Other spellings iptables accepts for the same option, drawn now and then.
+LONG = {"-s": "--source", "-d": "--destination", "-i": "--in-interface",
+        "-o": "--out-interface", "-p": "--protocol", "-m": "--match", "-j": "--jump",
+        "-g": "--goto", "--dport": "--destination-port", "--sport": "--source-port",
+        "--dports": "--destination-ports", "--sports": "--source-ports"}
+PROTO_SPELLING = {"tcp": ("tcp", "TCP", "6"), "udp": ("udp", "Udp", "17"),
+                  "all": ("all", "0"), "icmp": ("icmp", "1")}
+# Service names /etc/services (netbase, which iptables depends on) gives these ports.
+# -p udp --dport takes a tcp-only name, multiport looks names up for its protocol only.
+SERVICES = {22: "ssh", 25: "smtp", 53: "domain", 80: "http", 110: "pop3", 143: "imap",
+            443: "https", 993: "imaps", 3389: "ms-wbt-server", 8080: "http-alt"}
+UDP_SERVICES = {53: "domain", 443: "https"}
+TCP_FLAGS = ("SYN,ACK SYN", "ALL SYN", "FIN,SYN,RST,ACK SYN", "SYN,RST SYN", "SYN NONE",
+             "ACK ACK", "ACK NONE", "FIN,SYN FIN,SYN", "NONE NONE")
+# iptables-restore knows double quotes only
+COMMENTS = ('"allow web"', "oracle", '"a -j DROP in a comment"', '"say \\"hi\\""')
 
 
 class _Gen:
@@ -59,6 +80,9 @@ class _Gen:
 
     def neg(self, p: float = 0.2) -> str:
         return "! " if self.chance(p) else ""
+
+    def opt(self, name: str) -> str:
+        return LONG[name] if name in LONG and self.chance(0.12) else name
 
     # --- values -----------------------------------------------------------------------
 
@@ -83,10 +107,14 @@ class _Gen:
                       key=lambda x: int(ipaddress.IPv4Address(x)))
         return f"{a}-{b}" if self.chance(0.9) else f"{a}-{a}"
 
-    def port_range(self) -> str:
+    def port(self, names: dict[int, str]) -> str:
+        value = self.rng.choice(PORTS)
+        return names[value] if value in names and self.chance(0.15) else str(value)
+
+    def port_range(self, names: dict[int, str] = SERVICES) -> str:
         kind = self.rng.random()
         if kind < 0.45:
-            return str(self.rng.choice(PORTS))
+            return self.port(names)
         if kind < 0.55:
             return f":{self.rng.choice(PORTS)}"
         if kind < 0.62:
@@ -94,8 +122,9 @@ class _Gen:
         lo, hi = sorted(self.rng.sample(PORTS, 2))
         return f"{lo}:{hi}"
 
-    def port_list(self) -> str:
-        items = [self.port_range() for _ in range(self.rng.randint(1, 4))]
+    def port_list(self, proto: str) -> str:
+        names = SERVICES if proto == "tcp" else UDP_SERVICES
+        items = [self.port_range(names) for _ in range(self.rng.randint(1, 4))]
         # multiport wants both ends of a range, the first below the second, and at most
         # 15 ports (a range counts 2)
         fixed = []
@@ -109,68 +138,86 @@ class _Gen:
 
     # --- rules --------------------------------------------------------------------------
 
-    def matches(self, may_out: bool) -> str:
+    def matches(self, may_out: bool) -> tuple[str, int, str | None]:
+        """A rule's conditions, how many kernel rules iptables makes of them (``-s a,b
+        -d c,d`` is four), and the protocol (``!tcp`` when negated)."""
         head: list[str] = []
+        rules = 1
+        # An address list makes one kernel rule per address; iptables then refuses any
+        # negated address in the rule.
+        lists = self.chance(0.1)
         for flag in ("-s", "-d"):
             if self.chance(0.35):
+                if lists and self.chance(0.6):
+                    values = [self.address() for _ in range(2)]
+                    rules *= len(values)
+                    head.append(f"{self.opt(flag)} {','.join(values)}")
+                    continue
                 value = self.address()
                 # iptables-nft refuses "! -s 0.0.0.0/0" (a zero-length negated compare)
-                head.append(f"{'' if value == '0.0.0.0/0' else self.neg()}{flag} {value}")
+                bang = "" if value == "0.0.0.0/0" or lists else self.neg()
+                head.append(f"{bang}{self.opt(flag)} {value}")
         if self.chance(0.3):
-            head.append(f"{self.neg(0.25)}-i {self.rng.choice(IFACE_WORDS)}")
+            head.append(f"{self.neg(0.25)}{self.opt('-i')} {self.rng.choice(IFACE_WORDS)}")
         if may_out and self.chance(0.3):
-            head.append(f"{self.neg(0.25)}-o {self.rng.choice(IFACE_WORDS)}")
+            head.append(f"{self.neg(0.25)}{self.opt('-o')} {self.rng.choice(IFACE_WORDS)}")
         self.rng.shuffle(head)
         proto = None
         if self.chance(0.6):
             proto = self.rng.choices(["tcp", "udp", "all", "!tcp", "!udp", "icmp"],
                                      [35, 35, 8, 8, 7, 7])[0]
         tail: list[str] = []
+        m = self.opt("-m")
         if proto is not None:
-            tail.append(f"! -p {proto[1:]}" if proto.startswith("!") else f"-p {proto}")
+            name = proto.lstrip("!")
+            spelled = self.rng.choice(PROTO_SPELLING[name]) if self.chance(0.2) else name
+            tail.append(f"{'! ' if proto.startswith('!') else ''}{self.opt('-p')} {spelled}")
         if proto in ("tcp", "udp"):
-            explicit = self.chance(0.2)
-            if explicit:
-                tail.append(f"-m {proto}")
-            if self.chance(0.45):
-                tail.append(f"{self.neg()}--dport {self.port_range()}")
             if self.chance(0.2):
-                tail.append(f"{self.neg()}--sport {self.port_range()}")
+                tail.append(f"{m} {proto}")
+            if self.chance(0.45):
+                tail.append(f"{self.neg()}{self.opt('--dport')} {self.port_range()}")
+            if self.chance(0.2):
+                tail.append(f"{self.neg()}{self.opt('--sport')} {self.port_range()}")
             if proto == "tcp" and self.chance(0.2):
                 tail.append(f"{self.neg(0.25)}--syn")
+            elif proto == "tcp" and self.chance(0.1):
+                tail.append(f"{self.neg()}--tcp-flags {self.rng.choice(TCP_FLAGS)}")
             if self.chance(0.3):
-                tail.append("-m multiport")
-                which = "--dports" if self.chance(0.7) else "--sports"
-                tail.append(f"{self.neg()}{which} {self.port_list()}")
+                which = self.opt("--dports" if self.chance(0.7) else "--sports")
+                tail.append(f"{m} multiport {self.neg()}{which} {self.port_list(proto)}")
         if self.chance(0.15):
-            tail.append(f"-m iprange {self.neg()}--src-range {self.ip_range()}")
+            tail.append(f"{m} iprange {self.neg()}--src-range {self.ip_range()}")
         if self.chance(0.1):
-            tail.append(f"-m iprange {self.neg()}--dst-range {self.ip_range()}")
+            tail.append(f"{m} iprange {self.neg()}--dst-range {self.ip_range()}")
         if self.chance(0.2):
-            tail.append(f"-m conntrack {self.neg()}--ctstate {self.rng.choice(CTSTATES)}")
+            tail.append(f"{m} conntrack {self.neg()}--ctstate {self.rng.choice(CTSTATES)}")
         elif self.chance(0.05):
-            tail.append(f"-m state {self.neg(0.1)}--state {self.rng.choice(CTSTATES[:6])}")
-        if self.chance(0.5):
-            return " ".join(head + tail)
-        return " ".join(tail + head)  # base options may follow the matches
+            tail.append(f"{m} state {self.neg(0.1)}--state {self.rng.choice(CTSTATES[:6])}")
+        if self.chance(0.05):
+            tail.append(f"{m} comment --comment {self.rng.choice(COMMENTS)}")
+        parts = head + tail if self.chance(0.5) else tail + head  # either order is fine
+        return " ".join(parts), rules, proto
 
-    def target(self, proto_tcp: bool, callees: list[str], in_user: bool) -> str:
+    def target(self, proto_tcp: bool, callees: list[str], in_user: bool) -> tuple[str, str]:
+        """The target text and its kind (ACCEPT, DROP, REJECT, LOG, RETURN, JUMP, GOTO)."""
         weights = {"ACCEPT": 30, "DROP": 18, "REJECT": 14, "LOG": 10,
                    "RETURN": 10 if in_user else 3}
         if callees:
             weights["JUMP"] = 12
             weights["GOTO"] = 6
         verb = self.rng.choices(list(weights), list(weights.values()))[0]
+        j = self.opt("-j")
         if verb == "REJECT":
             options = list(REJECT_WITH) + (["tcp-reset"] * 3 if proto_tcp else [])
-            return "-j REJECT" + (f" --reject-with {self.rng.choice(options)}"
-                                  if self.chance(0.7) else "")
+            return j + " REJECT" + (f" --reject-with {self.rng.choice(options)}"
+                                    if self.chance(0.7) else ""), verb
         if verb == "LOG":
-            return "-j LOG" + self.rng.choice(LOG_OPTIONS)
+            return j + " LOG" + self.rng.choice(LOG_OPTIONS), verb
         if verb in ("JUMP", "GOTO"):
-            flag = "-j" if verb == "JUMP" else "-g"
-            return f"{flag} {self.rng.choice(callees)}"
-        return f"-j {verb}"
+            flag = j if verb == "JUMP" else self.opt("-g")
+            return f"{flag} {self.rng.choice(callees)}", verb
+        return f"{j} {verb}", verb
 
 
 def _reachable(start: str, calls: dict[str, set[str]]) -> set[str]:
@@ -210,22 +257,22 @@ def ruleset(rng: random.Random, seed: str = "") -> Generated:
         # -o means nothing in INPUT: only chains that INPUT never reaches use it.
         may_out = name not in from_input
         count = rng.randint(1, 9) if name in ("INPUT", "FORWARD") else rng.randint(1, 6)
-        rules: list[tuple[str, str]] = []
+        rules: list[tuple[tuple[str, int, str | None], tuple[str, str]]] = []
         for _ in range(count):
             match = g.matches(may_out)
-            tcp = "-p tcp" in match and "! -p tcp" not in match
-            rules.append((match, g.target(tcp, callees, name in user)))
+            rules.append((match, g.target(match[2] == "tcp", callees, name in user)))
         for callee in callees:  # every call edge is used at least once
-            if not any(t in (f"-j {callee}", f"-g {callee}") for _, t in rules):
-                flag = "-g" if rng.random() < 0.25 else "-j"
-                rules.insert(rng.randint(0, len(rules)),
-                             (g.matches(may_out), f"{flag} {callee}"))
-        for i, (match, target) in enumerate(rules):
-            lines.append(" ".join(f"-A {name} {match} {target}".split()))
-            gen.rule_lines[(name, i)] = len(lines)
-            flag, word = target.split()[:2]
-            gen.targets[(name, i)] = "GOTO" if flag == "-g" else (
-                "JUMP" if word in calls else word)
+            if not any(t[0].split()[-1] == callee for _, t in rules):
+                kind = "GOTO" if rng.random() < 0.25 else "JUMP"
+                rules.insert(rng.randint(0, len(rules)), (
+                    g.matches(may_out), (f"{'-g' if kind == 'GOTO' else '-j'} {callee}", kind)))
+        index = 0
+        for (match, expansions, _), (target, kind) in rules:
+            lines.append(" ".join(w for w in ("-A", name, match, target) if w))
+            gen.targets[len(lines)] = kind
+            for _ in range(expansions):
+                gen.rule_lines[(name, index)] = len(lines)
+                index += 1
     lines.append("COMMIT")
     gen.text = "\n".join(lines) + "\n"
     routes = {address: rng.choice(IFACES) for address in REMOTE}

@@ -98,7 +98,8 @@ def exaudit_opinions(text: str, path: str, packets: list[Packet]) -> tuple[list[
             opinions.append(Opinion("error", "error", f"{type(exc).__name__}: {exc}", "", ()))
             continue
         if len(parts) != 1:
-            shown = "; ".join(f"{x.verdict} by {x.decided_by}" for x in parts)
+            shown = "; ".join(f"{x.verdict} by line {x.decided_by.line}" if x.decided_by
+                              else f"{x.verdict} (implicit)" for x in parts)
             opinions.append(Opinion("error", "error", f"{len(parts)} parts: {shown}", "", ()))
             continue
         part = parts[0]
@@ -141,15 +142,15 @@ def compare(gen: oracle_gen.Generated, kernel: BatchResult, opinions: list[Opini
     # Which line decided: the kernel counts every rule a packet matched, exaudit's paths
     # name every jump, goto, return and verdict. LOG rules are not on exaudit's paths.
     predicted = Counter(line for mine in opinions for line in mine.lines)
+    counted: Counter[int] = Counter()
+    for key, line in gen.rule_lines.items():
+        counted[line] += kernel.counters.rules.get(key, 0)
     lines = gen.text.splitlines()
-    for (chain, index), line in gen.rule_lines.items():
-        if gen.targets[(chain, index)] == "LOG":
-            continue
-        got = kernel.counters.rules.get((chain, index))
-        if got != predicted[line]:
+    for line, kind in sorted(gen.targets.items()):
+        if kind != "LOG" and counted[line] != predicted[line]:
             found.append(Disagreement(gen.seed, (
-                f"COUNTER: line {line} ({lines[line - 1]}) matched {got} packets in the "
-                f"kernel, {predicted[line]} on exaudit's paths")))
+                f"COUNTER: line {line} ({lines[line - 1]}) matched {counted[line]} packets "
+                f"in the kernel, {predicted[line]} on exaudit's paths")))
     for chain in ("INPUT", "FORWARD"):
         line = gen.policy_lines[chain]
         got = kernel.counters.policies.get(chain)
@@ -263,6 +264,10 @@ EDGE_CASES = {
                "-A INPUT -m state --state NEW -p udp -j ACCEPT",
                "-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
                "-A FORWARD -m conntrack --ctstate NEW,UNTRACKED -p tcp -j REJECT"],
+    # on the way to INPUT the out-interface is the empty name: "-o +" and "! -o eth+"
+    # match, "-o eth+" does not
+    "out-on-the-way-in": ["-A INPUT -j c1", "-A INPUT -j ACCEPT", "-A c1 -o eth+ -j DROP",
+                          "-A c1 -p udp ! -o eth0 -j REJECT", "-A c1 -p tcp -o + -j DROP"],
     "log-continues": ["-A INPUT -j LOG --log-prefix \"in: \"", "-A INPUT -p tcp -j ACCEPT",
                       "-A FORWARD -j LOG", "-A FORWARD -p udp -j ACCEPT"],
 }
@@ -277,16 +282,15 @@ def edge_batch(name: str, body: list[str], policy: str = "DROP") -> oracle_gen.G
     gen.policy_lines = {"INPUT": 3, "FORWARD": 4, "OUTPUT": 5}
     lines += [f":{c} - [0:0]" for c in user]
     seen: Counter[str] = Counter()
-    for rule in body:
-        chain = rule.split()[1]
-        lines.append(rule)
-        gen.rule_lines[(chain, seen[chain])] = len(lines)
+    for rule in body:  # one kernel rule each: no address lists here
         words = rule.split()
-        flag = words[words.index("-j") if "-j" in words else words.index("-g")]
+        lines.append(rule)
+        gen.rule_lines[(words[1], seen[words[1]])] = len(lines)
+        seen[words[1]] += 1
+        flag = "-j" if "-j" in words else "-g"
         target = words[words.index(flag) + 1]
-        gen.targets[(chain, seen[chain])] = "GOTO" if flag == "-g" else (
+        gen.targets[len(lines)] = "GOTO" if flag == "-g" else (
             "JUMP" if target in user else target)
-        seen[chain] += 1
     lines.append("COMMIT")
     gen.text = "\n".join(lines) + "\n"
     rng = random.Random(name)
@@ -307,8 +311,18 @@ def edge_batch(name: str, body: list[str], policy: str = "DROP") -> oracle_gen.G
     return gen
 
 
+# Known disagreements, each reported to the lead with a minimal reproduction.
+KNOWN = {
+    "out-on-the-way-in": "exaudit asks INPUT with out_iface=None, which means 'any "
+                         "interface', so an -o rule in a user chain that INPUT jumps to "
+                         "splits the packet; the kernel compares the empty name",
+}
+
+
 @pytest.mark.oracle
-@pytest.mark.parametrize("name", sorted(EDGE_CASES))
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN[n], strict=False)) if n in KNOWN
+    else n for n in sorted(EDGE_CASES)])
 def test_edge_case_agrees_with_the_kernel(oracle: KernelOracle, name: str,
                                           tmp_path: Path) -> None:
     _iptables()
