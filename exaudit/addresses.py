@@ -136,6 +136,11 @@ def describe(addresses: IntervalSet) -> str:
     cidrs = to_cidrs(addresses)
     if len(cidrs) <= 4:
         return ", ".join(cidrs)
+    for family, name in ((ALL_V4, "0.0.0.0/0"), (ALL_V6, "::/0"), (ALL, "any")):
+        if addresses.issubset(family):
+            missing = family - addresses
+            if len(to_cidrs(missing)) <= 4:
+                return f"{name} except " + ", ".join(to_cidrs(missing))
     parts = []
     for lo, hi in addresses.spans[:3]:
         parts.append(str(_from_int(lo)) if lo == hi else f"{_from_int(lo)}-{_from_int(hi)}")

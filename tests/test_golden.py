@@ -19,7 +19,8 @@ import pytest
 from conftest import FIXTURES
 from exaudit.cli import main
 
-CASES = sorted(p for p in (FIXTURES / "cases").iterdir() if (p / "expected.json").is_file())
+CASES = sorted(p for p in [*(FIXTURES / "cases").iterdir(), FIXTURES / "example"]
+               if (p / "expected.json").is_file())
 
 
 def run(case: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:

@@ -70,3 +70,8 @@ def decider_text(origin: Origin | None, where: str) -> str:
     if origin is None:
         return f"the implicit deny ({where.strip()})"
     return f"line {origin.line}"
+
+
+def sources_text(part: IntervalSet, whole: IntervalSet) -> str:
+    """The sources of a part, or "all its sources" when it is the whole."""
+    return "all its sources" if part == whole else addresses.describe(part)

@@ -30,9 +30,6 @@ class Approach:
                      out_iface=self.out_iface)
         return self.fa.ask(q, self.local).parts
 
-    def where(self) -> str:
-        return "INPUT on the host" if self.local else f"in {self.in_iface}, out {self.out_iface}"
-
 
 def approaches(ctx: AuditContext) -> Iterator[Approach]:
     """Every (firewall, server, ingress interface) by which new connections reach a server."""

@@ -3,26 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from exaudit.catalogue import SslPair
 from exaudit.checks._common import union_src
-from exaudit.checks._exposure import Approach, approaches
+from exaudit.checks._exposure import approaches
 from exaudit.intervals import IntervalSet
 from exaudit.model import Origin
 
 
 @dataclass
 class PlaintextOpen:
-    approach: Approach
+    """One permit line opening a plaintext port, gathered over the servers it reaches."""
+
+    firewall: str
     pair: SslPair
-    origin: Origin | None  # the permit that opens the plaintext port
-    sources: IntervalSet  # the sources it opens it for
-    ssl_permitted: IntervalSet  # those of them that may also use the SSL port
+    origin: Origin | None
+    servers: list[str] = field(default_factory=list)
+    sources: IntervalSet = field(default_factory=IntervalSet)
+    # the sources it opens the plaintext port for while the SSL port stays closed
+    without_ssl: IntervalSet = field(default_factory=IntervalSet)
+    servers_without_ssl: list[str] = field(default_factory=list)
+
+    def by(self) -> str:
+        return f"line {self.origin.line}" if self.origin else "the default (no rule decides)"
 
 
 def plaintext_opens(ctx: object) -> Iterator[PlaintextOpen]:
+    found: dict[tuple[str, int, Origin | None], PlaintextOpen] = {}
     for ap in approaches(ctx):  # type: ignore[arg-type]
+        fw = ap.fa.firewall.name
         for pair in ctx.topology.catalogue.ssl_pairs:  # type: ignore[attr-defined]
             plain = [p for p in ap.ask(IntervalSet.point(pair.plaintext))
                      if p.verdict == "permit"]
@@ -30,9 +40,16 @@ def plaintext_opens(ctx: object) -> Iterator[PlaintextOpen]:
                 continue
             ssl_ok = union_src([p for p in ap.ask(IntervalSet.point(pair.ssl))
                                 if p.verdict == "permit"])
-            by_line: dict[Origin | None, IntervalSet] = {}
             for p in plain:
-                by_line[p.decided_by] = by_line.get(p.decided_by, IntervalSet()) | p.src
-            for origin, sources in sorted(by_line.items(),
-                                          key=lambda g: g[0].line if g[0] else 0):
-                yield PlaintextOpen(ap, pair, origin, sources, sources & ssl_ok)
+                key = (fw, pair.plaintext, p.decided_by)
+                op = found.setdefault(key, PlaintextOpen(fw, pair, p.decided_by))
+                if ap.server.name not in op.servers:
+                    op.servers.append(ap.server.name)
+                op.sources = op.sources | p.src
+                missing = p.src - ssl_ok
+                if missing:
+                    op.without_ssl = op.without_ssl | missing
+                    if ap.server.name not in op.servers_without_ssl:
+                        op.servers_without_ssl.append(ap.server.name)
+    yield from sorted(found.values(), key=lambda op: (op.firewall, op.origin.line
+                                                      if op.origin else 0, op.pair.plaintext))

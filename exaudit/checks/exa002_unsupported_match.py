@@ -36,4 +36,4 @@ def check_ruleset(ruleset: Ruleset, firewall: str | None) -> Iterator[Finding]:
     module = sys.modules[__name__]
     for issue in ruleset.issues:
         if issue.code == CODE:
-            yield finding(module, firewall, issue.origin, f"not modelled: {issue.message}")
+            yield finding(module, firewall, issue.origin, issue.message)

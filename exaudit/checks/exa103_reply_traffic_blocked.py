@@ -24,8 +24,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
-from exaudit import addresses
-from exaudit.checks._common import decider_text, finding, flow_json, group_by_decider, union_dim
+from exaudit.checks._common import (
+    decider_text,
+    finding,
+    flow_json,
+    group_by_decider,
+    sources_text,
+    union_dim,
+)
 from exaudit.findings import Finding, Severity
 
 CODE = "EXA103"
@@ -45,11 +51,10 @@ def check(ctx: object) -> Iterator[Finding]:
                     clients = union_dim(parts, "dst")  # the reply goes to the client
                     path = (f"{c.out_iface} -> {c.in_iface}" if not c.local else
                             ("OUTPUT" if c.local == "input" else "INPUT"))
-                    message = (f"replies of {c.flow.describe()} (tcp/{c.flow.port_label} "
-                               f"back to ports >= 1024, ACK set) are denied by "
-                               f"{decider_text(origin, chain)} on {path}, for "
-                               f"{addresses.describe(clients)}; the path does not let "
-                               "established connections back")
+                    message = (f"replies of {c.flow.describe()} (back to ports >= 1024, "
+                               f"ACK set) are denied by {decider_text(origin, chain)} on "
+                               f"{path}, for {sources_text(clients, c.src)}; the path does "
+                               "not let established connections back")
                     yield finding(module, fa.firewall.name, origin, message,
                                   flow_json(c.flow, clients, c))
 

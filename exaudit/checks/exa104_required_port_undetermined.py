@@ -23,8 +23,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
-from exaudit import addresses
-from exaudit.checks._common import finding, flow_json, union_src
+from exaudit.checks._common import finding, flow_json, sources_text, union_src
 from exaudit.findings import Finding, Severity
 
 CODE = "EXA104"
@@ -45,17 +44,16 @@ def check(ctx: object) -> Iterator[Finding]:
             for origin, parts in sorted(groups.items(),
                                         key=lambda g: g[0].line if g[0] else 0):
                 src = union_src(parts)
+                who = sources_text(src, cr.crossing.src)
                 lines = sorted({o.line for p in parts for o in p.depends_on})
                 others = [n for n in lines if origin is None or n != origin.line]
                 also = f" (and on line {', '.join(map(str, others))})" if others else ""
                 if origin is None:
-                    message = (f"{cr.crossing.flow.describe()} is undetermined for "
-                               f"{addresses.describe(src)}: the question was too complex "
-                               "to evaluate exactly")
+                    message = (f"{cr.crossing.flow.describe()} is undetermined for {who}: "
+                               "the question was too complex to evaluate exactly")
                 else:
-                    message = (f"{cr.crossing.flow.describe()} is undetermined for "
-                               f"{addresses.describe(src)}: it depends on line "
-                               f"{origin.line}, which exaudit does not fully understand"
-                               f"{also}")
+                    message = (f"{cr.crossing.flow.describe()} is undetermined for {who}: "
+                               f"it depends on line {origin.line}, which exaudit does not "
+                               f"fully understand{also}")
                 yield finding(module, fa.firewall.name, origin, message,
                               flow_json(cr.crossing.flow, src, cr.crossing))

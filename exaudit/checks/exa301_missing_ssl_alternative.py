@@ -40,12 +40,11 @@ def check(ctx: object) -> Iterator[Finding]:
         return  # EXA302 reports every plaintext permit as an error then
     module = sys.modules[__name__]
     for op in plaintext_opens(ctx):
-        missing = op.sources - op.ssl_permitted
-        if not missing:
+        if not op.without_ssl:
             continue
-        pair, ap = op.pair, op.approach
-        by = f"line {op.origin.line}" if op.origin else "the default (no rule decides)"
-        message = (f"{by} permits {pair.protocol.upper()} in plaintext (tcp/{pair.plaintext}) "
-                   f"to {ap.server.name} ({ap.where()}) from {addresses.describe(missing)}, "
-                   f"where its SSL port tcp/{pair.ssl} is not permitted")
-        yield finding(module, ap.fa.firewall.name, op.origin, message)
+        pair = op.pair
+        message = (f"{op.by()} permits {pair.protocol.upper()} in plaintext "
+                   f"(tcp/{pair.plaintext}) to {', '.join(op.servers_without_ssl)} from "
+                   f"{addresses.describe(op.without_ssl)}, where its SSL port tcp/{pair.ssl} "
+                   "is not permitted")
+        yield finding(module, op.firewall, op.origin, message)

@@ -36,9 +36,9 @@ def check(ctx: object) -> Iterator[Finding]:
         return
     module = sys.modules[__name__]
     for op in plaintext_opens(ctx):
-        pair, ap = op.pair, op.approach
-        by = f"line {op.origin.line}" if op.origin else "the default (no rule decides)"
-        message = (f"{by} permits {pair.protocol.upper()} in plaintext (tcp/{pair.plaintext}) "
-                   f"to {ap.server.name} ({ap.where()}) from {addresses.describe(op.sources)}"
-                   f"; policy.require_ssl asks for tcp/{pair.ssl} only")
-        yield finding(module, ap.fa.firewall.name, op.origin, message)
+        pair = op.pair
+        message = (f"{op.by()} permits {pair.protocol.upper()} in plaintext "
+                   f"(tcp/{pair.plaintext}) to {', '.join(op.servers)} from "
+                   f"{addresses.describe(op.sources)}; policy.require_ssl asks for "
+                   f"tcp/{pair.ssl} only")
+        yield finding(module, op.firewall, op.origin, message)
