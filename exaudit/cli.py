@@ -121,7 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, fail_on=False)
 
     p = sub.add_parser("explain", help="the documentation of a check")
-    p.add_argument("check", help="a check code (EXA201) or name")
+    p.add_argument("check", nargs="?", help="a check code (EXA201) or name")
+    p.add_argument("--all", action="store_true",
+                   help="every check, as the Markdown of docs/checks.md")
     return parser
 
 
@@ -345,9 +347,27 @@ def cmd_query(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def checks_markdown() -> str:
+    """docs/checks.md: every check's docstring under a heading GitHub anchors."""
+    from exaudit import checks
+    from exaudit.reporters.sarif import doc_sections
+
+    out = ["# exaudit checks", "",
+           "Generated from the checks' docstrings by `exaudit explain --all`; "
+           "do not edit by hand.", ""]
+    for m in checks.ALL:
+        out += [f"## {m.CODE} {m.NAME}", "", f"Severity: {m.SEVERITY.value}.", ""]
+        for title, body in doc_sections(m).items():
+            out += [f"### {title}", "", body, ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     from exaudit import checks
 
+    if args.all or not args.check:
+        sys.stdout.write(checks_markdown())
+        return EXIT_OK
     module = checks.get(args.check)
     if module is None:
         raise InputError(None, None, f"unknown check {args.check!r} "

@@ -1,10 +1,11 @@
 """EXA003 unused-suppression
 
 ## What it does
-Reports a suppression that no longer matches any finding: an inline
-`exaudit: ignore[...]` comment (or Cisco `remark`) whose line has no finding of the
-checks it names, one that names no known check, and a baseline entry whose finding
-is gone. It runs after every other check, on what the suppressions actually matched;
+Reports a suppression that matches no finding: an inline `exaudit: ignore[...]`
+comment or Cisco `remark` with no finding of the checks it names on its line, or
+naming no known check, and a baseline entry whose finding is gone.
+
+It runs after every other check, on what the suppressions actually matched;
 suppressions of checks left out by `--select`/`--ignore` are not judged.
 
 ## Why is this bad?
