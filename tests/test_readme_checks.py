@@ -149,7 +149,11 @@ def test_audit_hook_runs_as_precommit_would(tmp_path: Path) -> None:
 def test_lint_hook_runs_as_precommit_would(tmp_path: Path) -> None:
     from exaudit import platforms
 
-    if not hasattr(platforms.get("iptables"), "parse"):
+    try:
+        ready = hasattr(platforms.get("iptables"), "parse")
+    except ImportError:
+        ready = False
+    if not ready:
         pytest.skip("the iptables parser is not in the tree yet")
     repo = tmp_path / "repo"
     shutil.copytree(FIXTURES / "example" / "configs", repo / "configs")
