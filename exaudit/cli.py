@@ -386,6 +386,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
     result = diff.run_diff(_topology(args), args.before,
                            enabled_checks(args.select, args.ignore), args.baseline)
     data = diff.report(result)
+    if args.format not in ("text", "json", "sarif"):  # a configured default for audit
+        print(f"exaudit: note: diff has no {args.format} format; writing text",
+              file=sys.stderr)
     render = {"json": _json, "sarif": diff.render_sarif}.get(args.format, diff.render_text)
     _write(args, render(data))
     return _finish(args, [f for f, _, _ in result.introduced])

@@ -31,8 +31,13 @@ def annotation(report: dict[str, Any], f: dict[str, Any]) -> str:
     return f"::{COMMAND[f['severity']]} {','.join(props)}::{_data(message)}"
 
 
+RANK = {"error": 0, "warning": 1, "info": 2}
+
+
 def render(report: dict[str, Any]) -> str:
-    lines = [annotation(report, f) for f in report["findings"]]
+    # GitHub shows only the first few annotations of each kind per step: errors first.
+    ordered = sorted(report["findings"], key=lambda f: RANK[f["severity"]])
+    lines = [annotation(report, f) for f in ordered]
     s = report["summary"]
     counts = ", ".join(f"{s[k]} {k}" for k in ("error", "warning", "info"))
     if s.get("suppressed"):
