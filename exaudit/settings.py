@@ -146,7 +146,13 @@ def _value(key: str, raw: Any, where: str, line: int | None, base: str | None) -
         raise InputError(where, line, f"{key} must be one of {', '.join(spec.choices)}, "
                          f"not {raw!r}")
     if spec.kind == "path" and base is not None:
-        return os.path.relpath(os.path.normpath(os.path.join(base, raw)))
+        path = os.path.normpath(os.path.join(base, raw))
+        # relative to the working directory, unless the two only share the root
+        try:
+            shared = os.path.commonpath([path, os.getcwd()])
+        except ValueError:  # different drives
+            return path
+        return path if shared == os.path.abspath(os.sep) else os.path.relpath(path)
     return raw
 
 
