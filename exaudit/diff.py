@@ -20,13 +20,12 @@ from typing import Any
 import yaml
 
 from exaudit.audit import AuditContext, CrossingResult, FirewallAudit, run_audit
-from exaudit.baseline import Baseline
 from exaudit.checks._common import decider_text, flow_json
 from exaudit.errors import InputError
 from exaudit.findings import Finding, Location
 from exaudit.flows import Crossing
 from exaudit.model import Origin
-from exaudit.suppress import Suppression, Triage, scan_files, triage
+from exaudit.suppress import Triage, scan_files, triage
 from exaudit.topology import load_topology
 
 # --- the verdict of each required flow at each firewall ---------------------------------

@@ -203,10 +203,10 @@ def triage(findings: list[Finding], enabled: frozenset[str],
             suppressed.append(Suppressed(f, fp, "inline", hit.reason,
                                          Location(hit.file, hit.line)))
             continue
-        entry = baseline.take(fp) if baseline else None
-        if entry is not None:
+        entry = baseline.take(fp) if baseline is not None else None
+        if baseline is not None and entry is not None:
             suppressed.append(Suppressed(f, fp, "baseline", entry.reason,
-                                         Location(baseline.path, entry.line)))  # type: ignore[union-attr]
+                                         Location(baseline.path, entry.line)))
             continue
         active.append((f, fp))
     if checks.exa003_unused_suppression.CODE in enabled:
