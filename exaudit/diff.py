@@ -226,7 +226,7 @@ class RuleIndex:
 
 
 def _side(topology: str, enabled: frozenset[str], baseline: str | None,
-          remap: dict[str, str] | None = None) -> Side:
+          remap: Remap | None = None) -> Side:
     from exaudit import baseline as baselines
 
     topo = load_topology(topology)
@@ -234,10 +234,10 @@ def _side(topology: str, enabled: frozenset[str], baseline: str | None,
     files = [(topo.path, "topology", None)] + [(fa.firewall.config, fa.firewall.platform,
                                                  fa.firewall.name) for fa in ctx.firewalls]
     suppressions = scan_files(files)
-    if remap:
+    if remap is not None:
         findings = [_moved(f, remap) for f in findings]
         for s in suppressions:
-            s.file = _path(s.file, remap)
+            s.file = remap(s.file)
     base = baselines.load(baseline) if baseline else None
     result = triage(findings, enabled, suppressions, base)
     states = {s.key: s for fa in ctx.firewalls for s in flow_states(fa)}
@@ -245,18 +245,26 @@ def _side(topology: str, enabled: frozenset[str], baseline: str | None,
     return Side(ctx, result, states, rules)
 
 
-def _path(path: str, remap: dict[str, str]) -> str:
-    for old, new in remap.items():
-        if path == old or path.startswith(old + os.sep):
-            return os.path.normpath(os.path.join(new, os.path.relpath(path, old)))
-    return path
+@dataclass(frozen=True)
+class Remap:
+    """Old files live under a temporary root; show them where their new versions are."""
+
+    root: str  # the temporary root holding the old files
+    old_dir: str  # the old topology's directory under it
+    new_dir: str  # the current topology's directory, as the user named it
+
+    def __call__(self, path: str) -> str:
+        if not os.path.abspath(path).startswith(os.path.abspath(self.root) + os.sep):
+            return path
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(self.old_dir))
+        return os.path.normpath(os.path.join(self.new_dir, rel))
 
 
-def _moved(f: Finding, remap: dict[str, str]) -> Finding:
+def _moved(f: Finding, remap: Remap) -> Finding:
     if f.location is None:
         return f
     return Finding(f.check, f.name, f.severity, f.firewall,
-                   Location(_path(f.location.file, remap), f.location.line), f.message,
+                   Location(remap(f.location.file), f.location.line), f.message,
                    f.flow, f.fix, f.text)
 
 
@@ -283,7 +291,7 @@ def run_diff(topology: str, before: str, enabled: frozenset[str],
     with tempfile.TemporaryDirectory(prefix="exaudit-diff-") as tmp:
         old_topology = source.materialize(tmp)
         old_dir = os.path.dirname(old_topology)
-        remap = {old_dir: os.path.dirname(topology) or "."}
+        remap = Remap(tmp, old_dir, os.path.dirname(topology) or ".")
         try:
             old = _side(old_topology, enabled, baseline, remap)
         except InputError as exc:

@@ -183,3 +183,20 @@ def test_old_errors_name_the_revision(repo: Path, capsys: pytest.CaptureFixture[
     code = main(["diff", str(repo / "net" / "other.yaml"), "--isolated", "--before", "HEAD"])
     err = capsys.readouterr().err
     assert code == 2 and "HEAD:net/other.yaml" in err and "does not exist" in err
+
+
+def test_config_in_a_sibling_directory(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Old files keep the paths their new versions have, wherever they sit in the repo."""
+    (repo / "rules").mkdir()
+    (repo / "net" / "fw.rules").rename(repo / "rules" / "fw.rules")
+    topo = repo / "net" / "topology.yaml"
+    topo.write_text(topo.read_text().replace("config: fw.rules", "config: ../rules/fw.rules"))
+    (repo / "rules" / "fw.rules").write_text(HEAD + MAIL + WIDE + "COMMIT\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "move the rules")
+    (repo / "rules" / "fw.rules").write_text(HEAD + MAIL + "COMMIT\n")
+    code, data = diff(repo, capsys, "--before", "HEAD")
+    assert code == 0
+    (gone,) = data["resolved"]
+    assert gone["location"] == {"file": "rules/fw.rules", "line": 8}
+    assert data["introduced"] == []
