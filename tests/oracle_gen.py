@@ -175,14 +175,23 @@ class _Gen:
         if proto in ("tcp", "udp"):
             if self.chance(0.2):
                 tail.append(f"{m} {proto}")
-            if self.chance(0.45):
-                tail.append(f"{self.neg()}{self.opt('--dport')} {self.port_range()}")
-            if self.chance(0.2):
-                tail.append(f"{self.neg()}{self.opt('--sport')} {self.port_range()}")
+            for flag, p in (("--dport", 0.45), ("--sport", 0.2)):
+                if self.chance(p):
+                    value, bang = self.port_range(), self.neg()
+                    if bang and value == f":{PORTS[-1]}":
+                        # iptables-nft drops "! --sport 0:65535" (the whole range) from
+                        # the rule, negation and all, so it matches every packet, while
+                        # iptables-legacy keeps it and matches none: backends disagree
+                        bang = ""
+                    tail.append(f"{bang}{self.opt(flag)} {value}")
             if proto == "tcp" and self.chance(0.2):
                 tail.append(f"{self.neg(0.25)}--syn")
             elif proto == "tcp" and self.chance(0.1):
-                tail.append(f"{self.neg()}--tcp-flags {self.rng.choice(TCP_FLAGS)}")
+                flags = self.rng.choice(TCP_FLAGS)
+                # an empty mask always matches, and iptables-nft then drops the match
+                # with its "!" (legacy keeps it: never matches), as with ports above
+                bang = "" if flags.startswith("NONE") else self.neg()
+                tail.append(f"{bang}--tcp-flags {flags}")
             if self.chance(0.3):
                 which = self.opt("--dports" if self.chance(0.7) else "--sports")
                 tail.append(f"{m} multiport {self.neg()}{which} {self.port_list(proto)}")
