@@ -136,3 +136,13 @@ def test_config_command(repo: Path, monkeypatch: pytest.MonkeyPatch,
     assert data["settings"]["fail-on"] == {"value": "warning", "source": str(config)}
     assert main(["config", "--isolated"]) == 0
     assert capsys.readouterr().out.startswith("# configuration file: none found")
+
+
+def test_requirements_uses_the_configured_topology(repo: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    write(repo / "exaudit.toml", "topology = 'net/topology.yaml'\nformat = 'sarif'\n")
+    monkeypatch.chdir(repo / "sub")
+    assert main(["requirements", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["topology"] == "../net/topology.yaml" and report["flows"]
