@@ -620,6 +620,21 @@ def test_stages_pick_the_chain() -> None:
         iptables.stages(rs, in_iface=None, out_iface=None, chain="USER")
 
 
+def test_local_chains_see_an_empty_name_for_the_missing_interface() -> None:
+    rs = parse(save("-A INPUT -j c1", "-A INPUT -j ACCEPT", "-A c1 -o eth+ -j DROP",
+                    "-A c1 -p udp ! -o eth0 -j REJECT", "-A c1 -p tcp -o + -j DROP",
+                    "-A FORWARD -j c1", "-A OUTPUT -i eth0 -j DROP", chains=("c1",)))
+    assert verdict(rs, proto="tcp", iif="eth0") == "deny"  # -o + matches the empty name
+    assert decided_line(rs, proto="tcp", iif="eth0") == 11
+    assert verdict(rs, proto="udp", iif="eth0") == "deny"  # ! -o eth0 matches it too
+    assert decided_line(rs, proto="udp", iif="eth0") == 10
+    assert verdict(rs, proto="gre", iif="eth0") == "permit"  # -o eth+ does not
+    assert verdict(rs, chain="OUTPUT", proto="gre", oif="eth1") == "permit"
+    # FORWARD packets do have an output interface
+    assert verdict(rs, proto="gre", iif="eth0", oif="eth1") == "deny"
+    assert decided_line(rs, proto="gre", iif="eth0", oif="eth1") == 9
+
+
 @pytest.mark.parametrize("text, low, high", [
     (save("-A INPUT -j ACCEPT"), 0.9, 1.0),
     ("#!/bin/sh\niptables -A INPUT -j ACCEPT\niptables -P INPUT DROP\n", 0.7, 1.0),

@@ -1164,7 +1164,39 @@ def stages(ruleset: Ruleset, *, in_iface: str | None, out_iface: str | None,
         raise InputError(ruleset.file, None, f"{chain!r} is a user-defined chain: it has no "
                          "verdict of its own (packets falling off its end return to the "
                          "chain that jumped there); ask for INPUT, FORWARD or OUTPUT")
-    return [Stage(chain, ruleset.chains, chain)]
+    # A packet in INPUT has no output interface and one in OUTPUT no input interface:
+    # the kernel compares an empty name, so those conditions are decided in advance.
+    empty = {"INPUT": "oif", "OUTPUT": "iif"}.get(chain)
+    chains = ruleset.chains if empty is None else _view_without(ruleset, empty)
+    return [Stage(chain, chains, chain)]
+
+
+def _view_without(ruleset: Ruleset, dim: str) -> dict[str, Chain]:
+    """The chains as seen by packets whose ``dim`` interface has an empty name."""
+    views = ruleset.extra.setdefault("stage_views", {})
+    assert isinstance(views, dict)
+    hit = views.get(dim)
+    if hit is not None:
+        return hit
+    chains = ruleset.chains
+    if any(getattr(r.match, dim) is not None for c in chains.values() for r in c.rules):
+        view = {}
+        for name, c in chains.items():
+            rules = []
+            for rule in c.rules:
+                cond = getattr(rule.match, dim)
+                if cond is None:
+                    rules.append(rule)
+                    continue
+                # "+" matches every name, the empty one too; any other pattern misses it
+                matches_empty = "+" in cond.patterns
+                if matches_empty != cond.negated:
+                    rules.append(Rule(rule.origin, rule.match._replace(**{dim: None}),
+                                      rule.target, rule.unknown, rule.stateful))
+            view[name] = Chain(name, rules, c.default, c.default_origin)
+        chains = view
+    views[dim] = chains
+    return chains
 
 
 def looks_like(text: str) -> float:
