@@ -1,0 +1,135 @@
+"""Benchmark: parse and evaluate a generated pf.conf of 10,000 rules and a 100,000-entry table.
+
+Prints figures (not a test). Compares with the iptables parser on a ruleset of the same
+size when ``exaudit.platforms.iptables`` is available.
+
+    python bench/bench_pf.py [--rules 10000] [--table 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from exaudit import addresses  # noqa: E402
+from exaudit.engine import Evaluator, Question  # noqa: E402
+from exaudit.intervals import IntervalSet  # noqa: E402
+from exaudit.platforms import pf  # noqa: E402
+
+
+def generate_pf(rules: int, table: int, seed: int = 1) -> str:
+    rnd = random.Random(seed)
+    out = [
+        'ext_if = "em0"', 'int_if = "em1"', 'dmz_if = "em2"',
+        'web_ports = "{ http, https, 8080:8090 }"',
+        'mail_ports = "{ smtp, submission, imaps, pop3s }"',
+        'lan = "{ 10.10.0.0/16, 10.20.0.0/16, !10.20.5.0/24 }"',
+        "set skip on lo", "set block-policy return",
+        "table <blocklist> persist {",
+    ]
+    for _ in range(table // 10):
+        out.append("  " + " ".join(
+            f"{rnd.randrange(1, 224)}.{rnd.randrange(256)}.{rnd.randrange(256)}.0/24"
+            for _ in range(10)))
+    out += ["}", "table <servers> const { 10.1.0.0/24, 10.2.0.0/24 }",
+            "block log all", "block in quick on $ext_if from <blocklist>"]
+    for i in range(rules - 2):
+        net = f"10.{i % 250}.{(i // 250) % 250}.0/24"
+        host = f"10.1.{(i // 250) % 250}.{i % 250}"
+        quick = " quick" if i % 7 == 0 else ""
+        kind = i % 5
+        if kind == 0:
+            out.append(f"pass in{quick} on $int_if inet proto tcp from {net} to {host} "
+                       "port $web_ports")
+        elif kind == 1:
+            out.append(f"pass in{quick} on {{ $int_if, $dmz_if }} proto {{ tcp, udp }} "
+                       f"from $lan to {host} port {{ 53, {1000 + i % 50000} }}")
+        elif kind == 2:
+            out.append(f"block in{quick} on $ext_if inet proto tcp from any to {host} "
+                       f"port {1024 + i % 60000}")
+        elif kind == 3:
+            out.append(f"pass out{quick} on $ext_if inet proto tcp from <servers> to {net} "
+                       "port $mail_ports keep state")
+        else:
+            out.append(f"pass in{quick} inet proto icmp from {net} to any "
+                       "icmp-type { echoreq, unreach }")
+    return "\n".join(out) + "\n"
+
+
+def generate_iptables(rules: int, seed: int = 1) -> str:
+    out = ["*filter", ":INPUT ACCEPT [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]"]
+    for i in range(rules):
+        net = f"10.{i % 250}.{(i // 250) % 250}.0/24"
+        host = f"10.1.{(i // 250) % 250}.{i % 250}"
+        verb = "DROP" if i % 5 == 2 else "ACCEPT"
+        out.append(f"-A FORWARD -i em1 -o em2 -s {net} -d {host} -p tcp -m tcp "
+                   f"--dport {1024 + i % 60000} -j {verb}")
+    out.append("COMMIT")
+    return "\n".join(out) + "\n"
+
+
+def timed(label: str, fn):  # noqa: ANN001, ANN201
+    start = time.perf_counter()
+    value = fn()
+    elapsed = time.perf_counter() - start
+    print(f"{label:<48} {elapsed:8.3f} s")
+    return value, elapsed
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rules", type=int, default=10_000)
+    ap.add_argument("--table", type=int, default=100_000)
+    args = ap.parse_args()
+
+    text = generate_pf(args.rules, args.table)
+    print(f"pf.conf: {len(text.splitlines())} lines, {len(text) / 1e6:.1f} MB, "
+          f"{args.rules} rules, table of {args.table} entries")
+    ruleset, t_pf = timed("pf: parse (incl. table and chain building)",
+                          lambda: pf.parse(text, "bench.pf.conf"))
+    print(f"  normalized rules: {ruleset.rule_count}, issues: {len(ruleset.issues)}")
+    stage_sets = {
+        "forward em1->em0": pf.stages(ruleset, in_iface="em1", out_iface="em0"),
+        "local input em0": pf.stages(ruleset, in_iface="em0", out_iface=None, local="input"),
+    }
+    tcp = IntervalSet.point(6)
+    questions = [
+        ("one packet", Question(tcp, addresses.parse("10.10.3.4"),
+                                addresses.parse("10.1.3.7"), IntervalSet.point(443))),
+        ("a /16 to a host, all ports", Question(tcp, addresses.parse("10.10.0.0/16"),
+                                                 addresses.parse("10.1.0.10"))),
+        ("everything, tcp", Question(tcp, addresses.ALL_V4, addresses.ALL_V4)),
+    ]
+    evaluator = Evaluator()
+    for sname, stages in stage_sets.items():
+        for qname, q in questions:
+            q2 = Question(q.proto, q.src, q.dst, q.dport,
+                          in_iface="em1" if "em1" in sname else "em0",
+                          out_iface="em0" if "forward" in sname else None)
+            result, _ = timed(f"evaluate {sname}: {qname}",
+                              lambda q2=q2, stages=stages: evaluator.evaluate(stages, q2))
+            print(f"  parts: {len(result.parts)}, verdicts: {sorted(result.verdicts)}")
+
+    try:
+        ipt = importlib.import_module("exaudit.platforms.iptables")
+    except ImportError:
+        print("iptables parser not available yet: pf figures only")
+        return
+    ipt_text = generate_iptables(args.rules)
+    _, t_ipt = timed(f"iptables: parse {args.rules} rules", lambda: ipt.parse(ipt_text, "b.v4"))
+    pf_plain = generate_pf(args.rules, 0)
+    _, t_pf_plain = timed(f"pf: parse {args.rules} rules, no table",
+                          lambda: pf.parse(pf_plain, "bench2.pf.conf"))
+    if t_ipt > 0:
+        print(f"ratio pf/iptables (same rule count, pf without the table): "
+              f"{t_pf_plain / t_ipt:.2f}")
+
+
+if __name__ == "__main__":
+    main()

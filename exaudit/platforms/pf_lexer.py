@@ -1,0 +1,171 @@
+"""pf.conf tokens, read the way pfctl's lexer reads them: continuations, comments, macros.
+
+pfctl (``parse.y``, ``yylex``/``lgetc``) removes backslash-newline pairs before anything
+else (so a comment ending in ``\\`` swallows the next line), compresses blanks, drops
+newlines inside quoted strings, and expands ``$macro`` *textually* at the start of a token:
+the macro's text is read as if it stood in the file, and its last word runs on into the
+characters that follow (``$ext_if:network``). Words end at ``(){}<>!=/#,`` and blanks.
+Keywords are only recognised in unquoted words, so ``kind`` keeps the two apart.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable
+
+WORD, QUOTED, PUNCT, NEWLINE, EOF = "w", "q", "p", "nl", "eof"
+
+# Characters pfctl's allowed_in_string() accepts after the first one of a word.
+_WORD_REST = r"""[A-Za-z0-9"$%&'*+\-.:;?@\[\\\]^_`|~]"""
+# Blanks and comments, then one token: 1 newline, 2 quoted, 3 macro, 4 word, 5 op, 6 char.
+_TOKEN = re.compile(
+    r"(?:[ \t\r\f\v]+|\#[^\n]*)*"
+    r"(?:(\n)|(\"[^\"]*\"|'[^']*')|(\$[A-Za-z0-9_]*)|([A-Za-z0-9:_]" + _WORD_REST + r"*)"
+    r"|(!=|<>|><|<=|>=|->)|(.))",
+    re.S,
+)
+_KINDS = (None, "nl", "q", "macro", "w", "p", "p")
+_WORD_TAIL = re.compile(_WORD_REST + "*")
+# A backslash ending a line joins it to the next; pfctl complains about blanks between
+# the two but real files have them, so they are tolerated.
+_CONTINUATION = re.compile(r"\\[ \t]*\r?\n")
+_SIMPLE = re.compile(r"[#\n\"']")
+
+
+class LexError(Exception):
+    """Input the lexer cannot turn into tokens (an unterminated quote, a missing macro)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class Token:
+    """A token; ``start``/``end`` locate it (or the ``$macro`` that produced it) in the source."""
+
+    __slots__ = ("kind", "value", "start", "end")
+
+    def __init__(self, kind: str, value: str, start: int, end: int) -> None:
+        self.kind = kind
+        self.value = value
+        self.start = start
+        self.end = end
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind}, {self.value!r}, {self.start})"
+
+
+class Source:
+    """One file's text with continuations removed and a map back to physical lines."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.path = path
+        self.original = text
+        pieces = []
+        removed_at: list[int] = []  # offsets (in the joined text) where a newline vanished
+        pos = 0
+        length = 0
+        for m in _CONTINUATION.finditer(text):
+            pieces.append(text[pos:m.start()])
+            length += m.start() - pos
+            removed_at.append(length)
+            pos = m.end()
+        pieces.append(text[pos:])
+        self.text = "".join(pieces)
+        self._removed = removed_at
+        self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+
+    def line_of(self, offset: int) -> int:
+        return 1 + bisect_right(self._newlines, offset - 1) + bisect_right(self._removed, offset)
+
+    def logical_text(self, start: int, end: int) -> str:
+        """The statement's own words: comments dropped, blanks and newlines squeezed."""
+        chunk = self.text[start:end]
+        if _SIMPLE.search(chunk) is None:
+            return " ".join(chunk.split())
+        out = []
+        for m in _TOKEN.finditer(chunk):
+            out.append(" " if m.lastindex == 1 else m.group(m.lastindex))
+        return " ".join(" ".join(out).split())
+
+
+MacroLookup = Callable[[str], "str | None"]
+
+
+class Lexer:
+    """Pulls tokens from a Source on demand, expanding macros with the table of the moment."""
+
+    def __init__(self, source: Source, macros: MacroLookup) -> None:
+        self.source = source
+        self.macros = macros
+        self.pos = 0
+        self.pending: list[Token] = []
+
+    @staticmethod
+    def _scan(text: str, pos: int) -> tuple[Token | None, int]:
+        """One raw token of ``text`` at ``pos`` (None at the end), and where the next starts."""
+        m = _TOKEN.match(text, pos)
+        if m is None:
+            return None, len(text)
+        i = m.lastindex
+        end = m.end()
+        if i == 2:
+            value = m.group(2)
+            return Token(QUOTED, value[1:-1].replace("\n", ""), m.start(2), end), end
+        value = m.group(i)  # type: ignore[arg-type]
+        if i == 6 and value in "\"'":
+            raise LexError(0, "unterminated quoted string")
+        return Token(_KINDS[i], value, m.start(i), end), end  # type: ignore[arg-type, index]
+
+    def next(self) -> Token:
+        if self.pending:
+            return self.pending.pop()
+        text = self.source.text
+        try:
+            token, self.pos = self._scan(text, self.pos)
+        except LexError as e:
+            raise LexError(self.source.line_of(self.pos), e.message) from None
+        if token is None:
+            return Token(EOF, "", len(text), len(text))
+        if token.kind != "macro":
+            return token
+        return self._expand(token)
+
+    def _expand(self, ref: Token) -> Token:
+        name = ref.value[1:]
+        value = self.macros(name)
+        if value is None:
+            raise LexError(self.source.line_of(ref.start), f"macro '{name}' is not defined")
+        tokens: list[Token] = []
+        pos = 0
+        while True:
+            try:
+                tok, pos = self._scan(value, pos)
+            except LexError:
+                raise LexError(self.source.line_of(ref.start),
+                               f"macro '{name}' holds an unterminated quote") from None
+            if tok is None:
+                break
+            if tok.kind == "macro":
+                # pfctl does not expand a ``$`` met while reading a macro's own text
+                tok.kind = PUNCT
+            tok.start, tok.end = ref.start, ref.end
+            tokens.append(tok)
+        text = self.source.text
+        if tokens and tokens[-1].kind == WORD and value and not value[-1].isspace():
+            # the macro's last word runs on into the characters after the reference
+            tail = _WORD_TAIL.match(text, self.pos)
+            if tail and tail.end() > self.pos:
+                tokens[-1].value += tail.group()
+                tokens[-1].end = tail.end()
+                self.pos = tail.end()
+        if not tokens:
+            return self.next()
+        first = tokens[0]
+        self.pending.extend(reversed(tokens[1:]))
+        return first
+
+    def push(self, token: Token) -> None:
+        self.pending.append(token)
