@@ -69,6 +69,9 @@ def parse(text: str, path: str) -> Ruleset:
         "skip": [s.origin for s in ctx.skips],
         "quick": _quick_origins(items, ctx),
         "anchors": sorted(ctx.anchors),
+        "tables": {(f"{anchor}/" if anchor else "") + name:
+                   {"entries": len(t.entries), "unknown": list(t.unknown_reasons)}
+                   for (anchor, name), t in ctx.tables.items()},
     })
     return ruleset
 

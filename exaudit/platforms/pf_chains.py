@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from exaudit.errors import InputError
 from exaudit.model import Chain, Issue, Match, Origin, Rule, Target, Verb
 from exaudit.platforms.pf_expand import Box, Inconsistent, expand, meet_all
 from exaudit.platforms.pf_grammar import Context
@@ -25,6 +26,10 @@ from exaudit.platforms.pf_ir import AnchorRule, Conditions, FilterRule, HeadPass
 
 DEFAULT = Target(Verb.ACCEPT, name="default pass")
 MAX_DEPTH = 32
+# Named anchors can be evaluated from many places; a ruleset that expands past these is
+# reported as unusable instead of being expanded for ever.
+MAX_ANCHOR_VISITS = 20_000
+MAX_RULES = 3_000_000
 Group = list[Rule]
 
 
@@ -40,7 +45,9 @@ class Builder:
     def __init__(self, ctx: Context, direction: str) -> None:
         self.ctx = ctx
         self.direction = direction
-        self.problems: dict[tuple[Origin, str], str] = {}  # (origin, code) -> message
+        self._reasons: dict[tuple[Origin, str], dict[str, None]] = {}  # ordered sets
+        self.visits = 0
+        self.produced = 0
 
     def chain(self, items: list[object]) -> Chain:
         rules: list[Rule] = []
@@ -65,17 +72,19 @@ class Builder:
             rules.extend(group)
         return Chain(self.direction, rules, DEFAULT, None)
 
+    @property
+    def problems(self) -> dict[tuple[Origin, str], str]:
+        """(origin, code) -> message, one per line and code."""
+        return {key: "; ".join(reasons) for key, reasons in self._reasons.items()}
+
     def issues(self) -> list[Issue]:
         return [Issue(code, origin, message)
                 for (origin, code), message in self.problems.items()]
 
     def _problem(self, origin: Origin, code: str, message: str) -> None:
-        key = (origin, code)
-        if key in self.problems:
-            if message not in self.problems[key]:
-                self.problems[key] += "; " + message
-        else:
-            self.problems[key] = message
+        reasons = self._reasons.setdefault((origin, code), {})
+        for reason in message.split("; "):
+            reasons[reason] = None
 
     def _boxes(self, cond: Conditions, origin: Origin, outer: list[Box] | None) -> list[Box]:
         try:
@@ -88,7 +97,13 @@ class Builder:
             loose = replace(cond, sport=None, dport=None, icmp=None,
                             unknown=cond.unknown + [message])
             boxes = expand(loose, self.direction)
-        return meet_all(outer, boxes) if outer is not None else boxes
+        if outer is not None:
+            boxes = meet_all(outer, boxes)
+        self.produced += len(boxes)
+        if self.produced > MAX_RULES:
+            raise InputError(origin.file, origin.line,
+                             f"the ruleset expands to more than {MAX_RULES} rules")
+        return boxes
 
     def walk(self, items: list[object], outer: list[Box] | None, depth: int) -> Lists:
         out = Lists()
@@ -119,6 +134,10 @@ class Builder:
 
     def _anchor(self, anchor: AnchorRule, outer: list[Box] | None, depth: int,
                 out: Lists) -> None:
+        self.visits += 1
+        if self.visits > MAX_ANCHOR_VISITS:
+            raise InputError(anchor.origin.file, anchor.origin.line,
+                             f"anchors are evaluated more than {MAX_ANCHOR_VISITS} times")
         boxes = self._boxes(anchor.cond, anchor.origin, outer)
         if not boxes:
             return

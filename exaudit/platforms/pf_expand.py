@@ -126,7 +126,7 @@ def expand(cond: Conditions, direction: str) -> list[Box]:
         for (src, r1), (dst, r2), alt in product(srcs, dsts, alts):
             iface = alt.match if alt is not None else None
             r3 = alt.reason if alt is not None else ""
-            reasons = base_reasons + tuple(r for r in (r1, r2, r3) if r)
+            reasons = tuple(dict.fromkeys(base_reasons + tuple(r for r in (r1, r2, r3) if r)))
             for proto, sport, dport, flags in services:
                 match = Match(proto=proto, src=src, dst=dst, sport=sport, dport=dport,
                               flags=flags, iif=iface if direction == "in" else None,

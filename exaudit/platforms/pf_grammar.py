@@ -49,6 +49,8 @@ _COMMENT = re.compile(r"#[^\n]*")
 _TABLE_WORD = re.compile(r"!|[^\s,!]+")
 LOOPBACK_NAME = re.compile(r"^lo[0-9]*$")
 MAX_INCLUDES = 16
+MAX_INCLUDED_FILES = 64
+MAX_LIST_DEPTH = 16
 PORTS = IntervalSet.span(0, 65535)
 
 
@@ -88,6 +90,7 @@ class Context:
     translations: list[Origin] = field(default_factory=list)
     pending_loads: list[tuple[str, str, Origin, str]] = field(default_factory=list)
     include_depth: int = 0
+    includes: int = 0
     read_file: Callable[[str], str | None] | None = None
 
     def issue(self, code: str, origin: Origin, message: str) -> None:
@@ -123,6 +126,7 @@ def candidates(name: str, near: str, main: str) -> list[str]:
         if "__" in stem:
             prefix = stem[:stem.rindex("__") + 2]
             out.append(os.path.join(root, prefix + under_etc.replace("/", "__")))
+            out.append(os.path.join(root, prefix + os.path.basename(name)))
     return out
 
 
@@ -150,6 +154,7 @@ class Parser:
         self.buf: list[Token] = []
         self.last: Token | None = None
         self.depth = 0  # open braces since the start of the file
+        self.block_depth = 0  # of which inline anchor blocks
         self.cur = self._pull()
 
     def _macro(self, name: str) -> str | None:
@@ -303,6 +308,8 @@ class Parser:
             message = str(e)
         except InputError:
             raise
+        except RecursionError:
+            message = "nested too deeply to read"
         except (ValueError, KeyError, IndexError, OverflowError) as e:  # defensive
             message = f"cannot read this statement ({type(e).__name__}: {e})"
         self.skip_statement(depth)
@@ -538,8 +545,10 @@ class Parser:
         if text is None:
             items.append(Opaque(origin, Conditions(), f"include file \"{name}\" is not available"))
             raise Syntax(f"include file \"{name}\" is not available; its rules are unknown")
-        if self.ctx.include_depth >= MAX_INCLUDES:
-            raise InputError(self.src.path, self.line(first), "includes nested too deeply")
+        if self.ctx.include_depth >= MAX_INCLUDES or self.ctx.includes >= MAX_INCLUDED_FILES:
+            raise InputError(self.src.path, self.line(first),
+                             "includes nested too deeply (or too many included files)")
+        self.ctx.includes += 1
         self.ctx.include_depth += 1
         try:
             sub = Parser(self.ctx, Source(text, found), self.anchor)  # type: ignore[arg-type]
@@ -644,8 +653,14 @@ class Parser:
         negated = bool(self.accept("!"))
         return [iface(self.string(), negated)]
 
+    def nested(self) -> None:
+        """Guard for lists in lists (pfctl allows them; a thousand levels is not a config)."""
+        if self.depth > MAX_LIST_DEPTH + self.block_depth:
+            raise Syntax("lists nested too deeply")
+
     def hosts(self, cond: Conditions) -> list[AddrItem | TableRef]:
         if self.accept("{"):
+            self.nested()
             out: list[AddrItem | TableRef] = []
             while not self.list_end():
                 out.extend(self.hosts(cond))
@@ -696,6 +711,7 @@ class Parser:
 
     def ports(self) -> IntervalSet:
         if self.accept("{"):
+            self.nested()
             out = IntervalSet()
             while not self.list_end():
                 out = out | self.ports()
@@ -727,6 +743,7 @@ class Parser:
 
     def icmp_items(self, proto: int) -> list[IcmpItem]:
         if self.accept("{"):
+            self.nested()
             out: list[IcmpItem] = []
             while not self.list_end():
                 out.extend(self.icmp_items(proto))
@@ -770,10 +787,12 @@ class Parser:
                 raise Syntax("a wildcard anchor cannot have an inline block")
             outer = self.anchor
             self.anchor = anchor.path or self.anchor
+            self.block_depth += 1
             try:
                 body = self.block(nested + 1)
             finally:
                 self.anchor = outer
+                self.block_depth -= 1
             if anchor.path is not None:
                 self.ctx.anchors.setdefault(anchor.path, []).extend(body)
                 self.ctx.anchor_origin.setdefault(anchor.path, anchor.origin)
@@ -912,6 +931,8 @@ def _target_operand(p: Parser) -> None:
         p.string()
         p.expect(">")
     elif p.accept("!"):
+        while p.accept("!"):
+            pass
         _target_operand(p)
         return
     elif not p.end_of_statement():

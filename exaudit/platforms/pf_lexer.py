@@ -18,14 +18,16 @@ WORD, QUOTED, PUNCT, NEWLINE, EOF = "w", "q", "p", "nl", "eof"
 
 # Characters pfctl's allowed_in_string() accepts after the first one of a word.
 _WORD_REST = r"""[A-Za-z0-9"$%&'*+\-.:;?@\[\\\]^_`|~]"""
-# Blanks and comments, then one token: 1 newline, 2 quoted, 3 macro, 4 word, 5 op, 6 char.
+# Blanks and comments (taken atomically: a lookahead's capture matched back, since
+# Python 3.10 has no possessive quantifiers), then one token: 2 newline, 3 quoted,
+# 4 macro, 5 word, 6 operator, 7 any other character.
 _TOKEN = re.compile(
-    r"(?:[ \t\r\f\v]+|\#[^\n]*)*"
+    r"(?=((?:[ \t\r\f\v]+|\#[^\n]*)*))\1"
     r"(?:(\n)|(\"[^\"]*\"|'[^']*')|(\$[A-Za-z0-9_]*)|([A-Za-z0-9:_]" + _WORD_REST + r"*)"
     r"|(!=|<>|><|<=|>=|->)|(.))",
     re.S,
 )
-_KINDS = (None, "nl", "q", "macro", "w", "p", "p")
+_KINDS = (None, None, "nl", "q", "macro", "w", "p", "p")
 _WORD_TAIL = re.compile(_WORD_REST + "*")
 # A backslash ending a line joins it to the next; pfctl complains about blanks between
 # the two but real files have them, so they are tolerated.
@@ -87,7 +89,7 @@ class Source:
             return " ".join(chunk.split())
         out = []
         for m in _TOKEN.finditer(chunk):
-            out.append(" " if m.lastindex == 1 else m.group(m.lastindex))
+            out.append(" " if m.lastindex == 2 else m.group(m.lastindex))
         return " ".join(" ".join(out).split())
 
 
@@ -111,11 +113,11 @@ class Lexer:
             return None, len(text)
         i = m.lastindex
         end = m.end()
-        if i == 2:
-            value = m.group(2)
-            return Token(QUOTED, value[1:-1].replace("\n", ""), m.start(2), end), end
+        if i == 3:
+            value = m.group(3)
+            return Token(QUOTED, value[1:-1].replace("\n", ""), m.start(3), end), end
         value = m.group(i)  # type: ignore[arg-type]
-        if i == 6 and value in "\"'":
+        if i == 7 and value in "\"'":
             raise LexError(0, "unterminated quoted string")
         return Token(_KINDS[i], value, m.start(i), end), end  # type: ignore[arg-type, index]
 
