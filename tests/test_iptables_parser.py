@@ -695,3 +695,86 @@ def test_fix_splits_long_port_lists() -> None:
     ports = IntervalSet.of(range(1000, 1040, 2))
     fix = iptables.fix(rs, _request(ports))
     assert len(fix.splitlines()) == 2
+
+
+# --- hand-written fixtures (golden verdicts and deciding lines) ------------------------------
+
+GOLDEN = [
+    # file, chain, packet, verdict, deciding line
+    ("exchange-edge.rules", None, dict(src="10.10.5.5", dst="10.1.0.10", dport=995,
+                                       iif="eth1", oif="eth2"), "permit", 32),
+    ("exchange-edge.rules", None, dict(src="10.10.5.5", dst="10.1.0.10", dport=1601,
+                                       iif="eth1", oif="eth2"), "permit", 33),
+    ("exchange-edge.rules", None, dict(src="10.10.5.5", dst="10.1.0.10", dport=110,
+                                       iif="eth1", oif="eth2"), "deny", 34),
+    ("exchange-edge.rules", None, dict(src="10.10.5.5", dst="10.1.0.10", dport=389,
+                                       iif="eth1", oif="eth2"), "undetermined", 35),
+    ("exchange-edge.rules", None, dict(src="10.10.5.5", dst="10.1.0.10", dport=80,
+                                       iif="eth1", oif="eth2"), "deny", 41),
+    ("exchange-edge.rules", None, dict(src="203.0.113.9", dst="10.1.0.10", dport=25,
+                                       iif="eth0", oif="eth2"), "permit", 38),
+    ("exchange-edge.rules", None, dict(src="203.0.113.9", dst="10.1.0.10", dport=443,
+                                       iif="eth0", oif="eth2"), "undetermined", 39),
+    ("exchange-edge.rules", None, dict(src="203.0.113.9", dst="10.1.0.10", dport=995,
+                                       iif="eth0", oif="eth2"), "deny", 41),
+    ("exchange-edge.rules", None, dict(src="10.10.5.5", dst="203.0.113.9", dport=80,
+                                       iif="eth1", oif="eth0"), "permit", 30),
+    ("exchange-edge.rules", None, dict(src="10.10.1.1", dport=22, iif="eth1"), "permit", 25),
+    ("exchange-edge.rules", None, dict(src="198.51.100.1", dport=22, iif="eth0"), "deny",
+     17),
+    ("ex-hq-1.sh", "INPUT", dict(src="10.10.1.1", dst="10.1.0.10", dport=1601), "permit",
+     19),
+    ("ex-hq-1.sh", "INPUT", dict(src="198.51.100.1", dst="10.1.0.10", dport=1601), "deny",
+     11),
+    ("ex-hq-1.sh", "INPUT", dict(src="10.2.0.10", dst="10.1.0.10", dport=102), "permit", 20),
+    ("ex-hq-1.sh", "INPUT", dict(src="10.2.0.10", dst="10.1.0.10", dport=110), "deny", 25),
+    ("ex-hq-1.sh", "INPUT", dict(src="10.10.1.1", dst="10.1.0.10", dport=3389), "permit",
+     23),
+    ("ex-hq-1.sh", "INPUT", dict(src="203.0.113.9", dst="10.1.0.10", dport=995), "permit",
+     18),
+    ("dual-stack.sh", "INPUT", dict(dport=25), "permit", 5),
+    ("dual-stack.sh", "INPUT", dict(dport=22), "deny", 3),
+    ("dual-stack.sh", "INPUT", dict(src="2001:db8:10::1", dst="2001:db8::2", dport=25),
+     "permit", 6),
+    ("dual-stack.sh", "INPUT", dict(src="2001:db8:99::1", dst="2001:db8::2", dport=25),
+     "deny", 4),
+    ("dual-stack.sh", "INPUT", dict(proto="icmpv6", src="fe80::1", dst="2001:db8::2",
+                                    dport=135), "permit", 7),
+    ("ipv6-host.rules", "INPUT", dict(src="2001:db8:10::5", dst="2001:db8::1", dport=993),
+     "permit", 9),
+    ("ipv6-host.rules", "INPUT", dict(proto="udp", src="2001:db8::7", dst="2001:db8::1",
+                                      dport=546), "deny", 10),
+    ("ipv6-host.rules", "INPUT", dict(proto="udp", src="fe80::7", dst="2001:db8::1",
+                                      dport=546), "deny", 3),
+    ("ipv6-host.rules", "INPUT", dict(src="2001:db8:99::5", dst="2001:db8::1", dport=443),
+     "deny", 11),
+]
+
+
+def _fixture(name: str):
+    from conftest import FIXTURES as root
+
+    path = root / "iptables" / name
+    return iptables.parse(path.read_text(), str(path))
+
+
+@pytest.mark.parametrize("name, chain, pkt, want, line", GOLDEN,
+                         ids=[f"{g[0]}-{g[4]}-{g[2].get('dport')}" for g in GOLDEN])
+def test_golden_fixtures(name: str, chain: str | None, pkt: dict, want: str,
+                         line: int) -> None:
+    rs = _fixture(name)
+    kw = {"state": "NEW", **pkt}
+    assert verdict(rs, chain=chain, **kw) == want
+    assert decided_line(rs, chain=chain, **kw) == line
+
+
+def test_fixture_issues_and_notes() -> None:
+    edge = _fixture("exchange-edge.rules")
+    assert [(i.code, i.origin.line) for i in edge.issues] == [
+        ("EXA002", 35), ("EXA002", 39), ("EXA002", 40)]
+    assert [n.origin.line for n in edge.notes if n.origin] == [7]
+    assert edge.rule_count == 20  # NFQUEUE stands for two rules: permit and deny
+    host = _fixture("ex-hq-1.sh")
+    assert not host.issues and host.extra["families"] == {4}
+    assert _fixture("dual-stack.sh").extra["families"] == {4, 6}
+    assert _fixture("ipv6-host.rules").extra["families"] == {6}

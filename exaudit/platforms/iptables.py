@@ -733,7 +733,8 @@ def _retarget(rule: Rule, new: str) -> Rule:
 
 _SAVE_TABLE = re.compile(r"^\*[A-Za-z0-9_]+\s*$", re.M)
 _SAVE_CHAIN = re.compile(r"^:\S+\s+(ACCEPT|DROP|-)\b", re.M)
-_SAVE_RULE = re.compile(r"^(\[\d+:\d+\]\s*)?(-A|--append)\s+\S+", re.M)
+_SAVE_RULE = re.compile(r"^(\[\d+:\d+\]\s*)?(-A|--append|-P|--policy|-N|--new-chain)\s+\S+",
+                        re.M)
 _LISTING = re.compile(r"^Chain \S+ \((policy \S+|\d+ references)", re.M)
 _COMMAND = re.compile(r"^\s*(sudo\s+)?(\S*/)?ip6?tables(-legacy|-nft)?(-restore)?\s", re.M)
 _VAR_COMMAND = re.compile(r"^\s*\$\{?[A-Za-z_]\w*\}?\s+-", re.M)
