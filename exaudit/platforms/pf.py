@@ -13,9 +13,9 @@ import re
 from exaudit import addresses
 from exaudit.errors import InputError
 from exaudit.intervals import IntervalSet
-from exaudit.model import Note, Origin, Ruleset, Stage
+from exaudit.model import Issue, Note, Origin, Ruleset, Stage
 from exaudit.platforms import FixRequest
-from exaudit.platforms.pf_addr import AddrItem, unknown
+from exaudit.platforms.pf_addr import unknown
 from exaudit.platforms.pf_chains import Builder
 from exaudit.platforms.pf_grammar import Context, Parser, TableRef
 from exaudit.platforms.pf_ir import AnchorRule, Conditions, FilterRule, Opaque
@@ -53,13 +53,14 @@ def parse(text: str, path: str) -> Ruleset:
     _load_anchors(ctx)
     _resolve_tables(ctx, items)
     ruleset = Ruleset(NAME, path, lines_total=text.count("\n") + (not text.endswith("\n")))
-    problems: dict[tuple[Origin, str], str] = {}
+    problems: dict[tuple[Origin, str], dict[str, None]] = {}
     for direction in ("in", "out"):
         builder = Builder(ctx, direction)
         ruleset.chains[direction] = builder.chain(items)
         for key, message in builder.problems.items():
-            problems.setdefault(key, message)
-    ruleset.issues = ctx.issues + [_issue(k, m) for k, m in problems.items()]
+            problems.setdefault(key, {}).update(dict.fromkeys(message.split("; ")))
+    ruleset.issues = ctx.issues + [Issue(code, origin, "; ".join(reasons))
+                                   for (origin, code), reasons in problems.items()]
     ruleset.issues.sort(key=lambda i: (i.origin.file != path, i.origin.file, i.origin.line))
     ruleset.notes = ctx.notes + _notes(ctx, items)
     ruleset.extra.update({
@@ -74,12 +75,6 @@ def parse(text: str, path: str) -> Ruleset:
                    for (anchor, name), t in ctx.tables.items()},
     })
     return ruleset
-
-
-def _issue(key: tuple[Origin, str], message: str):  # noqa: ANN202 - Issue
-    from exaudit.model import Issue
-    origin, code = key
-    return Issue(code, origin, message)
 
 
 def _load_anchors(ctx: Context) -> None:
@@ -143,7 +138,7 @@ def _resolve_tables(ctx: Context, items: list[object]) -> None:
 
 def _notes(ctx: Context, items: list[object]) -> list[Note]:
     notes = []
-    for (anchor, name), table in sorted(ctx.tables.items(), key=lambda kv: kv[0]):
+    for (_, name), table in sorted(ctx.tables.items(), key=lambda kv: kv[0]):
         if not table.entries and not table.unknown_reasons:
             notes.append(Note(table.defined_at, f"table <{name}> has no entries in the config "
                               "(it is filled at run time, e.g. by overload or pfctl -T); "
@@ -265,9 +260,3 @@ def fix(ruleset: Ruleset, request: FixRequest) -> str | None:
             else f"{before.file} line {before.line}"
         return f"{rule}  # insert before {where} (a quick block there decides first)"
     return rule
-
-
-def address_item(text: str) -> AddrItem:
-    """Exposed for tests: one literal operand as the grammar reads it."""
-    from exaudit.platforms.pf_addr import resolve
-    return resolve(text)[0]

@@ -13,8 +13,8 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from exaudit import addresses
 from exaudit.intervals import IntervalSet

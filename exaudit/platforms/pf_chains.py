@@ -22,7 +22,7 @@ from exaudit.errors import InputError
 from exaudit.model import Chain, Issue, Match, Origin, Rule, Target, Verb
 from exaudit.platforms.pf_expand import Box, Inconsistent, expand, meet_all
 from exaudit.platforms.pf_grammar import Context
-from exaudit.platforms.pf_ir import AnchorRule, Conditions, FilterRule, HeadPass, Opaque
+from exaudit.platforms.pf_ir import AnchorRule, Conditions, FilterRule, Opaque
 
 DEFAULT = Target(Verb.ACCEPT, name="default pass")
 MAX_DEPTH = 32
@@ -146,7 +146,7 @@ class Builder:
             reason = missing or "anchors nested too deeply"
             out.final.append(self._pair(anchor.origin, boxes, reason))
             return
-        for match, reasons in boxes:
+        for _, reasons in boxes:
             if reasons:
                 self._problem(anchor.origin, "EXA002", "; ".join(reasons))
         inner = self.walk(body, boxes, depth + 1)

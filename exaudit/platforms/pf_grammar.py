@@ -1,12 +1,11 @@
 """The pf.conf grammar: statements to ``pf_ir`` records, hand-written for speed.
 
 A recursive-descent reader over ``pf_lexer`` tokens (pyparsing, measured on the benchmark's
-generated pf.conf, was 20x slower than ``pf_lexer`` at merely splitting it into tokens). Statements end at a newline outside
-braces; lists and tables may span lines; inline anchors nest. Option words of filter
-rules are dispatched through tables: options that do not change what a rule matches are
-consumed, conditions exaudit does not model (``user``, ``tagged``, ``os``, ``tos``...)
-are kept as ``unknown`` reasons. A statement that cannot be read is an EXA001 issue; a
-filter rule cut short keeps what was read as an outer bound, marked unknown.
+generated pf.conf, was 20x slower than ``pf_lexer`` at merely splitting it into tokens).
+Statements end at a newline outside braces; lists and tables may span lines; inline
+anchors nest. Rule options are read by the handlers of ``pf_options``. A statement that
+cannot be read is an EXA001 issue; a filter rule cut short keeps what was read as an
+outer bound, marked unknown.
 """
 
 from __future__ import annotations
@@ -31,16 +30,37 @@ from exaudit.platforms.pf_ir import (
     Opaque,
     Skip,
 )
-from exaudit.platforms.pf_lexer import EOF, NEWLINE, PUNCT, QUOTED, WORD, Lexer, LexError, Source, Token
+from exaudit.platforms.pf_lexer import (
+    EOF,
+    NEWLINE,
+    PUNCT,
+    QUOTED,
+    WORD,
+    Lexer,
+    LexError,
+    Source,
+    Token,
+)
 from exaudit.platforms.pf_names import (
-    DRIVER_GROUPS,
     ICMP6_CODES,
     ICMP6_TYPES,
     ICMP_CODES,
     ICMP_TYPES,
-    PROTOCOLS,
     SERVICES,
-    TCP_FLAG_LETTERS,
+)
+from exaudit.platforms.pf_options import (
+    ANCHOR_WORDS,
+    BINARY,
+    DEFAULT_FLAGS,
+    HEAD,
+    OPTIONS,
+    SET_OPTIONS,
+    UNARY,
+    RuleState,
+    Syntax,
+    antispoof,
+    iface,
+    number,
 )
 
 MAX_NESTING = 48
@@ -51,11 +71,6 @@ LOOPBACK_NAME = re.compile(r"^lo[0-9]*$")
 MAX_INCLUDES = 16
 MAX_INCLUDED_FILES = 64
 MAX_LIST_DEPTH = 16
-PORTS = IntervalSet.span(0, 65535)
-
-
-class Syntax(Exception):
-    """A statement that does not follow the grammar."""
 
 
 # --- shared state of one parse ----------------------------------------------------------
@@ -132,15 +147,6 @@ def candidates(name: str, near: str, main: str) -> list[str]:
 
 # --- the statement reader ---------------------------------------------------------------
 
-Handler = Callable[["Parser", Conditions, "RuleState"], None]
-
-
-@dataclass
-class RuleState:
-    """Options of a filter rule that are not match conditions but change its meaning."""
-
-    state: str | None = None  # "keep", "modulate", "synproxy", "no"
-    translation: bool = False
 
 
 class Parser:
@@ -581,8 +587,8 @@ class Parser:
         elif action == "match":
             verb, name = Verb.CONTINUE, "match"
         cond = Conditions()
-        rule = FilterRule(Origin(self.src.path, self.line(first), ""), action, Target(verb, name=name),
-                          False, cond, stateful=action == "pass")
+        rule = FilterRule(Origin(self.src.path, self.line(first), ""), action,
+                          Target(verb, name=name), False, cond, stateful=action == "pass")
         rule_box.append(rule)
         state = RuleState()
         self.rule_body(cond, state, rule)
@@ -802,330 +808,12 @@ class Parser:
         rule_box.clear()
 
 
-def number(text: str) -> int | None:
-    """pfctl reads numbers with strtoul(..., 0): decimal, 0x hex and 0 octal."""
-    try:
-        if text.lower().startswith("0x"):
-            return int(text, 16)
-        if len(text) > 1 and text.startswith("0") and text.isdigit():
-            return int(text, 8)
-        if text.isdigit():
-            return int(text)
-    except ValueError:
-        return None
-    return None
-
-
-def iface(name: str, negated: bool = False) -> IfaceAlt:
-    """An interface name, a driver group (``lo``: every loopback), or an unknown group."""
-    if name and name[-1].isdigit():
-        return IfaceAlt(IfaceMatch((name,), negated))
-    if name in DRIVER_GROUPS:
-        return IfaceAlt(IfaceMatch((name + "+",), negated))
-    return IfaceAlt(None, f"interface group '{name}' (its members are not in the config)")
-
-
-def flag_bits(text: str) -> int:
-    bits = 0
-    for letter in text:
-        if letter not in TCP_FLAG_LETTERS:
-            raise Syntax(f"unknown TCP flag '{letter}'")
-        bits |= TCP_FLAG_LETTERS[letter]
-    return bits
-
-
-DEFAULT_FLAGS = (TCP_FLAG_LETTERS["S"], TCP_FLAG_LETTERS["S"] | TCP_FLAG_LETTERS["A"])
-
-UNARY: dict[str, Callable[[int], IntervalSet]] = {
-    "=": IntervalSet.point,
-    "!=": lambda p: PORTS - IntervalSet.point(p),
-    "<": lambda p: IntervalSet.span(0, p - 1),
-    "<=": lambda p: IntervalSet.span(0, p),
-    ">": lambda p: IntervalSet.span(p + 1, 65535),
-    ">=": lambda p: IntervalSet.span(p, 65535),
-}
-BINARY: dict[str, Callable[[int, int], IntervalSet]] = {
-    "><": lambda a, b: IntervalSet.span(a + 1, b - 1),  # strictly between
-    "<>": lambda a, b: PORTS - IntervalSet.span(a, b),  # strictly outside
-}
-
-
-# --- option handlers: (parser, conditions, state) -> None -------------------------------
-
-
-def _direction(p: Parser, c: Conditions, s: RuleState) -> None:
-    c.direction = p.next().value
-
-
-def _log(p: Parser, c: Conditions, s: RuleState) -> None:
-    p.next()
-    if p.at("("):
-        p.balanced()
-
-
-def _on(p: Parser, c: Conditions, s: RuleState) -> None:
-    p.next()
-    if p.accept("rdomain"):
-        p.string()
-        c.unknown.append("'on rdomain' depends on routing domains")
-        return
-    c.ifaces = p.iface_list()
-
-
-def _af(p: Parser, c: Conditions, s: RuleState) -> None:
-    c.af = 4 if p.next().value == "inet" else 6
-
-
-def _proto(p: Parser, c: Conditions, s: RuleState) -> None:
-    p.next()
-    names = []
-    if p.accept("{"):
-        while not p.list_end():
-            names.append(p.string())
-    else:
-        names.append(p.string())
-    protos = []
-    for name in names:
-        value = number(name)
-        if value is None:
-            value = PROTOCOLS.get(name)
-        if value is None or not 0 <= value <= 255:
-            raise Syntax(f"unknown protocol '{name}'")
-        protos.append(value)
-    c.protos = protos
-
-
-def _all(p: Parser, c: Conditions, s: RuleState) -> None:
-    p.next()
-
-
-def _from_to(p: Parser, c: Conditions, s: RuleState) -> None:
-    side = p.next().value
-    hosts: list = []
-    if not p.at("port"):
-        hosts = p.hosts(c)
-    ports = None
-    if p.accept("port"):
-        ports = p.ports()
-    if side == "from":
-        c.src = hosts or None
-        c.sport = ports
-        if p.accept("os"):
-            p.balanced() if p.at("{") else p.string()
-            c.unknown.append("'os' fingerprints are not modelled")
-    else:
-        c.dst = hosts or None
-        c.dport = ports
-
-
-def _route(p: Parser, c: Conditions, s: RuleState) -> None:
-    p.next()
-    _target_operand(p)
-
-
-def _target_operand(p: Parser) -> None:
-    """A translation or routing target: host, list, (if addr), <table>, then port/pool."""
-    if p.at("{", "("):
-        p.balanced()
-    elif p.accept("<"):
-        p.string()
-        p.expect(">")
-    elif p.accept("!"):
-        while p.accept("!"):
-            pass
-        _target_operand(p)
-        return
-    elif not p.end_of_statement():
-        p.next()
-        if p.accept("/"):
-            p.string()
-        if p.accept("-"):
-            p.string()
-    if p.accept("port"):
-        p.ports() if not p.at("*") else p.next()
-    while p.at(*POOL_WORDS):
-        p.next()
-        if p.last is not None and p.last.value == "source-hash" and p.peek().kind == WORD \
-                and p.peek().value not in OPTIONS and p.peek().value not in HEAD:
-            p.next()
-
-
-def _translation(p: Parser, c: Conditions, s: RuleState) -> None:
-    s.translation = True
-    _route(p, c, s)
-
-
-def _af_to(p: Parser, c: Conditions, s: RuleState) -> None:
-    p.next()
-    p.string()
-    s.translation = True
-    if p.accept("from"):
-        _target_operand(p)
-    if p.accept("to"):
-        _target_operand(p)
-
-
-def _divert(p: Parser, c: Conditions, s: RuleState) -> None:
-    word = p.next().value
-    if word == "divert-reply":
-        return
-    if word == "divert-to" and not p.at("port"):
-        p.next()  # host (or, in pfctl -nv output, the port alone)
-    if p.accept("port"):
-        p.string()
-
-
-def _user(p: Parser, c: Conditions, s: RuleState) -> None:
-    word = p.next().value
-    if p.at("{"):
-        p.balanced()
-    else:
-        if p.peek().kind == PUNCT and p.peek().value in UNARY:
-            p.next()
-        p.string()
-        if p.peek().kind == PUNCT and p.peek().value in BINARY:
-            p.next()
-            p.string()
-    c.unknown.append(f"'{word}' matches the owner of a local socket")
-
-
-def _flags(p: Parser, c: Conditions, s: RuleState) -> None:
-    p.next()
-    if p.accept("any"):
-        c.flags_any = True
-        c.flags = None
-        return
-    bits = 0
-    if not p.at("/"):
-        bits = flag_bits(p.string())
-    p.expect("/")
-    mask = flag_bits(p.string())
-    c.flags = (bits, mask)
-
-
-def _icmp(p: Parser, c: Conditions, s: RuleState) -> None:
-    proto = 1 if p.next().value == "icmp-type" else 58
-    c.icmp = (c.icmp or []) + p.icmp_items(proto)
-
-
-def _state(p: Parser, c: Conditions, s: RuleState) -> None:
-    word = p.next().value
-    if word == "no":
-        if p.accept("state"):
-            s.state = "no"
-            return
-        raise Syntax("expected 'no state'")
-    p.expect("state")
-    s.state = word
-    if p.at("("):
-        p.balanced()
-
-
-def _flag_option(p: Parser, c: Conditions, s: RuleState) -> None:
-    p.next()
-
-
-def _one_argument(p: Parser, c: Conditions, s: RuleState) -> None:
-    p.next()
-    if p.at("(", "{"):
-        p.balanced()
-    else:
-        p.string()
-        if p.at("/"):  # max-pkt-rate 100/10
-            p.next()
-            p.string()
-        p.accept("%")
-
-
-def _set(p: Parser, c: Conditions, s: RuleState) -> None:
-    p.next()
-    if p.at("("):  # pfctl -nv prints "set ( prio 2 )"
-        p.balanced()
-        return
-    what = p.string()
-    if what not in ("prio", "tos", "queue", "delay"):
-        raise Syntax(f"unknown 'set {what}' in a rule")
-    if p.at("(", "{"):
-        p.balanced()
-    else:
-        p.string()
-
-
-def _unknown_condition(reason: str, arguments: int = 1) -> Handler:
-    def handler(p: Parser, c: Conditions, s: RuleState) -> None:
-        p.next()
-        for _ in range(arguments):
-            if p.at("(", "{"):
-                p.balanced()
-            else:
-                p.string()
-                p.accept("%")
-        c.unknown.append(reason)
-    return handler
-
-
-def _fragment(p: Parser, c: Conditions, s: RuleState) -> None:
-    p.next()
-    c.fragment = True
-    c.unknown.append("'fragment' matches only IP fragments")
-
-
-def _once(p: Parser, c: Conditions, s: RuleState) -> None:
-    p.next()
-    c.unknown.append("'once' rules expire after their first match")
-
-
-def _scrub(p: Parser, c: Conditions, s: RuleState) -> None:
-    p.next()
-    if p.at("("):
-        p.balanced()
-
-
-def _reassemble(p: Parser, c: Conditions, s: RuleState) -> None:
-    p.next()
-    p.accept("tcp")
-
-
-HEAD: dict[str, Handler] = {
-    "in": _direction, "out": _direction, "log": _log, "on": _on, "inet": _af,
-    "inet6": _af, "proto": _proto, "all": _all, "from": _from_to, "to": _from_to,
-    "route-to": _route, "reply-to": _route, "dup-to": _route, "fastroute": _flag_option,
-}
-OPTIONS: dict[str, Handler] = {
-    "user": _user, "group": _user, "flags": _flags, "icmp-type": _icmp,
-    "icmp6-type": _icmp, "keep": _state, "modulate": _state, "synproxy": _state,
-    "no": _state, "fragment": _fragment, "allow-opts": _flag_option, "label": _one_argument,
-    "tag": _one_argument, "queue": _one_argument, "rtable": _one_argument,
-    "ridentifier": _one_argument, "max-mss": _one_argument, "min-ttl": _one_argument,
-    "max-pkt-rate": _unknown_condition("'max-pkt-rate' depends on traffic rates"),
-    "dnpipe": _one_argument, "dnqueue": _one_argument, "set": _set, "once": _once,
-    "tagged": _unknown_condition("'tagged' depends on tags set at run time"),
-    "tos": _unknown_condition("'tos' (type of service) is not modelled"),
-    "prio": _unknown_condition("'prio' (packet priority) is not modelled"),
-    "probability": _unknown_condition("'probability' matches a random share of packets"),
-    "received-on": _unknown_condition("'received-on' depends on the packet's history"),
-    "os": _unknown_condition("'os' fingerprints are not modelled"),
-    "divert-to": _divert, "divert-reply": _divert, "divert-packet": _divert,
-    "nat-to": _translation, "rdr-to": _translation, "binat-to": _translation,
-    "af-to": _af_to, "scrub": _scrub, "no-df": _flag_option, "random-id": _flag_option,
-    "reassemble": _reassemble, "sloppy": _flag_option, "static-port": _flag_option,
-    "source-track": _flag_option,
-}
-POOL_WORDS = ("bitmask", "random", "source-hash", "round-robin", "least-states",
-              "sticky-address", "static-port", "prefer-ipv6")
-ANCHOR_WORDS = set(HEAD) | set(OPTIONS) | {"quick"}
-SET_OPTIONS = frozenset({
-    "timeout", "limit", "loginterface", "hostid", "optimization", "ruleset-optimization",
-    "state-policy", "state-defaults", "require-order", "fingerprints", "debug", "reassemble",
-    "syncookies", "keepcounters", "fail-policy", "statefile",
-})
-
 STATEMENTS: dict[str, Callable[[Parser, Token, list[object]], None]] = {
     "table": Parser.table,
     "set": Parser.option,
     "include": Parser.include,
     "load": Parser.load_anchor,
-    "antispoof": lambda p, first, items: antispoof(p, first, items),
+    "antispoof": antispoof,
     "altq": Parser.consume, "queue": Parser.consume, "scrub": Parser.consume,
     "nat-anchor": Parser.consume, "rdr-anchor": Parser.consume,
     "binat-anchor": Parser.consume, "scrub-anchor": Parser.consume,
@@ -1134,53 +822,3 @@ STATEMENTS: dict[str, Callable[[Parser, Token, list[object]], None]] = {
     "no": Parser.translation,
     "ether": Parser.unsupported, "dummynet": Parser.unsupported,
 }
-
-
-def antispoof(p: Parser, first: Token, items: list[object]) -> None:
-    """``antispoof for IF``: pfctl's ``block in on ! IF from IF:network`` (+ ``from IF``)."""
-    p.next()
-    quick = False
-    log = False
-    while p.at("log", "quick"):
-        if p.next().value == "quick":
-            quick = True
-        else:
-            log = True
-            if p.at("("):
-                p.balanced()
-    p.expect("for")
-    names: list[str] = []
-    if p.accept("{"):
-        while not p.list_end():
-            if p.accept("("):
-                names.append(p.string())
-                p.expect(")")
-            else:
-                names.append(p.string())
-    elif p.accept("("):
-        names.append(p.string())
-        p.expect(")")
-    else:
-        names.append(p.string())
-    af = None
-    if p.at("inet", "inet6"):
-        af = 4 if p.next().value == "inet" else 6
-    while p.accept("label"):
-        p.string()
-    origin = p.origin(first)
-    del log
-    verb, name = (Verb.REJECT, "block (block-policy return)") \
-        if p.ctx.block_policy == "return" else (Verb.DROP, "block")
-    for ifname in names:
-        alt = iface(ifname)
-        networks = pf_addr.resolve(f"{ifname}:network") if alt.match is not None \
-            else [pf_addr.unknown(f"addresses of interface group '{ifname}'")]
-        outside = IfaceAlt(IfaceMatch(alt.match.patterns, True)) if alt.match else alt
-        cond = Conditions(direction="in", ifaces=[outside], af=af, src=networks)
-        items.append(FilterRule(origin, "block", Target(verb, name=name), quick, cond))
-        if not LOOPBACK_NAME.match(ifname):
-            # pfctl also blocks the interface's own addresses arriving on any interface
-            own = pf_addr.resolve(ifname) if alt.match is not None \
-                else [pf_addr.unknown(f"addresses of interface group '{ifname}'")]
-            cond2 = Conditions(direction="in", af=af, src=own)
-            items.append(FilterRule(origin, "block", Target(verb, name=name), quick, cond2))
