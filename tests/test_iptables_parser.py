@@ -596,6 +596,16 @@ def test_script_with_both_families_keeps_them_apart() -> None:
     assert verdict(rs, dport=80, **v6) == "deny" and decided_line(rs, dport=80, **v6) == 2
 
 
+def test_here_documents_are_data_and_defaults_of_known_variables_expand() -> None:
+    script = ("#!/bin/sh\nP=22\niptables-restore <<EOF\n*filter\n-A INPUT -j ACCEPT\n"
+              "COMMIT\nEOF\niptables -A INPUT -p tcp --dport ${P:-80} -j ACCEPT\n"
+              "iptables -A INPUT -p tcp --dport ${Q:-80} -j ACCEPT\n")
+    rs = parse(script, "fw.sh")
+    assert [(i.origin.line, "restore" in i.message) for i in rs.issues] == [
+        (3, True), (9, False)]
+    assert [(r.origin.line, r.match.dport) for r in rs.rules()] == [(8, V(22))]
+
+
 def test_which_substitution_and_word_splitting() -> None:
     rs = parse('IPT="$(which iptables) --wait"\n$IPT -A INPUT -p tcp --dport 22 -j ACCEPT\n')
     assert not rs.issues and verdict(rs, dport=22) == "permit"

@@ -1097,15 +1097,15 @@ def _parse(text: str, path: str) -> Ruleset:
         raise InputError(path, head.count("\n", 0, m.start()) + 1,
                          "this is an `iptables -L` listing, which leaves out parts of the "
                          "rules; give exaudit the output of iptables-save")
-    is_script = _COMMAND.search(head) or _VAR_COMMAND.search(head)
-    if _SAVE_TABLE.search(head):
-        ex, total = _read_save(text, path, lines, listing_s=False)
-    elif _SAVE_RULE.search(head) and not is_script:
-        ex, total = _read_save(text, path, lines, listing_s=True)
-    elif is_script or text.startswith("#!"):
+    is_script = _COMMAND.search(head) or _VAR_COMMAND.search(head) or text.startswith("#!")
+    if is_script:  # (a script may carry iptables-save text in a here-document)
         ex = _read_script(text, path)
         total = sum(1 for line in lines if line.strip() and
                     not line.lstrip().startswith("#"))
+    elif _SAVE_TABLE.search(head):
+        ex, total = _read_save(text, path, lines, listing_s=False)
+    elif _SAVE_RULE.search(head):
+        ex, total = _read_save(text, path, lines, listing_s=True)
     else:
         first = next(i for i, line in enumerate(lines, 1)
                      if line.strip() and not line.lstrip().startswith("#"))

@@ -74,8 +74,9 @@ NOTHING = Contribution()
 
 
 def describe(module: str, option: str, invert: bool, vals: tuple[str, ...]) -> str:
+    """An option as written (``! --name value``); recipes put ``-m MODULE`` in front."""
     words = " ".join(shlex.quote(v) if v else '""' for v in vals)
-    return f"-m {module} {'! ' if invert else ''}--{option}" + (f" {words}" if words else "")
+    return f"{'! ' if invert else ''}--{option}" + (f" {words}" if words else "")
 
 
 def _spec(module: str, family: int, is_target: bool) -> ext.Extension | None:
@@ -234,9 +235,12 @@ def make_recipe(cmd: Command, family: int) -> Recipe:
         if not use.opts and not is_target and use.name not in _MODELED:
             r.unknown.append(f"-m {use.name}")
             continue
+        parts: list[str] = []
         for name, invert, vals in use.opts:
             merge(contribution(use.name, name, invert, vals, family, is_target), r.base,
-                  r.alternatives, r.unknown, r.errors)
+                  r.alternatives, parts, r.errors)
+        if parts:  # one description per module: "-m recent --update --seconds 60"
+            r.unknown.append(f"-m {use.name} " + " ".join(parts))
     return r
 
 

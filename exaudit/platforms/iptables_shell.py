@@ -20,6 +20,8 @@ RESTORE_PROGRAMS = {"iptables-restore", "ip6tables-restore", "iptables-legacy-re
 # Command substitutions whose output exaudit knows: the path of a program.
 _WHICH = re.compile(r"^\s*(?:which|command\s+-v|type\s+-p)\s+([A-Za-z0-9_.+-]+)\s*$")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DEFAULT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(:?-)([^}]*)")
+_HEREDOC = re.compile(r"<<(-?)\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?")
 _ASSIGN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\+?)=(.*)$", re.S)
 
 _OPENERS = {"if": "fi", "for": "done", "while": "done", "until": "done", "case": "esac",
@@ -72,7 +74,13 @@ class Script:
         out: list[tuple[int, str]] = []
         start = None
         parts: list[str] = []
+        heredoc: tuple[str, bool] | None = None  # (delimiter, tabs stripped)
         for number, raw in enumerate(self.text.splitlines(), 1):
+            if heredoc is not None:  # a here-document body is data, not commands
+                word, strip = heredoc
+                if (raw.lstrip("\t") if strip else raw) == word:
+                    heredoc = None
+                continue
             if start is None:
                 start = number
             stripped = raw.rstrip()
@@ -81,7 +89,11 @@ class Script:
                 parts.append(stripped[:-1])
                 continue
             parts.append(raw)
-            out.append((start, " ".join(p.strip() for p in parts)))
+            line = " ".join(p.strip() for p in parts)
+            out.append((start, line))
+            m = _HEREDOC.search(line)
+            if m and not line.lstrip().startswith("#"):
+                heredoc = (m.group(2), bool(m.group(1)))
             parts = []
             start = None
         if parts and start is not None:
@@ -220,6 +232,13 @@ class Script:
             end = n if end < 0 else end
             inner = line[i + 2:end]
             m = _NAME.fullmatch(inner)
+            dm = _DEFAULT.fullmatch(inner)
+            if m is None and dm is not None and self.vars.get(dm.group(1)) is not None:
+                # ${NAME:-word} / ${NAME-word} of a variable the script set
+                value = self.vars[dm.group(1)] or ""
+                if not value and dm.group(2) == ":-":
+                    value = dm.group(3)
+                return value, end + 1, None
             if m is None:
                 return "", end + 1, f"the expansion ${{{inner}}}"
             value, why = self._lookup(inner)
