@@ -680,30 +680,34 @@ class _Executor(_Reader):
                 if r.target.chain is not None and r.target.chain not in out:
                     out[r.target.chain] = r.origin
             edges[name] = out
+        # iterative depth-first search (long jump sequences would overflow recursion)
         done: set[str] = set()
-        path: list[str] = []
-
-        def visit(node: str) -> tuple[list[str], Origin] | None:
-            path.append(node)
-            for nxt, where in edges.get(node, {}).items():
-                if nxt in path:
-                    return path[path.index(nxt):] + [nxt], where
-                if nxt not in done:
-                    found = visit(nxt)
-                    if found is not None:
-                        return found
-            path.pop()
-            done.add(node)
-            return None
-
-        for name, chain in table.chains.items():
-            if chain.builtin and name not in done:
-                found = visit(name)
-                if found is not None:
-                    cycle, where = found
+        for root, chain in table.chains.items():
+            if not chain.builtin or root in done:
+                continue
+            path = [root]
+            on_path = {root}
+            stack = [iter(edges.get(root, {}).items())]
+            while stack:
+                step = next(stack[-1], None)
+                if step is None:
+                    stack.pop()
+                    node = path.pop()
+                    on_path.discard(node)
+                    done.add(node)
+                    continue
+                nxt, where = step
+                if nxt in on_path:
+                    cycle = path[path.index(nxt):] + [nxt]
+                    if len(cycle) > 8:
+                        cycle = cycle[:4] + ["..."] + cycle[-3:]
                     raise _LoopError(origin or where, "jump loop " + " -> ".join(cycle) +
                                      f" (closed by line {where.line}); the kernel refuses "
                                      "a table whose built-in chains reach a loop")
+                if nxt not in done:
+                    path.append(nxt)
+                    on_path.add(nxt)
+                    stack.append(iter(edges.get(nxt, {}).items()))
 
 
 class _LineError(_Structural):
