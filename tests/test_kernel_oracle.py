@@ -286,6 +286,10 @@ EDGE_CASES = {
     # match, "-o eth+" does not
     "out-on-the-way-in": ["-A INPUT -j c1", "-A INPUT -j ACCEPT", "-A c1 -o eth+ -j DROP",
                           "-A c1 -p udp ! -o eth0 -j REJECT", "-A c1 -p tcp -o + -j DROP"],
+    # iptables-save writes "-m tcp --dport" before multiport: both must hold
+    "port-and-multiport": ["-A INPUT -p tcp -m tcp --dport 22 -m multiport --dports 22:80 "
+                           "-j ACCEPT", "-A FORWARD -p udp -m udp --sport 40000:40010 -m "
+                           "multiport --sports 40005:40030 -j ACCEPT"],
     "log-continues": ["-A INPUT -j LOG --log-prefix \"in: \"", "-A INPUT -p tcp -j ACCEPT",
                       "-A FORWARD -j LOG", "-A FORWARD -p udp -j ACCEPT"],
 }
@@ -329,8 +333,18 @@ def edge_batch(name: str, body: list[str], policy: str = "DROP") -> oracle_gen.G
     return gen
 
 
+# Disagreements found and reported, until exaudit is fixed (not strict: a fix shows as
+# XPASS, and the entry should then go).
+KNOWN = {
+    "port-and-multiport": "iptables.py fast reader: --dports/--sports replace an earlier "
+                          "-m tcp/udp --dport/--sport instead of intersecting with it",
+}
+
+
 @pytest.mark.oracle
-@pytest.mark.parametrize("name", sorted(EDGE_CASES))
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN[n], strict=False)) if n in KNOWN
+    else n for n in sorted(EDGE_CASES)])
 def test_edge_case_agrees_with_the_kernel(oracle: KernelOracle, name: str,
                                           tmp_path: Path) -> None:
     _iptables()
