@@ -5,7 +5,6 @@ Run with ``-s`` to see the coverage table (rules understood without unknown / ru
 
 from __future__ import annotations
 
-import os
 import shlex
 from collections import Counter
 from pathlib import Path
@@ -71,8 +70,9 @@ def test_every_corpus_file_parses_or_says_why() -> None:
         total_known += known
         codes = Counter(i.code for i in rs.issues)
         rows.append((path.name, len(rules), known, codes["EXA001"], codes["EXA002"]))
+        physical = len(_read(path).splitlines())
         for issue in rs.issues:  # every issue names a real line of the file
-            assert 1 <= issue.origin.line <= rs.lines_total + _comments(path)
+            assert 1 <= issue.origin.line <= physical
     assert set(errors) == set(EXPECTED_INPUT_ERRORS), sorted(errors)
     for name, words in EXPECTED_INPUT_ERRORS.items():
         assert words in errors[name].message, (name, errors[name])
@@ -85,11 +85,6 @@ def test_every_corpus_file_parses_or_says_why() -> None:
           f"({total_known / total_rules:.1%}); {len(rows)} files read, "
           f"{len(errors)} refused as expected")
     assert total_known / total_rules > 0.6
-
-
-def _comments(path: Path) -> int:
-    return sum(1 for line in _read(path).splitlines()
-               if not line.strip() or line.lstrip().startswith("#"))
 
 
 def test_real_dumps_have_exact_answers_for_their_modeled_rules() -> None:
@@ -217,13 +212,3 @@ def test_fast_reader_gives_what_the_full_reader_gives(monkeypatch: pytest.Monkey
     for name, text in texts.items():
         assert _fingerprint(iptables.parse(text, name)) == fast[name], name
     assert root.exists()
-
-
-@pytest.mark.skipif(not os.environ.get("EXAUDIT_BIG"), reason="set EXAUDIT_BIG=1")
-def test_large_files_parse_quickly() -> None:  # pragma: no cover - a manual check
-    import time
-
-    for path in corpus_dir("iptables").glob("*TUM*"):
-        start = time.perf_counter()
-        iptables.parse(_read(path), str(path))
-        assert time.perf_counter() - start < 5
