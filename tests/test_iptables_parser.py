@@ -700,6 +700,17 @@ def test_fix_counts_kernel_rules_not_model_rules() -> None:
     assert fix.startswith("-I INPUT 4 -i eth1 -s")  # two kernel rules, one, then the DROP
 
 
+def test_fix_after_falling_off_a_goto_chain_appends_there() -> None:
+    rules = ("-A FORWARD -i eth1 -g LAN", "-A FORWARD -j ACCEPT",
+             "-A LAN -p tcp --dport 22 -j ACCEPT")
+    rs = parse(save(*rules, chains=("LAN",)))
+    q = {"src": "10.10.3.4", "dst": "10.1.0.10", "iif": "eth1", "oif": "eth2"}
+    assert verdict(rs, dport=995, **q) == "deny"
+    fix = iptables.fix(rs, _request(V(995), before=rs.chains["FORWARD"].default_origin))
+    assert fix.startswith("-A LAN ")
+    assert verdict(parse(save(*rules, fix, chains=("LAN",))), dport=995, **q) == "permit"
+
+
 def test_fix_splits_long_port_lists() -> None:
     rs = parse(save())
     ports = IntervalSet.of(range(1000, 1040, 2))

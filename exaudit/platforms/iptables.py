@@ -1267,6 +1267,40 @@ def _position(ruleset: Ruleset, origin: Origin) -> tuple[str, int] | None:
     return None
 
 
+def _fell_off(ruleset: Ruleset, request: FixRequest, chain: str) -> str:
+    """The chain at whose end a policy-denied request's packets leave the rules."""
+    if not any(r.target.verb is Verb.GOTO for c in ruleset.chains.values() for r in c.rules):
+        return chain
+    from exaudit.engine import Evaluator, Question
+
+    try:
+        src = IntervalSet()
+        for text in request.sources:
+            src = src | addresses.parse(text)
+        question = Question(proto=IntervalSet.point(6 if request.proto == "tcp" else 17),
+                            src=src, dst=addresses.parse(request.destination),
+                            dport=request.ports, in_iface=request.in_iface,
+                            out_iface=request.out_iface)
+        stages_ = stages(ruleset, in_iface=request.in_iface, out_iface=request.out_iface,
+                         chain=chain)
+        parts = Evaluator().evaluate(stages_, question).parts
+    except (InputError, addresses.AddressError):
+        return chain
+    for part in parts:
+        if part.verdict != "deny" or part.decided_by != ruleset.chains[chain].default_origin:
+            continue
+        where = [chain]
+        for step in part.path:
+            if step.verdict.startswith("jump "):
+                where.append(step.verdict[5:])
+            elif step.verdict.startswith("goto "):
+                where[-1] = step.verdict[5:]
+            elif step.verdict == "return" and len(where) > 1:
+                where.pop()
+        return where[-1]
+    return chain
+
+
 def fix(ruleset: Ruleset, request: FixRequest) -> str | None:
     """iptables commands (iptables-save syntax) that permit the request where it is denied."""
     if request.stage in ruleset.chains:
@@ -1278,11 +1312,15 @@ def fix(ruleset: Ruleset, request: FixRequest) -> str | None:
     else:
         chain = "FORWARD" if request.out_iface else "INPUT"
     where = f"-A {chain}"
-    if request.before is not None:
-        found = _position(ruleset, request.before)
-        if found is not None:
-            where = f"-I {found[0]} {found[1]}"
-            chain = found[0]
+    found = _position(ruleset, request.before) if request.before is not None else None
+    if found is not None:
+        where = f"-I {found[0]} {found[1]}"
+        chain = found[0]
+    elif chain in ruleset.chains:
+        # denied by the policy: usually at the end of the chain, unless the packets fell
+        # off a chain that a goto led them to (they never come back to the end then)
+        chain = _fell_off(ruleset, request, chain)
+        where = f"-A {chain}"
     words = [where]
     if request.in_iface and chain not in ("OUTPUT", "POSTROUTING"):
         words += ["-i", request.in_iface]
