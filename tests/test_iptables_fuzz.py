@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, corpus_dir
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, corpus_dir
 from exaudit.errors import InputError
 from exaudit.platforms import iptables
 

@@ -453,7 +453,7 @@ def _check_extension(cmd: Command, use: ModuleUse, family: int, is_target: bool)
     if spec.lenient:
         return
     given: set[str] = set()
-    for name, invert, _values_ in use.opts:
+    for name, invert, _vals in use.opts:
         opt = spec.options[name]
         if name in given and not opt.multi:
             errors.append(f"{label}: option --{name} can only be used once")

@@ -7,7 +7,7 @@ interval sets built here are shared (never mutated) by every rule that uses them
 from __future__ import annotations
 
 import ipaddress
-from functools import lru_cache
+from functools import cache, lru_cache
 from socket import inet_aton
 
 from exaudit import addresses
@@ -36,7 +36,7 @@ class HostName(ValueError):
 # --- protocols -----------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def protocol(text: str) -> int:
     name = text.lower()
     n = strtoul(name)
@@ -216,7 +216,7 @@ def port_list(text: str) -> IntervalSet:
     return IntervalSet(spans)
 
 
-@lru_cache(maxsize=None)
+@cache
 def complement(values: IntervalSet, hi: int) -> IntervalSet:
     return IntervalSet.span(0, hi) - values
 
