@@ -123,3 +123,54 @@ def _mutate(text: str, ops: list[tuple[str, int, int]]) -> str:
 def test_mutated_real_files(path: Path, ops: list[tuple[str, int, int]]) -> None:
     text = path.read_bytes().decode("utf-8", errors="replace")
     _check(_mutate(text, ops), str(path))
+
+
+# --- the fast reader of canonical lines agrees with the full reader, line by line ------------
+
+FAST_WORDS = st.sampled_from([
+    ["-s", "10.0.0.0/8"], ["!", "-s", "10.1.2.3"], ["-d", "192.0.2.0/24"],
+    ["-d", "2001:db8::1"], ["-s", "10.0.0.1,10.0.0.2"], ["-s", "host.example"],
+    ["-i", "eth0"], ["!", "-i", "eth+"], ["-o", "ppp0"], ["-i", "+"],
+    ["-p", "tcp"], ["-p", "udp"], ["!", "-p", "tcp"], ["-p", "icmp"], ["-p", "all"],
+    ["-p", "gre"], ["-m", "tcp"], ["-m", "udp"], ["--dport", "22"], ["!", "--dport", "80"],
+    ["--sport", "1024:"], ["--dport", "5:3"], ["--syn"], ["!", "--syn"],
+    ["--tcp-flags", "SYN,ACK", "SYN"], ["-m", "multiport"], ["--dports", "25,80:90"],
+    ["!", "--sports", "53"], ["--dports", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16"],
+    ["-m", "state"], ["--state", "NEW"], ["-m", "conntrack"],
+    ["--ctstate", "ESTABLISHED,RELATED"], ["!", "--ctstate", "INVALID"],
+    ["--ctstate", "DNAT"], ["-m", "comment"], ["--comment", "x"], ["-m", "icmp"],
+    ["--icmp-type", "8"], ["--icmp-type", "3/1"], ["--icmp-type", "any"],
+    ["-j", "ACCEPT"], ["-j", "DROP"], ["-j", "REJECT"], ["-j", "RETURN"], ["-j", "LOG"],
+    ["-j", "LOG", "--log-prefix", "in:"], ["-j", "REJECT", "--reject-with", "tcp-reset"],
+    ["-j", "SVC"], ["-j", "NFQUEUE"], ["-m", "limit", "--limit", "3/min"], ["!"],
+])
+
+
+def _both_readers(text: str) -> tuple[object, object]:
+    from unittest import mock
+
+    def read() -> object:
+        try:
+            rs = iptables.parse(text, "eq.rules")
+        except InputError as exc:
+            return ("error", exc.line, exc.message)
+        return ({n: [(r.origin.line, r.match, r.target, r.unknown) for r in c.rules]
+                 for n, c in rs.chains.items()},
+                [(i.code, i.origin.line) for i in rs.issues])
+
+    fast = read()
+    with mock.patch.object(iptables.Executor, "fast_append", lambda *a, **k: False):
+        slow = read()
+    return fast, slow
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.sampled_from(["INPUT", "FORWARD", "OUTPUT", "SVC"]),
+                          st.lists(FAST_WORDS, max_size=8)), min_size=1, max_size=12))
+def test_fast_reader_agrees_with_the_full_reader(rules: list) -> None:
+    lines = ["*filter", ":INPUT DROP [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]",
+             ":SVC - [0:0]"]
+    lines += [" ".join(["-A", chain] + [w for group in groups for w in group])
+              for chain, groups in rules]
+    fast, slow = _both_readers("\n".join(lines + ["COMMIT", ""]))
+    assert fast == slow

@@ -212,6 +212,13 @@ def test_multiport_ports_means_source_or_destination(target: str) -> None:
         assert verdict(rs, sport=1, dport=81) == "deny"
 
 
+def test_several_port_matches_all_hold() -> None:
+    rs = parse(save("-A INPUT -p tcp -m tcp --dport 20:30 -m multiport --dports 25,80 "
+                    "-j ACCEPT"))
+    assert only_rule(rs).match.dport == V(25)
+    assert verdict(rs, dport=25) == "permit" and verdict(rs, dport=80) == "deny"
+
+
 def test_negated_ports_is_one_box() -> None:
     rs = parse(save("-A INPUT -p tcp -m multiport ! --ports 22 -j ACCEPT"))
     r = only_rule(rs)

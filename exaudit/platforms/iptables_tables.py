@@ -430,6 +430,7 @@ class Executor(Reader):
         used = _NO_MODULES  # modules loaded so far, and the protocol tags of -p
         needs = False  # the current module still needs its option
         neg = False
+        have_proto = False
         target = _CONTINUE
         ops = _FAST_OPS
         address = values.address
@@ -473,8 +474,9 @@ class Executor(Reader):
                         return False
                     dst = got
             elif op == 4:  # -p
-                if proto is not None or module is not None:
+                if have_proto or module is not None:
                     return False
+                have_proto = True
                 number_ = _FAST_PROTOS.get(value)
                 if number_ is None or (neg and number_ == 0):
                     return False
@@ -537,10 +539,11 @@ class Executor(Reader):
                 if neg:
                     got = values.not_ports(got)
                     neg = False
+                # several port matches in one rule must all hold
                 if word == "--dports":
-                    dport = got
+                    dport = got if dport is None else dport & got
                 else:
-                    sport = got
+                    sport = got if sport is None else sport & got
                 needs = False
             elif op == 2 or op == 3:  # -i, -o
                 if op == 2:
