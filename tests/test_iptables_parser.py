@@ -437,7 +437,6 @@ REFUSED = [
     "-A INPUT -o eth0 -j ACCEPT",
     "-A INPUT ! -s 10.0.0.1,10.0.0.2 -j ACCEPT",
     "-A INPUT -j REJECT --reject-with tcp-reset",
-    "-A INPUT -j LOG --log-prefix aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
     "-A INPUT -m comment -j ACCEPT",
     "-A INPUT -m iprange -j ACCEPT",
 ]

@@ -145,7 +145,7 @@ def _icmp(module: str, option: str, invert: bool, vals: tuple[str, ...], family:
     if kind == 255 and family == 4:  # "any": the kernel matches every type
         return (({"dport": EMPTY},) if invert else ()), None
     types = IntervalSet.point(kind)
-    codes = None if (lo, hi) == (0, 255) else IntervalSet.span(lo, hi)
+    codes = None if (lo, hi) == (0, 255) else IntervalSet.span(lo, hi)  # empty if lo > hi
     if not invert:
         return ({"dport": types} if codes is None else {"dport": types, "sport": codes},), None
     if codes is None:

@@ -257,8 +257,8 @@ def _list(names: list[str]):
 
 def _iprange(v: str, fam: int) -> str | None:
     lo, dash, hi = v.partition("-")
-    if not dash:
-        return f"range {v!r} needs FIRST-LAST"
+    if not dash:  # one address
+        hi = lo
     if not (_is_address(lo, fam) and _is_address(hi, fam)):
         return f"bad address range {v!r}"
     return None
@@ -408,7 +408,8 @@ MATCHES: dict[str, Extension] = {e.name: e for e in (
     _ext("cluster", "cluster-total-nodes:u32(1-32)+ cluster-local-node:u32(1-32)! "
          "cluster-local-nodemask:u32! cluster-hash-seed:u32+ "
          "| one(cluster-local-node,cluster-local-nodemask)"),
-    _ext("comment", "comment:str(255)+"),
+    # iptables 1.8 cuts an over-long comment (or log prefix) instead of refusing it
+    _ext("comment", "comment:str+"),
     _ext("connbytes", "connbytes:u64rc!+ connbytes-dir:enum(original|reply|both)+ "
          "connbytes-mode:enum(packets|bytes|avgpkt)+"),
     _ext("connlabel", "label:str+! set"),
@@ -542,7 +543,7 @@ TARGET_EXTS: dict[str, Extension] = {e.name: e for e in (
          "excl(hmark-spi-mask,hmark-dport-mask)"),
     _ext("IDLETIMER", "timeout:u32+ label:str(27)+ alarm"),
     _ext("LED", "led-trigger-id:str(27)+ led-delay:any led-always-blink"),
-    _ext("LOG", "log-level:level log-prefix:str(29) log-tcp-sequence log-tcp-options "
+    _ext("LOG", "log-level:level log-prefix:str log-tcp-sequence log-tcp-options "
          "log-ip-options log-uid log-macdecode"),
     _ext("MARK", "set-xmark:mark set-mark:mark and-mark:u32 or-mark:u32 xor-mark:u32 "
          "| one(set-xmark,set-mark,and-mark,or-mark,xor-mark)"),

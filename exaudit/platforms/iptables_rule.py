@@ -126,7 +126,7 @@ def parse_command(tokens: list[str], *, family: int, restore: bool,
     i = 0
     invert = False
     seen: set[str] = set()
-    table_set = False
+    listing_only = ""
     proto_loaded = False
     while i < n:
         tok = tokens[i]
@@ -162,6 +162,8 @@ def parse_command(tokens: list[str], *, family: int, restore: bool,
                 for extra in rest:
                     if _ARG.get(extra) != "none":
                         raise RuleError(f"unknown option {tok!r}")
+                    if extra in "nx":
+                        listing_only = listing_only or extra
                 arg = None
             else:
                 arg = rest or None
@@ -226,10 +228,7 @@ def parse_command(tokens: list[str], *, family: int, restore: bool,
         elif letter == "t":
             if restore:
                 raise RuleError("the -t option cannot be used in iptables-restore input")
-            if table_set:
-                raise RuleError("multiple -t flags not allowed")
-            table_set = True
-            cmd.table = arg
+            cmd.table = arg  # iptables takes the last -t
         elif letter == "c":
             i = _counters(arg, tokens, i)
         elif letter in "wW":
@@ -247,12 +246,17 @@ def parse_command(tokens: list[str], *, family: int, restore: bool,
                     cmd.ignored = True
                 else:
                     raise RuleError(f"-{letter} is not valid for the IPv{family} command")
-        # n v x 0 M: output and module-loading options, nothing to model
+        elif letter in "nx0":  # listing options, refused with other commands
+            listing_only = listing_only or letter
+        # v M: verbosity and module loading, nothing to model
         invert = False
     if invert:
         raise RuleError("nothing appropriate following !")
     if not cmd.command:
         raise RuleError("no command specified")
+    if listing_only and cmd.command != "L":
+        shown = "--line-numbers" if listing_only == "0" else "-" + listing_only
+        raise RuleError(f"illegal option {shown} with -{cmd.command}")
     _final_checks(cmd, family)
     return cmd
 
@@ -404,6 +408,7 @@ def _extension_option(cmd: Command, tokens: list[str], i: int, name: str,
             value = tokens[i]
             start = -1
             i += 1
+            cmd.old_negation = True
         values = (value,)
         if opt.args == 2:
             if not _has_arg(tokens, i):
@@ -538,10 +543,25 @@ def _c_policy(cmd: Command, use: ModuleUse, family: int) -> str | None:
     elements = {"reqid", "spi", "proto", "mode", "tunnel-src", "tunnel-dst"}
     if "strict" in names and not elements & set(names):
         return "--strict needs at least one policy element"
+    problem = _c_policy_dir(cmd, use)
+    if problem:
+        return problem
     if "tunnel-src" in names or "tunnel-dst" in names:
         modes = [vals[0] for _i, vals in _values(use, "mode") if vals]
         if "tunnel" not in modes:
             return "--tunnel-src/--tunnel-dst need --mode tunnel"
+    return None
+
+
+_POLICY_CHAINS = {"in": frozenset({"PREROUTING", "INPUT", "FORWARD"}),
+                  "out": frozenset({"FORWARD", "OUTPUT", "POSTROUTING"})}
+
+
+def _c_policy_dir(cmd: Command, use: ModuleUse) -> str | None:
+    for _inv, vals in _values(use, "dir"):
+        allowed = _POLICY_CHAINS.get(vals[0])
+        if allowed is not None and cmd.chain in _BUILTIN_ANY and cmd.chain not in allowed:
+            return f"--dir {vals[0]} cannot be used in the {cmd.chain} chain"
     return None
 
 

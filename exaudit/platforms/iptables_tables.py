@@ -561,7 +561,7 @@ class Executor(Reader):
                 else:
                     oif = got
             elif op == 9:  # --comment
-                if module != "comment" or neg or not needs or len(value) > 255:
+                if module != "comment" or neg or not needs:
                     return False
                 needs = False
             elif op == 10:  # --icmp-type, --icmpv6-type
@@ -616,7 +616,7 @@ class Executor(Reader):
                 opt = rest[k]
                 if opt in _LOG_FLAGS:
                     k += 1
-                elif opt == "--log-prefix" and k + 1 < len(rest) and len(rest[k + 1]) <= 29:
+                elif opt == "--log-prefix" and k + 1 < len(rest):
                     k += 2
                 elif opt == "--log-level" and k + 1 < len(rest) and \
                         rest[k + 1] in _LOG_LEVELS:

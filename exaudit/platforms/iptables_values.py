@@ -70,8 +70,8 @@ def _v4_numeric(text: str) -> int | None:
 def _v4_mask(text: str) -> int | None:
     """A mask as prefix length (0-32) or dotted quad (any bits, iptables allows it)."""
     if text.isdigit():
-        n = int(text)
-        return ((1 << 32) - 1) ^ ((1 << 32 - n) - 1) if n <= 32 else None
+        n = strtoul(text)  # iptables reads it like C's strtoul: "08" is bad octal
+        return None if n is None or n > 32 else ((1 << 32) - 1) ^ ((1 << 32 - n) - 1)
     parts = text.split(".")
     if len(parts) != 4:
         return None
@@ -88,7 +88,8 @@ def address(text: str, family: int) -> IntervalSet:
     """One ``-s``/``-d`` item: ``addr``, ``addr/len`` or ``addr/mask`` of ``family``."""
     if family == 4:
         addr, slash, mask = text.partition("/")
-        if addr.count(".") == 3 and (not slash or mask.isdigit() and len(mask) <= 2):
+        if addr.count(".") == 3 and (not slash or mask.isdigit() and len(mask) <= 2
+                                     and (mask[0] != "0" or mask == "0")):
             # four parts, each read like strtoul(base 0) as iptables does: inet_aton
             try:
                 base = int.from_bytes(inet_aton(addr), "big")
@@ -112,6 +113,8 @@ def address(text: str, family: int) -> IntervalSet:
             raise BadValue(f"invalid mask {mask!r}")
         return _masked(base & m, m, 32, 0)
     try:
+        if "%" in addr:  # a zone index: iptables refuses it
+            raise ValueError(addr)
         ip6 = ipaddress.IPv6Address(addr)
     except ValueError:
         if _v4_numeric(addr) is not None and slash and mask == "0":
@@ -152,8 +155,8 @@ def _masked(base: int, mask: int, width: int, offset: int) -> IntervalSet:
 def address_range(text: str, family: int) -> IntervalSet:
     """``-m iprange`` ``first-last``."""
     first, dash, last = text.partition("-")
-    if not dash:
-        raise BadValue(f"range {text!r} needs FIRST-LAST")
+    if not dash:  # a single address is a range of one
+        last = first
     try:
         a, b = ipaddress.ip_address(first), ipaddress.ip_address(last)
     except ValueError:
@@ -233,6 +236,8 @@ def _flag_bits(text: str) -> int:
         return 0
     bits = 0
     for name in text.split(","):
+        if not name:  # iptables splits with strtok, which skips empty items
+            continue
         try:
             bits |= TCP_FLAG_NAMES[name.upper()]
         except KeyError:
@@ -289,9 +294,9 @@ def icmp_type(text: str, family: int) -> tuple[int, int, int]:
     lo_t, colon, hi_t = code_t.partition(":")
     lo = strtoul(lo_t)
     hi = strtoul(hi_t) if colon else lo
-    if lo is None or hi is None or lo > 255 or hi > 255 or lo > hi:
+    if lo is None or hi is None or lo > 255 or hi > 255:
         raise BadValue(f"invalid ICMP code {code_t!r}")
-    return t, lo, hi
+    return t, lo, hi  # (lo > hi is accepted by iptables and matches no code)
 
 
 # --- connection states -----------------------------------------------------------------------
