@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from exaudit.platforms import iptables  # noqa: E402
+from exaudit.platforms import iptables
 
 SEED = 20240501
 USER_CHAINS = ["LAN_IN", "DMZ_IN", "WAN_IN", "SERVICES", "LOGDROP", "MAIL", "WEB", "VPN"]

@@ -54,7 +54,7 @@ def make_origin(file: str, line: int, text: str) -> Origin:
 _tuple_new = tuple.__new__
 
 
-def make_match(proto, src, dst, sport, dport, flags, state, iif, oif) -> Match:  # noqa: ANN001
+def make_match(proto, src, dst, sport, dport, flags, state, iif, oif) -> Match:
     return _tuple_new(Match, (proto, src, dst, sport, dport, flags, state, iif, oif))
 
 

@@ -194,7 +194,7 @@ def _mac(v: str, _fam: int) -> str | None:
 
 def _proto(v: str, _fam: int) -> str | None:
     n = strtoul(v)
-    if n is not None and n <= 255 or v.lower() in PROTOCOLS:
+    if (n is not None and n <= 255) or v.lower() in PROTOCOLS:
         return None
     return f"unknown protocol {v!r}"
 
@@ -278,7 +278,7 @@ def _nat_to(v: str, fam: int) -> str | None:
             first, _, last = addrs.partition("-")
     else:
         first, last, ports = m.group(1), m.group(2) or "", m.group(3)
-    if first and not _is_address(first, fam) or last and not _is_address(last, fam):
+    if (first and not _is_address(first, fam)) or (last and not _is_address(last, fam)):
         return f"bad NAT address {v!r}"
     if ports is not None:
         spec, slash, base = ports.partition("/")

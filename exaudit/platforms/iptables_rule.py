@@ -41,7 +41,6 @@ class ModuleUse:
     name: str
     spec: ext.Extension
     opts: list[tuple[str, bool, tuple[str, ...]]] = field(default_factory=list)
-    positions: list[int] = field(default_factory=list)  # token index of each option's value
     implicit: bool = False
     completed: bool = False  # a later ``-m`` of the same name took over its options
 
@@ -313,7 +312,7 @@ def _load_match(cmd: Command, name: str, family: int) -> None:
     spec = ext.MATCHES.get(canonical)
     if family == 6 and canonical == "ah":
         spec = _AH6
-    if spec is None or canonical not in MATCH_MODULES and canonical not in ext.MATCHES:
+    if spec is None or (canonical not in MATCH_MODULES and canonical not in ext.MATCHES):
         cmd.unknown_modules.append(name)
         spec = ext.Extension(name, {}, lenient=True)
         cmd.errors.append(f"no match extension named {name!r}")
@@ -379,14 +378,11 @@ def _extension_option(cmd: Command, tokens: list[str], i: int, name: str,
     opt = use.spec.options.get(name)
     if opt is None:  # a lenient extension: take the following plain words
         values = [] if value is None else [value]
-        start = -1 if value is not None else i
         while _has_arg(tokens, i):
             values.append(tokens[i])
             i += 1
         use.opts.append((name, invert, tuple(values)))
-        use.positions.append(start)
         return i
-    start = -1  # the value is inside the option word (--opt=value) or absent
     if opt.args == 0:
         if value is not None:
             raise RuleError(f"option --{name} does not take an argument")
@@ -398,7 +394,6 @@ def _extension_option(cmd: Command, tokens: list[str], i: int, name: str,
             if i >= len(tokens):
                 raise RuleError(f"option --{name} requires an argument")
             value = tokens[i]
-            start = i
             i += 1
         if value == "!" and type(value) is str and not invert:
             # intrapositioned negation (`--dport ! 22`): older iptables accept it
@@ -406,7 +401,6 @@ def _extension_option(cmd: Command, tokens: list[str], i: int, name: str,
                 raise RuleError("no argument following `!'")
             invert = True
             value = tokens[i]
-            start = -1
             i += 1
             cmd.old_negation = True
         values = (value,)
@@ -416,7 +410,6 @@ def _extension_option(cmd: Command, tokens: list[str], i: int, name: str,
             values = (value, tokens[i])
             i += 1
     use.opts.append((name, invert, values))
-    use.positions.append(start)
     return i
 
 
@@ -508,7 +501,7 @@ def _values(use: ModuleUse, name: str) -> list[tuple[bool, tuple[str, ...]]]:
 
 def _c_conntrack(cmd: Command, use: ModuleUse, family: int) -> str | None:
     for _inv, vals in _values(use, "ctproto"):
-        if vals and ext.strtoul(vals[0]) == 0 or vals and vals[0].lower() in ("all", "ip"):
+        if (vals and ext.strtoul(vals[0]) == 0) or (vals and vals[0].lower() in ("all", "ip")):
             return "--ctproto 0 is not supported"
     return None
 

@@ -489,7 +489,7 @@ class Executor(Reader):
                 if neg or needs or value in used:
                     return False
                 required = _FAST_MODULES.get(value, 0)
-                if required == 0 or required is not None and required not in used:
+                if required == 0 or (required is not None and required not in used):
                     return False
                 module = value
                 used = used | {value}

@@ -88,8 +88,8 @@ def address(text: str, family: int) -> IntervalSet:
     """One ``-s``/``-d`` item: ``addr``, ``addr/len`` or ``addr/mask`` of ``family``."""
     if family == 4:
         addr, slash, mask = text.partition("/")
-        if addr.count(".") == 3 and (not slash or mask.isdigit() and len(mask) <= 2
-                                     and (mask[0] != "0" or mask == "0")):
+        if addr.count(".") == 3 and (not slash or (mask.isdigit() and len(mask) <= 2
+                                     and (mask[0] != "0" or mask == "0"))):
             # four parts, each read like strtoul(base 0) as iptables does: inet_aton
             try:
                 base = int.from_bytes(inet_aton(addr), "big")
