@@ -337,26 +337,32 @@ def finish(ex: Executor, path: str, total: int) -> Ruleset:
 
 
 def _note_other_table(rs: Ruleset, table: TableState) -> None:
-    seen: set[Origin] = set()
+    """Notes on what another table does to packets before (or after) the filter table:
+    one per kind, at its first line, with the count (a dump can have hundreds)."""
     for chain in table.chains.values():
         if chain.builtin and chain.policy == "DROP":
             rs.notes.append(Note(chain.policy_origin, f"the {table.name} table's "
                                  f"{chain.name} chain drops by policy before or after the "
                                  "filter table; exaudit evaluates only the filter table"))
+    found: dict[str, list[Origin]] = {}
+    for chain in table.chains.values():
         for entry in chain.entries:
             rule = entry[0]
-            if rule.origin in seen:
-                continue
             name = rule.target.name
             if table.name in ("raw", "mangle") and rule.target.verb in (Verb.DROP,
                                                                           Verb.REJECT):
-                seen.add(rule.origin)
-                rs.notes.append(Note(rule.origin, f"{name} in the {table.name} table: these "
-                                     "packets never reach the filter table, which is all "
-                                     "exaudit evaluates; answers may be incomplete"))
+                found.setdefault(name, []).append(rule.origin)
             elif table.name == "nat" and name in ("DNAT", "REDIRECT", "NETMAP"):
-                seen.add(rule.origin)
-                rs.notes.append(Note(rule.origin, f"{name} in the nat table rewrites "
-                                     "destinations before the filter table sees the packets"))
-
-
+                found.setdefault(name, []).append(rule.origin)
+    for name, origins in found.items():
+        lines = sorted(o.line for o in origins)
+        more = f" ({len(lines)} rules, lines {', '.join(map(str, lines[:5]))}" + \
+            (", ..." if len(lines) > 5 else "") + ")" if len(lines) > 1 else ""
+        if table.name == "nat":
+            message = (f"{name} in the nat table{more} rewrites destinations before the "
+                       "filter table sees the packets")
+        else:
+            message = (f"{name} in the {table.name} table{more}: these packets never reach "
+                       "the filter table, which is all exaudit evaluates; answers may be "
+                       "incomplete")
+        rs.notes.append(Note(min(origins, key=lambda o: o.line), message))
