@@ -39,9 +39,11 @@ def render(report: dict[str, Any], findings: list[Finding], style: Style = PLAIN
     groups: dict[str, list[Finding]] = {}
     for f in findings:
         groups.setdefault(f.firewall or "(topology)", []).append(f)
-    if not findings:
+    if not findings and not s.get("suppressed"):
         out.append("No findings: every required flow is permitted and nothing is opened "
                    "wider than Exchange needs.")
+    elif not findings:
+        out.append("No findings count: every one is suppressed (see below).")
     for name, items in groups.items():
         out.append(style(f"== {name} ==", "bold"))
         rows = []
