@@ -239,25 +239,42 @@ def _multiport_chunks(ports: IntervalSet) -> list[IntervalSet]:
 
 def _position(ruleset: Ruleset, origin: Origin) -> tuple[str, int] | None:
     """The chain holding the rule of ``origin`` and its 1-based kernel position."""
+    positions = ruleset.extra.get("_positions")
+    if not isinstance(positions, dict):
+        positions = _positions(ruleset)
+        ruleset.extra["_positions"] = positions
+    return positions.get(origin)
+
+
+def _positions(ruleset: Ruleset) -> dict[Origin, tuple[str, int]]:
+    """Every rule's chain and kernel position, computed once per ruleset (fixes are many)."""
     sizes = ruleset.extra.get("kernel_rule_sizes", {})
+    out: dict[Origin, tuple[str, int]] = {}
     for name, chain in ruleset.chains.items():
         chain_sizes = sizes.get(name) if isinstance(sizes, dict) else None
         if chain_sizes is None:
             for i, rule in enumerate(chain.rules):
-                if rule.origin == origin:
-                    return name, i + 1
+                out.setdefault(rule.origin, (name, i + 1))
             continue
         i = 0
         for pos, size in enumerate(chain_sizes, 1):
-            if chain.rules[i].origin == origin:
-                return name, pos
+            out.setdefault(chain.rules[i].origin, (name, pos))
             i += size
-    return None
+    return out
+
+
+def _has_goto(ruleset: Ruleset) -> bool:
+    found = ruleset.extra.get("_has_goto")
+    if not isinstance(found, bool):
+        found = any(r.target.verb is Verb.GOTO for c in ruleset.chains.values()
+                    for r in c.rules)
+        ruleset.extra["_has_goto"] = found
+    return found
 
 
 def _fell_off(ruleset: Ruleset, request: FixRequest, chain: str) -> str:
     """The chain at whose end a policy-denied request's packets leave the rules."""
-    if not any(r.target.verb is Verb.GOTO for c in ruleset.chains.values() for r in c.rules):
+    if not _has_goto(ruleset):
         return chain
     from exaudit.engine import Evaluator, Question
 
