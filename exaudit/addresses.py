@@ -114,14 +114,28 @@ def _from_int(value: int) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     return ipaddress.IPv6Address(value - V6_BASE)
 
 
+def _text(value: int) -> str:
+    if value <= V4_MAX:
+        return f"{value >> 24}.{value >> 16 & 255}.{value >> 8 & 255}.{value & 255}"
+    return str(ipaddress.IPv6Address(value - V6_BASE))
+
+
 def to_cidrs(addresses: IntervalSet) -> list[str]:
     """The set as the shortest list of CIDR blocks (host routes without a prefix length)."""
     out: list[str] = []
     for lo, hi in addresses.spans:
-        for lo_part, hi_part in _split_family(lo, hi):
-            first, last = _from_int(lo_part), _from_int(hi_part)
-            for net in ipaddress.summarize_address_range(first, last):  # type: ignore[arg-type]
-                out.append(str(net.network_address) if net.num_addresses == 1 else str(net))
+        for start, end in _split_family(lo, hi):
+            base, width = (0, 32) if start <= V4_MAX else (V6_BASE, 128)
+            value, last = start - base, end - base
+            while value <= last:
+                # the largest aligned block that starts here and fits
+                size = value & -value if value else 1 << width
+                while size > last - value + 1:
+                    size >>= 1
+                bits = size.bit_length() - 1
+                text = _text(value + base)
+                out.append(text if bits == 0 else f"{text}/{width - bits}")
+                value += size
     return out
 
 

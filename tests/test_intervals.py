@@ -92,3 +92,18 @@ def test_to_cidrs_round_trip() -> None:
     s = addresses.parse("10.10.128.0/17") | addresses.parse("10.20.0.1-10.20.0.6")
     assert addresses.to_cidrs(s) == ["10.10.128.0/17", "10.20.0.1", "10.20.0.2/31",
                                      "10.20.0.4/31", "10.20.0.6"]
+
+
+@given(st.integers(0, addresses.V4_MAX), st.integers(0, 1 << 20),
+       st.integers(0, (1 << 128) - 1), st.integers(0, 1 << 70))
+def test_to_cidrs_equals_the_standard_library(lo4: int, n4: int, lo6: int, n6: int) -> None:
+    import ipaddress
+
+    hi4 = min(addresses.V4_MAX, lo4 + n4)
+    hi6 = min((1 << 128) - 1, lo6 + n6)
+    s = IntervalSet([(lo4, hi4), (addresses.V6_BASE + lo6, addresses.V6_BASE + hi6)])
+    expected = [str(n) if n.num_addresses > 1 else str(n.network_address)
+                for a, b in ((ipaddress.IPv4Address(lo4), ipaddress.IPv4Address(hi4)),
+                             (ipaddress.IPv6Address(lo6), ipaddress.IPv6Address(hi6)))
+                for n in ipaddress.summarize_address_range(a, b)]
+    assert addresses.to_cidrs(s) == expected
