@@ -118,13 +118,32 @@ def replies_for(fa: FirewallAudit, c: Crossing, permitted: list[Part]) -> list[R
 
 
 def evaluate_crossings(topo: Topology, flows: list[Flow], fa: FirewallAudit) -> None:
-    for c in crossings(topo, flows, fa.firewall):
-        forward = fa.ask(forward_question(c), c.local)
-        result = CrossingResult(c, forward)
+    """Evaluate every crossing; crossings that differ only in their sources share one
+    question (the union of their sources), whose answer is then cut back per crossing."""
+    all_crossings = crossings(topo, flows, fa.firewall)
+    groups: dict[tuple[object, ...], list[Crossing]] = {}
+    for c in all_crossings:
+        key = (c.flow.dst.name, c.flow.ports, c.in_iface, c.out_iface, c.local)
+        groups.setdefault(key, []).append(c)
+    answers: dict[int, CrossingResult] = {}
+    for group in groups.values():
+        sources = IntervalSet()
+        for c in group:
+            sources = sources | c.src
+        first = group[0]
+        shared = Crossing(first.firewall, first.flow, sources, first.in_iface,
+                          first.out_iface, first.local)
+        forward = fa.ask(forward_question(shared), shared.local)
         permitted = forward.by_verdict("permit")
-        if permitted:
-            result.replies = replies_for(fa, c, permitted)
-        fa.results.append(result)
+        replies = replies_for(fa, shared, permitted) if permitted else []
+        for c in group:
+            mine = CrossingResult(c, forward.restricted("src", c.src))
+            for reply in replies:
+                cut = reply.result.restricted("dst", c.src)  # a reply goes to the client
+                if cut.parts:
+                    mine.replies.append(Reply(cut, reply.stages))
+            answers[id(c)] = mine
+    fa.results.extend(answers[id(c)] for c in all_crossings)
 
 
 def build_context(topo: Topology) -> AuditContext:

@@ -122,6 +122,18 @@ class Result:
     def verdicts(self) -> set[str]:
         return {p.verdict for p in self.parts}
 
+    def restricted(self, dim: str, values: IntervalSet) -> Result:
+        """The same answer for the part of the question whose ``dim`` lies in ``values``."""
+        d = _D[dim]
+        parts = []
+        for p in self.parts:
+            inside = p.box[d] & values
+            if inside:
+                box = p.box[:d] + (inside,) + p.box[d + 1:]
+                parts.append(Part(box, p.verdict, p.decided_by, p.path, p.depends_on,
+                                  p.universe))
+        return Result(parts)
+
 
 # --- box algebra ------------------------------------------------------------------------
 
