@@ -79,7 +79,7 @@ def ruleset(seed: int, count: int) -> str:
         target = rng.choice(["ACCEPT", "DROP", "ACCEPT", "LOG --log-prefix x"])
         if chain == "FORWARD" and rng.random() < 0.05:
             target = rng.choice(chains)
-        body[chain].append(f"-A {chain} -i eth1 -o eth{2 + s} -s {src} -d {dst} -p tcp "
+        body[chain].append(f"-A {chain} -i eth1 -o eth{2 + s} -s {src} -d {dst} -p tcp -m tcp "
                            f"--dport {port} -j {target}")
     for chain, rules in body.items():
         out += rules

@@ -188,6 +188,9 @@ class _CompiledChain:
     rules: list[_CompiledRule]
     index: ChainIndex | None = None
     indexed: bool = False
+    # questions about one server and port recur (many sources, both directions)
+    memo: dict[tuple[IntervalSet, IntervalSet], list[int] | None] = field(
+        default_factory=dict)
 
     def candidates(self, box: Box) -> list[int] | None:
         """Positions of the rules that may meet ``box``; None means every rule."""
@@ -198,7 +201,12 @@ class _CompiledChain:
                                         (_D["dport"], _D["dst"]), (PORTS, addresses.ALL))
         if self.index is None:
             return None
-        return self.index.candidates(box)
+        key = (box[_D["dport"]], box[_D["dst"]])
+        if key not in self.memo:
+            if len(self.memo) > 4096:
+                self.memo.clear()
+            self.memo[key] = self.index.candidates(box)
+        return self.memo[key]
 
 
 def _rule_box(match: Match, universe: Universe, cache: dict[object, IntervalSet]) -> Box:

@@ -125,17 +125,33 @@ class InterfaceMap:
         for _, iface, listed in entries:
             self.owned[iface] = self.owned[iface] | (listed - taken)
             taken = taken | listed
+        # many flows share a source (one client network, every protocol and server)
+        self._memo: dict[tuple[IntervalSet, str | None], list[tuple[str, IntervalSet]]] = {}
 
     def split(self, addrs: IntervalSet, name: str | None) -> list[tuple[str, IntervalSet]]:
         """The interfaces ``addrs`` sit behind, with the part behind each."""
         if name is not None and name in self.by_name:
             return [(self.by_name[name], addrs)]
-        out = []
-        for iface, owned in self.owned.items():
-            part = addrs & owned
-            if part:
-                out.append((iface, part))
-        return out
+        key = (addrs, name)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = []
+            for iface, owned in self.owned.items():
+                part = addrs & owned
+                if part:
+                    hit.append((iface, part))
+            self._memo[key] = hit
+        return hit
+
+
+def interface_map(firewall: Firewall) -> InterfaceMap:
+    """The firewall's interface map, built once per firewall."""
+    imap = firewall.__dict__.get("_interface_map")
+    if imap is None:
+        assert firewall.interfaces is not None
+        imap = InterfaceMap(firewall.interfaces)
+        firewall.__dict__["_interface_map"] = imap
+    return imap
 
 
 def crossings(topo: Topology, flows: list[Flow], firewall: Firewall) -> list[Crossing]:
@@ -150,8 +166,7 @@ def crossings(topo: Topology, flows: list[Flow], firewall: Firewall) -> list[Cro
                 out.append(Crossing(firewall, flow, flow.src & host.address, None, None,
                                     "output"))
         return out
-    assert firewall.interfaces is not None
-    imap = InterfaceMap(firewall.interfaces)
+    imap = interface_map(firewall)
     for flow in flows:
         egress = imap.split(flow.dst.address, flow.dst.name)
         if not egress:
@@ -167,8 +182,7 @@ def servers_behind(topo: Topology, firewall: Firewall) -> list[tuple[Server, str
     """The Exchange servers this firewall protects, with the interface in front of each."""
     if firewall.host is not None:
         return [(topo.servers[firewall.host], None)]
-    assert firewall.interfaces is not None
-    imap = InterfaceMap(firewall.interfaces)
+    imap = interface_map(firewall)
     out = []
     for server in topo.servers.values():
         behind = imap.split(server.address, server.name)

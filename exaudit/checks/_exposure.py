@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from exaudit.audit import NEW, AuditContext, FirewallAudit
 from exaudit.engine import Part, Question
-from exaudit.flows import InterfaceMap, everything_but, servers_behind
+from exaudit.flows import everything_but, interface_map, servers_behind
 from exaudit.intervals import IntervalSet
 from exaudit.model import SYN, TCP
 from exaudit.topology import Server
@@ -41,7 +41,7 @@ def approaches(ctx: AuditContext) -> Iterator[Approach]:
                                "input")
                 continue
             assert fw.interfaces is not None
-            imap = InterfaceMap(fw.interfaces)
+            imap = interface_map(fw)
             for in_iface in fw.interfaces:
                 if in_iface == out_iface:
                     continue
