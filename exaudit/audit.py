@@ -40,6 +40,8 @@ class FirewallAudit:
     module: ModuleType
     evaluator: Evaluator
     results: list[CrossingResult] = field(default_factory=list)
+    # answers shared between checks, keyed by the question's shape
+    memo: dict[object, Result] = field(default_factory=dict)
 
     def stages(self, *, in_iface: str | None, out_iface: str | None,
                local: str | None) -> list[Stage]:

@@ -102,10 +102,8 @@ class ChainIndex:
         elif sb is None:
             found = sa | self.a.wild
         else:
-            bw, aw = self.b.wild, self.a.wild
-            found = {i for i in sa if i in sb or i in bw}
-            found.update(i for i in sb if i in aw)
-            found |= self.both_wild
+            # set operations iterate the smaller operand, in C
+            found = (sa & sb) | (sa & self.b.wild) | (sb & self.a.wild) | self.both_wild
         if len(found) * 2 > self.n:
             return None
         return sorted(found)

@@ -23,28 +23,42 @@ class Approach:
     in_iface: str | None
     out_iface: str | None
     local: str | None
+    # every server behind the same egress: one question covers them all
+    neighbours: IntervalSet
 
     def ask(self, ports: IntervalSet) -> list[Part]:
-        q = Question(proto=IntervalSet.point(TCP), src=self.src, dst=self.server.address,
-                     dport=ports, flags=SYN, state=NEW, in_iface=self.in_iface,
-                     out_iface=self.out_iface)
-        return self.fa.ask(q, self.local).parts
+        key = ("approach", self.in_iface, self.out_iface, self.local, ports, self.src,
+               self.neighbours)
+        result = self.fa.memo.get(key)
+        if result is None:
+            q = Question(proto=IntervalSet.point(TCP), src=self.src, dst=self.neighbours,
+                         dport=ports, flags=SYN, state=NEW, in_iface=self.in_iface,
+                         out_iface=self.out_iface)
+            result = self.fa.ask(q, self.local)
+            self.fa.memo[key] = result
+        return result.restricted("dst", self.server.address).parts
 
 
 def approaches(ctx: AuditContext) -> Iterator[Approach]:
     """Every (firewall, server, ingress interface) by which new connections reach a server."""
     for fa in ctx.firewalls:
         fw = fa.firewall
-        for server, out_iface in servers_behind(ctx.topology, fw):
+        behind = servers_behind(ctx.topology, fw)
+        by_egress: dict[str | None, IntervalSet] = {}
+        for server, out_iface in behind:
+            by_egress[out_iface] = by_egress.get(out_iface, IntervalSet()) | server.address
+        for server, out_iface in behind:
             if out_iface is None:
                 yield Approach(fa, server, everything_but(server.address), None, None,
-                               "input")
+                               "input", server.address)
                 continue
             assert fw.interfaces is not None
             imap = interface_map(fw)
             for in_iface in fw.interfaces:
                 if in_iface == out_iface:
                     continue
-                src = imap.owned[in_iface] - server.address
+                # the addresses behind another interface never include this server
+                src = imap.owned[in_iface]
                 if src:
-                    yield Approach(fa, server, src, in_iface, out_iface, None)
+                    yield Approach(fa, server, src, in_iface, out_iface, None,
+                                   by_egress[out_iface])
