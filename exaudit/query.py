@@ -180,7 +180,10 @@ def answer_text(answer: dict[str, Any]) -> str:
     for dep in answer.get("depends_on", []):
         lines.append(f"  depends on {dep['file']}:{dep['line']}: {dep['text']}")
     for step in answer["path"]:
-        where = f"line {step['line']}" if step["line"] else "default"
+        if step["line"]:
+            where = f"line {step['line']}"
+        else:
+            where = "end of chain" if step["verdict"] == "return" else "implicit"
         lines.append(f"    {step['stage']:<24} {step['chain']:<16} {step['verdict']:<14} {where}")
     if "cases" in answer:
         lines.append("  " + answer["reason"])
