@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from absl import logging as absl_logging
-from aerleon.lib import aclcheck, aclgenerator, cisco, ciscoasa, iptables, naming, packetfilter, policy
-from aerleon.lib import policy_builder, speedway
+from aerleon.lib import aclcheck, aclgenerator, cisco, ciscoasa, iptables, naming
+from aerleon.lib import packetfilter, policy, policy_builder, speedway
 
 from exaudit import addresses
 from exaudit.engine import Question
@@ -64,6 +64,12 @@ ESTABLISHED_IS_PLAIN_PERMIT = "tcp-established rendered as a plain permit"
 # matches A *or* not-X (pf.conf(5) / the PF FAQ "negated lists" warning), not A minus X.
 EXCLUDE_IS_UNION = "source/destination-exclude rendered as a pf list: A or not X"
 
+# aerleon's iptables generator with `nochainedterms` writes a term's exclusion, when it
+# chooses "bailout" rules over subtracting addresses, as `-A INPUT -s X -j RETURN`: in a
+# chained rendering RETURN leaves the term's chain (skip the term), but in INPUT itself it
+# ends the walk with the chain policy, so every later term is skipped too.
+RETURN_TO_POLICY = "exclusion as -j RETURN in INPUT itself: the chain policy decides"
+
 # What a packet no term matches meets: pf passes it (pf.conf(5): the default is pass);
 # IOS IPv6 lists end with implicit `permit icmp any any nd-na`, `... nd-ns`, then the
 # implicit deny (Cisco IPv6 ACL references); IPv4 ACLs deny; iptables applies the chain
@@ -76,6 +82,7 @@ DIALECTS: dict[str, frozenset[str]] = {
     "ios": frozenset({IMPLICIT_ND}),
     "asa": frozenset({ESTABLISHED_IS_PLAIN_PERMIT}),
     "pf": frozenset({EXCLUDE_IS_UNION, DEFAULT_PASS}),
+    "iptables-flat": frozenset({RETURN_TO_POLICY}),
 }
 ND_TYPES = (135, 136)  # ICMPv6 neighbor solicitation, neighbor advertisement
 
@@ -214,6 +221,7 @@ class Reference:
     unknown_tables: frozenset[str] = frozenset()
     default: str = "deny"  # for a packet no term matches, unless a quirk says otherwise
     dropped: frozenset[str] = frozenset()  # quirks switched off, to explain a difference
+    bailouts: frozenset[tuple[int, str]] = frozenset()  # (family, term) with RETURN lines
 
     @property
     def quirks(self) -> frozenset[str]:
@@ -255,6 +263,9 @@ class Reference:
         """(verdict, deciding term): the first term that matches, else the fall-through."""
         maybes: set[str] = set()
         for term in self.terms:
+            if self._bails_out(term, pkt):
+                return ("undetermined" if maybes - {self.default} else self.default), \
+                    f"{term.name} RETURN"
             hit = self.matches(term, pkt)
             if hit is False:
                 continue
@@ -265,6 +276,12 @@ class Reference:
             return ("undetermined" if maybes - {verdict} else verdict), term.name
         verdict, why = self.fallthrough(pkt)
         return ("undetermined" if maybes - {verdict} else verdict), why
+
+    def _bails_out(self, term: RefTerm, pkt: Packet) -> bool:
+        if RETURN_TO_POLICY not in self.quirks or (pkt.family, term.name) not in self.bailouts:
+            return False
+        return (_in(ipaddress.ip_address(pkt.src), term.src_exclude)
+                or _in(ipaddress.ip_address(pkt.dst), term.dst_exclude))
 
     def fallthrough(self, pkt: Packet) -> tuple[str, str]:
         if DEFAULT_PASS in self.quirks:
@@ -281,8 +298,19 @@ class Reference:
         and pf all refuse a lone SYN, though they differ on other segments.
         """
         rules = []
+        policy_verb = Verb.ACCEPT if self.default == "permit" else Verb.DROP
         for number, t in enumerate(self.terms, 1):
-            rules += self._rules(Origin("reference", number, t.name), t)
+            origin = Origin("reference", number, t.name)
+            if RETURN_TO_POLICY in self.quirks:
+                for family in (4, 6):
+                    if (family, t.name) not in self.bailouts:
+                        continue
+                    for side, nets in (("src", t.src_exclude), ("dst", t.dst_exclude)):
+                        bail = _set(n for n in nets if n.version == family)
+                        if bail:
+                            rules.append(Rule(origin, Match(**{side: bail}),
+                                              Target(policy_verb)))
+            rules += self._rules(origin, t)
         end = Origin("reference", len(self.terms) + 1, "fall-through")
         if IMPLICIT_ND in self.quirks:
             nd = Match(proto=IntervalSet.point(ICMPV6), src=addresses.ALL_V6,
@@ -467,17 +495,40 @@ class RandomPolicy:
                           f"networks {self.networks}", f"services {self.services}"]
                          + [str(t) for t in self.terms])
 
-    def targets(self) -> dict[str, str]:
-        """Every IPv4-capable target; speedway and iptables write one family per filter,
-        so their IPv6 rendering comes from a second policy with the same terms."""
-        iptables_chain = f"INPUT {self.chain_policy}"
-        return {"cisco": f"{FILTER} mixed", "ciscoasa": FILTER, "speedway": iptables_chain,
-                "iptables": iptables_chain,
-                "packetfilter": f"{FILTER} mixed {self.pf_options}".strip()}
+    def target_sets(self) -> dict[str, dict[str, str]]:
+        """aerleon targets per policy object: a header names each generator once, and
+        speedway and iptables write one address family per filter."""
+        chain = f"INPUT {self.chain_policy}"
+        return {
+            "main": {"cisco": f"{FILTER} mixed", "ciscoasa": FILTER, "speedway": chain,
+                     "iptables": chain,
+                     "packetfilter": f"{FILTER} mixed {self.pf_options}".strip()},
+            "v6": {"speedway": f"{chain} inet6", "iptables": f"{chain} inet6"},
+            # variants: non-contiguous wildcards (IOS), no conntrack (`--tcp-flags` for
+            # tcp-established), every rule in INPUT itself, IOS object-groups
+            "alt": {"cisco": f"{FILTER} extended enable_dsmo",
+                    "speedway": f"{chain} nostate", "iptables": f"{chain} nochainedterms"},
+            "alt6": {"speedway": f"{chain} nostate inet6",
+                     "iptables": f"{chain} nochainedterms inet6"},
+            "og": {"cisco": f"{FILTER} object-group"},
+        }
 
-    def targets6(self) -> dict[str, str]:
-        iptables_chain = f"INPUT {self.chain_policy} inet6"
-        return {"speedway": iptables_chain, "iptables": iptables_chain}
+
+def return_bailouts(rp: RandomPolicy) -> frozenset[tuple[int, str]]:
+    """(family, term) pairs that aerleon's iptables generator writes with `-j RETURN`
+    bailout lines for their excludes, asked of aerleon itself: it decides per term (from
+    address counts), so a policy of that one term shows the choice."""
+    found = set()
+    for term in rp.terms:
+        if not any(k.endswith("-exclude") for k in term):
+            continue
+        one = replace(rp, terms=[term])
+        for family, option in ((4, ""), (6, " inet6")):
+            targets = {"iptables": f"INPUT ACCEPT nochainedterms{option}"}
+            text = str(iptables.Iptables(one.policy(targets), 2))
+            if " -j RETURN" in text:
+                found.add((family, term["name"]))
+    return frozenset(found)
 
 
 def _leaves_some(values: list[str], exclude: list[str]) -> bool:
@@ -549,15 +600,21 @@ def _draw(seed: int, rng: random.Random) -> RandomPolicy:
     return rp
 
 
-GENERATORS: dict[str, tuple[Callable[..., object], bool]] = {
-    # rendering name: (generator class, from the IPv6 policy)
-    "ios": (cisco.Cisco, False),
-    "asa": (ciscoasa.CiscoASA, False),
-    "speedway": (speedway.Speedway, False),
-    "speedway6": (speedway.Speedway, True),
-    "iptables": (iptables.Iptables, False),
-    "iptables6": (iptables.Iptables, True),
-    "pf": (packetfilter.PacketFilter, False),
+GENERATORS: dict[str, tuple[Callable[..., object], str]] = {
+    # rendering name: (aerleon generator, target set of RandomPolicy.target_sets)
+    "ios": (cisco.Cisco, "main"),
+    "asa": (ciscoasa.CiscoASA, "main"),
+    "speedway": (speedway.Speedway, "main"),
+    "speedway6": (speedway.Speedway, "v6"),
+    "iptables": (iptables.Iptables, "main"),
+    "iptables6": (iptables.Iptables, "v6"),
+    "pf": (packetfilter.PacketFilter, "main"),
+    "ios_dsmo": (cisco.Cisco, "alt"),
+    "speedway_nostate": (speedway.Speedway, "alt"),
+    "speedway6_nostate": (speedway.Speedway, "alt6"),
+    "iptables_flat": (iptables.Iptables, "alt"),
+    "iptables6_flat": (iptables.Iptables, "alt6"),
+    "ios_og": (cisco.Cisco, "og"),
 }
 
 
@@ -569,16 +626,13 @@ class Rendered:
     pol: policy.Policy
     terms: list[RefTerm]
     texts: dict[str, str]
+    bailouts: frozenset[tuple[int, str]] = frozenset()  # see return_bailouts
 
 
-def render(pol: policy.Policy, pol6: policy.Policy | None) -> dict[str, str]:
-    texts = {}
-    for name, (generator, v6) in GENERATORS.items():
-        chosen = pol6 if v6 else pol
-        if chosen is None:
-            continue
-        texts[name] = str(generator(copy.deepcopy(chosen), 2))
-    return texts
+def render(policies: dict[str, policy.Policy]) -> dict[str, str]:
+    """Every rendering whose target set is among ``policies``."""
+    return {name: str(generator(copy.deepcopy(policies[tset]), 2))
+            for name, (generator, tset) in GENERATORS.items() if tset in policies}
 
 
 def random_policy(seed: int) -> Rendered:
@@ -588,11 +642,12 @@ def random_policy(seed: int) -> Rendered:
         rp = _draw(seed, rng)
         rp.redraws = attempt
         try:
-            pol = rp.policy(rp.targets())
-            texts = render(pol, rp.policy(rp.targets6()))
+            policies = {name: rp.policy(t) for name, t in rp.target_sets().items()}
+            texts = render(policies)
         except (policy.Error, naming.Error, aclgenerator.Error):  # aerleon refused it
             continue
-        return Rendered(rp, pol, ref_terms(pol.filters[0][1]), texts)
+        pol = policies["main"]
+        return Rendered(rp, pol, ref_terms(pol.filters[0][1]), texts, return_bailouts(rp))
     raise AssertionError(f"seed {seed}: aerleon refused 50 draws")
 
 

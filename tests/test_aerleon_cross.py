@@ -7,9 +7,15 @@ its semantics apply, and from a reference read off the policy's terms (tests/aer
 Besides random packets, each rendering is compared exactly, over every NEW packet of a
 family, with ``exaudit.equivalence.differences``.
 
+Renderings: cisco (mixed: IOS IPv4 and IPv6 lists), ciscoasa, speedway and iptables (one
+family each), packetfilter (mixed), and variants: cisco `extended enable_dsmo`
+(non-contiguous wildcards), speedway `nostate` (`--tcp-flags`), iptables `nochainedterms`,
+and cisco `object-group`, whose IOS XR syntax exaudit reports and must then answer
+undetermined, never wrongly.
+
 Accepted differences are the named quirks of aerleon_gen.DIALECTS, each with its reason;
 a packet may differ between two renderings only where the two dialects' references
-differ for that very packet.
+differ for that very packet, and ``aerleon_gen.explain`` names the quirk responsible.
 
 Run with ``-s`` to see the counts.
 """
@@ -20,6 +26,7 @@ import copy
 import ipaddress
 import itertools
 import random
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -57,6 +64,9 @@ class View:
     platform: str
     dialect: str
     where: dict[int, tuple[str, str]]  # family -> (rendering, chain/ACL to evaluate)
+    # exaudit does not read this rendering's syntax fully: it must say "undetermined"
+    # where it cannot tell, and never give a verdict the policy does not
+    partial: bool = False
 
 
 VIEWS = {
@@ -69,8 +79,21 @@ VIEWS = {
     "iptables": View("iptables", "iptables", "stateless",
                      {4: ("iptables", "INPUT"), 6: ("iptables6", "INPUT")}),
     "pf": View("pf", "pf", "pf", {4: ("pf", "in"), 6: ("pf", "in")}),
+    # variants of the same generators (aerleon_gen.RandomPolicy.target_sets)
+    "ios-dsmo": View("ios-dsmo", "ios", "ios", {4: ("ios_dsmo", gen.FILTER)}),
+    "speedway-nostate": View("speedway-nostate", "iptables", "stateless",
+                             {4: ("speedway_nostate", "INPUT"),
+                              6: ("speedway6_nostate", "INPUT")}),
+    "iptables-flat": View("iptables-flat", "iptables", "iptables-flat",
+                          {4: ("iptables_flat", "INPUT"), 6: ("iptables6_flat", "INPUT")}),
+    # aerleon's cisco `object-group` output uses `net-group`/`port-group` and
+    # `object-group network ipv4`/`object-group port` (IOS XR syntax): exaudit's IOS
+    # parser reports those lines (EXA001) and must then answer undetermined, never wrong
+    "ios-og": View("ios-og", "ios", "ios", {4: ("ios_og", gen.FILTER)}, partial=True),
 }
-PAIRS = list(itertools.combinations(VIEWS, 2))
+MAIN = ["ios", "asa", "speedway", "iptables", "pf"]
+PAIRS = list(itertools.combinations(MAIN, 2)) + [
+    ("ios", "ios-dsmo"), ("speedway", "speedway-nostate"), ("iptables", "iptables-flat")]
 
 # aerleon's ciscoasa generator writes the note on a term it cannot render for IPv4 (an
 # icmpv6 term) as bare `remark ...` lines without `access-list NAME`, which is not ASA
@@ -78,11 +101,12 @@ PAIRS = list(itertools.combinations(VIEWS, 2))
 # aerleon's packetfilter generator names an excluded object as `!<X>` without writing
 # `table <X>` (see aerleon_gen.undefined_pf_tables): exaudit reports the table's contents
 # as unknown (EXA002) and the reference treats `!<X>` as unknown too.
+UNDEFINED_TABLE = re.compile(r"(table )?<[^>]+> is not defined in the config"
+                             r"(; its contents come from the running system)?")
 TOLERATED_ISSUES = {
     "asa": lambda issue: issue.code == "EXA001" and issue.origin.text.startswith("remark "),
-    "pf": lambda issue: issue.code == "EXA002" and issue.message.startswith("table <")
-    and issue.message.endswith("is not defined in the config; its contents come from the "
-                               "running system"),
+    "pf": lambda issue: issue.code == "EXA002" and all(
+        UNDEFINED_TABLE.fullmatch(part) for part in issue.message.split("; table ")),
 }
 
 
@@ -94,6 +118,8 @@ def _require(view: View) -> ModuleType:
 
 
 def _check_issues(view: View, rs: Ruleset) -> None:
+    if view.partial:
+        return  # its issues are the point; test_random_rendering_matches_the_policy counts
     tolerated = TOLERATED_ISSUES.get(view.platform, lambda issue: False)
     bad = [i for i in rs.issues if not tolerated(i)]
     assert not bad, f"{view.name}: " + "; ".join(
@@ -109,6 +135,7 @@ class Subject:
     pol: policy.Policy
     filter_name: str  # the filter name AclCheck reports
     iptables_default: str = "deny"  # the chain policy aerleon wrote
+    bailouts: frozenset[tuple[int, str]] = frozenset()  # gen.return_bailouts
     stages: dict[tuple[str, int], list[Stage]] = field(default_factory=dict)
     refs: dict[str, gen.Reference] = field(default_factory=dict)  # per view
     evaluators: dict[str, Evaluator] = field(default_factory=dict)
@@ -132,7 +159,8 @@ class Subject:
 def _random_subject(seed: int) -> tuple[Subject, dict[str, str]]:
     rendered = gen.random_policy(seed)
     subject = Subject(f"seed {seed}", rendered.terms, rendered.pol, gen.FILTER,
-                      "permit" if rendered.source.chain_policy == "ACCEPT" else "deny")
+                      "permit" if rendered.source.chain_policy == "ACCEPT" else "deny",
+                      rendered.bailouts)
     return subject, rendered.texts
 
 
@@ -154,7 +182,7 @@ def _stages_for(subject: Subject, texts: dict[str, str], view: View) -> None:
             unknown |= gen.undefined_pf_tables(subject.terms, texts[rendering])
     default = subject.iptables_default if view.platform == "iptables" else "deny"
     subject.refs[view.name] = gen.Reference(tuple(subject.terms), view.dialect, unknown,
-                                            default)
+                                            default, bailouts=subject.bailouts)
 
 
 def _exact_against_reference(subject: Subject, view: View) -> list[str]:
@@ -164,7 +192,9 @@ def _exact_against_reference(subject: Subject, view: View) -> list[str]:
     for family in view.where:
         for label, question in gen.questions(family):
             for d in differences(subject.stages[(view.name, family)], reference, question,
-                                 limit=3):
+                                 limit=3 if not view.partial else 10_000):
+                if view.partial and d.left.verdict == "undetermined":
+                    continue
                 problems.append(f"IPv{family} {label}: {view.name} says {d.left.verdict} "
                                 f"(line {_where(d.left)}) where the policy says "
                                 f"{d.right.verdict} (term {_where(d.right)}), e.g. "
@@ -212,7 +242,7 @@ def test_random_rendering_matches_the_policy(view_name: str) -> None:
             got = subject.verdict(view.name, pkt)
             packets += 1
             verdicts[got] += 1
-            if got != want:
+            if got != want and not (view.partial and got == "undetermined"):
                 problems.append((seed, f"{pkt}: {view.name} {got}, policy {want} (term "
                                        f"{term})"))
     print(f"\naerleon random policies, {view.name} vs the policy ({view.dialect}): "
@@ -220,6 +250,8 @@ def test_random_rendering_matches_the_policy(view_name: str) -> None:
           f"every NEW packet of IPv{'+'.join(map(str, sorted(view.where)))}; "
           f"{len(problems)} problems")
     _fail(problems, (view_name,))
+    if view.partial:
+        assert verdicts["undetermined"], f"{view.name}: exaudit now reads it all; drop partial"
 
 
 # --- random policies: the renderings against each other ----------------------------------
@@ -303,7 +335,8 @@ def _address(value: int) -> str:
 
 
 def test_aclcheck_agrees_with_the_renderings() -> None:
-    available = [v for v in VIEWS.values() if _platform(v.platform) is not None]
+    available = [v for v in VIEWS.values()
+                 if _platform(v.platform) is not None and not v.partial]
     given = skipped = compared = 0
     problems: list[str] = []
     for seed in SEEDS:
@@ -343,12 +376,13 @@ def test_aclcheck_agrees_with_the_renderings() -> None:
 def _tiny(terms: list[dict[str, str]], networks: dict[str, list[str]]) -> tuple[
         Subject, dict[str, str]]:
     rp = gen.RandomPolicy(-1, networks=networks, services={}, terms=terms)
-    pol = rp.policy(rp.targets())
-    texts = gen.render(pol, rp.policy(rp.targets6()))
+    policies = {name: rp.policy(t) for name, t in rp.target_sets().items()}
+    texts = gen.render(policies)
+    pol = policies["main"]
     subject = Subject("tiny", gen.ref_terms(pol.filters[0][1]), pol, gen.FILTER)
-    for view in VIEWS.values():
-        if _platform(view.platform) is not None:
-            _stages_for(subject, texts, view)
+    for name in MAIN:
+        if _platform(VIEWS[name].platform) is not None:
+            _stages_for(subject, texts, VIEWS[name])
     return subject, texts
 
 
@@ -384,7 +418,7 @@ def test_pf_list_with_an_exclude_matches_either_item() -> None:
                              "action": "deny"},
                             {"name": "final", "action": "deny"}], PRINTERS_NETS)
     assert "from { !<PRINTERS>, <LAN> }" in texts["pf"] and "table <PRINTERS>" in texts["pf"]
-    for name in VIEWS:
+    for name in MAIN:
         if (name, 4) not in subject.stages:
             continue
         pf = name == "pf"
@@ -413,12 +447,13 @@ def test_pf_exclude_of_an_undefined_table_is_undetermined() -> None:
 def test_reference_and_its_exact_form_agree(family: int) -> None:
     """The per-packet reference and its exaudit-chain form give the same verdicts."""
     evaluator = Evaluator()
-    for seed in list(SEEDS)[:5]:
+    for seed in list(SEEDS)[:8]:
         subject, _ = _random_subject(seed)
         names = {n for t in subject.terms for n in t.src_exclude_names | t.dst_exclude_names}
-        for dialect in gen.DIALECTS:
+        for dialect, default in itertools.product(gen.DIALECTS, ("deny", "permit")):
             for unknown in {frozenset(), frozenset(names)}:
-                ref = gen.Reference(tuple(subject.terms), dialect, unknown)
+                ref = gen.Reference(tuple(subject.terms), dialect, unknown, default,
+                                    bailouts=subject.bailouts)
                 stages = ref.stages()
                 for pkt in gen.random_packets(random.Random(seed), subject.terms, 30,
                                               families=(family,)):
