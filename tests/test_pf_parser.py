@@ -234,6 +234,7 @@ UNKNOWN = [
     ("probability", "block in probability 50%"),
     ("fragment", "block in fragment"),
     ("rdomain", "block in on rdomain 1"),
+    ("rtable", "block in rtable 1"),
 ]
 
 
@@ -479,6 +480,10 @@ LEXICAL = [
     ("quoted macro list", 'all_ports = "{" 79 80 "}"\nblock in proto tcp to port $all_ports\n'),
     ("whole rule in a macro", 'r = "block in proto tcp"\n$r to port 80\n'),
     ("line with CRLF", "block in proto tcp to port 80\r\n"),
+    ("macro ending in a blank", 'r = "block in proto tcp "\n$r to port 80\n'),
+    ("blanks and a comment at the end of the file", "block in proto tcp to port 80\n  # x"),
+    ("single quotes", "a = '80'\nblock in proto tcp to port $a\n"),
+    ("list across lines", "block in proto tcp to port {\n 79\n 80\n}\n"),
 ]
 
 
@@ -552,7 +557,7 @@ def test_table_from_file():
     "pass in on em0 proto tcp to port 80 rdr-to 10.1.0.5 port 8080 label \"web\" "
     "tag web queue (std, ack) set prio (3, 5) keep state (max 10, source-track rule)",
     "pass out on em0 route-to (em1 192.0.2.1) divert-to 127.0.0.1 port 8021",
-    "pass log (all, to pflog1) quick allow-opts rtable 1 max-mss 1400",
+    "pass log (all, to pflog1) quick allow-opts max-mss 1400 once",
 ])
 def test_recognised_statements(text):
     rs = ruleset(text + "\n")

@@ -71,7 +71,7 @@ def parse(text: str, path: str) -> Ruleset:
         "quick": _quick_origins(items, ctx),
         "anchors": sorted(ctx.anchors),
         "tables": {(f"{anchor}/" if anchor else "") + name:
-                   {"entries": len(t.entries), "unknown": list(t.unknown_reasons)}
+                   {"entries": t.entries, "unknown": list(t.unknown_reasons)}
                    for (anchor, name), t in ctx.tables.items()},
     })
     return ruleset

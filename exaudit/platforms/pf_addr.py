@@ -157,21 +157,31 @@ def address_range(first: str, last: str) -> AddrItem | None:
 
 @dataclass
 class Table:
-    """A ``table <name>`` definition; ``known`` is None until its entries are combined."""
+    """A ``table <name>`` definition: its entries by block size, and what is unknown."""
 
     name: str
-    entries: list[tuple[bool, AddrItem]] = field(default_factory=list)
+    entries: int = 0
     unknown_reasons: list[str] = field(default_factory=list)
     flags: set[str] = field(default_factory=set)
     defined_at: object = None
+    negated_entries: bool = False
+    # block size -> (spans of entries, spans of ! entries)
+    _blocks: dict[int, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = field(
+        default_factory=dict)
     _item: AddrItem | None = None
 
     def add(self, negated: bool, items: Iterable[AddrItem]) -> None:
         for item in items:
             if item.uncertain:
                 self.unknown_reasons.append(item.reason)
-            if item.certain:
-                self.entries.append((negated, item))
+            for lo, hi in item.certain.spans:
+                self.add_block(negated, lo, hi)
+
+    def add_block(self, negated: bool, lo: int, hi: int) -> None:
+        pos, neg = self._blocks.setdefault(hi - lo, ([], []))
+        (neg if negated else pos).append((lo, hi))
+        self.entries += 1
+        self.negated_entries |= negated
         self._item = None
 
     def item(self) -> AddrItem:
@@ -181,15 +191,10 @@ class Table:
         return self._item
 
     def _combine(self) -> AddrItem:
-        by_size: dict[int, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
-        for negated, item in self.entries:
-            for lo, hi in item.certain.spans:
-                pos, neg = by_size.setdefault(hi - lo, ([], []))
-                (neg if negated else pos).append((lo, hi))
         known = IntervalSet()
         # least specific first, so that a more specific entry overrides it
-        for size in sorted(by_size, reverse=True):
-            pos, neg = by_size[size]
+        for size in sorted(self._blocks, reverse=True):
+            pos, neg = self._blocks[size]
             if neg:
                 known = known - IntervalSet(neg)
             if pos:
@@ -197,12 +202,35 @@ class Table:
         if not self.unknown_reasons:
             return AddrItem(None, known)
         reason = f"table <{self.name}>: " + "; ".join(dict.fromkeys(self.unknown_reasons))
-        if any(negated for negated, _ in self.entries) or not known:
+        if self.negated_entries or not known:
             return AddrItem(None, EMPTY, addresses.ALL, reason)
         return AddrItem(None, known, addresses.ALL - known, reason)
 
 
 _FAST_V4 = re.compile(r"^(\d+)\.(\d+)\.(\d+)\.(\d+)(?:/(\d+))?$")
+
+
+def add_words(table: Table, words: Iterable[str]) -> None:
+    """Table entries as they come from a body or a file; plain IPv4 ones without objects."""
+    negated = False
+    for word in words:
+        if word == "!":
+            negated = True
+            continue
+        m = _FAST_V4.match(word)
+        if m:
+            a, b, c, d, mask = m.groups()
+            a, b, c, d = int(a), int(b), int(c), int(d)
+            bits = 32 if mask is None else int(mask)
+            if a < 256 and b < 256 and c < 256 and d < 256 and bits <= 32:
+                host = 32 - bits
+                lo = (a << 24 | b << 16 | c << 8 | d) >> host << host
+                table.add_block(negated, lo, lo + (1 << host) - 1)
+                negated = False
+                continue
+        neg, items = table_entry(word)
+        table.add(negated or neg, items)
+        negated = False
 
 
 def table_entry(word: str) -> tuple[bool, list[AddrItem]]:

@@ -6,7 +6,10 @@ the other rules in reverse order. Anchors are evaluated in place: their rules ar
 anchor's conditions and their own; a ``quick`` rule inside an anchor is final for the
 whole ruleset; an anchor marked ``quick`` ends evaluation when it is left if any of its
 rules matched (pf.conf(5)), so its rules are final too, in last-match order among
-themselves. Hence every statement contributes to two lists: ``final`` (taken in order)
+themselves. (The kernels differ in corner cases the manual does not describe: OpenBSD
+stops only when the last matching rule sits directly in the quick anchor, not in an
+anchor nested in it; older FreeBSD forgets a match made before a nested anchor. exaudit
+follows the manual.) Hence every statement contributes to two lists: ``final`` (taken in order)
 and ``ordinary`` (taken in reverse, after all final ones); each rule keeps the pf line it
 came from, so the line a packet is decided by is the pf line that decides it.
 ``match`` rules never decide and give no rule. What exaudit cannot see (an anchor whose

@@ -436,16 +436,8 @@ class Parser:
         body = text[start:close]
         if _NOT_PLAIN.search(body):
             return False
-        negated = False
-        for m in _TABLE_WORD.finditer(_COMMENT.sub("", body)):
-            word = m.group()
-            if word == "!":
-                negated = True
-                continue
-            neg, entries = pf_addr.table_entry(word)
-            table.add(negated or neg, entries)
-            negated = False
-        self.lx.pos = close + 1
+        pf_addr.add_words(table, _TABLE_WORD.findall(_COMMENT.sub("", body)))
+        self.lx.seek(close + 1)
         self.last = Token(PUNCT, "}", close, close + 1)
         self.cur = self._pull()
         return True
@@ -456,10 +448,7 @@ class Parser:
         if text is None:
             table.unknown_reasons.append(f"its file \"{name}\" is not available")
             return
-        for raw in text.splitlines():
-            for word in raw.split("#", 1)[0].split():
-                negated, entries = pf_addr.table_entry(word)
-                table.add(negated, entries)
+        pf_addr.add_words(table, _COMMENT.sub("", text).split())
 
     def option(self, first: Token, items: list[object]) -> None:
         self.next()

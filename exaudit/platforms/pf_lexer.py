@@ -20,19 +20,21 @@ WORD, QUOTED, PUNCT, NEWLINE, EOF = "w", "q", "p", "nl", "eof"
 _WORD_REST = r"""[A-Za-z0-9"$%&'*+\-.:;?@\[\\\]^_`|~]"""
 # Blanks and comments (taken atomically: a lookahead's capture matched back, since
 # Python 3.10 has no possessive quantifiers), then one token: 2 newline, 3 quoted,
-# 4 macro, 5 word, 6 operator, 7 any other character.
+# 4 macro, 5 word, 6 operator, 7 any other character, 8 the end of the text (so that
+# blanks and a comment at the very end are consumed, not searched through).
 _TOKEN = re.compile(
     r"(?=((?:[ \t\r\f\v]+|\#[^\n]*)*))\1"
     r"(?:(\n)|(\"[^\"]*\"|'[^']*')|(\$[A-Za-z0-9_]*)|([A-Za-z0-9:_]" + _WORD_REST + r"*)"
-    r"|(!=|<>|><|<=|>=|->)|(.))",
+    r"|(!=|<>|><|<=|>=|->)|(.)|(\Z))",
     re.S,
 )
-_KINDS = (None, None, "nl", "q", "macro", "w", "p", "p")
+_KINDS = (None, None, "nl", "q", "macro", "w", "p", "p", "eof")
 _WORD_TAIL = re.compile(_WORD_REST + "*")
 # A backslash ending a line joins it to the next; pfctl complains about blanks between
 # the two but real files have them, so they are tolerated.
 _CONTINUATION = re.compile(r"\\[ \t]*\r?\n")
 _SIMPLE = re.compile(r"[#\n\"']")
+MAX_TEXT = 1000
 
 
 class LexError(Exception):
@@ -83,12 +85,24 @@ class Source:
         return 1 + bisect_right(self._newlines, offset - 1) + bisect_right(self._removed, offset)
 
     def logical_text(self, start: int, end: int) -> str:
-        """The statement's own words: comments dropped, blanks and newlines squeezed."""
-        chunk = self.text[start:end]
+        """The statement's own words: comments dropped, blanks and newlines squeezed.
+
+        A statement of many lines (a big table) is cut after ``MAX_TEXT`` characters.
+        """
+        cut = end - start > MAX_TEXT
+        chunk = self.text[start:min(end, start + MAX_TEXT)]
+        if cut:
+            return self._squeeze(chunk) + " ..."
+        return self._squeeze(chunk)
+
+    @staticmethod
+    def _squeeze(chunk: str) -> str:
         if _SIMPLE.search(chunk) is None:
             return " ".join(chunk.split())
         out = []
         for m in _TOKEN.finditer(chunk):
+            if m.lastindex == 8:
+                break
             out.append(" " if m.lastindex == 2 else m.group(m.lastindex))
         return " ".join(" ".join(out).split())
 
@@ -102,35 +116,41 @@ class Lexer:
     def __init__(self, source: Source, macros: MacroLookup) -> None:
         self.source = source
         self.macros = macros
-        self.pos = 0
         self.pending: list[Token] = []
+        self.seek(0)
+
+    def seek(self, pos: int) -> None:
+        """Continue reading the source at ``pos`` (after a run-on macro, a fast-read table)."""
+        self.pos = pos
+        self._matches = _TOKEN.finditer(self.source.text, pos)
 
     @staticmethod
-    def _scan(text: str, pos: int) -> tuple[Token | None, int]:
-        """One raw token of ``text`` at ``pos`` (None at the end), and where the next starts."""
-        m = _TOKEN.match(text, pos)
-        if m is None:
-            return None, len(text)
+    def _token(m: re.Match[str]) -> Token:
         i = m.lastindex
-        end = m.end()
         if i == 3:
-            value = m.group(3)
-            return Token(QUOTED, value[1:-1].replace("\n", ""), m.start(3), end), end
+            return Token(QUOTED, m.group(3)[1:-1].replace("\n", ""), m.start(3), m.end())
         value = m.group(i)  # type: ignore[arg-type]
         if i == 7 and value in "\"'":
             raise LexError(0, "unterminated quoted string")
-        return Token(_KINDS[i], value, m.start(i), end), end  # type: ignore[arg-type, index]
+        return Token(_KINDS[i], value, m.start(i), m.end())  # type: ignore[arg-type, index]
 
     def next(self) -> Token:
         if self.pending:
             return self.pending.pop()
-        text = self.source.text
+        m = next(self._matches, None)
+        if m is None or m.lastindex == 8:
+            end = len(self.source.text)
+            self.pos = end
+            self._matches = iter(())
+            return Token(EOF, "", end, end)
+        self.pos = m.end()
+        i = m.lastindex
+        if i == 5 or i == 2 or i == 6:  # word, newline, operator: the common cases
+            return Token(_KINDS[i], m.group(i), m.start(i), self.pos)  # type: ignore[arg-type]
         try:
-            token, self.pos = self._scan(text, self.pos)
+            token = self._token(m)
         except LexError as e:
-            raise LexError(self.source.line_of(self.pos), e.message) from None
-        if token is None:
-            return Token(EOF, "", len(text), len(text))
+            raise LexError(self.source.line_of(m.start()), e.message) from None
         if token.kind != "macro":
             return token
         return self._expand(token)
@@ -141,15 +161,14 @@ class Lexer:
         if value is None:
             raise LexError(self.source.line_of(ref.start), f"macro '{name}' is not defined")
         tokens: list[Token] = []
-        pos = 0
-        while True:
+        for m in _TOKEN.finditer(value):
+            if m.lastindex == 8:
+                break
             try:
-                tok, pos = self._scan(value, pos)
+                tok = self._token(m)
             except LexError:
                 raise LexError(self.source.line_of(ref.start),
                                f"macro '{name}' holds an unterminated quote") from None
-            if tok is None:
-                break
             if tok.kind == "macro":
                 # pfctl does not expand a ``$`` met while reading a macro's own text
                 tok.kind = PUNCT
@@ -162,7 +181,7 @@ class Lexer:
             if tail and tail.end() > self.pos:
                 tokens[-1].value += tail.group()
                 tokens[-1].end = tail.end()
-                self.pos = tail.end()
+                self.seek(tail.end())
         if not tokens:
             return self.next()
         first = tokens[0]

@@ -337,7 +337,9 @@ OPTIONS: dict[str, Handler] = {
     "user": _user, "group": _user, "flags": _flags, "icmp-type": _icmp,
     "icmp6-type": _icmp, "keep": _state, "modulate": _state, "synproxy": _state,
     "no": _state, "fragment": _fragment, "allow-opts": _flag_option, "label": _one_argument,
-    "tag": _one_argument, "queue": _one_argument, "rtable": _one_argument,
+    "tag": _one_argument, "queue": _one_argument,
+    # another routing table may send the packet out elsewhere than the audit assumes
+    "rtable": _unknown_condition("'rtable' routes the packet with another routing table"),
     "ridentifier": _one_argument, "max-mss": _one_argument, "min-ttl": _one_argument,
     "max-pkt-rate": _unknown_condition("'max-pkt-rate' depends on traffic rates"),
     "dnpipe": _one_argument, "dnqueue": _one_argument, "set": _set, "once": _once,
