@@ -307,6 +307,7 @@ def test_source_ports_and_udp():
     ("block in to port 80", {}),  # pfctl: port only applies to tcp/udp/sctp
     ("block in proto icmp to port 80", {"proto": "icmp", "icmp": (8, 0), "flags": None}),
     ("block in proto tcp icmp-type echoreq", {}),
+    ("block in inet6 from 10.0.0.0/8", {"src": "2001:db8::1", "dst": "2001:db8::2"}),
 ])
 def test_rules_pfctl_refuses(text, packet):
     rs = ruleset(text + "\n")

@@ -99,7 +99,10 @@ class Builder:
             self._problem(origin, "EXA001", message)
             loose = replace(cond, sport=None, dport=None, icmp=None,
                             unknown=cond.unknown + [message])
-            boxes = expand(loose, self.direction)
+            try:
+                boxes = expand(loose, self.direction)
+            except Inconsistent:
+                boxes = expand(replace(loose, src=None, dst=None), self.direction)
         if outer is not None:
             boxes = meet_all(outer, boxes)
         self.produced += len(boxes)

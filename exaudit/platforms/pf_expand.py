@@ -64,6 +64,11 @@ def _address_options(items: list[AddrItem] | None, af: int | None
     return out
 
 
+def _fits(items: list[AddrItem] | None, af: int | None) -> bool:
+    """Whether a side has an operand of family ``af`` (pfctl drops the others)."""
+    return items is None or af is None or any(i.af in (None, af) for i in items)
+
+
 def _families(cond: Conditions) -> list[int | None]:
     if cond.af is not None:
         return [cond.af]
@@ -120,7 +125,10 @@ def expand(cond: Conditions, direction: str) -> list[Box]:
     alts: list[IfaceAlt | None] = list(cond.ifaces) if cond.ifaces else [None]
     base_reasons = tuple(dict.fromkeys(cond.unknown))
     out: list[Box] = []
-    for af in _families(cond):
+    families = [af for af in _families(cond) if _fits(cond.src, af) and _fits(cond.dst, af)]
+    if not families:
+        raise Inconsistent("the rule expands to no valid combination (address families)")
+    for af in families:
         srcs = _address_options(cond.src, af)
         dsts = _address_options(cond.dst, af)
         for (src, r1), (dst, r2), alt in product(srcs, dsts, alts):
