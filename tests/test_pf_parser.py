@@ -686,3 +686,37 @@ def test_fix_out_stage_and_port_lists():
 ])
 def test_looks_like(text, likely):
     assert (pf.looks_like(text) >= 0.5) is likely
+
+
+def test_wildcard_anchor_evaluates_its_loaded_children_by_name(tmp_path):
+    (tmp_path / "b").write_text("pass in proto tcp to port 80\n")
+    (tmp_path / "a").write_text("block in proto tcp to port 80\n")
+    conf = tmp_path / "pf.conf"
+    conf.write_text("block all\nanchor \"f/*\"\nload anchor \"f/b\" from \"b\"\n"
+                    "load anchor \"f/a\" from \"a\"\n")
+    rs = pf.parse(conf.read_text(), str(conf))
+    assert not rs.issues
+    # f/a is evaluated before f/b: the pass in f/b is the last match
+    rule = [r for r in rs.rules() if r.target.verb is Verb.ACCEPT][0]
+    assert rule.origin.file.endswith("/b")
+    assert decide(rs)[0] == "permit"
+
+
+def test_include_loop_is_refused(tmp_path):
+    conf = tmp_path / "pf.conf"
+    conf.write_text("include \"pf.conf\"\npass\n")
+    with pytest.raises(InputError) as err:
+        pf.parse(conf.read_text(), str(conf))
+    assert "too deeply" in err.value.message
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("nat pass on em0 from 10.0.0.0/8 -> (em0)", "out"),
+    ("binat pass on em0 from 10.1.0.5 to any -> 192.0.2.5", None),
+])
+def test_translation_with_pass_is_uncertain_before_the_filter(text, kind):
+    rs = ruleset("block all\n" + text + "\n")
+    for direction in ("in", "out"):
+        head = [r for r in rs.chains[direction].rules if r.origin.line == 2]
+        assert bool(head) == (kind in (None, direction))
+        assert all(r.unknown and r.target.verb is Verb.ACCEPT for r in head)
