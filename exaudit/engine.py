@@ -46,7 +46,7 @@ Box = tuple[IntervalSet, ...]
 
 # Budgets that keep a pathological question from hanging: past them the rest of the
 # question is reported undetermined, never guessed.
-MAX_FORKS = 10
+MAX_FORKS = 16
 MAX_ITEMS = 400_000
 
 

@@ -9,12 +9,14 @@ atom (a number); a set of interfaces is then a set of atoms.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from exaudit.intervals import IntervalSet
 from exaudit.model import IfaceMatch
 
 LOOPBACK = "lo"
+_LOOPBACK = re.compile(r"lo\d*")
 
 
 def _is_prefix(pattern: str) -> bool:
@@ -69,10 +71,15 @@ class Universe:
         return hit
 
     def unspecified(self) -> IntervalSet:
-        """Any interface a packet from another host can arrive on (not the loopback)."""
-        if LOOPBACK in self._index:
-            return self.all - IntervalSet.point(self._index[LOOPBACK])
-        return self.all
+        """Any interface a packet from another host can arrive on: not a loopback.
+
+        Loopbacks are Linux's ``lo`` and the BSDs' ``lo0``, ``lo1``... (and the names a
+        ``lo+`` prefix or pf's ``lo`` group stands for).
+        """
+        loopbacks = [i for name, i in self._index.items() if _LOOPBACK.fullmatch(name)]
+        if LOOPBACK in self._prefix_index:
+            loopbacks.append(self._prefix_index[LOOPBACK])
+        return self.all - IntervalSet.of(loopbacks)
 
     def describe(self, atoms: IntervalSet) -> str:
         """Name a set of atoms for a person: ``eth0``, ``eth+, ppp0`` or ``any but lo``."""

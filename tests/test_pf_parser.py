@@ -452,8 +452,6 @@ def test_set_skip_passes_unfiltered():
     assert decide(rs, in_iface="em1") == ("deny", 2)
 
 
-@pytest.mark.xfail(strict=True, reason="core: ifaces.Universe.unspecified() leaves out only "
-                   "Linux 'lo', not BSD lo0 or the lo group (reported to the lead)")
 def test_unspecified_interface_is_not_the_bsd_loopback():
     rs = ruleset("set skip on lo\nblock all\n")
     assert decide(rs, in_iface=None, local="input") == ("deny", 2)

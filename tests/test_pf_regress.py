@@ -21,11 +21,7 @@ from exaudit.platforms import pf
 PAIRS = 79
 # Pairs exaudit cannot compare, and why. They run as strict xfails, so a pair that starts
 # to agree (or one listed by mistake) fails loudly instead of passing silently.
-UNSUPPORTED = {
-    "pf0081": "the .ok spells out 30 rules with tables, no-route and (lo0); a packet meets "
-              "more than the engine's 10 unmodelled conditions (engine.MAX_FORKS), so parts "
-              "that the .in decides come out undetermined in the .ok",
-}
+UNSUPPORTED: dict[str, str] = {}
 RESULTS: dict[str, str] = {}
 
 
