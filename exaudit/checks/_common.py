@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
@@ -10,7 +11,7 @@ from exaudit.engine import Part
 from exaudit.findings import Finding, Location
 from exaudit.flows import Crossing, Flow
 from exaudit.intervals import IntervalSet
-from exaudit.model import Origin
+from exaudit.model import Origin, Ruleset
 
 
 def finding(check: ModuleType, firewall: str | None, origin: Origin | None, message: str,
@@ -20,6 +21,14 @@ def finding(check: ModuleType, firewall: str | None, origin: Origin | None, mess
         location = Location(origin.file, origin.line)
     return Finding(check.CODE, check.NAME, check.SEVERITY, firewall, location, message,
                    flow, fix, origin.text if origin else None)
+
+
+def issue_findings(check: ModuleType, ruleset: Ruleset, firewall: str | None
+                   ) -> Iterator[Finding]:
+    """The parser's issues of ``check``'s code, as findings at their lines."""
+    for issue in ruleset.issues:
+        if issue.code == check.CODE:
+            yield finding(check, firewall, issue.origin, issue.message)
 
 
 def port_value(ports: IntervalSet) -> int | str:

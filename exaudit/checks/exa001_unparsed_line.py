@@ -17,9 +17,10 @@ only as complete as the parse. Fix the line or tell the exaudit developers about
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 
-from exaudit.checks._common import finding
+from exaudit.checks._common import issue_findings
 from exaudit.findings import Finding, Severity
 from exaudit.model import Ruleset
 
@@ -30,9 +31,4 @@ SCOPE = "ruleset"
 
 
 def check_ruleset(ruleset: Ruleset, firewall: str | None) -> Iterator[Finding]:
-    import sys
-
-    module = sys.modules[__name__]
-    for issue in ruleset.issues:
-        if issue.code == CODE:
-            yield finding(module, firewall, issue.origin, issue.message)
+    yield from issue_findings(sys.modules[__name__], ruleset, firewall)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
-from exaudit.checks._common import finding
+from exaudit.checks._common import issue_findings
 from exaudit.findings import Finding, Severity
 from exaudit.model import Ruleset
 
@@ -33,7 +33,4 @@ SCOPE = "ruleset"
 
 
 def check_ruleset(ruleset: Ruleset, firewall: str | None) -> Iterator[Finding]:
-    module = sys.modules[__name__]
-    for issue in ruleset.issues:
-        if issue.code == CODE:
-            yield finding(module, firewall, issue.origin, issue.message)
+    yield from issue_findings(sys.modules[__name__], ruleset, firewall)
