@@ -15,6 +15,7 @@ worlds disagree the part is ``undetermined`` and names the line.
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ Box = tuple[IntervalSet, ...]
 # question is reported undetermined, never guessed.
 MAX_FORKS = 16
 MAX_ITEMS = 400_000
+# ... and a wall-clock budget per question, so that no input can make exaudit hang.
+MAX_SECONDS = 60.0
 
 
 class EvaluationError(Exception):
@@ -328,10 +331,14 @@ class _Walk:
         todo: list[tuple[Box, int, str, int, tuple[Frame, ...], tuple[Step, ...],
                          tuple[tuple[Origin, bool], ...]]] = [
             (box, 0, self.stages[0].entry, 0, (), (), ())]
+        deadline = time.monotonic() + MAX_SECONDS
+        exhausted = False
         while todo:
             self.items += 1
             item = todo.pop()
-            if self.items > MAX_ITEMS:
+            if not exhausted and self.items % 256 == 0:
+                exhausted = time.monotonic() > deadline
+            if exhausted or self.items > MAX_ITEMS:
                 self._give_up(item[0], item[5], item[6])
                 continue
             self._walk(*item, todo=todo)

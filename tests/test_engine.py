@@ -265,3 +265,24 @@ def test_index_agrees_with_a_full_scan_on_a_long_chain(dport: int) -> None:
                               for p in parts))
     engine.MIN_RULES = 64
     assert answers[0] == answers[1]
+
+
+def test_a_question_too_costly_is_undetermined_not_a_hang() -> None:
+    import exaudit.engine as engine
+
+    # every rule cuts the question in two dimensions, so the pieces multiply
+    rules = [rule(n, Verb.ACCEPT if n % 2 else Verb.DROP, dport=I.point(n),
+                  src=addresses.parse(f"10.0.{n // 256}.{n % 256}")) for n in range(1, 1000)]
+    chains = {"FORWARD": builtin(rules)}
+    old = engine.MAX_ITEMS
+    engine.MAX_ITEMS = 200
+    question = Question(proto=TCP, src=addresses.parse("10.0.0.0/16"),
+                        dst=addresses.parse("10.1.0.10"), dport=I.span(0, 1000))
+    try:
+        parts = Evaluator().evaluate([Stage("FORWARD", chains, "FORWARD")], question).parts
+    finally:
+        engine.MAX_ITEMS = old
+    unsure = [p for p in parts if p.verdict == "undetermined"]
+    assert unsure and all(p.decided_by is None for p in unsure)
+    covered = sum(p.src.size() * p.dim("dport").size() for p in parts)
+    assert covered == (1 << 16) * 1001  # still a partition of the whole question
