@@ -102,10 +102,51 @@ def parse_once(path: Path) -> tuple[float, float, int]:
     return time.perf_counter() - wall, time.process_time() - cpu, ruleset.rule_count
 
 
+def questions(path: Path, singles: int, sets: int) -> tuple[float, float, float, dict]:
+    """Parse, then time ``singles`` one-packet questions and ``sets`` packet-set ones."""
+    from exaudit import addresses
+    from exaudit.engine import Evaluator, Question, patterns_of
+    from exaudit.intervals import IntervalSet
+    from exaudit.model import SYN, State, states
+
+    rng = random.Random(SEED + 1)
+    t0 = time.perf_counter()
+    ruleset = iptables.parse(path.read_text(encoding="utf-8"), str(path))
+    parsed = time.perf_counter() - t0
+    evaluator = Evaluator(patterns_of(ruleset.chains.values()))
+    real = [i for i in IFACES if not i.endswith("+")] + ["ppp0", "tun3"]
+    verdicts: dict[str, int] = {}
+
+    def ask(src: IntervalSet, dst: IntervalSet, port: int) -> None:
+        in_iface, out_iface = rng.sample(real, 2)
+        stages = iptables.stages(ruleset, in_iface=in_iface, out_iface=out_iface)
+        q = Question(proto=IntervalSet.point(6), src=src, dst=dst,
+                     dport=IntervalSet.point(port), flags=SYN,
+                     state=states(State.NEW), in_iface=in_iface, out_iface=out_iface)
+        for part in evaluator.evaluate(stages, q).parts:
+            verdicts[part.verdict] = verdicts.get(part.verdict, 0) + 1
+
+    t0 = time.perf_counter()
+    for _ in range(singles):
+        ask(IntervalSet.point(rng.getrandbits(32)), IntervalSet.point(rng.getrandbits(32)),
+            rng.choice(PORTS))
+    single = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for _ in range(sets):
+        src = addresses.parse(f"{rng.randrange(1, 224)}.{rng.randrange(256)}.0.0/16")
+        dst = addresses.parse(f"{rng.randrange(1, 224)}.{rng.randrange(256)}."
+                              f"{rng.randrange(256)}.0/24")
+        ask(src, dst, rng.choice(PORTS))
+    many = time.perf_counter() - t0
+    return parsed, single, many, verdicts
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rules", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--queries", type=int, default=10_000)
+    ap.add_argument("--sets", type=int, default=100)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.rules"
@@ -126,6 +167,7 @@ def main() -> None:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        parsed, single, many, verdicts = questions(path, args.queries, args.sets)
     print(f"file: {args.rules} rules, {size / 1e6:.1f} MB; model rules: {count}")
     print(f"floor (read + split every line): {floor_wall * 1000:.0f} ms wall, "
           f"{floor_cpu * 1000:.0f} ms CPU")
@@ -136,6 +178,12 @@ def main() -> None:
     print(f"peak memory (tracemalloc, one parse): {peak / 1e6:.0f} MB; "
           f"process max RSS: {maxrss:.0f} MB (target < 500 MB)")
     print(f"rules/second: {args.rules / parse_wall:,.0f} (wall)")
+    print(f"parse + {args.queries} single-packet questions: {parsed:.2f} s + {single:.2f} s "
+          f"({single / args.queries * 1e6:.0f} us per question, the first one compiles "
+          "and indexes the chains)")
+    print(f"parse + {args.sets} packet-set questions (a /16 to a /24): {parsed:.2f} s + "
+          f"{many:.2f} s ({many / args.sets * 1e3:.1f} ms per question); parts by verdict: "
+          f"{dict(sorted(verdicts.items()))}")
 
 
 if __name__ == "__main__":
