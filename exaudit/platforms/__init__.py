@@ -11,7 +11,9 @@ A platform module provides:
   for a host firewall's own traffic);
 - ``looks_like(text: str) -> float``: how sure it is that ``text`` is its syntax (0..1);
 - ``fix(ruleset, request: FixRequest) -> str | None``: a rule in the platform's own syntax
-  that would permit the request, placed where the semantics make it effective.
+  that would permit the request, placed where the semantics make it effective;
+- optionally ``STATEFUL = True`` when every permitted connection's replies pass by state
+  whatever the rules say (ASA); otherwise statefulness is per rule (``Rule.stateful``).
 """
 
 from __future__ import annotations

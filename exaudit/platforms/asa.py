@@ -14,6 +14,9 @@ from exaudit.platforms import cisco_common as cc
 from exaudit.platforms.cisco_common import Addr, Group, ParseError, Service, Tokens
 
 NAME = "asa"
+# The ASA keeps state for every connection it lets through, by an ACL or by security
+# levels: replies never meet the rules.
+STATEFUL = True
 
 
 def _p(*values: int) -> IntervalSet:
