@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from mutations import mutate
 from conftest import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -479,23 +480,9 @@ def test_unusable_input(text: str, message: str) -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_mutated_fixture_never_crashes(data: st.DataObject) -> None:
-    lines = EDGE.read_text().split("\n")
-    for _ in range(data.draw(st.integers(1, 4))):
-        i = data.draw(st.integers(0, len(lines) - 1))
-        words = lines[i].split(" ")
-        j = data.draw(st.integers(0, max(len(words) - 1, 0)))
-        choice = data.draw(st.sampled_from(["drop", "dup", "junk", "swap"]))
-        if choice == "drop" and words:
-            del words[j]
-        elif choice == "dup" and words:
-            words.insert(j, words[j])
-        elif choice == "junk":
-            words.insert(j, data.draw(st.text(max_size=8)))
-        else:
-            lines[i], lines[-1 - i] = lines[-1 - i], lines[i]
-        lines[i] = " ".join(words)
+    text = mutate(EDGE.read_text().split("\n"), data)
     try:
-        rs = parse("\n".join(lines))
+        rs = parse(text)
     except InputError:
         return
     for src in ("outside", "branch", "dmz", "Gi0/3"):

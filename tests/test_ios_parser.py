@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from mutations import mutate
 from conftest import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -444,22 +445,7 @@ def test_random_text_never_crashes(text: str) -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_mutated_fixture_never_crashes(data: st.DataObject) -> None:
-    lines = HQ.read_text().split("\n")
-    for _ in range(data.draw(st.integers(1, 4))):
-        i = data.draw(st.integers(0, len(lines) - 1))
-        words = lines[i].split(" ")
-        j = data.draw(st.integers(0, max(len(words) - 1, 0)))
-        choice = data.draw(st.sampled_from(["drop", "dup", "junk", "swap"]))
-        if choice == "drop" and words:
-            del words[j]
-        elif choice == "dup" and words:
-            words.insert(j, words[j])
-        elif choice == "junk":
-            words.insert(j, data.draw(st.text(max_size=8)))
-        else:
-            lines[i], lines[-1 - i] = lines[-1 - i], lines[i]
-        lines[i] = " ".join(words)
-    text = "\n".join(lines)
+    text = mutate(HQ.read_text().split("\n"), data)
     try:
         rs = parse(text)
     except InputError:
