@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from mutations import mutate
 from conftest import FIXTURES
+from mutations import mutate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
