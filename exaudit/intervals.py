@@ -10,17 +10,19 @@ Span = tuple[int, int]
 class IntervalSet:
     """An immutable set of integers, stored as merged inclusive spans."""
 
-    __slots__ = ("spans",)
+    __slots__ = ("spans", "_hash")
 
     spans: tuple[Span, ...]
 
     def __init__(self, spans: Iterable[Span] = ()) -> None:
         self.spans = _normalize(spans)
+        self._hash: int | None = None
 
     @classmethod
     def _raw(cls, spans: tuple[Span, ...]) -> IntervalSet:
         obj = object.__new__(cls)
         obj.spans = spans
+        obj._hash = None
         return obj
 
     @classmethod
@@ -45,7 +47,11 @@ class IntervalSet:
         return isinstance(other, IntervalSet) and self.spans == other.spans
 
     def __hash__(self) -> int:
-        return hash(self.spans)
+        # sets are used as memo keys; a large one (every address but a few) is costly to
+        # hash, and it never changes
+        if self._hash is None:
+            self._hash = hash(self.spans)
+        return self._hash
 
     def __repr__(self) -> str:
         return "IntervalSet(%s)" % ", ".join(
