@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -424,6 +425,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # a bug: still one line for the user; EXAUDIT_DEBUG=1 shows it
+        if os.environ.get("EXAUDIT_DEBUG"):
+            raise
+        sys.stderr.write(f"exaudit: error: internal error ({type(exc).__name__}: {exc}); "
+                         "please report it (EXAUDIT_DEBUG=1 shows where)\n")
+        return EXIT_INPUT
 
 
 if __name__ == "__main__":

@@ -84,3 +84,21 @@ def test_console_script_runs_as_a_module() -> None:
     proc = subprocess.run([sys.executable, "-m", "exaudit", "--version"], capture_output=True,
                           text=True, check=False)
     assert proc.returncode == 0 and proc.stdout.startswith("exaudit ")
+
+
+def test_an_internal_error_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    import exaudit.cli as cli
+
+    def broken(args: object) -> int:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setitem(cli.COMMANDS, "explain", broken)
+    code, _, err = run(["explain", "EXA101"], capsys)
+    assert code == 2
+    assert err == ("exaudit: error: internal error (ZeroDivisionError: boom); please report "
+                   "it (EXAUDIT_DEBUG=1 shows where)\n")
+    monkeypatch.setenv("EXAUDIT_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError):
+        main(["explain", "EXA101"])

@@ -45,7 +45,7 @@ def test_every_corpus_file_lints_without_a_traceback(capsys: pytest.CaptureFixtu
             args[1:1] = ["--platform", platform]
         code = main(args)
         out, err = capsys.readouterr()
-        assert "Traceback" not in err
+        assert "Traceback" not in err and "internal error" not in err, (path, err)
         if code == 2:
             assert err.startswith("exaudit: error: ") and err.count("\n") == 1, err
             coverage[platform or "detect"][3] += 1
