@@ -277,6 +277,11 @@ class Evaluator:
     def universe(self) -> Universe:
         return self._universe
 
+    def rule_boxes(self, chains: dict[str, Chain]) -> dict[str, list[tuple[Rule, Box]]]:
+        """Each chain's rules with the exact box each one matches (for rule analyses)."""
+        return {name: [(cr.rule, cr.box) for cr in compiled.rules]
+                for name, compiled in self._chains(chains).items()}
+
     def question_box(self, q: Question) -> Box:
         u = self._universe
         iif = IntervalSet.point(u.atom(q.in_iface)) if q.in_iface else u.unspecified()

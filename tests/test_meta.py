@@ -24,7 +24,7 @@ def test_check_contract(module: object) -> None:
     assert re.fullmatch(r"EXA\d{3}", module.CODE)
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", module.NAME)
     assert isinstance(module.SEVERITY, Severity)
-    assert module.SCOPE in ("ruleset", "audit")
+    assert module.SCOPE in ("ruleset", "audit", "lint")
     doc = module.__doc__
     assert doc.splitlines()[0] == f"{module.CODE} {module.NAME}"
     positions = [doc.find(s) for s in SECTIONS]

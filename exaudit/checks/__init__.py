@@ -18,6 +18,8 @@ from exaudit.checks import (
     exa302_plaintext_open_ssl_required,
     exa401_rfc1006_port_mismatch,
     exa402_risky_static_rpc_port,
+    exa501_shadowed_rule,
+    exa502_any_any_permit,
 )
 from exaudit.findings import Finding
 from exaudit.model import Ruleset
@@ -36,6 +38,8 @@ ALL: tuple[ModuleType, ...] = (
     exa302_plaintext_open_ssl_required,
     exa401_rfc1006_port_mismatch,
     exa402_risky_static_rpc_port,
+    exa501_shadowed_rule,
+    exa502_any_any_permit,
 )
 BY_CODE = {m.CODE: m for m in ALL}
 BY_NAME = {m.NAME: m for m in ALL}
@@ -46,9 +50,10 @@ def get(code_or_name: str) -> ModuleType | None:
 
 
 def run_ruleset_checks(ruleset: Ruleset, firewall: str | None) -> list[Finding]:
+    """The topology-free checks of ``exaudit lint``: ruleset and lint scopes."""
     out: list[Finding] = []
     for module in ALL:
-        if module.SCOPE == "ruleset":
+        if module.SCOPE in ("ruleset", "lint"):
             out.extend(module.check_ruleset(ruleset, firewall))
     return out
 
@@ -59,6 +64,6 @@ def run_audit_checks(ctx: object) -> list[Finding]:
         if module.SCOPE == "ruleset":
             for fa in ctx.firewalls:  # type: ignore[attr-defined]
                 out.extend(module.check_ruleset(fa.ruleset, fa.firewall.name))
-        else:
+        elif module.SCOPE == "audit":
             out.extend(module.check(ctx))
     return out
