@@ -11,7 +11,14 @@ from exaudit.intervals import IntervalSet
 from exaudit.model import ICMP, ICMPV6, Chain, Match, Origin, Rule, Ruleset, Stage, Target, Verb
 from exaudit.platforms import FixRequest
 from exaudit.platforms import cisco_common as cc
-from exaudit.platforms.cisco_common import Addr, Group, ParseError, Service, Tokens
+from exaudit.platforms.cisco_common import (
+    Addr,
+    Group,
+    ParseError,
+    Service,
+    Tokens,
+    unresolved_member,
+)
 
 NAME = "asa"
 # The ASA keeps state for every connection it lets through, by an ACL or by security
@@ -202,7 +209,7 @@ class _Parser:
                     self._end(toks)
             except ParseError as exc:
                 self.ctx.not_understood(child.linenum, str(exc))
-                group.members.append(_unresolved(kind, f"line {child.linenum + 1} not "
+                group.members.append(unresolved_member(kind, f"line {child.linenum + 1} not "
                                                  f"understood: {exc}"))
 
     def _object_network_member(self, group: Group, words: list[str], index: int) -> None:
@@ -252,7 +259,7 @@ class _Parser:
                 self._group_member(group, cw, child.linenum)
             except ParseError as exc:
                 self.ctx.not_understood(child.linenum, str(exc))
-                group.members.append(_unresolved(group.kind, f"line {child.linenum + 1} "
+                group.members.append(unresolved_member(group.kind, f"line {child.linenum + 1} "
                                                  f"not understood: {exc}"))
 
     def _group_member(self, group: Group, words: list[str], index: int) -> None:
@@ -661,14 +668,6 @@ class _Parser:
         rs.extra["same_security"] = self.same_security
         rs.extra["coverage"] = self.ctx.coverage()
         rs.extra["stage_cache"] = {}
-
-
-def _unresolved(kind: str, why: str) -> object:
-    if kind == "network":
-        return Addr(IntervalSet(), (why,))
-    if kind in ("port", "icmp"):
-        return ParseError(why) if kind == "port" else why
-    return Service(None, None, None, (why,))
 
 
 # --- the platform interface -------------------------------------------------------------

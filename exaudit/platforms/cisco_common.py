@@ -589,3 +589,15 @@ def resolve_interface(name: str, known: Iterable[str]) -> tuple[str | None, list
         return found[0], []
     return None, found
 
+
+def unresolved_member(kind: str, why: str) -> object:
+    """A group member that could not be read, kept so every use of the group is flagged:
+    an empty address set or a service with an unknown condition, or the error itself for
+    port and ICMP groups (their readers report it)."""
+    if kind == "network":
+        return Addr(IntervalSet(), (why,))
+    if kind == "port":
+        return ParseError(why)
+    if kind == "icmp":
+        return why
+    return Service(None, None, None, (why,))

@@ -23,7 +23,14 @@ from exaudit.model import (
 )
 from exaudit.platforms import FixRequest
 from exaudit.platforms import cisco_common as cc
-from exaudit.platforms.cisco_common import Addr, Group, ParseError, Service, Tokens
+from exaudit.platforms.cisco_common import (
+    Addr,
+    Group,
+    ParseError,
+    Service,
+    Tokens,
+    unresolved_member,
+)
 
 NAME = "ios"
 
@@ -338,7 +345,7 @@ class _Parser:
                   extra: tuple[str, ...]) -> list[Rule]:
         src = self._address(toks, acl.family, standard=True)
         unknown = list(extra) + self._options(toks, origin, None)[1]
-        self._report_unresolved(origin, [Service()], src)
+        self._reportunresolved_member(origin, [Service()], src)
         return cc.build_rules(origin, target, [Service()], src, _any(acl.family),
                               unknown=tuple(unknown), space=_space(acl.family))
 
@@ -374,14 +381,14 @@ class _Parser:
         elif has_ports:
             services = [Service(proto, sport, dport)]
         flags, unknown = self._options(toks, origin, proto)
-        self._report_unresolved(origin, services, src, dst)
+        self._reportunresolved_member(origin, services, src, dst)
         if flags is not None and not group_service and proto != IntervalSet.point(6):
             raise ParseError("TCP flag conditions need protocol tcp")
         return cc.build_rules(origin, target, services, src, dst, flags=flags,
                               unknown=tuple(list(extra) + igmp_type + unknown),
                               space=_space(family))
 
-    def _report_unresolved(self, origin: Origin, services: list[Service], *addrs: Addr) \
+    def _reportunresolved_member(self, origin: Origin, services: list[Service], *addrs: Addr) \
             -> None:
         reasons = [u for a in addrs for u in a.unknown] + [u for s in services
                                                              for u in s.unknown]
@@ -506,7 +513,7 @@ class _Parser:
                 self._group_member(group, cwords, child.linenum)
             except ParseError as exc:
                 self.ctx.not_understood(child.linenum, str(exc))
-                group.members.append(_unresolved(group.kind, f"line {child.linenum + 1} "
+                group.members.append(unresolved_member(group.kind, f"line {child.linenum + 1} "
                                                  f"not understood: {exc}"))
 
     def _group_member(self, group: Group, words: list[str], index: int) -> None:
@@ -686,14 +693,6 @@ def _space(family: int) -> IntervalSet:
 
 def _any(family: int) -> Addr:
     return Addr(_space(family))
-
-
-def _unresolved(kind: str, why: str) -> object:
-    if kind == "network":
-        return Addr(IntervalSet(), (why,))
-    if kind == "port":
-        return ParseError(why)
-    return Service(None, None, None, (why,))
 
 
 # --- the platform interface -------------------------------------------------------------
