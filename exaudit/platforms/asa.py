@@ -17,6 +17,7 @@ from exaudit.platforms.cisco_common import (
     ParseError,
     Service,
     Tokens,
+    cached_stages,
     unresolved_member,
 )
 
@@ -829,20 +830,16 @@ def _blocking_stage(label: str, origin: Origin | None, why: str) -> Stage:
 def stages(ruleset: Ruleset, *, in_iface: str | None, out_iface: str | None,
            chain: str | None = None, local: str | None = None) -> list[Stage]:
     """Ingress list (then the global one), or the security levels; then the egress list."""
-    if local is not None:
-        raise InputError(ruleset.file, None, "Cisco ASA access-groups filter traffic "
-                         "crossing interfaces; a local (host firewall) path does not apply")
-    cache: dict = ruleset.extra.setdefault("stage_cache", {})  # type: ignore[assignment]
-    key = (in_iface, out_iface, chain)
-    if key in cache:
-        return cache[key]
-    if chain is not None:
-        found = ruleset.chains.get(chain)
-        if found is None:
-            raise InputError(ruleset.file, None, f"access-list {chain} is not defined")
-        result = [Stage(f"acl {chain}", {chain: found}, chain)]
-        cache[key] = result
-        return result
+    return cached_stages(ruleset, (in_iface, out_iface, chain),
+                         lambda: _crossing_stages(ruleset, in_iface, out_iface), local=local,
+                         no_local="Cisco ASA access-groups filter traffic crossing "
+                         "interfaces; a local (host firewall) path does not apply",
+                         acl_word="access-list")
+
+
+def _crossing_stages(ruleset: Ruleset, in_iface: str | None,
+                     out_iface: str | None) -> list[Stage]:
+    """What a packet crossing from ``in_iface`` to ``out_iface`` meets, in order."""
     src = resolve_interface(ruleset, in_iface) if in_iface else None
     dst = resolve_interface(ruleset, out_iface) if out_iface else None
     result = []
@@ -871,7 +868,6 @@ def stages(ruleset: Ruleset, *, in_iface: str | None, out_iface: str | None,
             out_chain = _acl_chain(ruleset, binding, returning=False)
             result.append(Stage(f"out {out_iface} {binding.acl}", {out_chain.name: out_chain},
                                 out_chain.name))
-    cache[key] = result
     return result
 
 

@@ -22,6 +22,7 @@ from exaudit.model import (
     Origin,
     Rule,
     Ruleset,
+    Stage,
     Target,
     Verb,
 )
@@ -601,3 +602,23 @@ def unresolved_member(kind: str, why: str) -> object:
     if kind == "icmp":
         return why
     return Service(None, None, None, (why,))
+
+
+def cached_stages(ruleset: Ruleset, key: tuple[str | None, str | None, str | None],
+                  build: Callable[[], list[Stage]], *, local: str | None, no_local: str,
+                  acl_word: str) -> list[Stage]:
+    """The front both IOS and ASA ``stages`` share: no host path, one named ACL alone when
+    ``key``'s chain is given, and every answer cached on the ruleset."""
+    if local is not None:
+        raise InputError(ruleset.file, None, no_local)
+    cache: dict = ruleset.extra.setdefault("stage_cache", {})  # type: ignore[assignment]
+    if key not in cache:
+        chain = key[2]
+        if chain is not None:
+            found = ruleset.chains.get(chain)
+            if found is None:
+                raise InputError(ruleset.file, None, f"{acl_word} {chain} is not defined")
+            cache[key] = [Stage(f"acl {chain}", {chain: found}, chain)]
+        else:
+            cache[key] = build()
+    return cache[key]

@@ -29,6 +29,7 @@ from exaudit.platforms.cisco_common import (
     ParseError,
     Service,
     Tokens,
+    cached_stages,
     unresolved_member,
 )
 
@@ -827,20 +828,9 @@ def _zone_stage(ruleset: Ruleset, ifaces: list[Interface]) -> list[Stage]:
 def stages(ruleset: Ruleset, *, in_iface: str | None, out_iface: str | None,
            chain: str | None = None, local: str | None = None) -> list[Stage]:
     """The ACLs a packet meets: ``in`` on its ingress interface, then ``out`` on its egress."""
-    if local is not None:
-        raise InputError(ruleset.file, None, "Cisco IOS ACLs filter traffic crossing "
-                         "interfaces; a local (host firewall) path does not apply")
-    cache: dict = ruleset.extra.setdefault("stage_cache", {})  # type: ignore[assignment]
-    key = (in_iface, out_iface, chain)
-    if key in cache:
-        return cache[key]
-    if chain is not None:
-        found = ruleset.chains.get(chain)
-        if found is None:
-            raise InputError(ruleset.file, None, f"access list {chain} is not defined")
-        result = [Stage(f"acl {chain}", {chain: found}, chain)]
-    else:
-        result = []
+
+    def build() -> list[Stage]:
+        result: list[Stage] = []
         seen: list[Interface] = []
         if in_iface:
             result += _iface_stages(ruleset, in_iface, "in")
@@ -848,9 +838,12 @@ def stages(ruleset: Ruleset, *, in_iface: str | None, out_iface: str | None,
         if out_iface:
             result += _iface_stages(ruleset, out_iface, "out")
             seen.append(resolve_interface(ruleset, out_iface))
-        result += _zone_stage(ruleset, seen)
-    cache[key] = result
-    return result
+        return result + _zone_stage(ruleset, seen)
+
+    return cached_stages(ruleset, (in_iface, out_iface, chain), build, local=local,
+                         no_local="Cisco IOS ACLs filter traffic crossing interfaces; a "
+                         "local (host firewall) path does not apply",
+                         acl_word="access list")
 
 
 # --- fixes ------------------------------------------------------------------------------
