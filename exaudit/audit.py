@@ -8,12 +8,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import ModuleType
 
-from exaudit import addresses, platforms
+from exaudit import platforms
 from exaudit.engine import Evaluator, Part, Question, Result, Step, patterns_of
 from exaudit.findings import Finding
 from exaudit.flows import Crossing, Flow, crossings, derive_flows
 from exaudit.intervals import IntervalSet
-from exaudit.model import ACK, EPHEMERAL, SYN, TCP, Origin, Ruleset, Stage, State, states
+from exaudit.model import ACK, EPHEMERAL, SYN, TCP, Ruleset, Stage, State, states
 from exaudit.textfile import read_text
 from exaudit.topology import Firewall, Topology
 
@@ -183,13 +183,3 @@ def run_audit(topo: Topology) -> tuple[AuditContext, list[Finding]]:
     with fewer_collections():
         ctx = build_context(topo)
         return ctx, sorted(run_audit_checks(ctx), key=Finding.sort_key)
-
-
-def describe_origin(origin: Origin | None, chain: str) -> str:
-    if origin is None:
-        return f"the implicit deny at the end of {chain}"
-    return f"line {origin.line}"
-
-
-def cidrs(addrs: IntervalSet) -> list[str]:
-    return addresses.to_cidrs(addrs)

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import NamedTuple
 
-from exaudit import addresses
 from exaudit.intervals import IntervalSet
 
 PROTOCOLS = IntervalSet.span(0, 255)
@@ -198,7 +197,3 @@ class Stage:
     label: str
     chains: dict[str, Chain]
     entry: str
-
-
-def any_address() -> IntervalSet:
-    return addresses.ALL

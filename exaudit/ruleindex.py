@@ -10,7 +10,7 @@ intersects every candidate exactly.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Sequence
 
 from exaudit.intervals import IntervalSet
@@ -107,7 +107,3 @@ class ChainIndex:
         if len(found) * 2 > self.n:
             return None
         return sorted(found)
-
-
-def first_at_or_after(cands: list[int], index: int) -> int:
-    return bisect_left(cands, index)
