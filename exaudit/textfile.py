@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 MAX_BYTES = 256 * 1024 * 1024
+BOM = b"\xef\xbb\xbf"
 
 
 def read_text(path: str) -> str:
@@ -26,6 +27,10 @@ def read_text(path: str) -> str:
     controls = sum(1 for b in data[:65536] if b < 9 or 13 < b < 32 or b == 127)
     if controls * 20 > min(len(data), 65536):
         raise InputError(path, None, "binary data (control bytes), not a text configuration")
+    # A UTF-8 byte-order mark is not part of the text (editors on Windows write one);
+    # left in, it would glue itself to the first word and hide the first statement.
+    if data.startswith(BOM):
+        data = data[len(BOM):]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

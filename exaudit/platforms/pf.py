@@ -28,7 +28,7 @@ MAX_LOADED_ANCHORS = 256
 def _read(path: str) -> str | None:
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
-            return f.read()
+            return f.read().removeprefix("\ufeff")  # a byte-order mark is not text
     except OSError:
         return None
 
