@@ -93,9 +93,9 @@ def main() -> None:
     ap.add_argument("--firewalls", type=int, default=10)
     ap.add_argument("--repeat", type=int, default=3, help="best of K timings")
     args = ap.parse_args()
-    from exaudit.audit import run_audit
+    from exaudit.analysis.context import run_audit
+    from exaudit.exchange.topology import load_topology
     from exaudit.platforms import iptables
-    from exaudit.topology import load_topology
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

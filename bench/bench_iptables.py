@@ -104,10 +104,10 @@ def parse_once(path: Path) -> tuple[float, float, int]:
 
 def questions(path: Path, singles: int, sets: int) -> tuple[float, float, float, dict]:
     """Parse, then time ``singles`` one-packet questions and ``sets`` packet-set ones."""
-    from exaudit import addresses
-    from exaudit.engine import Evaluator, Question, patterns_of
-    from exaudit.intervals import IntervalSet
-    from exaudit.model import SYN, State, states
+    from exaudit.core import addresses
+    from exaudit.core.intervals import IntervalSet
+    from exaudit.core.model import SYN, State, states
+    from exaudit.engine.evaluate import Evaluator, Question, patterns_of
 
     rng = random.Random(SEED + 1)
     t0 = time.perf_counter()

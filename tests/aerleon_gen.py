@@ -21,15 +21,24 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from absl import logging as absl_logging
-from aerleon.lib import aclcheck, aclgenerator, cisco, ciscoasa, iptables, naming
-from aerleon.lib import packetfilter, policy, policy_builder, speedway
+from aerleon.lib import (
+    aclcheck,
+    aclgenerator,
+    cisco,
+    ciscoasa,
+    iptables,
+    naming,
+    packetfilter,
+    policy,
+    policy_builder,
+    speedway,
+)
 
-from exaudit import addresses
-from exaudit.engine import Question
-from exaudit.intervals import IntervalSet
-from exaudit.model import (
-    ICMP,
+from exaudit.core import addresses
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import (
     FLAGS,
+    ICMP,
     ICMPV6,
     PROTOCOLS,
     SYN,
@@ -46,6 +55,7 @@ from exaudit.model import (
     Verb,
     states,
 )
+from exaudit.engine.evaluate import Question
 
 absl_logging.set_verbosity(absl_logging.ERROR)  # aerleon warns about every skipped term
 

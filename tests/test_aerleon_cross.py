@@ -39,11 +39,11 @@ import pytest
 from aerleon.lib import naming, policy
 from conftest import corpus_dir
 
-from exaudit import addresses
-from exaudit.engine import DIMS, Evaluator, Part
-from exaudit.equivalence import Difference, differences
-from exaudit.intervals import IntervalSet
-from exaudit.model import Ruleset, Stage
+from exaudit.core import addresses
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import Ruleset, Stage
+from exaudit.engine.equivalence import Difference, differences
+from exaudit.engine.evaluate import DIMS, Evaluator, Part
 
 SEEDS = range(20)
 PACKETS_PER_POLICY = 40

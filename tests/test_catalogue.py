@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from exaudit.catalogue import available, load_catalogue, parse_catalogue, rules_dir
-from exaudit.errors import InputError
+from exaudit.core.errors import InputError
+from exaudit.exchange.catalogue import (
+    available,
+    load_catalogue,
+    parse_catalogue,
+    rules_dir,
+)
 
 
 def test_bundled_catalogue_is_found() -> None:

@@ -16,12 +16,12 @@ import pytest
 import yaml
 from conftest import corpus_dir
 
-from exaudit import addresses
-from exaudit.engine import DIMS, Evaluator, Question
-from exaudit.equivalence import differences
-from exaudit.errors import InputError
-from exaudit.intervals import IntervalSet
-from exaudit.model import Chain, Match, Origin, Rule, Ruleset, Stage, Target, Verb
+from exaudit.core import addresses
+from exaudit.core.errors import InputError
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import Chain, Match, Origin, Rule, Ruleset, Stage, Target, Verb
+from exaudit.engine.equivalence import differences
+from exaudit.engine.evaluate import DIMS, Evaluator, Question
 from exaudit.platforms import asa, ios
 
 pytestmark = pytest.mark.corpus

@@ -13,8 +13,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-
 from conftest import corpus_dir
+
 from exaudit import platforms
 from exaudit.cli import main
 

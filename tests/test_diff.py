@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import FIXTURES
+
 from exaudit import platforms
 from exaudit.cli import main
 

@@ -8,10 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exaudit import addresses
-from exaudit.engine import Evaluator, Question
-from exaudit.intervals import IntervalSet as I
-from exaudit.model import (
+from exaudit.core import addresses
+from exaudit.core.intervals import IntervalSet as I
+from exaudit.core.model import (
     PORTS,
     Chain,
     IfaceMatch,
@@ -24,6 +23,7 @@ from exaudit.model import (
     Verb,
     states,
 )
+from exaudit.engine.evaluate import Evaluator, Question
 
 TCP = I.point(6)
 
@@ -222,7 +222,7 @@ def rulesets(draw: st.DrawFn) -> dict[str, Chain]:
 @given(chains=rulesets())
 def test_set_evaluation_equals_packet_by_packet(indexed: bool, chains: dict[str, Chain]
                                                 ) -> None:
-    import exaudit.engine as engine
+    import exaudit.engine.evaluate as engine
 
     engine.MIN_RULES = 1 if indexed else 10**9
     question = Question(proto=TCP, src=I.span(0, SMALL), dst=addresses.parse("10.1.0.10"),
@@ -244,7 +244,7 @@ def test_set_evaluation_equals_packet_by_packet(indexed: bool, chains: dict[str,
 def test_index_agrees_with_a_full_scan_on_a_long_chain(dport: int) -> None:
     import random
 
-    import exaudit.engine as engine
+    import exaudit.engine.evaluate as engine
 
     rng = random.Random(dport)
     rules = []
@@ -268,7 +268,7 @@ def test_index_agrees_with_a_full_scan_on_a_long_chain(dport: int) -> None:
 
 
 def test_a_question_too_costly_is_undetermined_not_a_hang() -> None:
-    import exaudit.engine as engine
+    import exaudit.engine.evaluate as engine
 
     # every rule cuts the question in two dimensions, so the pieces multiply
     rules = [rule(n, Verb.ACCEPT if n % 2 else Verb.DROP, dport=I.point(n),

@@ -12,8 +12,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES
+
 from exaudit import __version__, platforms
 from exaudit.cli import main
 from exaudit.reporters import github

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import FIXTURES
+
 from exaudit.cli import main
 
 CASES = sorted(p for p in [*(FIXTURES / "cases").iterdir(), FIXTURES / "example"]

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exaudit import addresses
-from exaudit.intervals import IntervalSet
+from exaudit.core import addresses
+from exaudit.core.intervals import IntervalSet
 
 spans = st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=6)
 

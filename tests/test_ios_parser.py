@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 from conftest import FIXTURES
-from mutations import mutate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mutations import mutate
 
-from exaudit import addresses
-from exaudit.engine import Evaluator, Question, Result
-from exaudit.errors import InputError
-from exaudit.intervals import IntervalSet
-from exaudit.model import TCP_FLAG_BITS, Ruleset, Verb
+from exaudit.core import addresses
+from exaudit.core.errors import InputError
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import TCP_FLAG_BITS, Ruleset, Verb
+from exaudit.engine.evaluate import Evaluator, Question, Result
 from exaudit.platforms import FixRequest, ios
 
 PROTO = {"tcp": 6, "udp": 17, "icmp": 1, "gre": 47, "esp": 50, "ahp": 51, "ospf": 89,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import corpus_dir
 
-from exaudit.errors import InputError
+from exaudit.core.errors import InputError
 from exaudit.platforms import iptables
 
 pytestmark = pytest.mark.corpus
@@ -89,10 +89,10 @@ def test_every_corpus_file_parses_or_says_why() -> None:
 
 def test_real_dumps_have_exact_answers_for_their_modeled_rules() -> None:
     """Spot checks on real rulesets: verdicts the files' authors obviously meant."""
-    from exaudit import addresses
-    from exaudit.engine import Evaluator, Question
-    from exaudit.intervals import IntervalSet
-    from exaudit.model import State
+    from exaudit.core import addresses
+    from exaudit.core.intervals import IntervalSet
+    from exaudit.core.model import State
+    from exaudit.engine.evaluate import Evaluator, Question
 
     root = corpus_dir("iptables")
     rs = iptables.parse(_read(root / "hcl_debian-firewall__rules.v4"), "rules.v4")

@@ -10,7 +10,7 @@ from conftest import FIXTURES, corpus_dir
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exaudit.errors import InputError
+from exaudit.core.errors import InputError
 from exaudit.platforms import iptables
 
 SETTINGS = settings(max_examples=int(os.environ.get("EXAUDIT_FUZZ_EXAMPLES", "300")),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from exaudit import addresses
-from exaudit.engine import Evaluator, Question
-from exaudit.errors import InputError
-from exaudit.intervals import IntervalSet
-from exaudit.model import PORTS, STATES, IfaceMatch, State, Verb
+from exaudit.core import addresses
+from exaudit.core.errors import InputError
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import PORTS, STATES, IfaceMatch, State, Verb
+from exaudit.engine.evaluate import Evaluator, Question
 from exaudit.platforms import FixRequest, iptables
 
 PROTOS = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58, "gre": 47}

@@ -26,9 +26,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import pytest
-
 import oracle_gen
+import pytest
 from kernel_oracle import (
     Answer,
     BatchResult,
@@ -75,10 +74,10 @@ def _iptables():
 def exaudit_opinions(text: str, path: str, packets: list[Packet]
                      ) -> tuple[list[Opinion], list[str]]:
     """exaudit's answer for each packet, and the issues it reported on the ruleset."""
-    from exaudit import addresses
-    from exaudit.engine import Evaluator, Question
-    from exaudit.intervals import IntervalSet
-    from exaudit.model import FLAGS, SYN, State, Verb
+    from exaudit.core import addresses
+    from exaudit.core.intervals import IntervalSet
+    from exaudit.core.model import FLAGS, SYN, State, Verb
+    from exaudit.engine.evaluate import Evaluator, Question
 
     iptables = _iptables()
     ruleset = iptables.parse(text, path)

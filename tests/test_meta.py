@@ -8,7 +8,7 @@ import re
 import pytest
 
 import exaudit.checks as checks
-from exaudit.findings import Severity
+from exaudit.core.findings import Severity
 
 SECTIONS = ["## What it does", "## Why is this bad?", "## Example", "## Use instead"]
 

@@ -13,7 +13,7 @@ from conftest import corpus_dir
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exaudit.errors import InputError
+from exaudit.core.errors import InputError
 from exaudit.platforms import pf
 
 # Files that may refuse to load, and why (never a real pf.conf without a reason).

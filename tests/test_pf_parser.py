@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from exaudit import addresses
-from exaudit.engine import Evaluator, Question
-from exaudit.errors import InputError
-from exaudit.intervals import IntervalSet
-from exaudit.model import PORTS, TCP_FLAG_BITS, IfaceMatch, Verb
+from exaudit.core import addresses
+from exaudit.core.errors import InputError
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import PORTS, TCP_FLAG_BITS, IfaceMatch, Verb
+from exaudit.engine.evaluate import Evaluator, Question
 from exaudit.platforms import FixRequest, pf
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pf"

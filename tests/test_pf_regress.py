@@ -12,10 +12,10 @@ from __future__ import annotations
 import pytest
 from conftest import corpus_dir
 
-from exaudit import addresses
-from exaudit.engine import Question, patterns_of
-from exaudit.equivalence import differences
-from exaudit.model import PROTOCOLS
+from exaudit.core import addresses
+from exaudit.core.model import PROTOCOLS
+from exaudit.engine.equivalence import differences
+from exaudit.engine.evaluate import Question, patterns_of
 from exaudit.platforms import pf
 
 PAIRS = 79

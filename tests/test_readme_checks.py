@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 import yaml
-
 from conftest import FIXTURES, ROOT
+
 from exaudit import checks
 from exaudit.cli import checks_markdown, main
 from exaudit.reporters.sarif import doc_sections

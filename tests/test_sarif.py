@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import CORPUS, FIXTURES, ROOT
+
 from exaudit import checks, platforms
 from exaudit.cli import main
-from exaudit.fingerprint import SARIF_KEY
 from exaudit.reporters import sarif
+from exaudit.review.fingerprint import SARIF_KEY
 
 
 def schema() -> dict[str, Any]:

@@ -7,11 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES
+
 from exaudit.cli import main
-from exaudit.errors import InputError
-from exaudit.settings import discover, resolve
+from exaudit.cli.settings import discover, resolve
+from exaudit.core.errors import InputError
 
 
 @pytest.fixture

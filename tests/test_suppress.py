@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import FIXTURES
+
 from exaudit import platforms
 from exaudit.cli import main
-from exaudit.findings import Finding, Location, Severity
-from exaudit.suppress import checks_for, enabled_checks, scan_text, triage
+from exaudit.core.findings import Finding, Location, Severity
+from exaudit.review.suppress import checks_for, enabled_checks, scan_text, triage
 
 CASE = FIXTURES / "cases" / "exa201-over-broad-ephemeral-range"
 WIDE = "-A FORWARD -i eth1 -o eth2 -d 10.1.0.10 -p tcp --dport 1024:65535 -j ACCEPT"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from exaudit.textfile import read_text
-from exaudit.topology import load_topology
+from exaudit.core.textfile import read_text
+from exaudit.exchange.topology import load_topology
 
 ROOT = Path(__file__).resolve().parents[1]
 BOM = b"\xef\xbb\xbf"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from exaudit import addresses
-from exaudit.errors import InputError
-from exaudit.flows import crossings, derive_flows
-from exaudit.topology import load_topology
+from exaudit.core import addresses
+from exaudit.core.errors import InputError
+from exaudit.exchange.flows import crossings, derive_flows
+from exaudit.exchange.topology import load_topology
 
 RULES = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"
 

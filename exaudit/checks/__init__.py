@@ -21,8 +21,8 @@ from exaudit.checks import (
     exa501_shadowed_rule,
     exa502_any_any_permit,
 )
-from exaudit.findings import Finding
-from exaudit.model import Ruleset
+from exaudit.core.findings import Finding
+from exaudit.core.model import Ruleset
 
 ALL: tuple[ModuleType, ...] = (
     exa001_unparsed_line,

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from types import ModuleType
 
-from exaudit import addresses
-from exaudit.audit import AuditContext, CrossingResult, FirewallAudit
+from exaudit.analysis.context import AuditContext, CrossingResult, FirewallAudit
 from exaudit.checks._common import (
     decider_text,
     finding,
@@ -15,9 +14,10 @@ from exaudit.checks._common import (
     union_dim,
     union_src,
 )
-from exaudit.engine import Part
-from exaudit.findings import Finding
-from exaudit.model import Origin
+from exaudit.core import addresses
+from exaudit.core.findings import Finding
+from exaudit.core.model import Origin
+from exaudit.engine.evaluate import Part
 from exaudit.platforms import FixRequest
 
 

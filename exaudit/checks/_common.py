@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
-from exaudit import addresses
-from exaudit.engine import Part
-from exaudit.findings import Finding, Location
-from exaudit.flows import Crossing, Flow
-from exaudit.intervals import IntervalSet
-from exaudit.model import Origin, Ruleset
+from exaudit.core import addresses
+from exaudit.core.findings import Finding, Location
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import Origin, Ruleset
+from exaudit.engine.evaluate import Part
+from exaudit.exchange.flows import Crossing, Flow
 
 
 def finding(check: ModuleType, firewall: str | None, origin: Origin | None, message: str,

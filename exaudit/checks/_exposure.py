@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from exaudit.audit import NEW, AuditContext, FirewallAudit
-from exaudit.engine import Part, Question
-from exaudit.flows import everything_but, interface_map, servers_behind
-from exaudit.intervals import IntervalSet
-from exaudit.model import SYN, TCP
-from exaudit.topology import Server
+from exaudit.analysis.context import NEW, AuditContext, FirewallAudit
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import SYN, TCP
+from exaudit.engine.evaluate import Part, Question
+from exaudit.exchange.flows import everything_but, interface_map, servers_behind
+from exaudit.exchange.topology import Server
 
 
 @dataclass(frozen=True)

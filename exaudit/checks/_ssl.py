@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from exaudit.catalogue import SslPair
 from exaudit.checks._common import union_src
 from exaudit.checks._exposure import approaches
-from exaudit.intervals import IntervalSet
-from exaudit.model import Origin
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import Origin
+from exaudit.exchange.catalogue import SslPair
 
 
 @dataclass

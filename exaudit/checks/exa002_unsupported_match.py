@@ -23,8 +23,8 @@ import sys
 from collections.abc import Iterator
 
 from exaudit.checks._common import issue_findings
-from exaudit.findings import Finding, Severity
-from exaudit.model import Ruleset
+from exaudit.core.findings import Finding, Severity
+from exaudit.core.model import Ruleset
 
 CODE = "EXA002"
 NAME = "unsupported-match"

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from exaudit.findings import Finding, Severity
+from exaudit.core.findings import Finding, Severity
 
 CODE = "EXA003"
 NAME = "unused-suppression"

@@ -22,7 +22,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
-from exaudit.findings import Finding, Severity
+from exaudit.core.findings import Finding, Severity
 
 CODE = "EXA102"
 NAME = "required-port-partly-blocked"

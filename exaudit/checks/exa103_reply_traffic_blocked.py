@@ -32,7 +32,7 @@ from exaudit.checks._common import (
     sources_text,
     union_dim,
 )
-from exaudit.findings import Finding, Severity
+from exaudit.core.findings import Finding, Severity
 
 CODE = "EXA103"
 NAME = "reply-traffic-blocked"

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Iterator
 
 from exaudit.checks._common import finding, flow_json, sources_text, union_src
-from exaudit.findings import Finding, Severity
+from exaudit.core.findings import Finding, Severity
 
 CODE = "EXA104"
 NAME = "required-port-undetermined"

@@ -27,8 +27,8 @@ from collections.abc import Iterator
 
 from exaudit.checks._common import finding, union_dim
 from exaudit.checks._exposure import approaches
-from exaudit.findings import Finding, Severity
-from exaudit.model import EPHEMERAL, Origin
+from exaudit.core.findings import Finding, Severity
+from exaudit.core.model import EPHEMERAL, Origin
 
 CODE = "EXA201"
 NAME = "over-broad-ephemeral-range"

@@ -31,7 +31,7 @@ import sys
 from collections.abc import Iterator
 
 from exaudit.checks._common import finding
-from exaudit.findings import Finding, Location, Severity
+from exaudit.core.findings import Finding, Location, Severity
 
 CODE = "EXA202"
 NAME = "dynamic-rpc-ports"

@@ -20,10 +20,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
-from exaudit import addresses
 from exaudit.checks._common import finding
 from exaudit.checks._ssl import plaintext_opens
-from exaudit.findings import Finding, Severity
+from exaudit.core import addresses
+from exaudit.core.findings import Finding, Severity
 
 CODE = "EXA302"
 NAME = "plaintext-open-ssl-required"

@@ -23,7 +23,7 @@ import sys
 from collections.abc import Iterator
 
 from exaudit.checks._common import finding
-from exaudit.findings import Finding, Location, Severity
+from exaudit.core.findings import Finding, Location, Severity
 
 CODE = "EXA401"
 NAME = "rfc1006-port-mismatch"

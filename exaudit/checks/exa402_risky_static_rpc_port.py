@@ -23,7 +23,7 @@ import sys
 from collections.abc import Iterator
 
 from exaudit.checks._common import finding
-from exaudit.findings import Finding, Location, Severity
+from exaudit.core.findings import Finding, Location, Severity
 
 CODE = "EXA402"
 NAME = "risky-static-rpc-port"

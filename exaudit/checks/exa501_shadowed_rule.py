@@ -26,9 +26,9 @@ import sys
 from collections.abc import Iterator
 
 from exaudit.checks._common import finding
-from exaudit.findings import Finding, Severity
-from exaudit.model import Ruleset
-from exaudit.shadow import dead_lines
+from exaudit.core.findings import Finding, Severity
+from exaudit.core.model import Ruleset
+from exaudit.engine.shadow import dead_lines
 
 CODE = "EXA501"
 NAME = "shadowed-rule"

@@ -22,10 +22,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
-from exaudit import addresses
 from exaudit.checks._common import finding
-from exaudit.findings import Finding, Severity
-from exaudit.model import PORTS, PROTOCOLS, Rule, Ruleset, Verb
+from exaudit.core import addresses
+from exaudit.core.findings import Finding, Severity
+from exaudit.core.model import PORTS, PROTOCOLS, Rule, Ruleset, Verb
 
 CODE = "EXA502"
 NAME = "any-any-permit"

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from importlib import import_module
 from types import ModuleType
 
-from exaudit.errors import InputError
-from exaudit.intervals import IntervalSet
-from exaudit.model import Origin
+from exaudit.core.errors import InputError
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import Origin
 
 _MODULES = {
     "iptables": "exaudit.platforms.iptables",

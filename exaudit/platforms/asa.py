@@ -5,10 +5,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from exaudit import addresses
-from exaudit.errors import InputError
-from exaudit.intervals import IntervalSet
-from exaudit.model import ICMP, ICMPV6, Chain, Match, Origin, Rule, Ruleset, Stage, Target, Verb
+from exaudit.core import addresses
+from exaudit.core.errors import InputError
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import (
+    ICMP,
+    ICMPV6,
+    Chain,
+    Match,
+    Origin,
+    Rule,
+    Ruleset,
+    Stage,
+    Target,
+    Verb,
+)
 from exaudit.platforms import FixRequest
 from exaudit.platforms import cisco_common as cc
 from exaudit.platforms.cisco_common import (

@@ -7,10 +7,10 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from exaudit import addresses
-from exaudit.errors import InputError
-from exaudit.intervals import IntervalSet
-from exaudit.model import (
+from exaudit.core import addresses
+from exaudit.core.errors import InputError
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import (
     ICMP,
     ICMPV6,
     PORTS,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from exaudit import addresses
-from exaudit.errors import InputError
-from exaudit.intervals import IntervalSet
-from exaudit.model import (
+from exaudit.core import addresses
+from exaudit.core.errors import InputError
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import (
     ICMP,
     ICMPV6,
     TCP_FLAG_BITS,

@@ -6,10 +6,10 @@ import gc
 import re
 import shlex
 
-from exaudit import addresses
-from exaudit.errors import InputError
-from exaudit.intervals import IntervalSet
-from exaudit.model import (
+from exaudit.core import addresses
+from exaudit.core.errors import InputError
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import (
     Chain,
     Issue,
     Origin,
@@ -276,7 +276,7 @@ def _fell_off(ruleset: Ruleset, request: FixRequest, chain: str) -> str:
     """The chain at whose end a policy-denied request's packets leave the rules."""
     if not _has_goto(ruleset):
         return chain
-    from exaudit.engine import Evaluator, Question
+    from exaudit.engine.evaluate import Evaluator, Question
 
     try:
         src = IntervalSet()

@@ -12,9 +12,9 @@ import shlex
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
-from exaudit import addresses
-from exaudit.intervals import IntervalSet
-from exaudit.model import PROTOCOLS, IfaceMatch, Match, Origin, Rule, Target
+from exaudit.core import addresses
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import PROTOCOLS, IfaceMatch, Match, Origin, Rule, Target
 from exaudit.platforms import iptables_ext as ext
 from exaudit.platforms import iptables_values as values
 from exaudit.platforms.iptables_rule import _AH6, Command

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from exaudit import addresses
-from exaudit.errors import InputError
-from exaudit.model import (
+from exaudit.core import addresses
+from exaudit.core.errors import InputError
+from exaudit.core.model import (
     Chain,
     Issue,
     Match,

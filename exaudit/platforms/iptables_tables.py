@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from exaudit import addresses
-from exaudit.intervals import IntervalSet
-from exaudit.model import (
+from exaudit.core import addresses
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import (
     Issue,
     Note,
     Origin,

@@ -10,9 +10,9 @@ import ipaddress
 from functools import cache, lru_cache
 from socket import inet_aton
 
-from exaudit import addresses
-from exaudit.intervals import IntervalSet
-from exaudit.model import PORTS, IfaceMatch, State
+from exaudit.core import addresses
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import PORTS, IfaceMatch, State
 from exaudit.platforms.iptables_ext import port_value, strtoul
 from exaudit.platforms.iptables_names import (
     CTSTATE_NAMES,

@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import re
 
-from exaudit import addresses
-from exaudit.errors import InputError
-from exaudit.intervals import IntervalSet
-from exaudit.model import Issue, Note, Origin, Ruleset, Stage
+from exaudit.core import addresses
+from exaudit.core.errors import InputError
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import Issue, Note, Origin, Ruleset, Stage
 from exaudit.platforms import FixRequest
 from exaudit.platforms.pf_addr import unknown
 from exaudit.platforms.pf_chains import Builder

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from exaudit import addresses
-from exaudit.intervals import IntervalSet
+from exaudit.core import addresses
+from exaudit.core.intervals import IntervalSet
 from exaudit.platforms.pf_names import LOOPBACK_ADDRESSES, LOOPBACK_NETWORKS
 
 EMPTY = IntervalSet()

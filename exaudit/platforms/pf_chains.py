@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from exaudit.errors import InputError
-from exaudit.model import Chain, Issue, Match, Origin, Rule, Target, Verb
+from exaudit.core.errors import InputError
+from exaudit.core.model import Chain, Issue, Match, Origin, Rule, Target, Verb
 from exaudit.platforms.pf_expand import Box, Inconsistent, expand, meet_all
 from exaudit.platforms.pf_grammar import Context
 from exaudit.platforms.pf_ir import AnchorRule, Conditions, FilterRule, Opaque

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 from itertools import product
 
-from exaudit import addresses
-from exaudit.intervals import IntervalSet
-from exaudit.model import PROTOCOLS, IfaceMatch, Match
+from exaudit.core import addresses
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import PROTOCOLS, IfaceMatch, Match
 from exaudit.platforms.pf_addr import AddrItem
 from exaudit.platforms.pf_ir import Conditions, IfaceAlt
 from exaudit.platforms.pf_names import PORT_PROTOCOLS, TCP

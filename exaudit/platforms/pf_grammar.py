@@ -15,9 +15,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from exaudit.errors import InputError
-from exaudit.intervals import IntervalSet
-from exaudit.model import IfaceMatch, Issue, Note, Origin, Target, Verb
+from exaudit.core.errors import InputError
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import IfaceMatch, Issue, Note, Origin, Target, Verb
 from exaudit.platforms import pf_addr
 from exaudit.platforms.pf_addr import AddrItem, Table
 from exaudit.platforms.pf_ir import (

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from exaudit.intervals import IntervalSet
-from exaudit.model import IfaceMatch, Origin, Target
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import IfaceMatch, Origin, Target
 from exaudit.platforms.pf_addr import AddrItem
 
 

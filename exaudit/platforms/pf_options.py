@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from exaudit.intervals import IntervalSet
-from exaudit.model import IfaceMatch, Target, Verb
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import IfaceMatch, Target, Verb
 from exaudit.platforms import pf_addr
 from exaudit.platforms.pf_ir import Conditions, FilterRule, IfaceAlt
 from exaudit.platforms.pf_lexer import PUNCT, WORD, Token

@@ -7,7 +7,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from exaudit.findings import Finding
+from exaudit.core.findings import Finding
 from exaudit.reporters.style import PLAIN, Style
 
 WIDTH = 72

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from exaudit.fingerprint import anchor, repo_path
+from exaudit.review.fingerprint import anchor, repo_path
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 

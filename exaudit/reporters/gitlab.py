@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from exaudit.fingerprint import anchor, repo_path
+from exaudit.review.fingerprint import anchor, repo_path
 
 # GitLab's scale is info, minor, major, critical, blocker.
 SEVERITY = {"error": "major", "warning": "minor", "info": "info"}

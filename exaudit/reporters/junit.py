@@ -11,7 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from exaudit.fingerprint import anchor, repo_path
+from exaudit.review.fingerprint import anchor, repo_path
 
 UNKNOWN_ONLY = {"EXA104"}
 

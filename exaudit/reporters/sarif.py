@@ -9,7 +9,7 @@ from types import ModuleType
 from typing import Any
 
 from exaudit import __version__, checks
-from exaudit.fingerprint import SARIF_KEY, anchor, repo_path
+from exaudit.review.fingerprint import SARIF_KEY, anchor, repo_path
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from exaudit import addresses, platforms
-from exaudit.catalogue import Catalogue, load_catalogue
-from exaudit.errors import InputError
-from exaudit.intervals import IntervalSet
-from exaudit.yamlsrc import Node, read
+from exaudit import platforms
+from exaudit.core import addresses
+from exaudit.core.errors import InputError
+from exaudit.core.intervals import IntervalSet
+from exaudit.exchange.catalogue import Catalogue, load_catalogue
+from exaudit.exchange.yamlsrc import Node, read
 
 RPC_SERVICES = ("directory", "information_store", "mta")
 DEFAULT_RFC1006_PORT = 102

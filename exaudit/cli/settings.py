@@ -17,8 +17,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from exaudit.errors import InputError
-from exaudit.findings import FAIL_ON
+from exaudit.core.errors import InputError
+from exaudit.core.findings import FAIL_ON
 
 try:  # Python 3.11+
     import tomllib as _toml
@@ -63,7 +63,7 @@ class Settings:
 
 
 def _repo_top(directory: str) -> str | None:
-    from exaudit.fingerprint import repo_root
+    from exaudit.review.fingerprint import repo_root
 
     return repo_root(directory)
 
@@ -107,7 +107,7 @@ def _line_of(text: str, key: str) -> int | None:
 
 def read_file(path: str) -> tuple[dict[str, Any], str]:
     """The ``[tool.exaudit]`` table (or an exaudit.toml's top level) and the file's text."""
-    from exaudit.textfile import read_text
+    from exaudit.core.textfile import read_text
 
     text = read_text(path)
     if _toml is None:  # pragma: no cover - Python 3.10 without tomli

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from exaudit import __version__
-from exaudit.errors import InputError
-from exaudit.findings import Finding, Location
-from exaudit.fingerprint import VERSION, repo_path
+from exaudit.core.errors import InputError
+from exaudit.core.findings import Finding, Location
+from exaudit.review.fingerprint import VERSION, repo_path
 
 SCHEMA = "exaudit.baseline/1"
 
@@ -54,7 +54,7 @@ class Baseline:
 
 
 def load(path: str) -> Baseline:
-    from exaudit.textfile import read_text
+    from exaudit.core.textfile import read_text
 
     text = read_text(path)
     try:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from exaudit.intervals import IntervalSet
-from exaudit.model import IfaceMatch
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import IfaceMatch
 
 LOOPBACK = "lo"
 _LOOPBACK = re.compile(r"lo\d*")

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from exaudit import platforms
-from exaudit.engine import Evaluator, Part, Question, Result, Step, patterns_of
-from exaudit.findings import Finding
-from exaudit.flows import Crossing, Flow, crossings, derive_flows
-from exaudit.intervals import IntervalSet
-from exaudit.model import ACK, EPHEMERAL, SYN, TCP, Ruleset, Stage, State, states
-from exaudit.textfile import read_text
-from exaudit.topology import Firewall, Topology
+from exaudit.core.findings import Finding
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import ACK, EPHEMERAL, SYN, TCP, Ruleset, Stage, State, states
+from exaudit.core.textfile import read_text
+from exaudit.engine.evaluate import Evaluator, Part, Question, Result, Step, patterns_of
+from exaudit.exchange.flows import Crossing, Flow, crossings, derive_flows
+from exaudit.exchange.topology import Firewall, Topology
 
 NEW = states(State.NEW)
 ESTABLISHED = states(State.ESTABLISHED)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from exaudit.findings import Finding
+from exaudit.core.findings import Finding
 
 # Bump when the recipe changes: baselines written with another version no longer match.
 VERSION = "v1"

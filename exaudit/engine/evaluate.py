@@ -20,11 +20,10 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from exaudit import addresses
-from exaudit.ifaces import Universe
-from exaudit.intervals import IntervalSet
-from exaudit.ruleindex import MIN_RULES, ChainIndex
-from exaudit.model import (
+from exaudit.core import addresses
+from exaudit.core.ifaces import Universe
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import (
     FLAGS,
     PORTS,
     PROTOCOLS,
@@ -38,6 +37,7 @@ from exaudit.model import (
     Target,
     Verb,
 )
+from exaudit.engine.ruleindex import MIN_RULES, ChainIndex
 
 # Dimension order inside a box: the most selective first, so that most rules are found
 # disjoint after one comparison.

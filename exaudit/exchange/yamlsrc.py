@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from exaudit.errors import InputError
+from exaudit.core.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,6 @@ def load(text: str, file: str) -> Node:
 
 def read(path: str) -> Node:
     """Read and parse a YAML file; unreadable or binary input is an ``InputError``."""
-    from exaudit.textfile import read_text
+    from exaudit.core.textfile import read_text
 
     return load(read_text(path), path)

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from exaudit.errors import InputError
-from exaudit.yamlsrc import Node, load
+from exaudit.core.errors import InputError
+from exaudit.exchange.yamlsrc import Node, load
 
 RPC_PORT_NAMES = {"rpc.directory": "directory", "rpc.information_store": "information_store",
                   "rpc.mta": "mta"}
@@ -68,7 +68,7 @@ def rules_dir() -> Path:
     packaged = Path(str(resources.files("exaudit"))) / "rules"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "rules"
+    return Path(__file__).resolve().parents[2] / "rules"
 
 
 def available() -> list[str]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from exaudit import addresses
-from exaudit.catalogue import RFC1006, Requirement
-from exaudit.intervals import IntervalSet
-from exaudit.topology import Firewall, Ref, Server, Topology
+from exaudit.core import addresses
+from exaudit.core.intervals import IntervalSet
+from exaudit.exchange.catalogue import RFC1006, Requirement
+from exaudit.exchange.topology import Firewall, Ref, Server, Topology
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from exaudit import __version__, addresses
-from exaudit.audit import AuditContext
+from exaudit import __version__
+from exaudit.analysis.context import AuditContext
 from exaudit.checks._common import port_value
-from exaudit.findings import Finding, Severity
-from exaudit.flows import crossings
-from exaudit.intervals import IntervalSet
-from exaudit.model import Rule, Ruleset, Verb
+from exaudit.core import addresses
+from exaudit.core.findings import Finding, Severity
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import Rule, Ruleset, Verb
+from exaudit.exchange.flows import crossings
 
 TOOL = {"name": "exaudit", "version": __version__}
 

@@ -21,11 +21,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from exaudit import checks
-from exaudit.baseline import Baseline
-from exaudit.errors import InputError
-from exaudit.findings import Finding, Location
-from exaudit.fingerprint import fingerprints
-from exaudit.textfile import read_text
+from exaudit.core.errors import InputError
+from exaudit.core.findings import Finding, Location
+from exaudit.core.textfile import read_text
+from exaudit.review.baseline import Baseline
+from exaudit.review.fingerprint import fingerprints
 
 _DIRECTIVE = r"exaudit:\s*ignore\[(?P<codes>[^\]]*)\]\s*(?P<reason>.*?)\s*$"
 _QUOTED = r"exaudit:\s*ignore\[(?P<codes>[^\]]*)\]\s*(?P<reason>[^\"']*)"

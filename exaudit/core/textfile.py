@@ -8,7 +8,7 @@ BOM = b"\xef\xbb\xbf"
 
 def read_text(path: str) -> str:
     """The file's text; missing, unreadable, binary or empty input is an ``InputError``."""
-    from exaudit.errors import InputError
+    from exaudit.core.errors import InputError
 
     try:
         with open(path, "rb") as fh:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 
-from exaudit.intervals import IntervalSet
+from exaudit.core.intervals import IntervalSet
 
 V4_MAX = (1 << 32) - 1
 V6_BASE = 1 << 32

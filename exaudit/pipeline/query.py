@@ -7,11 +7,22 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from exaudit import addresses, protocols
-from exaudit.engine import Evaluator, Part, Question, Result, patterns_of
-from exaudit.errors import InputError
-from exaudit.intervals import IntervalSet
-from exaudit.model import ACK, EPHEMERAL, FLAGS, PORTS, SYN, TCP, Origin, Ruleset, State, states
+from exaudit.core import addresses, protocols
+from exaudit.core.errors import InputError
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import (
+    ACK,
+    EPHEMERAL,
+    FLAGS,
+    PORTS,
+    SYN,
+    TCP,
+    Origin,
+    Ruleset,
+    State,
+    states,
+)
+from exaudit.engine.evaluate import Evaluator, Part, Question, Result, patterns_of
 
 
 @dataclass(frozen=True)

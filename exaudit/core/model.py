@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import NamedTuple
 
-from exaudit.intervals import IntervalSet
+from exaudit.core.intervals import IntervalSet
 
 PROTOCOLS = IntervalSet.span(0, 255)
 PORTS = IntervalSet.span(0, 65535)

@@ -19,14 +19,19 @@ from typing import Any
 
 import yaml
 
-from exaudit.audit import AuditContext, CrossingResult, FirewallAudit, run_audit
+from exaudit.analysis.context import (
+    AuditContext,
+    CrossingResult,
+    FirewallAudit,
+    run_audit,
+)
 from exaudit.checks._common import decider_text, flow_json
-from exaudit.errors import InputError
-from exaudit.findings import Finding, Location
-from exaudit.flows import Crossing
-from exaudit.model import Origin
-from exaudit.suppress import Triage, scan_files, triage
-from exaudit.topology import load_topology
+from exaudit.core.errors import InputError
+from exaudit.core.findings import Finding, Location
+from exaudit.core.model import Origin
+from exaudit.exchange.flows import Crossing
+from exaudit.exchange.topology import load_topology
+from exaudit.review.suppress import Triage, scan_files, triage
 
 # --- the verdict of each required flow at each firewall ---------------------------------
 
@@ -109,7 +114,7 @@ class Before:
             self.git = False
             self.base = os.path.dirname(absolute)
         else:
-            from exaudit.fingerprint import repo_root
+            from exaudit.review.fingerprint import repo_root
 
             root = repo_root(absolute)
             if root is None:
@@ -227,7 +232,7 @@ class RuleIndex:
 
 def _side(topology: str, enabled: frozenset[str], baseline: str | None,
           remap: Remap | None = None) -> Side:
-    from exaudit import baseline as baselines
+    from exaudit.review import baseline as baselines
 
     topo = load_topology(topology)
     ctx, findings = run_audit(topo)
@@ -397,7 +402,7 @@ def _finding_json(f: Finding, fp: str, other: int | None, key: str) -> dict[str,
 
 
 def report(d: Diff) -> dict[str, Any]:
-    from exaudit.report import TOOL, severity_counts
+    from exaudit.report.build import TOOL, severity_counts
 
     introduced = [_finding_json(f, fp, line, "line_before") for f, fp, line in d.introduced]
     resolved = [_finding_json(f, fp, line, "line_after") for f, fp, line in d.resolved]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 
-from exaudit.intervals import IntervalSet
+from exaudit.core.intervals import IntervalSet
 
 # A question spanning more elementary slots than this is answered by a full scan.
 MAX_SLOTS = 48

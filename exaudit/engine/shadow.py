@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from exaudit import addresses
-from exaudit.engine import DIMS, Box, Evaluator, patterns_of, subtract
-from exaudit.model import PORTS, Origin, Rule, Ruleset, Verb
-from exaudit.ruleindex import MIN_RULES, ChainIndex
+from exaudit.core import addresses
+from exaudit.core.model import PORTS, Origin, Rule, Ruleset, Verb
+from exaudit.engine.evaluate import DIMS, Box, Evaluator, patterns_of, subtract
+from exaudit.engine.ruleindex import MIN_RULES, ChainIndex
 
 # Verbs after which a packet leaves the chain's rule list for good (a jump may come back).
 _LEAVES = {Verb.ACCEPT, Verb.DROP, Verb.REJECT, Verb.RETURN, Verb.GOTO}

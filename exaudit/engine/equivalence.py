@@ -10,9 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from exaudit import addresses
-from exaudit.engine import DIMS, Box, Evaluator, Part, Question, intersect, patterns_of
-from exaudit.model import Stage
+from exaudit.core import addresses
+from exaudit.core.model import Stage
+from exaudit.engine.evaluate import (
+    DIMS,
+    Box,
+    Evaluator,
+    Part,
+    Question,
+    intersect,
+    patterns_of,
+)
 
 
 @dataclass

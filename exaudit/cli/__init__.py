@@ -14,8 +14,8 @@ from typing import Any
 from tabulate import tabulate
 
 from exaudit import __version__, platforms
-from exaudit.errors import InputError
-from exaudit.findings import FAIL_ON, Finding, fails
+from exaudit.core.errors import InputError
+from exaudit.core.findings import FAIL_ON, Finding, fails
 from exaudit.reporters.style import PLAIN, Style
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
@@ -153,7 +153,7 @@ def _exit(findings: list[Finding], fail_on: str) -> int:
 
 def _settings(args: argparse.Namespace, command: str) -> None:
     """Fill the options left unset from the configuration file, else the defaults."""
-    from exaudit import settings
+    from exaudit.cli import settings
 
     keys = SETTINGS[command]
     given = {k: getattr(args, k.replace("-", "_"), None) for k in keys}
@@ -191,13 +191,13 @@ def _suppressed_note(report: dict[str, Any]) -> str:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from exaudit import baseline as baselines
-    from exaudit.audit import run_audit
-    from exaudit.diff import annotate_firewalls
-    from exaudit.report import audit_report
+    from exaudit.analysis.context import run_audit
+    from exaudit.exchange.topology import load_topology
+    from exaudit.report.build import audit_report
     from exaudit.reporters import audit_text
-    from exaudit.suppress import annotate, enabled_checks, scan_files, triage
-    from exaudit.topology import load_topology
+    from exaudit.review import baseline as baselines
+    from exaudit.review.diff import annotate_firewalls
+    from exaudit.review.suppress import annotate, enabled_checks, scan_files, triage
 
     _settings(args, "audit")
     enabled = enabled_checks(args.select, args.ignore)
@@ -222,9 +222,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_requirements(args: argparse.Namespace) -> int:
-    from exaudit.audit import build_context
-    from exaudit.report import requirements_report
-    from exaudit.topology import load_topology
+    from exaudit.analysis.context import build_context
+    from exaudit.exchange.topology import load_topology
+    from exaudit.report.build import requirements_report
 
     _settings(args, "requirements")
     ctx = build_context(load_topology(_topology(args)))
@@ -254,7 +254,7 @@ def cmd_requirements(args: argparse.Namespace) -> int:
 
 
 def _load_config(path: str, platform: str | None) -> tuple[str, bool, Any, Any]:
-    from exaudit.textfile import read_text
+    from exaudit.core.textfile import read_text
 
     text = read_text(path)
     guessed = platform is None
@@ -264,10 +264,10 @@ def _load_config(path: str, platform: str | None) -> tuple[str, bool, Any, Any]:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from exaudit import baseline as baselines
     from exaudit.checks import run_ruleset_checks
-    from exaudit.report import TOOL, lines_unparsed, severity_counts, understood
-    from exaudit.suppress import annotate, enabled_checks, scan_files, triage
+    from exaudit.report.build import TOOL, lines_unparsed, severity_counts, understood
+    from exaudit.review import baseline as baselines
+    from exaudit.review.suppress import annotate, enabled_checks, scan_files, triage
 
     _settings(args, "lint")
     enabled = enabled_checks(args.select, args.ignore)
@@ -318,8 +318,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from exaudit.query import Packet, Querier, answer_text, packet_from_json
-    from exaudit.textfile import read_text
+    from exaudit.core.textfile import read_text
+    from exaudit.pipeline.query import Packet, Querier, answer_text, packet_from_json
 
     if not args.queries and (not args.src or not args.dst):
         raise InputError(None, None, "query needs --src and --dst (or --queries FILE)")
@@ -380,8 +380,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from exaudit import diff
-    from exaudit.suppress import enabled_checks
+    from exaudit.review import diff
+    from exaudit.review.suppress import enabled_checks
 
     _settings(args, "diff")
     result = diff.run_diff(_topology(args), args.before,
@@ -396,7 +396,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    from exaudit import settings
+    from exaudit.cli import settings
 
     found = settings.resolve({}, config=args.config, isolated=args.isolated)
     sys.stdout.write(settings.render(found, args.format))

@@ -1,0 +1,1 @@
+"""The audit's evaluation: every firewall parsed, every required-flow crossing answered."""

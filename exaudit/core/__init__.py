@@ -1,0 +1,1 @@
+"""The bottom layer: exact sets, addresses, interfaces, the rule model, findings, errors."""

@@ -1,0 +1,1 @@
+"""Evaluation: packet sets through stages of first-match chains, rule indexes, shadowing."""

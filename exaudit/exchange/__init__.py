@@ -1,0 +1,1 @@
+"""Exchange knowledge: the port catalogues, the topology file and the required flows."""

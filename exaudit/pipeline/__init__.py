@@ -1,0 +1,1 @@
+"""One pipeline for every command: read each input once, parse, evaluate, check, triage."""

@@ -1,0 +1,1 @@
+"""The report model: typed audit, lint, requirements and diff reports, built once."""

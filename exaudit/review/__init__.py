@@ -1,0 +1,1 @@
+"""Which findings count: suppressions, baselines, fingerprints, and before/after review."""
