@@ -93,8 +93,7 @@ def main() -> None:
     ap.add_argument("--firewalls", type=int, default=10)
     ap.add_argument("--repeat", type=int, default=3, help="best of K timings")
     args = ap.parse_args()
-    from exaudit.analysis.context import run_audit
-    from exaudit.exchange.topology import load_topology
+    from exaudit.pipeline.audit import evaluate
     from exaudit.platforms import iptables
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -110,8 +109,8 @@ def main() -> None:
                 iptables.parse(path.read_text(), str(path))
             parse = min(parse, time.perf_counter() - t0)
             t0 = time.perf_counter()
-            topo = load_topology(str(root / "topology.yaml"))
-            ctx, findings = run_audit(topo)
+            run = evaluate(str(root / "topology.yaml"))
+            ctx, findings = run.ctx, run.findings
             audit = min(audit, time.perf_counter() - t0)
         crossings = sum(len(fa.results) for fa in ctx.firewalls)
     print(f"firewalls: {args.firewalls} x {args.rules} rules; flows: {len(ctx.flows)}; "

@@ -13,7 +13,8 @@ from exaudit.core.errors import InputError
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import Ruleset, Verb
 from exaudit.engine.evaluate import Evaluator, Question, Result
-from exaudit.platforms import FixRequest, asa
+from exaudit.platforms import asa
+from exaudit.platforms.api import FixRequest
 
 PROTO = {"tcp": 6, "udp": 17, "icmp": 1, "icmp6": 58, "esp": 50, "ah": 51, "gre": 47}
 

@@ -16,7 +16,10 @@ from conftest import FIXTURES
 
 from exaudit import __version__, platforms
 from exaudit.cli import main
+from exaudit.core.findings import Finding, Severity
+from exaudit.report.model import Entry, FirewallSummary
 from exaudit.reporters import github
+from exaudit.reporters.anchor import anchor
 
 GOLDEN = FIXTURES / "formats"
 FORMATS = {"text": "audit.txt", "json": "audit.json", "sarif": "audit.sarif",
@@ -98,11 +101,11 @@ def test_github_escaping(text: str, data: str, prop: str) -> None:
 
 
 def test_github_annotation_of_an_implicit_deny_points_at_the_topology() -> None:
-    report = {"topology": "site/topology.yaml", "summary": {},
-              "firewalls": [{"name": "edge", "line": 31}]}
-    finding = {"check": "EXA101", "name": "required-port-blocked", "severity": "error",
-               "firewall": "edge", "location": None, "message": "denied, 100%"}
-    line = github.annotation(report, finding)
+    firewalls = (FirewallSummary("edge", "iptables", "edge.rules", 0, 0, 0, 31),)
+    finding = Finding("EXA101", "required-port-blocked", Severity.ERROR, "edge", None,
+                      "denied, 100%")
+    line = github.annotation(anchor("site/topology.yaml", firewalls, finding),
+                             Entry(finding, "f" * 32))
     assert line == ("::error file=site/topology.yaml,line=31,title=EXA101 "
                     "required-port-blocked::edge: denied, 100%25")
 

@@ -13,7 +13,8 @@ from exaudit.core.errors import InputError
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import TCP_FLAG_BITS, Ruleset, Verb
 from exaudit.engine.evaluate import Evaluator, Question, Result
-from exaudit.platforms import FixRequest, ios
+from exaudit.platforms import ios
+from exaudit.platforms.api import FixRequest
 
 PROTO = {"tcp": 6, "udp": 17, "icmp": 1, "gre": 47, "esp": 50, "ahp": 51, "ospf": 89,
          "icmp6": 58}

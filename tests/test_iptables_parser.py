@@ -9,7 +9,8 @@ from exaudit.core.errors import InputError
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import PORTS, STATES, IfaceMatch, State, Verb
 from exaudit.engine.evaluate import Evaluator, Question
-from exaudit.platforms import FixRequest, iptables
+from exaudit.platforms import iptables
+from exaudit.platforms.api import FixRequest
 
 PROTOS = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58, "gre": 47}
 STATE_NAMES = {s.name: int(s) for s in State}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from exaudit.checks import run_ruleset_checks
+from exaudit.checks.runner import lint_checks
 from exaudit.platforms import get
 
 HEAD = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
@@ -12,7 +12,7 @@ HEAD = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\
 
 def found(platform: str, text: str, codes: tuple[str, ...] = ("EXA501", "EXA502")) -> list:
     ruleset = get(platform).parse(text, "t")
-    return sorted((f.check, f.location.line) for f in run_ruleset_checks(ruleset, None)
+    return sorted((f.check, f.location.line) for f in lint_checks(ruleset, None)
                   if f.check in codes)
 
 

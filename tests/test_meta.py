@@ -8,6 +8,7 @@ import re
 import pytest
 
 import exaudit.checks as checks
+from exaudit.checks.api import Check, Scope
 from exaudit.core.findings import Severity
 
 SECTIONS = ["## What it does", "## Why is this bad?", "## Example", "## Use instead"]
@@ -15,23 +16,24 @@ SECTIONS = ["## What it does", "## Why is this bad?", "## Example", "## Use inst
 
 def test_every_check_module_is_registered() -> None:
     found = {m.name for m in pkgutil.iter_modules(checks.__path__) if m.name.startswith("exa")}
-    registered = {m.__name__.rsplit(".", 1)[1] for m in checks.ALL}
-    assert found == registered
+    assert found == set(checks.MODULES)
 
 
-@pytest.mark.parametrize("module", checks.ALL, ids=lambda m: m.CODE)
-def test_check_contract(module: object) -> None:
-    assert re.fullmatch(r"EXA\d{3}", module.CODE)
-    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", module.NAME)
-    assert isinstance(module.SEVERITY, Severity)
-    assert module.SCOPE in ("ruleset", "audit", "lint")
-    doc = module.__doc__
-    assert doc.splitlines()[0] == f"{module.CODE} {module.NAME}"
+@pytest.mark.parametrize("index", range(len(checks.ALL)), ids=lambda i: checks.ALL[i].code)
+def test_check_contract(index: int) -> None:
+    check = checks.ALL[index]
+    assert isinstance(check, Check)
+    assert re.fullmatch(r"EXA\d{3}", check.code)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", check.name)
+    assert isinstance(check.severity, Severity)
+    assert isinstance(check.scope, Scope)
+    assert check.tags and set(check.tags) <= {"maintainability", "reliability", "security"}
+    doc = check.doc
+    assert doc.splitlines()[0] == f"{check.code} {check.name}"
     positions = [doc.find(s) for s in SECTIONS]
-    assert all(p > 0 for p in positions), f"{module.CODE} lacks a section"
+    assert all(p > 0 for p in positions), f"{check.code} lacks a section"
     assert positions == sorted(positions)
-    file_name = module.__name__.rsplit(".", 1)[1]
-    assert file_name == f"{module.CODE.lower()}_{module.NAME.replace('-', '_')}"
+    assert checks.MODULES[index] == f"{check.code.lower()}_{check.name.replace('-', '_')}"
 
 
 def test_codes_and_names_are_unique() -> None:

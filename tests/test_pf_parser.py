@@ -11,7 +11,8 @@ from exaudit.core.errors import InputError
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import PORTS, TCP_FLAG_BITS, IfaceMatch, Verb
 from exaudit.engine.evaluate import Evaluator, Question
-from exaudit.platforms import FixRequest, pf
+from exaudit.platforms import pf
+from exaudit.platforms.api import FixRequest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pf"
 PROTO = {"tcp": 6, "udp": 17, "icmp": 1, "icmp6": 58, "esp": 50}

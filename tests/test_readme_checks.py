@@ -20,8 +20,8 @@ import yaml
 from conftest import FIXTURES, ROOT
 
 from exaudit import checks
-from exaudit.cli import checks_markdown, main
-from exaudit.reporters.sarif import doc_sections
+from exaudit.cli import main
+from exaudit.cli.commands import checks_markdown
 
 README = ROOT / "README.md"
 DOCS = ROOT / "docs" / "checks.md"
@@ -29,17 +29,17 @@ START, END = "<!-- checks:start -->", "<!-- checks:end -->"
 UPDATE = bool(os.environ.get("EXAUDIT_UPDATE_DOCS"))
 
 
-def anchor(module: Any) -> str:
+def anchor(check: Any) -> str:
     """GitHub's anchor for the heading ``## EXA201 over-broad-ephemeral-range``."""
-    return f"{module.CODE} {module.NAME}".lower().replace(" ", "-")
+    return f"{check.code} {check.name}".lower().replace(" ", "-")
 
 
 def table() -> str:
     rows = ["| check | name | severity | what it does |", "|---|---|---|---|"]
     for m in checks.ALL:
-        what = " ".join(doc_sections(m)["What it does"].split("\n\n")[0].split())
-        rows.append(f"| [{m.CODE}](docs/checks.md#{anchor(m)}) | `{m.NAME}` | "
-                    f"{m.SEVERITY.value} | {what.replace('|', '&#124;')} |")
+        what = " ".join(m.sections()["What it does"].split("\n\n")[0].split())
+        rows.append(f"| [{m.code}](docs/checks.md#{anchor(m)}) | `{m.name}` | "
+                    f"{m.severity.value} | {what.replace('|', '&#124;')} |")
     return "\n".join(rows)
 
 

@@ -18,7 +18,10 @@ from conftest import CORPUS, FIXTURES, ROOT
 
 from exaudit import checks, platforms
 from exaudit.cli import main
+from exaudit.core.findings import Finding, Location, Severity
+from exaudit.report.model import AuditReport, Entry, FirewallSummary, LintReport, Suppression
 from exaudit.reporters import sarif
+from exaudit.reporters.options import DEFAULT
 from exaudit.review.fingerprint import SARIF_KEY
 
 
@@ -72,16 +75,16 @@ def test_topology_checks_sarif_is_valid(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_rules_describe_every_check() -> None:
-    doc = json.loads(sarif.render({"findings": []}))
+    doc = json.loads(sarif.render(LintReport((), (), ()), DEFAULT))
     rules = doc["runs"][0]["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == [m.CODE for m in checks.ALL]
-    for rule, module in zip(rules, checks.ALL):
-        assert rule["name"] == module.NAME
+    assert [r["id"] for r in rules] == [m.code for m in checks.ALL]
+    for rule, module in zip(rules, checks.ALL, strict=True):
+        assert rule["name"] == module.name
         assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
         for section in ("## What it does", "## Why is this bad?", "## Example",
                         "## Use instead"):
             assert section in rule["help"]["markdown"]
-        assert rule["defaultConfiguration"]["level"] == sarif.LEVEL[module.SEVERITY.value]
+        assert rule["defaultConfiguration"]["level"] == sarif.LEVEL[module.severity.value]
         assert float(rule["properties"]["security-severity"]) > 0
     exa201 = next(r for r in rules if r["id"] == "EXA201")
     assert exa201["shortDescription"]["text"].startswith("Reports a permit that lets new")
@@ -90,22 +93,19 @@ def test_rules_describe_every_check() -> None:
 
 
 def test_result_shape_and_fallback_location() -> None:
-    report = {"topology": "site/topology.yaml", "firewalls": [{"name": "edge", "line": 40}],
-              "findings": [
-                  {"check": "EXA101", "name": "required-port-blocked", "severity": "error",
-                   "firewall": "edge", "location": None, "message": "implicit deny",
-                   "fingerprint": "f" * 32, "flow": {"id": "pop3-ssl"}},
-                  {"check": "EXA201", "name": "over-broad-ephemeral-range",
-                   "severity": "warning", "firewall": "edge",
-                   "location": {"file": "site/edge.rules", "line": 7}, "message": "wide",
-                   "fingerprint": "e" * 32, "text": "-A FORWARD -j ACCEPT", "fix": "x"}],
-              "suppressed": [
-                  {"check": "EXA002", "name": "unsupported-match", "severity": "info",
-                   "firewall": "edge", "location": {"file": "site/edge.rules", "line": 9},
-                   "message": "m", "fingerprint": "d" * 32,
-                   "suppression": {"kind": "inline", "justification": "known",
-                                   "location": {"file": "site/edge.rules", "line": 8}}}]}
-    doc = json.loads(sarif.render(report))
+    implicit = Finding("EXA101", "required-port-blocked", Severity.ERROR, "edge", None,
+                       "implicit deny", flow={"id": "pop3-ssl"})
+    wide = Finding("EXA201", "over-broad-ephemeral-range", Severity.WARNING, "edge",
+                   Location("site/edge.rules", 7), "wide", fix="x",
+                   text="-A FORWARD -j ACCEPT")
+    known = Finding("EXA002", "unsupported-match", Severity.INFO, "edge",
+                    Location("site/edge.rules", 9), "m")
+    report = AuditReport(
+        "site/topology.yaml", 0, 0,
+        (FirewallSummary("edge", "iptables", "site/edge.rules", 0, 0, 0, 40),),
+        (Entry(implicit, "f" * 32), Entry(wide, "e" * 32)),
+        (Entry(known, "d" * 32, Suppression("inline", "known", "site/edge.rules", 8)),))
+    doc = json.loads(sarif.render(report, DEFAULT))
     validate(doc)
     first, second, third = results(doc)
     loc = first["locations"][0]["physicalLocation"]

@@ -14,7 +14,10 @@ from conftest import FIXTURES
 from exaudit import platforms
 from exaudit.cli import main
 from exaudit.core.findings import Finding, Location, Severity
-from exaudit.review.suppress import checks_for, enabled_checks, scan_text, triage
+from exaudit.checks.selection import checks_for, enabled_checks
+from exaudit.platforms.api import CommentSyntax
+from exaudit.platforms.comments import HASH
+from exaudit.review.suppress import scan_text, triage
 
 CASE = FIXTURES / "cases" / "exa201-over-broad-ephemeral-range"
 WIDE = "-A FORWARD -i eth1 -o eth2 -d 10.1.0.10 -p tcp --dport 1024:65535 -j ACCEPT"
@@ -64,8 +67,11 @@ SCAN_CASES = [
      "    rpc_ports: {directory: 1600}\n", [(3, 4, ("EXA402",), "moving in Q3")]),
     ("topology", "    rpc_ports: {directory: 1600}  # exaudit: ignore[EXA402] later\n",
      [(1, 1, ("EXA402",), "later")]),
-    ("junos", "# exaudit: ignore[EXA201]\nset firewall\n", []),
 ]
+
+
+def _syntax(platform: str) -> CommentSyntax:
+    return HASH if platform == "topology" else platforms.get(platform).comments
 
 
 @pytest.mark.parametrize("platform, text, expected", SCAN_CASES,
@@ -73,7 +79,7 @@ SCAN_CASES = [
 def test_scan(platform: str, text: str,
               expected: list[tuple[int, int | None, tuple[str, ...], str]]) -> None:
     got = [(s.line, s.target, s.selectors, s.reason)
-           for s in scan_text(text, "fw.cfg", platform)]
+           for s in scan_text(text, "fw.cfg", _syntax(platform))]
     assert got == expected
 
 
@@ -103,7 +109,7 @@ def test_triage_suppresses_reports_unused_and_keeps_fingerprints() -> None:
     findings = [finding("EXA201", 2), finding("EXA201", 4), finding("EXA101", None)]
     enabled = enabled_checks([], ["EXA101"])
     before = triage(findings, enabled_checks([], []), [])
-    result = triage(findings, enabled, scan_text(text, "fw.rules", "iptables", "fw"))
+    result = triage(findings, enabled, scan_text(text, "fw.rules", platforms.get("iptables").comments, "fw"))
     assert [(s.finding.location.line, s.kind, s.justification, s.where.line)
             for s in result.suppressed] == [(2, "inline", "wide on purpose", 1)]
     active = [(f.check, f.location.line if f.location else None, f.message)
@@ -122,7 +128,7 @@ def test_triage_suppresses_reports_unused_and_keeps_fingerprints() -> None:
 def test_unused_suppressions_are_not_reported_when_exa003_is_ignored() -> None:
     text = "# exaudit: ignore[EXA301]\nrule 2\n"
     result = triage([], enabled_checks([], ["unused-suppression"]),
-                    scan_text(text, "fw.rules", "iptables"))
+                    scan_text(text, "fw.rules", platforms.get("iptables").comments))
     assert result.findings == []
 
 

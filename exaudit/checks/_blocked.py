@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from types import ModuleType
 
 from exaudit.analysis.context import AuditContext, CrossingResult, FirewallAudit
 from exaudit.checks._common import (
     decider_text,
-    finding,
     flow_json,
     group_by_decider,
     union_dim,
     union_src,
 )
+from exaudit.checks.api import Check
 from exaudit.core import addresses
 from exaudit.core.findings import Finding
 from exaudit.core.model import Origin
-from exaudit.engine.evaluate import Part
-from exaudit.platforms import FixRequest
+from exaudit.engine.evaluate import Part, Step
+from exaudit.platforms.api import FixRequest
 
 
 def where(cr: CrossingResult) -> str:
@@ -28,11 +27,25 @@ def where(cr: CrossingResult) -> str:
     return f" (in {c.in_iface}, out {c.out_iface})"
 
 
+def chains_at_end(path: tuple[Step, ...]) -> tuple[str, ...]:
+    """The chain stack of the path's last stage when it ended, outermost first."""
+    if not path:
+        return ()
+    last = path[-1].stage
+    steps = [s for s in path if s.stage == last]
+    where = [steps[0].chain]
+    for step in steps:
+        if step.verdict.startswith("jump "):
+            where.append(step.verdict[5:])
+        elif step.verdict.startswith("goto "):
+            where[-1] = step.verdict[5:]
+        elif step.verdict == "return" and len(where) > 1:
+            where.pop()
+    return tuple(where)
+
+
 def suggest_fix(fa: FirewallAudit, cr: CrossingResult, origin: Origin | None,
                 parts: list[Part]) -> str | None:
-    fix = getattr(fa.module, "fix", None)
-    if fix is None:
-        return None
     c = cr.crossing
     request = FixRequest(
         proto=c.flow.proto,
@@ -44,11 +57,12 @@ def suggest_fix(fa: FirewallAudit, cr: CrossingResult, origin: Origin | None,
         local=c.local,
         stage=parts[0].path[-1].stage if parts[0].path else "",
         before=origin,
+        chains=chains_at_end(parts[0].path),
     )
-    return fix(fa.ruleset, request)
+    return fa.platform.fix(fa.ruleset, request)
 
 
-def blocked(ctx: AuditContext, check: ModuleType, whole: bool) -> Iterator[Finding]:
+def blocked(ctx: AuditContext, check: Check[AuditContext], whole: bool) -> Iterator[Finding]:
     """Denied parts of crossings: ``whole`` for fully denied flows, else partly denied."""
     for fa in ctx.firewalls:
         for cr in fa.results:
@@ -72,6 +86,6 @@ def blocked(ctx: AuditContext, check: ModuleType, whole: bool) -> Iterator[Findi
                 if flow.dynamic:
                     message += ("; the server has no static port for this RPC service, "
                                 "so any port >= 1024 may be used")
-                yield finding(check, fa.firewall.name, origin, message,
-                              flow_json(flow, src, cr.crossing),
-                              suggest_fix(fa, cr, origin, parts))
+                yield check.finding(fa.firewall.name, origin, message,
+                                    flow_json(flow, src, cr.crossing),
+                                    suggest_fix(fa, cr, origin, parts))

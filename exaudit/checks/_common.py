@@ -3,32 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from types import ModuleType
 from typing import Any
 
+from exaudit.checks.api import Check, RulesetContext
 from exaudit.core import addresses
-from exaudit.core.findings import Finding, Location
+from exaudit.core.findings import Finding
 from exaudit.core.intervals import IntervalSet
-from exaudit.core.model import Origin, Ruleset
+from exaudit.core.model import Origin
 from exaudit.engine.evaluate import Part
 from exaudit.exchange.flows import Crossing, Flow
 
 
-def finding(check: ModuleType, firewall: str | None, origin: Origin | None, message: str,
-            flow: dict[str, Any] | None = None, fix: str | None = None,
-            location: Location | None = None) -> Finding:
-    if location is None and origin is not None:
-        location = Location(origin.file, origin.line)
-    return Finding(check.CODE, check.NAME, check.SEVERITY, firewall, location, message,
-                   flow, fix, origin.text if origin else None)
-
-
-def issue_findings(check: ModuleType, ruleset: Ruleset, firewall: str | None
-                   ) -> Iterator[Finding]:
+def issue_findings(check: Check[RulesetContext], ctx: RulesetContext) -> Iterator[Finding]:
     """The parser's issues of ``check``'s code, as findings at their lines."""
-    for issue in ruleset.issues:
-        if issue.code == check.CODE:
-            yield finding(check, firewall, issue.origin, issue.message)
+    for issue in ctx.ruleset.issues:
+        if issue.code == check.code:
+            yield check.finding(ctx.firewall, issue.origin, issue.message)
 
 
 def port_value(ports: IntervalSet) -> int | str:

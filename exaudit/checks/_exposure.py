@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from exaudit.analysis.context import NEW, AuditContext, FirewallAudit
+from exaudit.analysis.context import AuditContext, FirewallAudit
+from exaudit.analysis.crossings import NEW
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import SYN, TCP
 from exaudit.engine.evaluate import Part, Question

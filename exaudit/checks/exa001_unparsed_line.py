@@ -17,18 +17,17 @@ only as complete as the parse. Fix the line or tell the exaudit developers about
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 
 from exaudit.checks._common import issue_findings
+from exaudit.checks.api import RulesetContext, Scope, check
+from exaudit.checks.tags import MAINTAINABILITY
 from exaudit.core.findings import Finding, Severity
-from exaudit.core.model import Ruleset
-
-CODE = "EXA001"
-NAME = "unparsed-line"
-SEVERITY = Severity.WARNING
-SCOPE = "ruleset"
 
 
-def check_ruleset(ruleset: Ruleset, firewall: str | None) -> Iterator[Finding]:
-    yield from issue_findings(sys.modules[__name__], ruleset, firewall)
+def run(ctx: RulesetContext) -> Iterator[Finding]:
+    yield from issue_findings(CHECK, ctx)
+
+
+CHECK = check("EXA001", "unparsed-line", Severity.WARNING, Scope.RULESET, MAINTAINABILITY,
+              __doc__, run)

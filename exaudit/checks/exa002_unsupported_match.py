@@ -19,18 +19,17 @@ the condition with matches exaudit models (addresses, ports, interfaces, state).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 
 from exaudit.checks._common import issue_findings
+from exaudit.checks.api import RulesetContext, Scope, check
+from exaudit.checks.tags import MAINTAINABILITY
 from exaudit.core.findings import Finding, Severity
-from exaudit.core.model import Ruleset
-
-CODE = "EXA002"
-NAME = "unsupported-match"
-SEVERITY = Severity.INFO
-SCOPE = "ruleset"
 
 
-def check_ruleset(ruleset: Ruleset, firewall: str | None) -> Iterator[Finding]:
-    yield from issue_findings(sys.modules[__name__], ruleset, firewall)
+def run(ctx: RulesetContext) -> Iterator[Finding]:
+    yield from issue_findings(CHECK, ctx)
+
+
+CHECK = check("EXA002", "unsupported-match", Severity.INFO, Scope.RULESET, MAINTAINABILITY,
+              __doc__, run)

@@ -27,14 +27,38 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from exaudit.core.findings import Finding, Severity
-
-CODE = "EXA003"
-NAME = "unused-suppression"
-SEVERITY = Severity.WARNING
-SCOPE = "audit"
+from exaudit.checks.api import Directive, ReviewContext, Scope, check
+from exaudit.checks.tags import MAINTAINABILITY
+from exaudit.core.findings import Finding, Location, Severity
 
 
-def check(ctx: object) -> Iterator[Finding]:
-    """Nothing here: the findings come from ``exaudit.suppress`` once the others are known."""
-    return iter(())
+def run(ctx: ReviewContext) -> Iterator[Finding]:
+    for d in ctx.directives:
+        if d.kind == "baseline":
+            if not d.used and d.selectors[0] in ctx.enabled:
+                yield CHECK.finding(None, None, f"baseline entry for {d.selectors[0]} "
+                                    f"matches no finding any more ({d.message})",
+                                    location=Location(d.file, d.line), text=d.text)
+            continue
+        for selector in d.selectors:
+            message = _inline_message(d, selector, ctx)
+            if message is not None:
+                yield CHECK.finding(d.firewall, None, message,
+                                    location=Location(d.file, d.line), text=d.text)
+
+
+def _inline_message(d: Directive, selector: str, ctx: ReviewContext) -> str | None:
+    if selector in d.used:
+        return None
+    codes = ctx.resolve(selector)
+    if codes is None:
+        return f"suppression names {selector!r}, which is no known check"
+    if not codes <= ctx.enabled:
+        return None  # a check that did not run cannot be judged
+    if d.target is None:
+        return f"suppression of {selector} is followed by no rule"
+    return f"suppression of {selector} matches no finding on line {d.target}"
+
+
+CHECK = check("EXA003", "unused-suppression", Severity.WARNING, Scope.REVIEW,
+              MAINTAINABILITY, __doc__, run)

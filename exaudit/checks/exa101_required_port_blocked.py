@@ -19,18 +19,18 @@ MAPI clients cannot open their mailbox, intrasite directory replication fails wi
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 
+from exaudit.analysis.context import AuditContext
+from exaudit.checks._blocked import blocked
+from exaudit.checks.api import Scope, check
+from exaudit.checks.tags import AVAILABILITY
 from exaudit.core.findings import Finding, Severity
 
-CODE = "EXA101"
-NAME = "required-port-blocked"
-SEVERITY = Severity.ERROR
-SCOPE = "audit"
+
+def run(ctx: AuditContext) -> Iterator[Finding]:
+    yield from blocked(ctx, CHECK, whole=True)
 
 
-def check(ctx: object) -> Iterator[Finding]:
-    from exaudit.checks._blocked import blocked
-
-    yield from blocked(ctx, sys.modules[__name__], whole=True)  # type: ignore[arg-type]
+CHECK = check("EXA101", "required-port-blocked", Severity.ERROR, Scope.AUDIT, AVAILABILITY,
+              __doc__, run)

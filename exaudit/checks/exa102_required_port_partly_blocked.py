@@ -19,18 +19,18 @@ while the clients are 10.10.0.0/16.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 
+from exaudit.analysis.context import AuditContext
+from exaudit.checks._blocked import blocked
+from exaudit.checks.api import Scope, check
+from exaudit.checks.tags import AVAILABILITY
 from exaudit.core.findings import Finding, Severity
 
-CODE = "EXA102"
-NAME = "required-port-partly-blocked"
-SEVERITY = Severity.ERROR
-SCOPE = "audit"
+
+def run(ctx: AuditContext) -> Iterator[Finding]:
+    yield from blocked(ctx, CHECK, whole=False)
 
 
-def check(ctx: object) -> Iterator[Finding]:
-    from exaudit.checks._blocked import blocked
-
-    yield from blocked(ctx, sys.modules[__name__], whole=False)  # type: ignore[arg-type]
+CHECK = check("EXA102", "required-port-partly-blocked", Severity.ERROR, Scope.AUDIT,
+              AVAILABILITY, __doc__, run)

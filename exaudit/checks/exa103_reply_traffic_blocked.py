@@ -21,28 +21,23 @@ or, on iptables, `-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEP
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 
+from exaudit.analysis.context import AuditContext
 from exaudit.checks._common import (
     decider_text,
-    finding,
     flow_json,
     group_by_decider,
     sources_text,
     union_dim,
 )
+from exaudit.checks.api import Scope, check
+from exaudit.checks.tags import AVAILABILITY
 from exaudit.core.findings import Finding, Severity
 
-CODE = "EXA103"
-NAME = "reply-traffic-blocked"
-SEVERITY = Severity.ERROR
-SCOPE = "audit"
 
-
-def check(ctx: object) -> Iterator[Finding]:
-    module = sys.modules[__name__]
-    for fa in ctx.firewalls:  # type: ignore[attr-defined]
+def run(ctx: AuditContext) -> Iterator[Finding]:
+    for fa in ctx.firewalls:
         for cr in fa.results:
             c = cr.crossing
             for reply in cr.replies:
@@ -55,6 +50,9 @@ def check(ctx: object) -> Iterator[Finding]:
                                f"ACK set) are denied by {decider_text(origin, chain)} on "
                                f"{path}, for {sources_text(clients, c.src)}; the path does "
                                "not let established connections back")
-                    yield finding(module, fa.firewall.name, origin, message,
-                                  flow_json(c.flow, clients, c))
+                    yield CHECK.finding(fa.firewall.name, origin, message,
+                                        flow_json(c.flow, clients, c))
 
+
+CHECK = check("EXA103", "reply-traffic-blocked", Severity.ERROR, Scope.AUDIT, AVAILABILITY,
+              __doc__, run)

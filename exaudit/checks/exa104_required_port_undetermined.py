@@ -20,24 +20,22 @@ addresses, ports, interfaces, connection state).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 
-from exaudit.checks._common import finding, flow_json, sources_text, union_src
+from exaudit.analysis.context import AuditContext
+from exaudit.checks._common import flow_json, sources_text, union_src
+from exaudit.checks.api import Scope, check
+from exaudit.checks.tags import AVAILABILITY
 from exaudit.core.findings import Finding, Severity
-
-CODE = "EXA104"
-NAME = "required-port-undetermined"
-SEVERITY = Severity.WARNING
-SCOPE = "audit"
+from exaudit.core.model import Origin
+from exaudit.engine.evaluate import Part
 
 
-def check(ctx: object) -> Iterator[Finding]:
-    module = sys.modules[__name__]
-    for fa in ctx.firewalls:  # type: ignore[attr-defined]
+def run(ctx: AuditContext) -> Iterator[Finding]:
+    for fa in ctx.firewalls:
         for cr in fa.results:
             unsure = cr.forward.by_verdict("undetermined")
-            groups: dict[object, list] = {}
+            groups: dict[Origin | None, list[Part]] = {}
             for p in unsure:
                 key = p.depends_on[0] if p.depends_on else p.decided_by
                 groups.setdefault(key, []).append(p)
@@ -55,5 +53,9 @@ def check(ctx: object) -> Iterator[Finding]:
                     message = (f"{cr.crossing.flow.describe()} is undetermined for {who}: "
                                f"it depends on line {origin.line}, which exaudit does not "
                                f"fully understand{also}")
-                yield finding(module, fa.firewall.name, origin, message,
-                              flow_json(cr.crossing.flow, src, cr.crossing))
+                yield CHECK.finding(fa.firewall.name, origin, message,
+                                    flow_json(cr.crossing.flow, src, cr.crossing))
+
+
+CHECK = check("EXA104", "required-port-undetermined", Severity.WARNING, Scope.AUDIT,
+              AVAILABILITY, __doc__, run)

@@ -22,27 +22,35 @@ KB 161931).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
-from exaudit.checks._common import finding, union_dim
+from exaudit.analysis.context import AuditContext
+from exaudit.checks._common import union_dim
 from exaudit.checks._exposure import approaches
+from exaudit.checks.api import Scope, check
+from exaudit.checks.tags import SECURITY
 from exaudit.core.findings import Finding, Severity
+from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import EPHEMERAL, Origin
-
-CODE = "EXA201"
-NAME = "over-broad-ephemeral-range"
-SEVERITY = Severity.WARNING
-SCOPE = "audit"
+from exaudit.engine.evaluate import Part
 
 
-def check(ctx: object) -> Iterator[Finding]:
-    module = sys.modules[__name__]
-    limit = ctx.topology.policy.ephemeral_limit  # type: ignore[attr-defined]
-    seen: dict[tuple[str, Origin | None], tuple[int, set[str], str, object]] = {}
-    for ap in approaches(ctx):  # type: ignore[arg-type]
+@dataclass
+class _Widest:
+    """The widest opening one permit line makes, over every server it reaches."""
+
+    count: int
+    ports: IntervalSet
+    servers: set[str] = field(default_factory=set)
+
+
+def run(ctx: AuditContext) -> Iterator[Finding]:
+    limit = ctx.topology.policy.ephemeral_limit
+    seen: dict[tuple[str, Origin | None], _Widest] = {}
+    for ap in approaches(ctx):
         permitted = [p for p in ap.ask(EPHEMERAL) if p.verdict == "permit"]
-        by_line: dict[Origin | None, list] = {}
+        by_line: dict[Origin | None, list[Part]] = {}
         for p in permitted:
             by_line.setdefault(p.decided_by, []).append(p)
         for origin, parts in by_line.items():
@@ -50,22 +58,23 @@ def check(ctx: object) -> Iterator[Finding]:
             count = ports.size()
             if count <= limit:
                 continue
-            key = (ap.fa.firewall.name, origin)
-            old = seen.get(key)
-            servers = (old[1] if old else set()) | {ap.server.name}
-            if old is None or count > old[0]:
-                seen[key] = (count, servers, _ranges(ports), ap)
-            else:
-                seen[key] = (old[0], servers, old[2], old[3])
-    for (fw, origin), (count, servers, ranges, _) in seen.items():
+            widest = seen.setdefault((ap.fa.firewall.name, origin), _Widest(count, ports))
+            widest.servers.add(ap.server.name)
+            if count > widest.count:
+                widest.count, widest.ports = count, ports
+    for (fw, origin), widest in seen.items():
         by = f"line {origin.line}" if origin else "the default (no rule decides)"
-        message = (f"{by} permits new connections to {', '.join(sorted(servers))} on "
-                   f"{count} ports >= 1024 ({ranges}); the limit is {limit}. Exchange needs "
-                   "135 and the servers' static RPC ports")
-        yield finding(module, fw, origin, message)
+        message = (f"{by} permits new connections to {', '.join(sorted(widest.servers))} "
+                   f"on {widest.count} ports >= 1024 ({_ranges(widest.ports)}); the limit is "
+                   f"{limit}. Exchange needs 135 and the servers' static RPC ports")
+        yield CHECK.finding(fw, origin, message)
 
 
-def _ranges(ports: object) -> str:
-    spans = ports.spans  # type: ignore[attr-defined]
+def _ranges(ports: IntervalSet) -> str:
+    spans = ports.spans
     text = ",".join(str(a) if a == b else f"{a}-{b}" for a, b in spans[:4])
     return text + (",..." if len(spans) > 4 else "")
+
+
+CHECK = check("EXA201", "over-broad-ephemeral-range", Severity.WARNING, Scope.AUDIT,
+              SECURITY, __doc__, run)

@@ -27,23 +27,18 @@ KB 161931 for the MTA), declare them, and open only 135 plus those ports:
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 
-from exaudit.checks._common import finding
+from exaudit.analysis.context import AuditContext
+from exaudit.checks.api import Scope, check
+from exaudit.checks.tags import SECURITY
 from exaudit.core.findings import Finding, Location, Severity
 
-CODE = "EXA202"
-NAME = "dynamic-rpc-ports"
-SEVERITY = Severity.WARNING
-SCOPE = "audit"
 
-
-def check(ctx: object) -> Iterator[Finding]:
-    module = sys.modules[__name__]
-    topo = ctx.topology  # type: ignore[attr-defined]
+def run(ctx: AuditContext) -> Iterator[Finding]:
+    topo = ctx.topology
     needed: dict[str, dict[str, set[str]]] = {}
-    for flow in ctx.flows:  # type: ignore[attr-defined]
+    for flow in ctx.flows:
         service = flow.requirement.rpc_service
         if flow.dynamic and service:
             needed.setdefault(flow.dst.name, {}).setdefault(service, set()).add(flow.kind)
@@ -55,5 +50,8 @@ def check(ctx: object) -> Iterator[Finding]:
         message = (f"server {name} declares no static RPC port for "
                    f"{', '.join(sorted(services))} ({', '.join(kinds)} flows), so firewalls "
                    f"must open tcp/{lo}-{hi} to it; set {fixes}, then declare rpc_ports")
-        yield finding(module, None, None, message,
-                      location=Location(topo.path, server.line))
+        yield CHECK.finding(None, None, message, location=Location(topo.path, server.line))
+
+
+CHECK = check("EXA202", "dynamic-rpc-ports", Severity.WARNING, Scope.AUDIT, SECURITY,
+              __doc__, run)

@@ -21,24 +21,19 @@ and, once clients use it, remove the permit for 110.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 
-from exaudit.checks._common import finding
+from exaudit.analysis.context import AuditContext
 from exaudit.checks._ssl import plaintext_opens
+from exaudit.checks.api import Scope, check
+from exaudit.checks.tags import SECURITY
 from exaudit.core import addresses
 from exaudit.core.findings import Finding, Severity
 
-CODE = "EXA301"
-NAME = "missing-ssl-alternative"
-SEVERITY = Severity.WARNING
-SCOPE = "audit"
 
-
-def check(ctx: object) -> Iterator[Finding]:
-    if ctx.topology.policy.require_ssl:  # type: ignore[attr-defined]
+def run(ctx: AuditContext) -> Iterator[Finding]:
+    if ctx.topology.policy.require_ssl:
         return  # EXA302 reports every plaintext permit as an error then
-    module = sys.modules[__name__]
     for op in plaintext_opens(ctx):
         if not op.without_ssl:
             continue
@@ -47,4 +42,8 @@ def check(ctx: object) -> Iterator[Finding]:
                    f"(tcp/{pair.plaintext}) to {', '.join(op.servers_without_ssl)} from "
                    f"{addresses.describe(op.without_ssl)}, where its SSL port tcp/{pair.ssl} "
                    "is not permitted")
-        yield finding(module, op.firewall, op.origin, message)
+        yield CHECK.finding(op.firewall, op.origin, message)
+
+
+CHECK = check("EXA301", "missing-ssl-alternative", Severity.WARNING, Scope.AUDIT, SECURITY,
+              __doc__, run)

@@ -17,28 +17,27 @@ plaintext permit lets clients send passwords and mail in clear text anyway.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 
-from exaudit.checks._common import finding
+from exaudit.analysis.context import AuditContext
 from exaudit.checks._ssl import plaintext_opens
+from exaudit.checks.api import Scope, check
+from exaudit.checks.tags import SECURITY
 from exaudit.core import addresses
 from exaudit.core.findings import Finding, Severity
 
-CODE = "EXA302"
-NAME = "plaintext-open-ssl-required"
-SEVERITY = Severity.ERROR
-SCOPE = "audit"
 
-
-def check(ctx: object) -> Iterator[Finding]:
-    if not ctx.topology.policy.require_ssl:  # type: ignore[attr-defined]
+def run(ctx: AuditContext) -> Iterator[Finding]:
+    if not ctx.topology.policy.require_ssl:
         return
-    module = sys.modules[__name__]
     for op in plaintext_opens(ctx):
         pair = op.pair
         message = (f"{op.by()} permits {pair.protocol.upper()} in plaintext "
                    f"(tcp/{pair.plaintext}) to {', '.join(op.servers)} from "
                    f"{addresses.describe(op.sources)}; policy.require_ssl asks for "
                    f"tcp/{pair.ssl} only")
-        yield finding(module, op.firewall, op.origin, message)
+        yield CHECK.finding(op.firewall, op.origin, message)
+
+
+CHECK = check("EXA302", "plaintext-open-ssl-required", Severity.ERROR, Scope.AUDIT, SECURITY,
+              __doc__, run)

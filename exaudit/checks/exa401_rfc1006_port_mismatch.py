@@ -19,21 +19,16 @@ The same "RFC1006 Port Number" registry value on every MTA of the connector.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 
-from exaudit.checks._common import finding
+from exaudit.analysis.context import AuditContext
+from exaudit.checks.api import Scope, check
+from exaudit.checks.tags import RELIABILITY
 from exaudit.core.findings import Finding, Location, Severity
 
-CODE = "EXA401"
-NAME = "rfc1006-port-mismatch"
-SEVERITY = Severity.ERROR
-SCOPE = "audit"
 
-
-def check(ctx: object) -> Iterator[Finding]:
-    module = sys.modules[__name__]
-    topo = ctx.topology  # type: ignore[attr-defined]
+def run(ctx: AuditContext) -> Iterator[Finding]:
+    topo = ctx.topology
     for conn in topo.connectors:
         if conn.type != "x400":
             continue
@@ -46,4 +41,8 @@ def check(ctx: object) -> Iterator[Finding]:
             message = (f"the X.400 connector between {conn.sites[0]} and {conn.sites[1]} "
                        f"has servers on different RFC1006 ports ({detail}); all MTAs on "
                        "it must use the same port (KB 161931)")
-            yield finding(module, None, None, message, location=Location(topo.path, conn.line))
+            yield CHECK.finding(None, None, message, location=Location(topo.path, conn.line))
+
+
+CHECK = check("EXA401", "rfc1006-port-mismatch", Severity.ERROR, Scope.AUDIT, RELIABILITY,
+              __doc__, run)

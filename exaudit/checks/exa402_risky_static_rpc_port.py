@@ -19,21 +19,16 @@ to register with the endpoint mapper: directory replication fails with error 172
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 
-from exaudit.checks._common import finding
+from exaudit.analysis.context import AuditContext
+from exaudit.checks.api import Scope, check
+from exaudit.checks.tags import RELIABILITY
 from exaudit.core.findings import Finding, Location, Severity
 
-CODE = "EXA402"
-NAME = "risky-static-rpc-port"
-SEVERITY = Severity.WARNING
-SCOPE = "audit"
 
-
-def check(ctx: object) -> Iterator[Finding]:
-    module = sys.modules[__name__]
-    topo = ctx.topology  # type: ignore[attr-defined]
+def run(ctx: AuditContext) -> Iterator[Finding]:
+    topo = ctx.topology
     lo, hi = topo.catalogue.nt_client_port_pool
     for server in topo.servers.values():
         risky = {s: p for s, p in server.rpc_ports.items() if lo <= p <= hi}
@@ -44,4 +39,8 @@ def check(ctx: object) -> Iterator[Finding]:
                    f"{lo}-{hi} ({listed}); they can collide with client sockets "
                    "(KB 180795, KB 148732); use ports above 5000 (KB 155831)")
         line = server.rpc_line or server.line
-        yield finding(module, None, None, message, location=Location(topo.path, line))
+        yield CHECK.finding(None, None, message, location=Location(topo.path, line))
+
+
+CHECK = check("EXA402", "risky-static-rpc-port", Severity.WARNING, Scope.AUDIT, RELIABILITY,
+              __doc__, run)

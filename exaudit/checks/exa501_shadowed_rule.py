@@ -22,27 +22,24 @@ rule made useless. Either the rule is in the wrong place or it can go.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 
-from exaudit.checks._common import finding
+from exaudit.checks.api import RulesetContext, Scope, check
+from exaudit.checks.tags import MAINTAINABILITY
 from exaudit.core.findings import Finding, Severity
-from exaudit.core.model import Ruleset
 from exaudit.engine.shadow import dead_lines
 
-CODE = "EXA501"
-NAME = "shadowed-rule"
-SEVERITY = Severity.WARNING
-SCOPE = "lint"
 
-
-def check_ruleset(ruleset: Ruleset, firewall: str | None) -> Iterator[Finding]:
-    module = sys.modules[__name__]
-    for dead in dead_lines(ruleset):
+def run(ctx: RulesetContext) -> Iterator[Finding]:
+    for dead in dead_lines(ctx.ruleset):
         lines = ", ".join(str(o.line) for o in dead.by[:5])
         more = f" and {len(dead.by) - 5} more" if len(dead.by) > 5 else ""
         which = f"line {lines} already decides" if len(dead.by) == 1 else \
             f"lines {lines}{more} already decide"
-        yield finding(module, firewall, dead.rule.origin,
-                      f"this rule never matches a packet in {dead.chain}: {which} "
-                      "everything it matches")
+        yield CHECK.finding(ctx.firewall, dead.rule.origin,
+                            f"this rule never matches a packet in {dead.chain}: {which} "
+                            "everything it matches")
+
+
+CHECK = check("EXA501", "shadowed-rule", Severity.WARNING, Scope.LINT, MAINTAINABILITY,
+              __doc__, run)

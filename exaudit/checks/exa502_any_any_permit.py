@@ -19,18 +19,13 @@ followed by permits for the flows that are needed.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 
-from exaudit.checks._common import finding
+from exaudit.checks.api import RulesetContext, Scope, check
+from exaudit.checks.tags import SECURITY
 from exaudit.core import addresses
 from exaudit.core.findings import Finding, Severity
-from exaudit.core.model import PORTS, PROTOCOLS, Rule, Ruleset, Verb
-
-CODE = "EXA502"
-NAME = "any-any-permit"
-SEVERITY = Severity.WARNING
-SCOPE = "lint"
+from exaudit.core.model import PORTS, PROTOCOLS, Origin, Rule, State, Verb
 
 _ANYWHERE = (None, addresses.ALL, addresses.ALL_V4, addresses.ALL_V6)
 
@@ -41,16 +36,19 @@ def is_any_any(rule: Rule) -> bool:
             and m.proto in (None, PROTOCOLS) and m.src in _ANYWHERE and m.dst in _ANYWHERE
             and m.dport in (None, PORTS) and m.sport in (None, PORTS)
             and m.iif is None and m.oif is None
-            and (m.state is None or 0 in m.state))  # State.NEW is 0
+            and (m.state is None or int(State.NEW) in m.state))
 
 
-def check_ruleset(ruleset: Ruleset, firewall: str | None) -> Iterator[Finding]:
-    module = sys.modules[__name__]
-    seen = set()
-    for chain in ruleset.chains.values():
+def run(ctx: RulesetContext) -> Iterator[Finding]:
+    seen: set[Origin] = set()
+    for chain in ctx.ruleset.chains.values():
         for rule in chain.rules:
             if is_any_any(rule) and rule.origin not in seen:
                 seen.add(rule.origin)
-                yield finding(module, firewall, rule.origin,
-                              f"permits every protocol from anywhere to anywhere in "
-                              f"{chain.name}")
+                yield CHECK.finding(ctx.firewall, rule.origin,
+                                    f"permits every protocol from anywhere to anywhere in "
+                                    f"{chain.name}")
+
+
+CHECK = check("EXA502", "any-any-permit", Severity.WARNING, Scope.LINT, SECURITY, __doc__,
+              run)

@@ -19,6 +19,7 @@ from typing import Any
 
 from exaudit.core.errors import InputError
 from exaudit.core.findings import FAIL_ON
+from exaudit.reporters import FORMATS as REPORT_FORMATS
 
 try:  # Python 3.11+
     import tomllib as _toml
@@ -28,7 +29,7 @@ except ImportError:  # pragma: no cover - Python 3.10
     except ImportError:
         _toml = None  # type: ignore[assignment]
 
-FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
+FORMATS = tuple(REPORT_FORMATS)
 CONFIG_NAMES = ("exaudit.toml", "pyproject.toml")
 
 
@@ -63,7 +64,7 @@ class Settings:
 
 
 def _repo_top(directory: str) -> str | None:
-    from exaudit.review.fingerprint import repo_root
+    from exaudit.core.paths import repo_root
 
     return repo_root(directory)
 

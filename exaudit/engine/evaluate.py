@@ -356,7 +356,6 @@ class _Walk:
     def _walk(self, box: Box, stage_i: int, chain_name: str, index: int,
               stack: tuple[Frame, ...], path: tuple[Step, ...],
               assumed: tuple[tuple[Origin, bool], ...], todo: list) -> None:
-        stage = self.stages[stage_i]
         chains = self.compiled[stage_i]
         chain = chains.get(chain_name)
         if chain is None:

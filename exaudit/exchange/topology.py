@@ -10,7 +10,7 @@ from exaudit.core import addresses
 from exaudit.core.errors import InputError
 from exaudit.core.intervals import IntervalSet
 from exaudit.exchange.catalogue import Catalogue, load_catalogue
-from exaudit.exchange.yamlsrc import Node, read
+from exaudit.exchange.yamlsrc import Node, load, read
 
 RPC_SERVICES = ("directory", "information_store", "mta")
 DEFAULT_RFC1006_PORT = 102
@@ -129,9 +129,12 @@ def _address(node: Node, what: str) -> IntervalSet:
         raise node.error(f"{what}: {exc}") from None
 
 
-def load_topology(path: str) -> Topology:
-    """Read and validate a topology file; every mistake is an ``InputError`` with its line."""
-    root = read(path)
+def load_topology(path: str, text: str | None = None) -> Topology:
+    """Read and validate a topology file; every mistake is an ``InputError`` with its line.
+
+    ``text`` is the file's content when the caller has already read it.
+    """
+    root = read(path) if text is None else load(text, path)
     top = _check_keys(root, _TOP_KEYS, "the topology")
     version = top.get("version")
     if version is None:

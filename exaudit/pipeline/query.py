@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 from exaudit.core import addresses, protocols
@@ -23,6 +22,7 @@ from exaudit.core.model import (
     states,
 )
 from exaudit.engine.evaluate import Evaluator, Part, Question, Result, patterns_of
+from exaudit.platforms.api import Platform
 
 
 @dataclass(frozen=True)
@@ -117,8 +117,8 @@ def _origin_json(o: Origin | None) -> dict[str, Any] | None:
 class Querier:
     """Answers packets against one parsed ruleset."""
 
-    def __init__(self, module: ModuleType, ruleset: Ruleset) -> None:
-        self.module = module
+    def __init__(self, platform: Platform, ruleset: Ruleset) -> None:
+        self.platform = platform
         self.ruleset = ruleset
         self.evaluator = Evaluator(patterns_of(ruleset.chains.values()))
 
@@ -133,7 +133,7 @@ class Querier:
         kwargs: dict[str, Any] = {"in_iface": p.in_iface, "out_iface": p.out_iface}
         if p.chain:
             kwargs["chain"] = p.chain
-        stages = self.module.stages(self.ruleset, **kwargs)
+        stages = self.platform.stages(self.ruleset, **kwargs)
         return self.evaluator.evaluate(stages, question)
 
     def answer(self, p: Packet, file: str | None = None, line: int | None = None
@@ -170,36 +170,3 @@ def _case(part: Part) -> dict[str, Any]:
     return {"in": iif, "out": oif,
             "sport": ",".join(f"{a}-{b}" if a != b else str(a) for a, b in sport.spans),
             "verdict": part.verdict, "decided_by": _origin_json(part.decided_by)}
-
-
-def answer_text(answer: dict[str, Any]) -> str:
-    p = answer["packet"]
-    port = f":{p['dport']}" if "dport" in p else ""
-    head = f"{answer['verdict']}  {p['proto']} {p['src']} -> {p['dst']}{port}"
-    if p.get("in"):
-        head += f" in {p['in']}"
-    if p.get("out"):
-        head += f" out {p['out']}"
-    lines = [head]
-    d = answer["decided_by"]
-    if d:
-        lines.append(f"  decided by {d['file']}:{d['line']}: {d['text']}")
-    elif answer["verdict"] == "deny":
-        lines.append("  decided by the implicit deny (no line)")
-    elif answer["verdict"] == "permit" and not answer["path"]:
-        lines.append("  no filter applies on this path")
-    for dep in answer.get("depends_on", []):
-        lines.append(f"  depends on {dep['file']}:{dep['line']}: {dep['text']}")
-    for step in answer["path"]:
-        if step["line"]:
-            where = f"line {step['line']}"
-        else:
-            where = "end of chain" if step["verdict"] == "return" else "implicit"
-        lines.append(f"    {step['stage']:<24} {step['chain']:<16} {step['verdict']:<14} {where}")
-    if "cases" in answer:
-        lines.append("  " + answer["reason"])
-        for case in answer["cases"]:
-            where = case["decided_by"]["line"] if case["decided_by"] else "-"
-            lines.append(f"    in {case['in']} out {case['out']} sport {case['sport']}: "
-                         f"{case['verdict']} (line {where})")
-    return "\n".join(lines)

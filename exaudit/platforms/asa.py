@@ -20,8 +20,8 @@ from exaudit.core.model import (
     Target,
     Verb,
 )
-from exaudit.platforms import FixRequest
 from exaudit.platforms import cisco_common as cc
+from exaudit.platforms.api import FixRequest, Platform
 from exaudit.platforms.cisco_common import (
     Addr,
     Group,
@@ -31,6 +31,7 @@ from exaudit.platforms.cisco_common import (
     cached_stages,
     unresolved_member,
 )
+from exaudit.platforms.comments import CISCO
 
 NAME = "asa"
 # The ASA keeps state for every connection it lets through, by an ACL or by security
@@ -988,3 +989,7 @@ def _new_acl(ruleset: Ruleset, iface: Interface, bodies: list[str]) -> str:
     lines.extend(f"access-list {name} extended {body}" for body in bodies)
     lines.append(f"access-group {name} in interface {nameif}")
     return "\n".join(lines)
+
+
+PLATFORM = Platform(name=NAME, title="Cisco ASA", parse=parse, looks_like=looks_like,
+                    stages=stages, fix=fix, comments=CISCO, stateful=True)

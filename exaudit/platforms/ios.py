@@ -21,8 +21,8 @@ from exaudit.core.model import (
     Target,
     Verb,
 )
-from exaudit.platforms import FixRequest
 from exaudit.platforms import cisco_common as cc
+from exaudit.platforms.api import FixRequest, Platform
 from exaudit.platforms.cisco_common import (
     Addr,
     Group,
@@ -32,6 +32,7 @@ from exaudit.platforms.cisco_common import (
     cached_stages,
     unresolved_member,
 )
+from exaudit.platforms.comments import CISCO
 
 NAME = "ios"
 
@@ -968,3 +969,7 @@ def fix(ruleset: Ruleset, request: FixRequest) -> str | None:
 def coverage(ruleset: Ruleset) -> dict[str, int]:
     return dict(ruleset.extra.get("coverage", {}))  # type: ignore[arg-type]
 
+
+
+PLATFORM = Platform(name=NAME, title="Cisco IOS", parse=parse, looks_like=looks_like,
+                    stages=stages, fix=fix, comments=CISCO)

@@ -18,7 +18,8 @@ from exaudit.core.model import (
     Stage,
     Verb,
 )
-from exaudit.platforms import FixRequest
+from exaudit.platforms.api import CommentSyntax, FixRequest, Platform
+from exaudit.platforms.comments import HASH, QUOTED, WORD, patterns
 from exaudit.platforms.iptables_read import (
     COMMAND,
     HEAD_BYTES,
@@ -337,3 +338,13 @@ def fix(ruleset: Ruleset, request: FixRequest) -> str | None:
     lines = [" ".join(words + _port_args(chunk) + ["-j", "ACCEPT"])
              for chunk in _multiport_chunks(request.ports)]
     return "\n".join(lines)
+
+
+PLATFORM = Platform(
+    name=NAME, title="iptables (iptables-save, ip6tables-save, shell scripts)", parse=parse,
+    looks_like=looks_like, stages=stages, fix=fix,
+    # iptables-save keeps no comments, but a rule's own comment match survives a save
+    comments=CommentSyntax(before=HASH.before,
+                           same=patterns(r"--comment\s+[\"']" + QUOTED,
+                                         r"--comment\s+" + WORD) + HASH.same,
+                           skip=HASH.skip))

@@ -14,7 +14,8 @@ from exaudit.core import addresses
 from exaudit.core.errors import InputError
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import Issue, Note, Origin, Ruleset, Stage
-from exaudit.platforms import FixRequest
+from exaudit.platforms.api import FixRequest, Platform
+from exaudit.platforms.comments import HASH
 from exaudit.platforms.pf_addr import unknown
 from exaudit.platforms.pf_chains import Builder
 from exaudit.platforms.pf_grammar import Context, Parser, TableRef
@@ -260,3 +261,7 @@ def fix(ruleset: Ruleset, request: FixRequest) -> str | None:
             else f"{before.file} line {before.line}"
         return f"{rule}  # insert before {where} (a quick block there decides first)"
     return rule
+
+
+PLATFORM = Platform(name=NAME, title="OpenBSD/FreeBSD pf", parse=parse, looks_like=looks_like,
+                    stages=stages, fix=fix, comments=HASH)

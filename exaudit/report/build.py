@@ -1,26 +1,30 @@
-"""The audit, lint and requirements reports as plain data (the contract's JSON shapes)."""
+"""Building the typed reports from what the pipeline found."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from exaudit import __version__
-from exaudit.analysis.context import AuditContext
-from exaudit.checks._common import port_value
+from exaudit.analysis.context import AuditContext, FirewallAudit
+from exaudit.analysis.status import flow_states
+from exaudit.checks._common import flow_json, port_value
 from exaudit.core import addresses
-from exaudit.core.findings import Finding, Severity
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import Rule, Ruleset, Verb
-from exaudit.exchange.flows import crossings
-
-TOOL = {"name": "exaudit", "version": __version__}
-
-
-def severity_counts(findings: list[Finding]) -> dict[str, int]:
-    counts = {s.value: 0 for s in Severity}
-    for f in findings:
-        counts[f.severity.value] += 1
-    return counts
+from exaudit.exchange.flows import Flow, crossings
+from exaudit.exchange.topology import Topology
+from exaudit.report.model import (
+    AuditReport,
+    Crossing,
+    Entry,
+    FirewallRequirements,
+    FirewallSummary,
+    FlowVerdict,
+    LintFile,
+    LintReport,
+    Opening,
+    RequiredFlow,
+    RequirementsReport,
+    Suppression,
+)
+from exaudit.review.suppress import Triage
 
 
 def understood(rule: Rule) -> bool:
@@ -31,44 +35,62 @@ def lines_unparsed(ruleset: Ruleset) -> int:
     return len({i.origin.line for i in ruleset.issues if i.code == "EXA001"})
 
 
-def audit_report(ctx: AuditContext, findings: list[Finding]) -> dict[str, Any]:
-    firewalls = []
-    rules = 0
-    for fa in ctx.firewalls:
-        rules += fa.ruleset.rule_count
-        firewalls.append({"name": fa.firewall.name, "platform": fa.firewall.platform,
-                          "config": fa.firewall.config, "rules": fa.ruleset.rule_count,
-                          "lines_unparsed": lines_unparsed(fa.ruleset),
-                          "crossings": len(fa.results)})
-    summary = severity_counts(findings)
-    summary.update({"firewalls": len(ctx.firewalls), "flows": len(ctx.flows), "rules": rules})
-    return {"schema": "exaudit.report/1", "tool": TOOL, "topology": ctx.topology.path,
-            "summary": summary, "firewalls": firewalls,
-            "findings": [f.to_json() for f in findings]}
+def entries(triage: Triage) -> tuple[tuple[Entry, ...], tuple[Entry, ...]]:
+    """The findings that count and the suppressed ones, as report entries."""
+    active = tuple(Entry(f, fp) for f, fp in triage.active)
+    suppressed = tuple(Entry(s.finding, s.fingerprint,
+                             Suppression(s.kind, s.justification, s.where.file, s.where.line))
+                       for s in triage.suppressed)
+    return active, suppressed
 
 
-def requirements_report(ctx: AuditContext) -> dict[str, Any]:
-    topo = ctx.topology
-    flows = [{"id": f.id, "name": f.requirement.name, "kind": f.kind, "proto": f.proto,
-              "port": port_value(f.ports), "src": f.src_label, "dst": f.dst.name,
-              "dynamic": f.dynamic, "source": topo.catalogue.cite(f.requirement.source)}
-             for f in ctx.flows]
+def firewall_summary(fa: FirewallAudit, with_flows: bool = True) -> FirewallSummary:
+    flows = tuple(FlowVerdict(flow_json(s.crossing.flow, None, s.crossing), s.status,
+                              s.lines_by_verdict()) for s in flow_states(fa)) \
+        if with_flows else ()
+    rs = fa.ruleset
+    return FirewallSummary(fa.firewall.name, fa.firewall.platform, fa.firewall.config,
+                           rs.rule_count, lines_unparsed(rs), len(fa.results),
+                           fa.firewall.line, flows)
+
+
+def audit_report(ctx: AuditContext, triage: Triage, checks: frozenset[str]) -> AuditReport:
+    active, suppressed = entries(triage)
+    return AuditReport(ctx.topology.path, len(ctx.flows),
+                       sum(fa.ruleset.rule_count for fa in ctx.firewalls),
+                       tuple(firewall_summary(fa) for fa in ctx.firewalls), active, suppressed,
+                       checks)
+
+
+def lint_file(path: str, platform: str, guessed: bool, ruleset: Ruleset) -> LintFile:
+    rules = ruleset.rules()
+    return LintFile(path, platform, guessed, len(rules), sum(map(understood, rules)),
+                    lines_unparsed(ruleset), tuple(n.message for n in ruleset.notes))
+
+
+def lint_report(files: list[LintFile], triage: Triage, checks: frozenset[str]) -> LintReport:
+    active, suppressed = entries(triage)
+    return LintReport(tuple(files), active, suppressed, checks)
+
+
+def requirements_report(topo: Topology, required: list[Flow]) -> RequirementsReport:
+    flows = tuple(RequiredFlow(f.id, f.requirement.name, f.kind, f.proto, port_value(f.ports),
+                               f.src_label, f.dst.name, f.dynamic,
+                               topo.catalogue.cite(f.requirement.source)) for f in required)
     firewalls = []
-    for fa in ctx.firewalls:
+    for fw in topo.firewalls.values():
         rows = []
         to_open: dict[tuple[str, str], IntervalSet] = {}
-        for c in crossings(topo, ctx.flows, fa.firewall):
+        for c in crossings(topo, required, fw):
             f = c.flow
-            rows.append({"id": f.id, "proto": f.proto, "port": port_value(f.ports),
-                         "src": f.src_label, "sources": addresses.to_cidrs(c.src),
-                         "dst": f.dst.name, "in": c.in_iface, "out": c.out_iface,
-                         "path": c.local or "forward"})
+            rows.append(Crossing(f.id, f.proto, port_value(f.ports), f.src_label,
+                                 tuple(addresses.to_cidrs(c.src)), f.dst.name, c.in_iface,
+                                 c.out_iface, c.local or "forward"))
             key = (f.dst.name, c.local or f"{c.in_iface} -> {c.out_iface}")
             to_open[key] = to_open.get(key, IntervalSet()) | f.ports
-        opens = [{"dst": dst, "address": addresses.first_address(topo.servers[dst].address),
-                  "path": path, "proto": "tcp", "ports": port_value(ports)}
-                 for (dst, path), ports in sorted(to_open.items())]
-        firewalls.append({"name": fa.firewall.name, "platform": fa.firewall.platform,
-                          "config": fa.firewall.config, "flows": rows, "open": opens})
-    return {"schema": "exaudit.requirements/1", "tool": TOOL, "topology": topo.path,
-            "exchange": topo.exchange, "flows": flows, "firewalls": firewalls}
+        opens = tuple(Opening(dst, addresses.first_address(topo.servers[dst].address), path,
+                              "tcp", port_value(ports))
+                      for (dst, path), ports in sorted(to_open.items()))
+        firewalls.append(FirewallRequirements(fw.name, fw.platform, fw.config, tuple(rows),
+                                              opens))
+    return RequirementsReport(topo.path, topo.exchange, flows, tuple(firewalls))

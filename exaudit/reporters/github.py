@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from exaudit.review.fingerprint import anchor, repo_path
+from exaudit.core.paths import repo_path
+from exaudit.report.model import AuditReport, Entry, LintReport
+from exaudit.reporters.anchor import anchor
+from exaudit.reporters.options import RenderOptions
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
+RANK = {"error": 0, "warning": 1, "info": 2}
 
 
 def _data(text: str) -> str:
@@ -17,30 +19,29 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(report: dict[str, Any], f: dict[str, Any]) -> str:
+def annotation(where: tuple[str, int] | None, entry: Entry) -> str:
+    f = entry.finding
     props = []
-    where = anchor(report, f)
     if where is not None:
         props += [f"file={_property(repo_path(where[0]))}", f"line={max(1, where[1])}"]
-    props.append(f"title={_property(f['check'] + ' ' + f['name'])}")
-    message = f["message"]
-    if f.get("firewall"):
-        message = f"{f['firewall']}: {message}"
-    if f.get("fix"):
-        message += "\nfix: " + f["fix"]
-    return f"::{COMMAND[f['severity']]} {','.join(props)}::{_data(message)}"
+    props.append(f"title={_property(f.check + ' ' + f.name)}")
+    message = f.message
+    if f.firewall:
+        message = f"{f.firewall}: {message}"
+    if f.fix:
+        message += "\nfix: " + f.fix
+    return f"::{COMMAND[f.severity.value]} {','.join(props)}::{_data(message)}"
 
 
-RANK = {"error": 0, "warning": 1, "info": 2}
-
-
-def render(report: dict[str, Any]) -> str:
+def render(report: AuditReport | LintReport, options: RenderOptions) -> str:
+    topology = report.topology if isinstance(report, AuditReport) else None
+    firewalls = report.firewalls if isinstance(report, AuditReport) else ()
     # GitHub shows only the first few annotations of each kind per step: errors first.
-    ordered = sorted(report["findings"], key=lambda f: RANK[f["severity"]])
-    lines = [annotation(report, f) for f in ordered]
-    s = report["summary"]
-    counts = ", ".join(f"{s[k]} {k}" for k in ("error", "warning", "info"))
-    if s.get("suppressed"):
-        counts += f", {s['suppressed']} suppressed"
+    ordered = sorted(report.findings, key=lambda e: RANK[e.finding.severity.value])
+    lines = [annotation(anchor(topology, firewalls, e.finding), e) for e in ordered]
+    summary = report.to_json()["summary"]
+    counts = ", ".join(f"{summary[k]} {k}" for k in ("error", "warning", "info"))
+    if report.suppressed:
+        counts += f", {len(report.suppressed)} suppressed"
     lines.append(f"exaudit: {counts}")
     return "\n".join(lines) + "\n"

@@ -5,33 +5,46 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from exaudit.review.fingerprint import anchor, repo_path
+from exaudit import checks
+from exaudit.core.paths import repo_path
+from exaudit.report.model import AuditReport, Entry, LintReport
+from exaudit.reporters.anchor import anchor
+from exaudit.reporters.options import RenderOptions
 
 # GitLab's scale is info, minor, major, critical, blocker.
 SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
-CATEGORY = {"0": "Style", "1": "Bug Risk", "2": "Security", "3": "Security", "4": "Bug Risk"}
+# Code Climate's categories, by a check's first SARIF tag.
+CATEGORY = {"maintainability": "Style", "reliability": "Bug Risk", "security": "Security"}
 
 
-def issue(report: dict[str, Any], f: dict[str, Any]) -> dict[str, Any]:
-    where = anchor(report, f) or ("", 1)
-    description = f"{f['check']} {f['name']}: {f['message']}"
-    if f.get("firewall"):
-        description = f"{f['firewall']}: {description}"
+def _category(code: str) -> str:
+    check = checks.BY_CODE.get(code)
+    return CATEGORY.get(check.tags[0], "Bug Risk") if check and check.tags else "Bug Risk"
+
+
+def issue(where: tuple[str, int] | None, entry: Entry) -> dict[str, Any]:
+    f = entry.finding
+    path, line = where or ("", 1)
+    description = f"{f.check} {f.name}: {f.message}"
+    if f.firewall:
+        description = f"{f.firewall}: {description}"
     out: dict[str, Any] = {
         "type": "issue",
-        "check_name": f["check"],
+        "check_name": f.check,
         "description": description,
-        "categories": [CATEGORY.get(f["check"][3], "Bug Risk")],
-        "severity": SEVERITY[f["severity"]],
-        "fingerprint": f.get("fingerprint", ""),
-        "location": {"path": repo_path(where[0]) if where[0] else "",
-                     "lines": {"begin": max(1, where[1])}},
+        "categories": [_category(f.check)],
+        "severity": SEVERITY[f.severity.value],
+        "fingerprint": entry.fingerprint,
+        "location": {"path": repo_path(path) if path else "",
+                     "lines": {"begin": max(1, line)}},
     }
-    if f.get("fix"):
-        out["content"] = {"body": f"Suggested rule:\n\n    {f['fix']}"}
+    if f.fix:
+        out["content"] = {"body": f"Suggested rule:\n\n    {f.fix}"}
     return out
 
 
-def render(report: dict[str, Any]) -> str:
-    return json.dumps([issue(report, f) for f in report["findings"]], indent=2,
-                      ensure_ascii=False) + "\n"
+def render(report: AuditReport | LintReport, options: RenderOptions) -> str:
+    topology = report.topology if isinstance(report, AuditReport) else None
+    firewalls = report.firewalls if isinstance(report, AuditReport) else ()
+    return json.dumps([issue(anchor(topology, firewalls, e.finding), e)
+                       for e in report.findings], indent=2, ensure_ascii=False) + "\n"

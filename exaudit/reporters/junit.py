@@ -9,11 +9,17 @@ understood, topology findings) are cases of their own, always failed.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from typing import Any
 
-from exaudit.review.fingerprint import anchor, repo_path
+from exaudit.core.findings import Finding
+from exaudit.core.paths import repo_path
+from exaudit.report.model import AuditReport, FirewallSummary, LintReport
+from exaudit.reporters.anchor import anchor
+from exaudit.reporters.options import RenderOptions
 
 UNKNOWN_ONLY = {"EXA104"}
+Where = Callable[[Finding], "tuple[str, int] | None"]
 
 
 def _flow_key(firewall: str | None, flow: dict[str, Any]) -> tuple[Any, ...]:
@@ -25,33 +31,32 @@ def _flow_name(flow: dict[str, Any]) -> str:
             f"{flow['src']} -> {flow['dst']}")
 
 
-def _finding_text(f: dict[str, Any]) -> str:
-    loc = f.get("location")
-    where = f"{loc['file']}:{loc['line']}: " if loc else ""
-    text = f"{where}{f['check']} {f['name']} ({f['severity']}): {f['message']}"
-    if f.get("fix"):
-        text += f"\n  fix: {f['fix']}"
+def _finding_text(f: Finding) -> str:
+    loc = f.location
+    where = f"{loc.file}:{loc.line}: " if loc else ""
+    text = f"{where}{f.check} {f.name} ({f.severity.value}): {f.message}"
+    if f.fix:
+        text += f"\n  fix: {f.fix}"
     return text
 
 
-def _case(suite: ET.Element, classname: str, name: str,
-          findings: list[dict[str, Any]], report: dict[str, Any],
-          passed_note: str = "") -> str:
+def _case(suite: ET.Element, classname: str, name: str, findings: list[Finding],
+          where: Where, passed_note: str = "") -> str:
     case = ET.SubElement(suite, "testcase", classname=classname, name=name)
-    where = anchor(report, findings[0]) if findings else None
-    if where is not None:
-        case.set("file", repo_path(where[0]))
-        case.set("line", str(where[1]))
+    place = where(findings[0]) if findings else None
+    if place is not None:
+        case.set("file", repo_path(place[0]))
+        case.set("line", str(place[1]))
     if not findings:
         if passed_note:
             ET.SubElement(case, "system-out").text = passed_note
         return "passed"
     body = "\n".join(_finding_text(f) for f in findings)
-    checks = sorted({f["check"] for f in findings})
+    checks = sorted({f.check for f in findings})
     if set(checks) <= UNKNOWN_ONLY:
-        ET.SubElement(case, "skipped", message=findings[0]["message"]).text = body
+        ET.SubElement(case, "skipped", message=findings[0].message).text = body
         return "skipped"
-    failure = ET.SubElement(case, "failure", message=findings[0]["message"],
+    failure = ET.SubElement(case, "failure", message=findings[0].message,
                             type=",".join(checks))
     failure.text = body
     return "failed"
@@ -61,42 +66,51 @@ def _suite(root: ET.Element, name: str) -> ET.Element:
     return ET.SubElement(root, "testsuite", name=name)
 
 
-def render(report: dict[str, Any]) -> str:
+def render(report: AuditReport | LintReport, options: RenderOptions) -> str:
+    audit = isinstance(report, AuditReport)
+    topology = report.topology if isinstance(report, AuditReport) else None
+    firewalls: tuple[FirewallSummary, ...] = \
+        report.firewalls if isinstance(report, AuditReport) else ()
+
+    def where(f: Finding) -> tuple[str, int] | None:
+        return anchor(topology, firewalls, f)
+
     root = ET.Element("testsuites", name="exaudit")
-    by_flow: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-    loose: dict[str, list[dict[str, Any]]] = {}
-    for f in report["findings"]:
-        if f.get("flow"):
-            by_flow.setdefault(_flow_key(f.get("firewall"), f["flow"]), []).append(f)
+    by_flow: dict[tuple[Any, ...], list[Finding]] = {}
+    loose: dict[str, list[Finding]] = {}
+    for f in report.counted:
+        if f.flow:
+            by_flow.setdefault(_flow_key(f.firewall, f.flow), []).append(f)
         else:
-            owner = f.get("firewall") or (f["location"]["file"] if f.get("location")
-                                          and "files" in report else "topology")
+            owner = f.firewall or (f.location.file if f.location and not audit
+                                   else "topology")
             loose.setdefault(owner, []).append(f)
     outcomes: list[tuple[ET.Element, str]] = []
     suites: dict[str, ET.Element] = {}
-    for fw in report.get("firewalls", []):
-        suite = suites[fw["name"]] = _suite(root, fw["name"])
+    for fw in firewalls:
+        suite = suites[fw.name] = _suite(root, fw.name)
         seen: dict[tuple[Any, ...], dict[str, Any]] = {}
-        for flow in fw.get("flows", []):
-            seen.setdefault(_flow_key(fw["name"], flow), flow)
+        for verdict in fw.flows:
+            seen.setdefault(_flow_key(fw.name, verdict.flow), {**verdict.flow,
+                                                                "status": verdict.status})
         for key, flow in seen.items():
             found = by_flow.pop(key, [])
-            outcomes.append((suite, _case(suite, fw["name"], _flow_name(flow), found, report,
+            outcomes.append((suite, _case(suite, fw.name, _flow_name(flow), found, where,
                                           f"verdict: {flow.get('status', 'permit')}")))
     for f_list in by_flow.values():  # flows the report did not list (should not happen)
         for f in f_list:
-            loose.setdefault(f.get("firewall") or "topology", []).append(f)
-    for item in report.get("files", []):
-        suites.setdefault(item["file"], _suite(root, item["file"]))
-        if item["file"] not in loose:
-            suite = suites[item["file"]]
-            outcomes.append((suite, _case(suite, item["file"], "no findings", [], report)))
+            loose.setdefault(f.firewall or "topology", []).append(f)
+    for item in (report.files if isinstance(report, LintReport) else ()):
+        suites.setdefault(item.file, _suite(root, item.file))
+        if item.file not in loose:
+            suite = suites[item.file]
+            outcomes.append((suite, _case(suite, item.file, "no findings", [], where)))
     for owner, items in loose.items():
         suite = suites.get(owner) or suites.setdefault(owner, _suite(root, owner))
         for f in items:
-            loc = f.get("location")
-            name = f"{f['check']} {f['name']}" + (f" at line {loc['line']}" if loc else "")
-            outcomes.append((suite, _case(suite, owner, name, [f], report)))
+            loc = f.location
+            name = f"{f.check} {f.name}" + (f" at line {loc.line}" if loc else "")
+            outcomes.append((suite, _case(suite, owner, name, [f], where)))
     for suite in suites.values():
         mine = [o for s, o in outcomes if s is suite]
         _counts(suite, mine)

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from exaudit import __version__
+from exaudit.checks.api import Directive
 from exaudit.core.errors import InputError
-from exaudit.core.findings import Finding, Location
-from exaudit.review.fingerprint import VERSION, repo_path
+from exaudit.core.findings import Finding
+from exaudit.core.paths import repo_path
+from exaudit.review.fingerprint import VERSION
 
 SCHEMA = "exaudit.baseline/1"
 
@@ -39,18 +41,12 @@ class Baseline:
         self.used.add(fingerprint)
         return entry
 
-    def unused(self, enabled: frozenset[str]) -> list[Finding]:
-        from exaudit.checks import exa003_unused_suppression as module
-
-        out = []
-        for fp, e in self.entries.items():
-            if fp in self.used or e.check not in enabled:
-                continue
-            out.append(Finding(module.CODE, module.NAME, module.SEVERITY, None,
-                               Location(self.path, e.line),
-                               f"baseline entry for {e.check} matches no finding any more "
-                               f"({e.message})", text=fp))
-        return out
+    def directives(self) -> list[Directive]:
+        """Each entry as a directive for the review checks (EXA003 judges the unused)."""
+        return [Directive("baseline", self.path, e.line, None, (e.check,),
+                          frozenset({e.check}) if fp in self.used else frozenset(), fp,
+                          message=e.message)
+                for fp, e in self.entries.items()]
 
 
 def load(path: str) -> Baseline:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import Any
 
 from exaudit.core.findings import Finding
+from exaudit.core.paths import repo_path
 
 # Bump when the recipe changes: baselines written with another version no longer match.
 VERSION = "v1"
@@ -17,55 +16,6 @@ SARIF_KEY = f"exauditFinding/{VERSION}"
 
 _LINE_REFS = re.compile(r"\b(lines?) \d+(?:(?:, | and )\d+)*")
 _SPACE = re.compile(r"\s+")
-
-
-@lru_cache(maxsize=256)
-def _repo_root(directory: str) -> str | None:
-    """The git top-level holding ``directory`` (a ``.git`` dir, or file for worktrees)."""
-    current = directory
-    while True:
-        if os.path.exists(os.path.join(current, ".git")):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
-
-
-def repo_root(path: str) -> str | None:
-    absolute = os.path.abspath(path)
-    start = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
-    return _repo_root(start)
-
-
-def repo_path(path: str) -> str:
-    """``path`` relative to its git top-level, else to the working directory, with ``/``.
-
-    GitHub and GitLab place annotations by repository-relative paths; a path shown the
-    same way from any working directory also keeps fingerprints of lint findings stable.
-    """
-    absolute = os.path.abspath(path)
-    root = repo_root(absolute) or os.getcwd()
-    return os.path.relpath(absolute, root).replace(os.sep, "/")
-
-
-def anchor(report: dict[str, Any], finding: dict[str, Any]) -> tuple[str, int] | None:
-    """Where a CI tool shows a finding: its location, else the firewall's topology entry.
-
-    A finding without a location (an implicit deny: no line of the config decides) is
-    shown at the line of the topology that declares the firewall, which is where the
-    firewall enters the audit; without a firewall, at the topology's first line.
-    """
-    loc = finding.get("location")
-    if loc:
-        return loc["file"], int(loc["line"])
-    topology = report.get("topology")
-    if not topology:
-        return None
-    for fw in report.get("firewalls", []):
-        if fw.get("name") == finding.get("firewall") and fw.get("line"):
-            return topology, int(fw["line"])
-    return topology, 1
 
 
 def _flow_key(flow: dict[str, Any] | None) -> str:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Any
-
-from tabulate import tabulate
 
 from exaudit.core.findings import Finding
-from exaudit.reporters.style import PLAIN, Style
+from exaudit.report.model import AuditReport, severity_counts
+from exaudit.reporters.options import RenderOptions
+from exaudit.reporters.tables import tabulate
 
 WIDTH = 72
 
@@ -22,16 +21,27 @@ def _cell(f: Finding) -> str:
     return "\n".join(lines)
 
 
-def render(report: dict[str, Any], findings: list[Finding], style: Style = PLAIN) -> str:
-    s = report["summary"]
-    out = [style(f"exaudit audit of {report['topology']}", "bold"),
-           f"{s['firewalls']} firewall(s), {s['flows']} required flow(s), {s['rules']} rule(s): "
-           + ", ".join(style(f"{s[k]} {k}" + ("s" if s[k] != 1 else ""), k)
-                       for k in ("error", "warning", "info")),
+def counts_line(findings: list[Finding], options: RenderOptions) -> str:
+    """``1 error, 2 warnings, 0 infos`` in the severities' colours."""
+    counts = severity_counts(findings)
+    return ", ".join(options.style(f"{counts[k]} {k}" + ("s" if counts[k] != 1 else ""), k)
+                     for k in ("error", "warning", "info"))
+
+
+def suppressed_note(count: int) -> str:
+    return (f"{count} finding(s) suppressed by inline comments or the baseline "
+            "(--format json lists them)\n" if count else "")
+
+
+def render(report: AuditReport, options: RenderOptions) -> str:
+    style = options.style
+    findings = report.counted
+    out = [style(f"exaudit audit of {report.topology}", "bold"),
+           f"{len(report.firewalls)} firewall(s), {report.flows} required flow(s), "
+           f"{report.rules} rule(s): " + counts_line(findings, options),
            ""]
-    fw_rows = [[fw["name"], fw["platform"], fw["config"], fw["rules"], fw["lines_unparsed"],
-                fw.get("crossings", "")]
-               for fw in report["firewalls"]]
+    fw_rows = [[fw.name, fw.platform, fw.config, fw.rules, fw.lines_unparsed, fw.crossings]
+               for fw in report.firewalls]
     if fw_rows:
         out.append(tabulate(fw_rows, headers=["firewall", "platform", "config", "rules",
                                               "not understood", "flows crossing"]))
@@ -39,7 +49,7 @@ def render(report: dict[str, Any], findings: list[Finding], style: Style = PLAIN
     groups: dict[str, list[Finding]] = {}
     for f in findings:
         groups.setdefault(f.firewall or "(topology)", []).append(f)
-    if not findings and not s.get("suppressed"):
+    if not findings and not report.suppressed:
         out.append("No findings: every required flow is permitted and nothing is opened "
                    "wider than Exchange needs.")
     elif not findings:
@@ -53,4 +63,4 @@ def render(report: dict[str, Any], findings: list[Finding], style: Style = PLAIN
         out.append(tabulate(rows, headers=["where", "check", "severity", "finding"],
                             tablefmt="simple"))
         out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    return "\n".join(out).rstrip() + "\n" + suppressed_note(len(report.suppressed))

@@ -1,0 +1,195 @@
+"""What each subcommand does: settings, the pipeline, the report in the chosen format."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from typing import Any
+
+from exaudit.cli.options import EXIT_FINDINGS, EXIT_OK
+from exaudit.core.errors import InputError
+from exaudit.core.findings import Finding, fails
+
+# The settings each command takes from the command line, else the configuration file.
+SETTINGS = {
+    "audit": ("topology", "format", "fail-on", "exit-zero", "select", "ignore", "baseline"),
+    "lint": ("format", "fail-on", "exit-zero", "select", "ignore", "baseline"),
+    "diff": ("topology", "format", "fail-on", "exit-zero", "select", "ignore", "baseline"),
+    "requirements": ("topology",),
+}
+
+
+def _write(args: argparse.Namespace, text: str) -> None:
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise InputError(args.output, None, f"cannot write: {exc.strerror}") from None
+    else:
+        sys.stdout.write(text)
+
+
+def _render(args: argparse.Namespace, report: Any) -> str:
+    from exaudit.reporters import FORMATS
+    from exaudit.reporters.options import RenderOptions
+    from exaudit.reporters.style import PLAIN, Style
+
+    style = PLAIN if args.output else Style.for_stream(sys.stdout)
+    return FORMATS[args.format].render(report, RenderOptions(style))
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _note(message: str) -> None:
+    print(f"exaudit: {message}", file=sys.stderr)
+
+
+def _settings(args: argparse.Namespace, command: str) -> None:
+    """Fill the options left unset from the configuration file, else the defaults."""
+    from exaudit.cli import settings
+
+    keys = SETTINGS[command]
+    given = {k: getattr(args, k.replace("-", "_"), None) for k in keys}
+    found = settings.resolve(given, config=args.config, isolated=args.isolated, keys=keys)
+    settings.warn(found)
+    for key in keys:
+        setattr(args, key.replace("-", "_"), found[key])
+
+
+def _topology(args: argparse.Namespace) -> str:
+    if not args.topology:
+        raise InputError(None, None, "no topology given: pass TOPOLOGY or set topology "
+                         "in exaudit.toml or [tool.exaudit] of pyproject.toml")
+    return str(args.topology)
+
+
+def _enabled(args: argparse.Namespace) -> frozenset[str]:
+    from exaudit.checks.selection import enabled_checks
+
+    return enabled_checks(args.select, args.ignore)
+
+
+def _finish(args: argparse.Namespace, findings: list[Finding]) -> int:
+    if args.exit_zero:
+        return EXIT_OK
+    return EXIT_FINDINGS if fails(findings, args.fail_on) else EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from exaudit.pipeline.audit import audit
+
+    _settings(args, "audit")
+    report = audit(_topology(args), _enabled(args), args.baseline, args.write_baseline,
+                   notify=_note)
+    _write(args, _render(args, report))
+    return _finish(args, report.counted)
+
+
+def cmd_requirements(args: argparse.Namespace) -> int:
+    from exaudit.pipeline.requirements import requirements
+
+    _settings(args, "requirements")
+    _write(args, _render(args, requirements(_topology(args))))
+    return EXIT_OK
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from exaudit.pipeline.lint import lint
+
+    _settings(args, "lint")
+    report = lint(args.configs, args.platform, _enabled(args), args.baseline, notify=_note)
+    _write(args, _render(args, report))
+    return _finish(args, report.counted)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from exaudit.core.textfile import read_text
+    from exaudit.pipeline.query import Packet, Querier, packet_from_json
+    from exaudit.pipeline.sources import read_config
+    from exaudit.reporters.text_query import answer_text
+
+    if not args.queries and (not args.src or not args.dst):
+        raise InputError(None, None, "query needs --src and --dst (or --queries FILE)")
+    config = read_config(args.config, args.platform)
+    if config.guessed:
+        _note(f"{args.config}: platform guessed from content: {config.platform.name}")
+    querier = Querier(config.platform, config.parse())
+    answers = []
+    if args.queries:
+        for number, line in enumerate(read_text(args.queries).splitlines(), 1):
+            if line.strip():
+                packet = packet_from_json(line, args.queries, number)
+                answers.append(querier.answer(packet, args.queries, number))
+    else:
+        packet = Packet(args.proto, args.src, args.dst, args.dport, args.sport, args.in_iface,
+                        args.out_iface, args.chain, args.established)
+        answers.append(querier.answer(packet))
+    if args.format == "json":
+        if args.queries:
+            _write(args, "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in answers))
+        else:
+            _write(args, _json(answers[0]))
+    else:
+        _write(args, "\n\n".join(answer_text(a) for a in answers) + "\n")
+    return EXIT_OK
+
+
+def checks_markdown() -> str:
+    """docs/checks.md: every check's docstring under a heading GitHub anchors."""
+    from exaudit import checks
+
+    out = ["# exaudit checks", "",
+           "Generated from the checks' docstrings by `exaudit explain --all`; "
+           "do not edit by hand.", ""]
+    for c in checks.ALL:
+        out += [f"## {c.code} {c.name}", "", f"Severity: {c.severity.value}.", ""]
+        for title, body in c.sections().items():
+            out += [f"### {title}", "", body, ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from exaudit import checks
+
+    if args.all or not args.check:
+        sys.stdout.write(checks_markdown())
+        return EXIT_OK
+    found = checks.get(args.check)
+    if found is None:
+        raise InputError(None, None, f"unknown check {args.check!r} "
+                         f"(known: {', '.join(checks.BY_CODE)})")
+    sys.stdout.write(f"{found.code} {found.name} ({found.severity.value})\n\n")
+    doc = found.doc.split("\n", 1)[1] if "\n" in found.doc else ""
+    sys.stdout.write(textwrap.dedent(doc).strip() + "\n")
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from exaudit.pipeline.diff import diff
+    from exaudit.report.model import DiffReport
+    from exaudit.reporters import names_for
+
+    _settings(args, "diff")
+    report = diff(_topology(args), args.before, _enabled(args), args.baseline)
+    if args.format not in names_for(DiffReport):  # a configured default for audit
+        _note(f"note: diff has no {args.format} format; writing text")
+        args.format = "text"
+    _write(args, _render(args, report))
+    return _finish(args, report.counted)
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from exaudit.cli import settings
+
+    found = settings.resolve({}, config=args.config, isolated=args.isolated)
+    sys.stdout.write(settings.render(found, args.format))
+    return EXIT_OK
+
+
+COMMANDS = {"audit": cmd_audit, "requirements": cmd_requirements, "lint": cmd_lint,
+            "query": cmd_query, "explain": cmd_explain, "diff": cmd_diff, "config": cmd_config}

@@ -1,0 +1,176 @@
+"""``exaudit diff``: audit the topology now and before, report only what changed.
+
+Both versions are audited by the same pipeline; findings are matched by fingerprint
+(never by line), required flows by firewall, flow, source, destination and interfaces,
+and rules by their text (and rank among identical lines), so moving lines or comments
+around changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field, replace
+
+from exaudit.analysis.context import FirewallAudit
+from exaudit.analysis.status import FlowState, flow_states
+from exaudit.checks._common import decider_text, flow_json
+from exaudit.core.errors import InputError
+from exaudit.core.findings import Finding, Location
+from exaudit.core.model import Origin
+from exaudit.pipeline.audit import AuditRun, evaluate
+from exaudit.report.build import entries, firewall_summary
+from exaudit.report.model import DiffReport, Entry, FlowChange, Moved, RuleChange
+from exaudit.review.before import Before, Remap, relabel
+from exaudit.review.suppress import Triage
+
+
+@dataclass
+class RuleIndex:
+    """A ruleset's lines by identity (normalized text and rank among equal texts)."""
+
+    by_line: dict[int, tuple[str, int]] = field(default_factory=dict)
+    by_id: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, fa: FirewallAudit) -> RuleIndex:
+        index = cls()
+        origins = [r.origin for r in fa.ruleset.rules()]
+        origins += [c.default_origin for c in fa.ruleset.chains.values() if c.default_origin]
+        seen: dict[str, int] = {}
+        for o in sorted(set(origins), key=lambda o: o.line):
+            text = " ".join(o.text.split())
+            rank = seen.get(text, 0)
+            seen[text] = rank + 1
+            index.by_line[o.line] = (text, rank)
+            index.by_id[(text, rank)] = o.line
+        return index
+
+    def identity(self, origin: Origin | None, chain: str) -> tuple[str, int]:
+        if origin is None:
+            return (f"({decider_text(None, chain)})", 0)
+        return self.by_line.get(origin.line, (" ".join(origin.text.split()), 0))
+
+
+@dataclass
+class Side:
+    """One version's audit: what counts, each flow's state, the rules by identity."""
+
+    run: AuditRun
+    triage: Triage
+    states: dict[tuple[str, ...], FlowState]
+    rules: dict[str, RuleIndex]  # firewall -> its rules by identity
+
+
+def _side(topology: str, enabled: frozenset[str], baseline: str | None,
+          remap: Remap | None = None) -> Side:
+    run = evaluate(topology, enabled)
+    if remap is not None:
+        run.findings = [_moved(f, remap) for f in run.findings]
+        run.texts = [replace(t, path=remap(t.path)) for t in run.texts]
+    result = run.triage(enabled, baseline)
+    states = {s.key: s for fa in run.ctx.firewalls for s in flow_states(fa)}
+    rules = {fa.firewall.name: RuleIndex.of(fa) for fa in run.ctx.firewalls}
+    return Side(run, result, states, rules)
+
+
+def _moved(f: Finding, remap: Remap) -> Finding:
+    if f.location is None:
+        return f
+    return Finding(f.check, f.name, f.severity, f.firewall,
+                   Location(remap(f.location.file), f.location.line), f.message,
+                   f.flow, f.fix, f.text)
+
+
+def diff(topology: str, before: str, enabled: frozenset[str],
+         baseline: str | None = None) -> DiffReport:
+    topology = os.path.normpath(topology)
+    source = Before(before, topology)
+    after = _side(topology, enabled, baseline)
+    with tempfile.TemporaryDirectory(prefix="exaudit-diff-") as tmp:
+        old_topology = source.materialize(tmp)
+        old_dir = os.path.dirname(old_topology)
+        remap = Remap(tmp, old_dir, os.path.dirname(topology) or ".")
+        try:
+            old = _side(old_topology, enabled, baseline, remap)
+        except InputError as exc:
+            raise relabel(exc, tmp, source) from None
+    new_active, _ = entries(after.triage)
+    old_active, _ = entries(old.triage)
+    new_prints = {e.fingerprint for e in new_active}
+    old_prints = {e.fingerprint for e in old_active}
+    introduced = tuple(Moved(e, _other_line(e, after, old)) for e in new_active
+                       if e.fingerprint not in old_prints)
+    resolved = tuple(Moved(e, _other_line(e, old, after)) for e in old_active
+                     if e.fingerprint not in new_prints)
+    firewalls = tuple(firewall_summary(fa, with_flows=False) for fa in after.run.ctx.firewalls)
+    return DiffReport(topology, before, firewalls, _flow_changes(old, after), introduced,
+                      resolved, _rule_changes(old, after), enabled)
+
+
+def _other_line(e: Entry, this: Side, other: Side) -> int | None:
+    """The line the finding's rule has on the other side, if the rule is there."""
+    f = e.finding
+    if f.firewall is None or f.location is None or f.firewall not in this.rules:
+        return None
+    ident = this.rules[f.firewall].by_line.get(f.location.line)
+    if ident is None or f.firewall not in other.rules:
+        return None
+    return other.rules[f.firewall].by_id.get(ident)
+
+
+CHANGE = {("permit", "deny"): "newly blocked", ("permit", "partly denied"): "newly partly "
+          "blocked", ("permit", "replies denied"): "replies newly blocked"}
+
+
+def _change(before: str | None, after: str | None) -> str:
+    if before is None:
+        return f"newly required ({after})"
+    if after is None:
+        return f"no longer required (was {before})"
+    if after == "permit":
+        return "newly open"
+    return CHANGE.get((before, after), f"{before} -> {after}")
+
+
+def _flow_changes(old: Side, new: Side) -> tuple[FlowChange, ...]:
+    out = []
+    for key in sorted(set(old.states) | set(new.states)):
+        a, b = old.states.get(key), new.states.get(key)
+        if a is not None and b is not None and a.status == b.status:
+            continue
+        state = b or a
+        assert state is not None
+        out.append(FlowChange(key[0], flow_json(state.crossing.flow, None, state.crossing),
+                              _change(a.status if a else None, b.status if b else None),
+                              (a.status, a.lines()) if a else None,
+                              (b.status, b.lines()) if b else None))
+    return tuple(out)
+
+
+def _decisions(side: Side) -> dict[tuple[str, tuple[str, int]], set[str]]:
+    """Per (firewall, rule identity): what it decides, as ``verdict direction flow``."""
+    out: dict[tuple[str, tuple[str, int]], set[str]] = {}
+    for state in side.states.values():
+        index = side.rules[state.firewall]
+        c = state.crossing
+        what = f"{c.flow.id} {c.flow.src_label} -> {c.flow.dst.name} ({c.path_label()})"
+        for direction, verdict, origin, chain in state.decided:
+            word = verdict if direction == "forward" else f"{verdict} replies of"
+            out.setdefault((state.firewall, index.identity(origin, chain)),
+                           set()).add(f"{word} {what}")
+    return out
+
+
+def _rule_changes(old: Side, new: Side) -> tuple[RuleChange, ...]:
+    before, after = _decisions(old), _decisions(new)
+    out = []
+    for fw, ident in sorted(set(before) | set(after)):
+        was, now = before.get((fw, ident), set()), after.get((fw, ident), set())
+        if was == now:
+            continue
+        old_line = old.rules[fw].by_id.get(ident) if fw in old.rules else None
+        new_line = new.rules[fw].by_id.get(ident) if fw in new.rules else None
+        out.append(RuleChange(fw, ident[0], old_line, new_line, tuple(sorted(was - now)),
+                              tuple(sorted(now - was))))
+    return tuple(out)

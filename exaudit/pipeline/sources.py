@@ -1,0 +1,46 @@
+"""Each input read once: its text goes to the parser and to the suppression scanner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from exaudit import platforms
+from exaudit.core.model import Ruleset
+from exaudit.core.textfile import read_text
+from exaudit.platforms.api import CommentSyntax, Platform
+from exaudit.review.suppress import Suppression, scan_text
+
+
+@dataclass(frozen=True)
+class Config:
+    """A firewall config as read: its text and which platform reads it."""
+
+    path: str
+    text: str
+    platform: Platform
+    guessed: bool  # the platform was detected from the content
+
+    def parse(self) -> Ruleset:
+        return self.platform.parse(self.text, self.path)
+
+
+def read_config(path: str, platform: str | None) -> Config:
+    text = read_text(path)
+    name = platform or platforms.detect(text, path)
+    return Config(path, text, platforms.get(name), platform is None)
+
+
+@dataclass(frozen=True)
+class Commented:
+    """A text read for the run, with the comment syntax its suppressions are written in."""
+
+    path: str
+    text: str
+    syntax: CommentSyntax
+    firewall: str | None = None
+
+
+def suppressions(texts: Iterable[Commented]) -> list[Suppression]:
+    """Fresh suppressions of every text (triage marks which ones were used)."""
+    return [s for t in texts for s in scan_text(t.text, t.path, t.syntax, t.firewall)]

@@ -1,0 +1,311 @@
+"""Typed reports: what every format renders, and their JSON shapes (the contract's)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from exaudit import __version__
+from exaudit.core.findings import Finding, Severity
+
+TOOL = {"name": "exaudit", "version": __version__}
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """Why a finding does not count: an inline directive or a baseline entry."""
+
+    kind: str  # "inline" (SARIF inSource) or "baseline" (SARIF external)
+    justification: str
+    file: str
+    line: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "justification": self.justification,
+                "location": {"file": self.file, "line": self.line}}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A finding as reported: its fingerprint, and why it is suppressed if it is."""
+
+    finding: Finding
+    fingerprint: str
+    suppression: Suppression | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out = self.finding.to_json()
+        out["fingerprint"] = self.fingerprint
+        if self.finding.text:
+            out["text"] = self.finding.text
+        if self.suppression is not None:
+            out["suppression"] = self.suppression.to_json()
+        return out
+
+
+def severity_counts(findings: list[Finding]) -> dict[str, int]:
+    counts = {s.value: 0 for s in Severity}
+    for f in findings:
+        counts[f.severity.value] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class FlowVerdict:
+    """A required flow at one firewall: its status and the lines deciding each verdict."""
+
+    flow: dict[str, Any]  # the flow as findings show it (id, proto, port, src, dst, path)
+    status: str  # permit, deny, partly denied, replies denied, undetermined
+    lines: dict[str, list[int]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.flow, "status": self.status, "lines": self.lines}
+
+
+@dataclass(frozen=True)
+class FirewallSummary:
+    name: str
+    platform: str
+    config: str
+    rules: int
+    lines_unparsed: int
+    crossings: int
+    line: int  # the topology line that declares the firewall
+    flows: tuple[FlowVerdict, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "platform": self.platform, "config": self.config,
+                "rules": self.rules, "lines_unparsed": self.lines_unparsed,
+                "crossings": self.crossings, "line": self.line,
+                "flows": [f.to_json() for f in self.flows]}
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """``exaudit audit``: the firewalls, their required flows and the findings."""
+
+    topology: str
+    flows: int
+    rules: int
+    firewalls: tuple[FirewallSummary, ...]
+    findings: tuple[Entry, ...]
+    suppressed: tuple[Entry, ...]
+    checks: frozenset[str] = frozenset()  # the checks that ran
+
+    @property
+    def counted(self) -> list[Finding]:
+        return [e.finding for e in self.findings]
+
+    def to_json(self) -> dict[str, Any]:
+        summary: dict[str, Any] = severity_counts(self.counted)
+        summary.update({"firewalls": len(self.firewalls), "flows": self.flows,
+                        "rules": self.rules, "suppressed": len(self.suppressed)})
+        return {"schema": "exaudit.report/1", "tool": TOOL, "topology": self.topology,
+                "summary": summary, "firewalls": [fw.to_json() for fw in self.firewalls],
+                "findings": [e.to_json() for e in self.findings],
+                "suppressed": [e.to_json() for e in self.suppressed]}
+
+
+@dataclass(frozen=True)
+class LintFile:
+    file: str
+    platform: str
+    platform_guessed: bool
+    rules: int
+    rules_understood: int
+    lines_unparsed: int
+    notes: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "platform": self.platform,
+                "platform_guessed": self.platform_guessed, "rules": self.rules,
+                "rules_understood": self.rules_understood,
+                "lines_unparsed": self.lines_unparsed, "notes": list(self.notes)}
+
+
+@dataclass(frozen=True)
+class LintReport:
+    """``exaudit lint``: parse coverage per file and the findings of the rule checks."""
+
+    files: tuple[LintFile, ...]
+    findings: tuple[Entry, ...]
+    suppressed: tuple[Entry, ...]
+    checks: frozenset[str] = frozenset()
+
+    @property
+    def counted(self) -> list[Finding]:
+        return [e.finding for e in self.findings]
+
+    def to_json(self) -> dict[str, Any]:
+        summary: dict[str, Any] = severity_counts(self.counted)
+        summary.update({"files": len(self.files), "rules": sum(f.rules for f in self.files),
+                        "rules_understood": sum(f.rules_understood for f in self.files),
+                        "suppressed": len(self.suppressed)})
+        return {"schema": "exaudit.lint/1", "tool": TOOL, "summary": summary,
+                "files": [f.to_json() for f in self.files],
+                "findings": [e.to_json() for e in self.findings],
+                "suppressed": [e.to_json() for e in self.suppressed]}
+
+
+@dataclass(frozen=True)
+class RequiredFlow:
+    id: str
+    name: str
+    kind: str
+    proto: str
+    port: int | str
+    src: str
+    dst: str
+    dynamic: bool
+    source: str  # the catalogue's citation
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "kind": self.kind, "proto": self.proto,
+                "port": self.port, "src": self.src, "dst": self.dst, "dynamic": self.dynamic,
+                "source": self.source}
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """A required flow (or the part of its sources) meeting one firewall."""
+
+    id: str
+    proto: str
+    port: int | str
+    src: str
+    sources: tuple[str, ...]
+    dst: str
+    in_iface: str | None
+    out_iface: str | None
+    path: str  # "forward", "input" or "output"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "proto": self.proto, "port": self.port, "src": self.src,
+                "sources": list(self.sources), "dst": self.dst, "in": self.in_iface,
+                "out": self.out_iface, "path": self.path}
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What a firewall must open to one server on one path."""
+
+    dst: str
+    address: str
+    path: str
+    proto: str
+    ports: int | str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"dst": self.dst, "address": self.address, "path": self.path,
+                "proto": self.proto, "ports": self.ports}
+
+
+@dataclass(frozen=True)
+class FirewallRequirements:
+    name: str
+    platform: str
+    config: str
+    flows: tuple[Crossing, ...]
+    open: tuple[Opening, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "platform": self.platform, "config": self.config,
+                "flows": [c.to_json() for c in self.flows],
+                "open": [o.to_json() for o in self.open]}
+
+
+@dataclass(frozen=True)
+class RequirementsReport:
+    """``exaudit requirements``: the required flows and what each firewall must open."""
+
+    topology: str
+    exchange: str
+    flows: tuple[RequiredFlow, ...]
+    firewalls: tuple[FirewallRequirements, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"schema": "exaudit.requirements/1", "tool": TOOL, "topology": self.topology,
+                "exchange": self.exchange, "flows": [f.to_json() for f in self.flows],
+                "firewalls": [fw.to_json() for fw in self.firewalls]}
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A finding introduced or resolved by a change, with its rule's line on the other side."""
+
+    entry: Entry
+    other_line: int | None
+
+
+@dataclass(frozen=True)
+class FlowChange:
+    firewall: str
+    flow: dict[str, Any]
+    change: str
+    before: tuple[str, list[int]] | None  # (status, deciding lines), None: absent
+    after: tuple[str, list[int]] | None
+
+    def to_json(self) -> dict[str, Any]:
+        def side(s: tuple[str, list[int]] | None) -> dict[str, Any] | None:
+            return None if s is None else {"status": s[0], "lines": s[1]}
+
+        return {"firewall": self.firewall, "flow": self.flow, "change": self.change,
+                "before": side(self.before), "after": side(self.after)}
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    firewall: str
+    text: str
+    before_line: int | None
+    after_line: int | None
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"firewall": self.firewall, "text": self.text, "before_line": self.before_line,
+                "after_line": self.after_line, "before": list(self.before),
+                "after": list(self.after)}
+
+
+@dataclass(frozen=True)
+class DiffReport:
+    """``exaudit diff``: what a change to the configs or the topology changes."""
+
+    topology: str
+    before: str
+    firewalls: tuple[FirewallSummary, ...]  # as they are now (no flows)
+    flows: tuple[FlowChange, ...]
+    introduced: tuple[Moved, ...]
+    resolved: tuple[Moved, ...]
+    rules: tuple[RuleChange, ...]
+    checks: frozenset[str] = field(default=frozenset())
+
+    @property
+    def counted(self) -> list[Finding]:
+        return [m.entry.finding for m in self.introduced]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.flows or self.introduced or self.resolved or self.rules)
+
+    def to_json(self) -> dict[str, Any]:
+        def moved(m: Moved, key: str) -> dict[str, Any]:
+            out = m.entry.to_json()
+            out[key] = m.other_line
+            return out
+
+        summary = {"introduced": severity_counts(self.counted),
+                   "resolved": len(self.resolved), "flows_changed": len(self.flows),
+                   "rules_changed": len(self.rules)}
+        firewalls = [{"name": fw.name, "platform": fw.platform, "config": fw.config,
+                      "line": fw.line} for fw in self.firewalls]
+        return {"schema": "exaudit.diff/1", "tool": TOOL, "topology": self.topology,
+                "before": self.before, "summary": summary, "firewalls": firewalls,
+                "flows": [c.to_json() for c in self.flows],
+                "introduced": [moved(m, "line_before") for m in self.introduced],
+                "resolved": [moved(m, "line_after") for m in self.resolved],
+                "rules": [r.to_json() for r in self.rules]}
+
+
+Report = AuditReport | LintReport | RequirementsReport | DiffReport
