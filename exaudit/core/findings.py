@@ -14,10 +14,13 @@ class Severity(str, Enum):
 
     @property
     def rank(self) -> int:
-        return {"info": 1, "warning": 2, "error": 3}[self.value]
+        """Higher is worse: error 3, warning 2, info 1."""
+        return _RANK[self]
 
 
-FAIL_ON = {"error": 3, "warning": 2, "info": 1, "never": 99}
+_RANK = {s: len(Severity) - i for i, s in enumerate(Severity)}
+# --fail-on levels: a finding fails at or above its threshold ("never": nothing does)
+FAIL_ON = {**{s.value: s.rank for s in Severity}, "never": 99}
 
 
 @dataclass(frozen=True)

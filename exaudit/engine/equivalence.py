@@ -31,7 +31,7 @@ class Difference:
 
     def example(self) -> dict[str, object]:
         """One concrete packet of the differing set, for a readable failure message."""
-        values = {name: self.box[i].min() for i, name in enumerate(DIMS)}
+        values: dict[str, object] = {name: self.box[i].min() for i, name in enumerate(DIMS)}
         values["src"] = addresses.first_address(self.box[DIMS.index("src")])
         values["dst"] = addresses.first_address(self.box[DIMS.index("dst")])
         return values

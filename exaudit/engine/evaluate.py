@@ -212,21 +212,19 @@ class _CompiledChain:
         return self.memo[key]
 
 
-_FULL = {"proto": PROTOCOLS, "src": addresses.ALL, "dst": addresses.ALL, "sport": PORTS,
-         "dport": PORTS, "flags": FLAGS, "state": STATES}
-# per box dimension: where it sits in a Match, and what "unrestricted" means for it
-_FROM_MATCH = tuple((Match._fields.index(name), _FULL.get(name)) for name in DIMS)
+def _rule_box(m: Match, universe: Universe) -> Box:
+    """The exact box of packets a rule's match describes, in ``DIMS`` order."""
+    return (PORTS if m.dport is None else m.dport,
+            addresses.ALL if m.dst is None else m.dst,
+            PROTOCOLS if m.proto is None else m.proto,
+            addresses.ALL if m.src is None else m.src,
+            PORTS if m.sport is None else m.sport,
+            FLAGS if m.flags is None else m.flags,
+            STATES if m.state is None else m.state,
+            universe.match(m.iif), universe.match(m.oif))
 
 
-def _rule_box(match: Match, universe: Universe) -> Box:
-    out = []
-    for position, full in _FROM_MATCH:
-        value = match[position]
-        if full is None:  # an interface dimension
-            out.append(universe.match(value))
-        else:
-            out.append(full if value is None else value)
-    return tuple(out)
+assert DIMS == ("dport", "dst", "proto", "src", "sport", "flags", "state", "iif", "oif")
 
 
 def patterns_of(chains: Iterable[Chain]) -> set[str]:

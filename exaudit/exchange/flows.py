@@ -183,7 +183,7 @@ def servers_behind(topo: Topology, firewall: Firewall) -> list[tuple[Server, str
     if firewall.host is not None:
         return [(topo.servers[firewall.host], None)]
     imap = interface_map(firewall)
-    out = []
+    out: list[tuple[Server, str | None]] = []
     for server in topo.servers.values():
         behind = imap.split(server.address, server.name)
         if behind:

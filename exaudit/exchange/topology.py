@@ -9,10 +9,10 @@ from exaudit import platforms
 from exaudit.core import addresses
 from exaudit.core.errors import InputError
 from exaudit.core.intervals import IntervalSet
-from exaudit.exchange.catalogue import Catalogue, load_catalogue
+from exaudit.exchange.catalogue import RPC_PORT_NAMES, Catalogue, load_catalogue
 from exaudit.exchange.yamlsrc import Node, load, read
 
-RPC_SERVICES = ("directory", "information_store", "mta")
+RPC_SERVICES = tuple(RPC_PORT_NAMES.values())  # the keys of a server's rpc_ports
 DEFAULT_RFC1006_PORT = 102
 DEFAULT_EPHEMERAL_LIMIT = 16
 CONNECTOR_TYPES = ("rpc", "x400")

@@ -82,12 +82,12 @@ def _convert(node: yaml.Node, file: str) -> Node:
     if isinstance(node, yaml.SequenceNode):
         return Node(file, line, [_convert(n, file) for n in node.value])
     try:
-        value = _constructor.construct_object(node, deep=True)
+        scalar = _constructor.construct_object(node, deep=True)
     except yaml.YAMLError as exc:
         raise InputError(file, line, f"bad value: {exc}") from None
-    if not isinstance(value, (str, int, float, bool, type(None))):
-        value = str(node.value)
-    return Node(file, line, value)
+    if not isinstance(scalar, (str, int, float, bool, type(None))):
+        scalar = str(node.value)  # a date, binary...: the text as written
+    return Node(file, line, scalar)
 
 
 def load(text: str, file: str) -> Node:

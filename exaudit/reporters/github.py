@@ -8,7 +8,6 @@ from exaudit.reporters.anchor import anchor
 from exaudit.reporters.options import RenderOptions
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
-RANK = {"error": 0, "warning": 1, "info": 2}
 
 
 def _data(text: str) -> str:
@@ -37,7 +36,7 @@ def render(report: AuditReport | LintReport, options: RenderOptions) -> str:
     topology = report.topology if isinstance(report, AuditReport) else None
     firewalls = report.firewalls if isinstance(report, AuditReport) else ()
     # GitHub shows only the first few annotations of each kind per step: errors first.
-    ordered = sorted(report.findings, key=lambda e: RANK[e.finding.severity.value])
+    ordered = sorted(report.findings, key=lambda e: -e.finding.severity.rank)
     lines = [annotation(anchor(topology, firewalls, e.finding), e) for e in ordered]
     summary = report.to_json()["summary"]
     counts = ", ".join(f"{summary[k]} {k}" for k in ("error", "warning", "info"))
