@@ -102,3 +102,24 @@ def test_an_internal_error_is_one_line_not_a_traceback(monkeypatch: pytest.Monke
     monkeypatch.setenv("EXAUDIT_DEBUG", "1")
     with pytest.raises(ZeroDivisionError):
         main(["explain", "EXA101"])
+
+
+def test_the_start_up_path_keeps_its_tables_in_step() -> None:
+    """The CLI lists --fail-on levels itself (importing findings costs start-up time)."""
+    from exaudit.cli.options import FAIL_ON_LEVELS
+    from exaudit.core.findings import FAIL_ON
+
+    assert FAIL_ON_LEVELS == tuple(FAIL_ON)
+
+
+def test_version_imports_no_parser_no_model_and_no_typing() -> None:
+    """Start-up is a feature of a CLI: ``--version`` and ``--help`` load only the CLI."""
+    code = ("import sys; from exaudit.cli import main\n"
+            "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in sys.modules if m in ('typing', 'tabulate', 'yaml',"
+            " 'ciscoconfparse') or m.startswith(('exaudit.core.model', 'exaudit.engine',"
+            " 'exaudit.platforms.'))]\n"
+            "print('heavy:' + ','.join(heavy))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert proc.stdout.splitlines()[-1] == "heavy:"

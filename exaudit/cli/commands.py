@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-import textwrap
-from typing import Any
 
 from exaudit.cli.options import EXIT_FINDINGS, EXIT_OK
 from exaudit.core.errors import InputError
-from exaudit.core.findings import Finding, fails
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:  # start-up is a feature of a CLI: what a command needs, it imports
+    import argparse
+    from typing import Any
+
+    from exaudit.core.findings import Finding
 
 # The settings each command takes from the command line, else the configuration file.
 SETTINGS = {
@@ -42,6 +44,8 @@ def _render(args: argparse.Namespace, report: Any) -> str:
 
 
 def _json(data: Any) -> str:
+    import json
+
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -75,6 +79,8 @@ def _enabled(args: argparse.Namespace) -> frozenset[str]:
 
 
 def _finish(args: argparse.Namespace, findings: list[Finding]) -> int:
+    from exaudit.core.findings import fails
+
     if args.exit_zero:
         return EXIT_OK
     return EXIT_FINDINGS if fails(findings, args.fail_on) else EXIT_OK
@@ -131,6 +137,8 @@ def cmd_query(args: argparse.Namespace) -> int:
         answers.append(querier.answer(packet))
     if args.format == "json":
         if args.queries:
+            import json
+
             _write(args, "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in answers))
         else:
             _write(args, _json(answers[0]))
@@ -154,6 +162,8 @@ def checks_markdown() -> str:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    import textwrap
+
     from exaudit import checks
 
     if args.all or not args.check:
@@ -171,12 +181,11 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from exaudit.pipeline.diff import diff
-    from exaudit.report.model import DiffReport
     from exaudit.reporters import names_for
 
     _settings(args, "diff")
     report = diff(_topology(args), args.before, _enabled(args), args.baseline)
-    if args.format not in names_for(DiffReport):  # a configured default for audit
+    if args.format not in names_for("diff"):  # a configured default for audit
         _note(f"note: diff has no {args.format} format; writing text")
         args.format = "text"
     _write(args, _render(args, report))

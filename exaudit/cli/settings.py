@@ -21,13 +21,13 @@ from exaudit.core.errors import InputError
 from exaudit.core.findings import FAIL_ON
 from exaudit.reporters import FORMATS as REPORT_FORMATS
 
-try:  # Python 3.11+
+if sys.version_info >= (3, 11):
     import tomllib as _toml
-except ImportError:  # pragma: no cover - Python 3.10
+else:  # pragma: no cover - Python 3.10 reads TOML with tomli, if it is installed
     try:
-        import tomli as _toml  # type: ignore[no-redef]
+        import tomli as _toml
     except ImportError:
-        _toml = None  # type: ignore[assignment]
+        _toml = None  # then configuration files are ignored, with a note
 
 FORMATS = tuple(REPORT_FORMATS)
 CONFIG_NAMES = ("exaudit.toml", "pyproject.toml")

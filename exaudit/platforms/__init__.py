@@ -5,7 +5,10 @@ from __future__ import annotations
 from importlib import import_module
 
 from exaudit.core.errors import InputError
-from exaudit.platforms.api import Platform
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:  # the contract's types are only needed once a platform is loaded
+    from exaudit.platforms.api import Platform
 
 # name -> the module whose ``PLATFORM`` describes it (imported on first use: some
 # parsers pull in heavy libraries, and a CLI should start fast)
@@ -21,8 +24,8 @@ NAMES = tuple(_MODULES)
 def get(name: str) -> Platform:
     if name not in _MODULES:
         raise InputError(None, None, f"unknown platform {name!r} (known: {', '.join(NAMES)})")
-    found = import_module(_MODULES[name]).PLATFORM
-    assert isinstance(found, Platform) and found.name == name, name
+    found: Platform = import_module(_MODULES[name]).PLATFORM
+    assert found.name == name, name
     return found
 
 

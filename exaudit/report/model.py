@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from exaudit import __version__
 from exaudit.core.findings import Finding, Severity
@@ -84,6 +84,8 @@ class FirewallSummary:
 class AuditReport:
     """``exaudit audit``: the firewalls, their required flows and the findings."""
 
+    KIND: ClassVar[str] = "audit"
+
     topology: str
     flows: int
     rules: int
@@ -126,6 +128,8 @@ class LintFile:
 @dataclass(frozen=True)
 class LintReport:
     """``exaudit lint``: parse coverage per file and the findings of the rule checks."""
+
+    KIND: ClassVar[str] = "lint"
 
     files: tuple[LintFile, ...]
     findings: tuple[Entry, ...]
@@ -218,6 +222,8 @@ class FirewallRequirements:
 class RequirementsReport:
     """``exaudit requirements``: the required flows and what each firewall must open."""
 
+    KIND: ClassVar[str] = "requirements"
+
     topology: str
     exchange: str
     flows: tuple[RequiredFlow, ...]
@@ -271,6 +277,8 @@ class RuleChange:
 @dataclass(frozen=True)
 class DiffReport:
     """``exaudit diff``: what a change to the configs or the topology changes."""
+
+    KIND: ClassVar[str] = "diff"
 
     topology: str
     before: str
