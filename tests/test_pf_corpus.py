@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from exaudit.core.errors import InputError
 from exaudit.platforms import pf
+from exaudit.platforms.pf.model import TableContents
 
 # Files that may refuse to load, and why (never a real pf.conf without a reason).
 JUSTIFIED_INPUT_ERRORS = {
@@ -48,9 +49,9 @@ def test_every_pf_file_parses():
             refused[path.name] = str(e)
             continue
         totals["files"] += 1
-        totals["statements"] += rs.extra["statements"]
+        totals["statements"] += rs.statements
         bad = {(i.origin.file, i.origin.line) for i in rs.issues if i.code == "EXA001"}
-        totals["understood"] += rs.extra["statements"] - len(bad)
+        totals["understood"] += rs.statements - len(bad)
         totals["rules"] += rs.rule_count
         totals["exa002"] += sum(1 for i in rs.issues if i.code == "EXA002")
         not_understood += [(Path(i.origin.file).name, i.origin.line, i.origin.text, i.message)
@@ -73,7 +74,7 @@ def test_table_files_are_loaded_by_their_config():
         rs = pf.parse(path.read_text(), str(path))
         entries = sum(1 for line in (folder / table_file).read_text().splitlines()
                       if line.strip() and not line.startswith("#"))
-        assert rs.extra["tables"][table] == {"entries": entries, "unknown": []}
+        assert rs.tables[table] == TableContents(entries, ())
 
 
 @pytest.mark.corpus
@@ -86,7 +87,7 @@ def test_loaded_anchors_are_followed():
             "filter-80-allow-spamd", "filter-20-user-pbuild"} <= files
     # filter-00's "block" is the last resort; the anchors loaded at run time are unknown
     assert rs.chains["in"].rules[-1].origin.text == "block"
-    assert "filter2/lo" in rs.extra["anchors"]
+    assert "filter2/lo" in rs.anchors
     assert any("filter2/lo" in n.message and "no anchor rule" in n.message for n in rs.notes)
 
 

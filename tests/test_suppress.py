@@ -203,3 +203,20 @@ def test_topology_suppression(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert [f["check"] for f in report["findings"]] == ["EXA202", "EXA401"]
     assert report["suppressed"][0]["check"] == "EXA402"
     assert code == 1
+
+
+def test_suppressions_in_a_pf_include_file(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Suppressions are read from every file the parser read, not only the main one."""
+    (tmp_path / "part.conf").write_text("# exaudit: ignore[EXA001] a vendor extension\n"
+                                        "frobnicate the packets\n")
+    main_file = tmp_path / "pf.conf"
+    main_file.write_text('block all\ninclude "part.conf"\n')
+    code = main(["lint", str(main_file), "--platform", "pf", "--format", "json",
+                 "--isolated"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert [(f["check"], f["location"]["line"]) for f in report["suppressed"]] == [
+        ("EXA001", 2)]
+    assert report["suppressed"][0]["location"]["file"].endswith("part.conf")
+    assert not [f for f in report["findings"] if f["check"] in ("EXA001", "EXA003")]

@@ -178,6 +178,9 @@ class Ruleset:
     issues: list[Issue] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     lines_total: int = 0
+    # the other files the config made the parser read (includes, anchor files), by path,
+    # with their text: inline suppressions are written there too
+    sources: dict[str, str] = field(default_factory=dict)
     # Platform-specific data the platform's stage builder reads (Cisco interfaces and
     # access-groups, ASA security levels, pf skip interfaces, ...).
     extra: dict[str, object] = field(default_factory=dict)

@@ -64,9 +64,9 @@ def evaluate(topology_path: str, enabled: frozenset[str] | None = None) -> Audit
         audits = []
         for fw in topo.firewalls.values():
             config = read_config(fw.config, fw.platform)
-            texts.append(Commented(config.path, config.text, config.platform.comments,
-                                   fw.name))
-            fa = firewall_audit(fw, config.platform, config.parse())
+            ruleset = config.parse()
+            texts += config.commented(ruleset, fw.name)
+            fa = firewall_audit(fw, config.platform, ruleset)
             evaluate_crossings(topo, flows, fa)
             audits.append(fa)
         ctx = AuditContext(topo, flows, audits)

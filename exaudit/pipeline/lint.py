@@ -27,7 +27,7 @@ def lint(paths: list[str], platform: str | None, enabled: frozenset[str],
         ruleset = config.parse()
         files.append(lint_file(path, name, config.guessed, ruleset))
         findings += lint_checks(ruleset, None, enabled)
-        texts.append(Commented(path, config.text, config.platform.comments))
+        texts += config.commented(ruleset, None)
     findings.sort(key=Finding.sort_key)
     result = triage(findings, enabled, suppressions(texts),
                     baselines.load(baseline) if baseline else None)

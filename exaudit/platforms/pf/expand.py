@@ -17,9 +17,9 @@ from itertools import product
 from exaudit.core import addresses
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import PROTOCOLS, IfaceMatch, Match
-from exaudit.platforms.pf_addr import AddrItem
-from exaudit.platforms.pf_ir import Conditions, IfaceAlt
-from exaudit.platforms.pf_names import PORT_PROTOCOLS, TCP
+from exaudit.platforms.pf.addr import AddrItem
+from exaudit.platforms.pf.ir import Conditions, IfaceAlt
+from exaudit.platforms.pf.names import PORT_PROTOCOLS, TCP
 
 Box = tuple[Match, tuple[str, ...]]
 TCP_ONLY = IntervalSet.point(TCP)
@@ -108,7 +108,8 @@ def _services(cond: Conditions) -> list[tuple[IntervalSet | None, IntervalSet | 
         return [base]
     flags = flag_values(*cond.flags)
     whole = PROTOCOLS if protos is None else protos
-    out = []
+    out: list[tuple[IntervalSet | None, IntervalSet | None, IntervalSet | None,
+                    IntervalSet | None]] = []
     rest = whole - TCP_ONLY
     if rest:  # pf tests flags on TCP packets only
         out.append((rest, cond.sport, cond.dport, None))
@@ -206,22 +207,24 @@ def meet_ifaces(a: IfaceMatch | None, b: IfaceMatch | None) -> IfaceMatch | None
 def meet(outer: Box, inner: Box) -> Box | None:
     """The packets both boxes match (an anchor's conditions and one of its rules)."""
     (a, ra), (b, rb) = outer, inner
-    fields = {}
+    values: list[IntervalSet | None] = []
     for name in ("proto", "src", "dst", "sport", "dport", "flags", "state"):
         value = _meet(getattr(a, name), getattr(b, name))
         if value is not None and not value:
             return None
-        fields[name] = value
+        values.append(value)
     reasons = tuple(dict.fromkeys(ra + rb))
+    ifaces: list[IfaceMatch | None] = []
     for name in ("iif", "oif"):
-        value = meet_ifaces(getattr(a, name), getattr(b, name))
-        if value is False:
+        joined = meet_ifaces(getattr(a, name), getattr(b, name))
+        if joined is False:
             return None
-        if value is True:
-            value = getattr(b, name)
+        if joined is True:
+            joined = getattr(b, name)
             reasons += ("the anchor's and the rule's interface conditions combined",)
-        fields[name] = value
-    return Match(**fields), reasons
+        ifaces.append(joined)
+    proto, src, dst, sport, dport, flags, state = values
+    return Match(proto, src, dst, sport, dport, flags, state, *ifaces), reasons
 
 
 def meet_all(outer: Iterable[Box], inner: Iterable[Box]) -> list[Box]:

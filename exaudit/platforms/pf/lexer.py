@@ -103,7 +103,7 @@ class Source:
         for m in _TOKEN.finditer(chunk):
             if m.lastindex == 8:
                 break
-            out.append(" " if m.lastindex == 2 else m.group(m.lastindex))
+            out.append(" " if m.lastindex == 2 else m.group(m.lastindex or 0))
         return " ".join(" ".join(out).split())
 
 

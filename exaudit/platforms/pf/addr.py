@@ -18,7 +18,8 @@ from functools import lru_cache
 
 from exaudit.core import addresses
 from exaudit.core.intervals import IntervalSet
-from exaudit.platforms.pf_names import LOOPBACK_ADDRESSES, LOOPBACK_NETWORKS
+from exaudit.core.model import Origin
+from exaudit.platforms.pf.names import LOOPBACK_ADDRESSES, LOOPBACK_NETWORKS
 
 EMPTY = IntervalSet()
 FAMILY = {4: addresses.ALL_V4, 6: addresses.ALL_V6, None: addresses.ALL}
@@ -163,7 +164,7 @@ class Table:
     entries: int = 0
     unknown_reasons: list[str] = field(default_factory=list)
     flags: set[str] = field(default_factory=set)
-    defined_at: object = None
+    defined_at: Origin | None = None
     negated_entries: bool = False
     # block size -> (spans of entries, spans of ! entries)
     _blocks: dict[int, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = field(

@@ -10,27 +10,24 @@ undetermined instead of guessed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import IfaceMatch, Target, Verb
-from exaudit.platforms import pf_addr
-from exaudit.platforms.pf_ir import Conditions, FilterRule, IfaceAlt
-from exaudit.platforms.pf_lexer import PUNCT, WORD, Token
-from exaudit.platforms.pf_names import DRIVER_GROUPS, PROTOCOLS, TCP_FLAG_LETTERS
-
-if TYPE_CHECKING:
-    from exaudit.platforms.pf_grammar import Parser
-
-PORTS = IntervalSet.span(0, 65535)
-LOOPBACK_NAME = re.compile(r"^lo[0-9]*$")
-
-
-class Syntax(Exception):
-    """A statement that does not follow the grammar."""
+from exaudit.platforms.pf import addr as pf_addr
+from exaudit.platforms.pf.ir import Conditions, FilterRule, IfaceAlt
+from exaudit.platforms.pf.lexer import PUNCT, WORD, Token
+from exaudit.platforms.pf.names import PROTOCOLS
+from exaudit.platforms.pf.operands import Reader
+from exaudit.platforms.pf.values import (
+    BINARY,
+    LOOPBACK_NAME,
+    UNARY,
+    Syntax,
+    flag_bits,
+    iface,
+    number,
+)
 
 
 @dataclass
@@ -41,71 +38,21 @@ class RuleState:
     translation: bool = False
 
 
-Handler = Callable[["Parser", Conditions, "RuleState"], None]
+Handler = Callable[[Reader, Conditions, "RuleState"], None]
 
 
-def number(text: str) -> int | None:
-    """pfctl reads numbers with strtoul(..., 0): decimal, 0x hex and 0 octal."""
-    try:
-        if text.lower().startswith("0x"):
-            return int(text, 16)
-        if len(text) > 1 and text.startswith("0") and text.isdigit():
-            return int(text, 8)
-        if text.isdigit():
-            return int(text)
-    except ValueError:
-        return None
-    return None
 
-
-def iface(name: str, negated: bool = False) -> IfaceAlt:
-    """An interface name, a driver group (``lo``: every loopback), or an unknown group."""
-    if name and name[-1].isdigit():
-        return IfaceAlt(IfaceMatch((name,), negated))
-    if name in DRIVER_GROUPS:
-        return IfaceAlt(IfaceMatch((name + "+",), negated))
-    return IfaceAlt(None, f"interface group '{name}' (its members are not in the config)")
-
-
-def flag_bits(text: str) -> int:
-    bits = 0
-    for letter in text:
-        if letter not in TCP_FLAG_LETTERS:
-            raise Syntax(f"unknown TCP flag '{letter}'")
-        bits |= TCP_FLAG_LETTERS[letter]
-    return bits
-
-
-DEFAULT_FLAGS = (TCP_FLAG_LETTERS["S"], TCP_FLAG_LETTERS["S"] | TCP_FLAG_LETTERS["A"])
-
-UNARY: dict[str, Callable[[int], IntervalSet]] = {
-    "=": IntervalSet.point,
-    "!=": lambda p: PORTS - IntervalSet.point(p),
-    "<": lambda p: IntervalSet.span(0, p - 1),
-    "<=": lambda p: IntervalSet.span(0, p),
-    ">": lambda p: IntervalSet.span(p + 1, 65535),
-    ">=": lambda p: IntervalSet.span(p, 65535),
-}
-BINARY: dict[str, Callable[[int, int], IntervalSet]] = {
-    "><": lambda a, b: IntervalSet.span(a + 1, b - 1),  # strictly between
-    "<>": lambda a, b: PORTS - IntervalSet.span(a, b),  # strictly outside
-}
-
-
-# --- option handlers: (parser, conditions, state) -> None -------------------------------
-
-
-def _direction(p: Parser, c: Conditions, s: RuleState) -> None:
+def _direction(p: Reader, c: Conditions, s: RuleState) -> None:
     c.direction = p.next().value
 
 
-def _log(p: Parser, c: Conditions, s: RuleState) -> None:
+def _log(p: Reader, c: Conditions, s: RuleState) -> None:
     p.next()
     if p.at("("):
         p.balanced()
 
 
-def _on(p: Parser, c: Conditions, s: RuleState) -> None:
+def _on(p: Reader, c: Conditions, s: RuleState) -> None:
     p.next()
     if p.accept("rdomain"):
         p.string()
@@ -114,11 +61,11 @@ def _on(p: Parser, c: Conditions, s: RuleState) -> None:
     c.ifaces = p.iface_list()
 
 
-def _af(p: Parser, c: Conditions, s: RuleState) -> None:
+def _af(p: Reader, c: Conditions, s: RuleState) -> None:
     c.af = 4 if p.next().value == "inet" else 6
 
 
-def _proto(p: Parser, c: Conditions, s: RuleState) -> None:
+def _proto(p: Reader, c: Conditions, s: RuleState) -> None:
     p.next()
     names = []
     if p.accept("{"):
@@ -137,11 +84,11 @@ def _proto(p: Parser, c: Conditions, s: RuleState) -> None:
     c.protos = protos
 
 
-def _all(p: Parser, c: Conditions, s: RuleState) -> None:
+def _all(p: Reader, c: Conditions, s: RuleState) -> None:
     p.next()
 
 
-def _from_to(p: Parser, c: Conditions, s: RuleState) -> None:
+def _from_to(p: Reader, c: Conditions, s: RuleState) -> None:
     side = p.next().value
     hosts: list = []
     if not p.at("port"):
@@ -160,12 +107,12 @@ def _from_to(p: Parser, c: Conditions, s: RuleState) -> None:
         c.dport = ports
 
 
-def _route(p: Parser, c: Conditions, s: RuleState) -> None:
+def _route(p: Reader, c: Conditions, s: RuleState) -> None:
     p.next()
     _target_operand(p)
 
 
-def _target_operand(p: Parser) -> None:
+def _target_operand(p: Reader) -> None:
     """A translation or routing target: host, list, (if addr), <table>, then port/pool."""
     if p.at("{", "("):
         p.balanced()
@@ -192,12 +139,12 @@ def _target_operand(p: Parser) -> None:
             p.next()
 
 
-def _translation(p: Parser, c: Conditions, s: RuleState) -> None:
+def _translation(p: Reader, c: Conditions, s: RuleState) -> None:
     s.translation = True
     _route(p, c, s)
 
 
-def _af_to(p: Parser, c: Conditions, s: RuleState) -> None:
+def _af_to(p: Reader, c: Conditions, s: RuleState) -> None:
     p.next()
     p.string()
     s.translation = True
@@ -207,7 +154,7 @@ def _af_to(p: Parser, c: Conditions, s: RuleState) -> None:
         _target_operand(p)
 
 
-def _divert(p: Parser, c: Conditions, s: RuleState) -> None:
+def _divert(p: Reader, c: Conditions, s: RuleState) -> None:
     word = p.next().value
     if word == "divert-reply":
         return
@@ -217,7 +164,7 @@ def _divert(p: Parser, c: Conditions, s: RuleState) -> None:
         p.string()
 
 
-def _user(p: Parser, c: Conditions, s: RuleState) -> None:
+def _user(p: Reader, c: Conditions, s: RuleState) -> None:
     word = p.next().value
     if p.at("{"):
         p.balanced()
@@ -231,7 +178,7 @@ def _user(p: Parser, c: Conditions, s: RuleState) -> None:
     c.unknown.append(f"'{word}' matches the owner of a local socket")
 
 
-def _flags(p: Parser, c: Conditions, s: RuleState) -> None:
+def _flags(p: Reader, c: Conditions, s: RuleState) -> None:
     p.next()
     if p.accept("any"):
         c.flags_any = True
@@ -245,12 +192,12 @@ def _flags(p: Parser, c: Conditions, s: RuleState) -> None:
     c.flags = (bits, mask)
 
 
-def _icmp(p: Parser, c: Conditions, s: RuleState) -> None:
+def _icmp(p: Reader, c: Conditions, s: RuleState) -> None:
     proto = 1 if p.next().value == "icmp-type" else 58
     c.icmp = (c.icmp or []) + p.icmp_items(proto)
 
 
-def _state(p: Parser, c: Conditions, s: RuleState) -> None:
+def _state(p: Reader, c: Conditions, s: RuleState) -> None:
     word = p.next().value
     if word == "no":
         if p.accept("state"):
@@ -263,11 +210,11 @@ def _state(p: Parser, c: Conditions, s: RuleState) -> None:
         p.balanced()
 
 
-def _flag_option(p: Parser, c: Conditions, s: RuleState) -> None:
+def _flag_option(p: Reader, c: Conditions, s: RuleState) -> None:
     p.next()
 
 
-def _one_argument(p: Parser, c: Conditions, s: RuleState) -> None:
+def _one_argument(p: Reader, c: Conditions, s: RuleState) -> None:
     p.next()
     if p.at("(", "{"):
         p.balanced()
@@ -279,7 +226,7 @@ def _one_argument(p: Parser, c: Conditions, s: RuleState) -> None:
         p.accept("%")
 
 
-def _set(p: Parser, c: Conditions, s: RuleState) -> None:
+def _set(p: Reader, c: Conditions, s: RuleState) -> None:
     p.next()
     if p.at("("):  # pfctl -nv prints "set ( prio 2 )"
         p.balanced()
@@ -294,7 +241,7 @@ def _set(p: Parser, c: Conditions, s: RuleState) -> None:
 
 
 def _unknown_condition(reason: str, arguments: int = 1) -> Handler:
-    def handler(p: Parser, c: Conditions, s: RuleState) -> None:
+    def handler(p: Reader, c: Conditions, s: RuleState) -> None:
         p.next()
         for _ in range(arguments):
             if p.at("(", "{"):
@@ -306,24 +253,24 @@ def _unknown_condition(reason: str, arguments: int = 1) -> Handler:
     return handler
 
 
-def _fragment(p: Parser, c: Conditions, s: RuleState) -> None:
+def _fragment(p: Reader, c: Conditions, s: RuleState) -> None:
     p.next()
     c.fragment = True
     c.unknown.append("'fragment' matches only IP fragments")
 
 
-def _once(p: Parser, c: Conditions, s: RuleState) -> None:
+def _once(p: Reader, c: Conditions, s: RuleState) -> None:
     p.next()
     c.unknown.append("'once' rules expire after their first match")
 
 
-def _scrub(p: Parser, c: Conditions, s: RuleState) -> None:
+def _scrub(p: Reader, c: Conditions, s: RuleState) -> None:
     p.next()
     if p.at("("):
         p.balanced()
 
 
-def _reassemble(p: Parser, c: Conditions, s: RuleState) -> None:
+def _reassemble(p: Reader, c: Conditions, s: RuleState) -> None:
     p.next()
     p.accept("tcp")
 
@@ -364,7 +311,7 @@ SET_OPTIONS = frozenset({
     "syncookies", "keepcounters", "fail-policy", "statefile",
 })
 
-def antispoof(p: Parser, first: Token, items: list[object]) -> None:
+def antispoof(p: Reader, first: Token, items: list[object]) -> None:
     """``antispoof for IF``: pfctl's ``block in on ! IF from IF:network`` (+ ``from IF``)."""
     p.next()
     quick = False

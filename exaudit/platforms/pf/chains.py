@@ -23,9 +23,9 @@ from dataclasses import dataclass, field, replace
 
 from exaudit.core.errors import InputError
 from exaudit.core.model import Chain, Issue, Match, Origin, Rule, Target, Verb
-from exaudit.platforms.pf_expand import Box, Inconsistent, expand, meet_all
-from exaudit.platforms.pf_grammar import Context
-from exaudit.platforms.pf_ir import AnchorRule, Conditions, FilterRule, Opaque
+from exaudit.platforms.pf.context import Context
+from exaudit.platforms.pf.expand import Box, Inconsistent, expand, meet_all
+from exaudit.platforms.pf.ir import AnchorRule, Conditions, FilterRule, Opaque
 
 DEFAULT = Target(Verb.ACCEPT, name="default pass")
 MAX_DEPTH = 32
@@ -56,8 +56,8 @@ class Builder:
         rules: list[Rule] = []
         for skip in self.ctx.skips:
             for alt in skip.ifaces:
-                field_ = "iif" if self.direction == "in" else "oif"
-                match = Match(**{field_: alt.match})
+                match = Match(iif=alt.match) if self.direction == "in" \
+                    else Match(oif=alt.match)
                 unknown = (alt.reason,) if alt.match is None else ()
                 rules.append(Rule(skip.origin, match, Target(Verb.ACCEPT, name="set skip"),
                                   unknown))

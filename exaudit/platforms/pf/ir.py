@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import IfaceMatch, Origin, Target
-from exaudit.platforms.pf_addr import AddrItem
+from exaudit.platforms.pf.addr import AddrItem
 
 
 @dataclass(frozen=True)
