@@ -1,5 +1,5 @@
 """``python -m exaudit``."""
 
-from exaudit.cli import main
+from exaudit.cli import run
 
-raise SystemExit(main())
+run()

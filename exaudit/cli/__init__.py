@@ -37,5 +37,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
 
 
+def run() -> None:
+    """The ``exaudit`` command: ``main``, then an exit that skips freeing the model.
+
+    Tearing down the interpreter frees every rule object one by one (1.6 s after a
+    100,000-rule lint); once the output is flushed there is nothing left to do.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away (| head): nothing more to say
+        pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

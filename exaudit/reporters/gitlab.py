@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from exaudit import checks
 from exaudit.core.paths import repo_path
 from exaudit.report.model import AuditReport, Entry, LintReport
 from exaudit.reporters.anchor import anchor
+from exaudit.reporters.jsontext import dumps
 from exaudit.reporters.options import RenderOptions
 
 # GitLab's scale is info, minor, major, critical, blocker.
@@ -46,5 +46,5 @@ def issue(where: tuple[str, int] | None, entry: Entry) -> dict[str, Any]:
 def render(report: AuditReport | LintReport, options: RenderOptions) -> str:
     topology = report.topology if isinstance(report, AuditReport) else None
     firewalls = report.firewalls if isinstance(report, AuditReport) else ()
-    return json.dumps([issue(anchor(topology, firewalls, e.finding), e)
-                       for e in report.findings], indent=2, ensure_ascii=False) + "\n"
+    return dumps([issue(anchor(topology, firewalls, e.finding), e) for e in report.findings],
+                 depth=1)  # one line per issue

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from exaudit.report.model import Report
+from exaudit.reporters.jsontext import dumps
 from exaudit.reporters.options import RenderOptions
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+    """The report's keys one per line, then one line per finding, firewall or flow."""
+    return dumps(report.to_json(), depth=2)

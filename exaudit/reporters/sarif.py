@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from exaudit import __version__, checks
@@ -11,6 +10,7 @@ from exaudit.core.findings import Finding
 from exaudit.core.paths import repo_path
 from exaudit.report.model import AuditReport, DiffReport, Entry, LintReport, Report
 from exaudit.reporters.anchor import anchor
+from exaudit.reporters.jsontext import dumps
 from exaudit.reporters.options import RenderOptions
 from exaudit.review.fingerprint import SARIF_KEY
 
@@ -108,4 +108,4 @@ def render(report: Report, options: RenderOptions) -> str:
         "results": results,
     }
     sarif = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+    return dumps(sarif, depth=4)  # one line per result
