@@ -20,3 +20,9 @@ def corpus_dir(*parts: str) -> Path:
             pytest.fail(f"corpus folder {path} is missing in CI (set EXAUDIT_CORPUS)")
         pytest.skip(f"corpus folder {path} is absent (set EXAUDIT_CORPUS)")
     return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The result cache of the test session lives in a directory of its own."""
+    os.environ["EXAUDIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("exaudit-cache"))

@@ -18,7 +18,11 @@ class Scope(str, Enum):
 
     RULESET = "ruleset"  # every parsed config, in lint and in the audit
     LINT = "lint"  # every parsed config, in lint only (rule hygiene, no topology)
-    AUDIT = "audit"  # the topology's audit, with every crossing evaluated
+    # the audit of one firewall (an AuditContext holding just it): what such a check
+    # finds about a firewall depends on that firewall alone, so firewalls are checked
+    # apart, in parallel, and cached
+    AUDIT = "audit"
+    TOPOLOGY = "topology"  # the topology and its required flows, once (no firewall)
     REVIEW = "review"  # after suppressions and the baseline are applied
 
 

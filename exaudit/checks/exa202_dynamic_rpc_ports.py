@@ -53,5 +53,5 @@ def run(ctx: AuditContext) -> Iterator[Finding]:
         yield CHECK.finding(None, None, message, location=Location(topo.path, server.line))
 
 
-CHECK = check("EXA202", "dynamic-rpc-ports", Severity.WARNING, Scope.AUDIT, SECURITY,
+CHECK = check("EXA202", "dynamic-rpc-ports", Severity.WARNING, Scope.TOPOLOGY, SECURITY,
               __doc__, run)

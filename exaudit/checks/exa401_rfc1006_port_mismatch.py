@@ -44,5 +44,5 @@ def run(ctx: AuditContext) -> Iterator[Finding]:
             yield CHECK.finding(None, None, message, location=Location(topo.path, conn.line))
 
 
-CHECK = check("EXA401", "rfc1006-port-mismatch", Severity.ERROR, Scope.AUDIT, RELIABILITY,
+CHECK = check("EXA401", "rfc1006-port-mismatch", Severity.ERROR, Scope.TOPOLOGY, RELIABILITY,
               __doc__, run)

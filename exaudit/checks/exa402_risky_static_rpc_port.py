@@ -42,5 +42,5 @@ def run(ctx: AuditContext) -> Iterator[Finding]:
         yield CHECK.finding(None, None, message, location=Location(topo.path, line))
 
 
-CHECK = check("EXA402", "risky-static-rpc-port", Severity.WARNING, Scope.AUDIT, RELIABILITY,
+CHECK = check("EXA402", "risky-static-rpc-port", Severity.WARNING, Scope.TOPOLOGY, RELIABILITY,
               __doc__, run)

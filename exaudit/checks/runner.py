@@ -24,8 +24,9 @@ def lint_checks(ruleset: Ruleset, firewall: str | None,
     return [f for c in _of((Scope.RULESET, Scope.LINT), enabled) for f in c.run(ctx)]
 
 
-def audit_checks(ctx: AuditContext, enabled: frozenset[str] | None = None) -> list[Finding]:
-    """Every check of an audit: each firewall's ruleset checks, then the audit checks."""
+def firewall_checks(ctx: AuditContext, enabled: frozenset[str] | None = None
+                    ) -> list[Finding]:
+    """The checks of one firewall's audit (``ctx`` holds that firewall only)."""
     out: list[Finding] = []
     for c in _of((Scope.RULESET, Scope.AUDIT), enabled):
         if c.scope is Scope.RULESET:
@@ -34,6 +35,12 @@ def audit_checks(ctx: AuditContext, enabled: frozenset[str] | None = None) -> li
         else:
             out.extend(c.run(ctx))
     return out
+
+
+def topology_checks(ctx: AuditContext, enabled: frozenset[str] | None = None
+                    ) -> list[Finding]:
+    """The checks of the topology and its required flows, which no firewall changes."""
+    return [f for c in _of((Scope.TOPOLOGY,), enabled) for f in c.run(ctx)]
 
 
 def review_checks(ctx: ReviewContext) -> list[Finding]:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # start-up is a feature of a CLI: what a command needs, it im
     from typing import Any
 
     from exaudit.core.findings import Finding
+    from exaudit.pipeline.runner import Runner
 
 # The settings each command takes from the command line, else the configuration file.
 SETTINGS = {
@@ -72,6 +73,15 @@ def _topology(args: argparse.Namespace) -> str:
     return str(args.topology)
 
 
+def _runner(args: argparse.Namespace) -> Runner:
+    from exaudit.pipeline.cache import Cache, default_dir
+    from exaudit.pipeline.pool import default_jobs
+    from exaudit.pipeline.runner import Runner
+
+    cache = None if args.no_cache else Cache(args.cache_dir or default_dir())
+    return Runner(args.jobs or default_jobs(), cache, _note)
+
+
 def _enabled(args: argparse.Namespace) -> frozenset[str]:
     from exaudit.checks.selection import enabled_checks
 
@@ -91,7 +101,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
     _settings(args, "audit")
     report = audit(_topology(args), _enabled(args), args.baseline, args.write_baseline,
-                   notify=_note)
+                   _runner(args))
     _write(args, _render(args, report))
     return _finish(args, report.counted)
 
@@ -108,7 +118,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     from exaudit.pipeline.lint import lint
 
     _settings(args, "lint")
-    report = lint(args.configs, args.platform, _enabled(args), args.baseline, notify=_note)
+    report = lint(args.configs, args.platform, _enabled(args), args.baseline, _runner(args))
     _write(args, _render(args, report))
     return _finish(args, report.counted)
 
@@ -184,7 +194,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from exaudit.reporters import names_for
 
     _settings(args, "diff")
-    report = diff(_topology(args), args.before, _enabled(args), args.baseline)
+    report = diff(_topology(args), args.before, _enabled(args), args.baseline, _runner(args))
     if args.format not in names_for("diff"):  # a configured default for audit
         _note(f"note: diff has no {args.format} format; writing text")
         args.format = "text"

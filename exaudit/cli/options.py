@@ -50,7 +50,29 @@ def _ci_options(p: argparse.ArgumentParser, formats: Sequence[str],
     if baseline:
         p.add_argument("--baseline", metavar="FILE",
                        help="findings listed in this baseline file do not count")
+    _work_options(p)
     _config_options(p)
+
+
+def _work_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+                   help="firewalls (or files) audited in N processes at once (default: one "
+                   "per CPU; 1 for none)")
+    p.add_argument("--cache-dir", metavar="DIR", help="where results are cached by the hash "
+                   "of their inputs (default: $EXAUDIT_CACHE_DIR, else the user's cache "
+                   "directory)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="neither read nor write the result cache")
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of processes: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("--jobs needs at least 1")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:

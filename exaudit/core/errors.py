@@ -12,6 +12,10 @@ class InputError(Exception):
         self.line = line
         self.message = message
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str | None, int | None, str]]:
+        # raised in a worker process, it crosses back to the parent by pickling
+        return (InputError, (self.file, self.line, self.message))
+
     def __str__(self) -> str:
         where = self.file or "exaudit"
         if self.line is not None:

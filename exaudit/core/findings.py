@@ -63,6 +63,14 @@ class Finding:
         return out
 
 
+def finding_from_json(data: dict[str, Any]) -> Finding:
+    """The finding ``Finding.to_json`` wrote (plus its ``text``), for the result cache."""
+    loc = data.get("location")
+    return Finding(data["check"], data["name"], Severity(data["severity"]), data["firewall"],
+                   Location(loc["file"], loc["line"]) if loc else None, data["message"],
+                   data.get("flow"), data.get("fix"), data.get("text"))
+
+
 def fails(findings: list[Finding], fail_on: str) -> bool:
     threshold = FAIL_ON[fail_on]
     return any(f.severity.rank >= threshold for f in findings)

@@ -10,46 +10,19 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
-from exaudit.analysis.context import FirewallAudit
-from exaudit.analysis.status import FlowState, flow_states
-from exaudit.checks._common import decider_text, flow_json
+from exaudit.analysis.lines import RuleIndex
+from exaudit.analysis.status import FlowState
+from exaudit.checks._common import flow_json
 from exaudit.core.errors import InputError
 from exaudit.core.findings import Finding, Location
-from exaudit.core.model import Origin
 from exaudit.pipeline.audit import AuditRun, evaluate
-from exaudit.report.build import entries, firewall_summary
+from exaudit.pipeline.runner import SERIAL, Runner
+from exaudit.report.build import entries
 from exaudit.report.model import DiffReport, Entry, FlowChange, Moved, RuleChange
 from exaudit.review.before import Before, Remap, relabel
 from exaudit.review.suppress import Triage
-
-
-@dataclass
-class RuleIndex:
-    """A ruleset's lines by identity (normalized text and rank among equal texts)."""
-
-    by_line: dict[int, tuple[str, int]] = field(default_factory=dict)
-    by_id: dict[tuple[str, int], int] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, fa: FirewallAudit) -> RuleIndex:
-        index = cls()
-        origins = [r.origin for r in fa.ruleset.rules()]
-        origins += [c.default_origin for c in fa.ruleset.chains.values() if c.default_origin]
-        seen: dict[str, int] = {}
-        for o in sorted(set(origins), key=lambda o: o.line):
-            text = " ".join(o.text.split())
-            rank = seen.get(text, 0)
-            seen[text] = rank + 1
-            index.by_line[o.line] = (text, rank)
-            index.by_id[(text, rank)] = o.line
-        return index
-
-    def identity(self, origin: Origin | None, chain: str) -> tuple[str, int]:
-        if origin is None:
-            return (f"({decider_text(None, chain)})", 0)
-        return self.by_line.get(origin.line, (" ".join(origin.text.split()), 0))
 
 
 @dataclass
@@ -62,15 +35,15 @@ class Side:
     rules: dict[str, RuleIndex]  # firewall -> its rules by identity
 
 
-def _side(topology: str, enabled: frozenset[str], baseline: str | None,
+def _side(topology: str, enabled: frozenset[str], baseline: str | None, runner: Runner,
           remap: Remap | None = None) -> Side:
-    run = evaluate(topology, enabled)
+    run = evaluate(topology, enabled, runner, compare=True)
     if remap is not None:
         run.findings = [_moved(f, remap) for f in run.findings]
         run.texts = [replace(t, path=remap(t.path)) for t in run.texts]
     result = run.triage(enabled, baseline)
-    states = {s.key: s for fa in run.ctx.firewalls for s in flow_states(fa)}
-    rules = {fa.firewall.name: RuleIndex.of(fa) for fa in run.ctx.firewalls}
+    states = {s.key: s for o in run.outcomes for s in o.states or ()}
+    rules = {o.firewall: o.rules for o in run.outcomes if o.rules is not None}
     return Side(run, result, states, rules)
 
 
@@ -82,17 +55,17 @@ def _moved(f: Finding, remap: Remap) -> Finding:
                    f.flow, f.fix, f.text)
 
 
-def diff(topology: str, before: str, enabled: frozenset[str],
-         baseline: str | None = None) -> DiffReport:
+def diff(topology: str, before: str, enabled: frozenset[str], baseline: str | None = None,
+         runner: Runner = SERIAL) -> DiffReport:
     topology = os.path.normpath(topology)
     source = Before(before, topology)
-    after = _side(topology, enabled, baseline)
+    after = _side(topology, enabled, baseline, runner)
     with tempfile.TemporaryDirectory(prefix="exaudit-diff-") as tmp:
         old_topology = source.materialize(tmp)
         old_dir = os.path.dirname(old_topology)
         remap = Remap(tmp, old_dir, os.path.dirname(topology) or ".")
         try:
-            old = _side(old_topology, enabled, baseline, remap)
+            old = _side(old_topology, enabled, baseline, runner, remap)
         except InputError as exc:
             raise relabel(exc, tmp, source) from None
     new_active, _ = entries(after.triage)
@@ -103,7 +76,7 @@ def diff(topology: str, before: str, enabled: frozenset[str],
                        if e.fingerprint not in old_prints)
     resolved = tuple(Moved(e, _other_line(e, old, after)) for e in old_active
                      if e.fingerprint not in new_prints)
-    firewalls = tuple(firewall_summary(fa, with_flows=False) for fa in after.run.ctx.firewalls)
+    firewalls = tuple(replace(o.summary, flows=()) for o in after.run.outcomes)
     return DiffReport(topology, before, firewalls, _flow_changes(old, after), introduced,
                       resolved, _rule_changes(old, after), enabled)
 

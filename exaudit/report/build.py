@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exaudit.analysis.context import AuditContext, FirewallAudit
+from exaudit.analysis.context import FirewallAudit
 from exaudit.analysis.status import flow_states
 from exaudit.checks._common import flow_json, port_value
 from exaudit.core import addresses
@@ -44,22 +44,20 @@ def entries(triage: Triage) -> tuple[tuple[Entry, ...], tuple[Entry, ...]]:
     return active, suppressed
 
 
-def firewall_summary(fa: FirewallAudit, with_flows: bool = True) -> FirewallSummary:
+def firewall_summary(fa: FirewallAudit) -> FirewallSummary:
     flows = tuple(FlowVerdict(flow_json(s.crossing.flow, None, s.crossing), s.status,
-                              s.lines_by_verdict()) for s in flow_states(fa)) \
-        if with_flows else ()
+                              s.lines_by_verdict()) for s in flow_states(fa))
     rs = fa.ruleset
     return FirewallSummary(fa.firewall.name, fa.firewall.platform, fa.firewall.config,
                            rs.rule_count, lines_unparsed(rs), len(fa.results),
                            fa.firewall.line, flows)
 
 
-def audit_report(ctx: AuditContext, triage: Triage, checks: frozenset[str]) -> AuditReport:
+def audit_report(topology: str, flows: int, firewalls: list[FirewallSummary],
+                 triage: Triage, checks: frozenset[str]) -> AuditReport:
     active, suppressed = entries(triage)
-    return AuditReport(ctx.topology.path, len(ctx.flows),
-                       sum(fa.ruleset.rule_count for fa in ctx.firewalls),
-                       tuple(firewall_summary(fa) for fa in ctx.firewalls), active, suppressed,
-                       checks)
+    return AuditReport(topology, flows, sum(fw.rules for fw in firewalls), tuple(firewalls),
+                       active, suppressed, checks)
 
 
 def lint_file(path: str, platform: str, guessed: bool, ruleset: Ruleset) -> LintFile:

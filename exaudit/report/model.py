@@ -79,6 +79,13 @@ class FirewallSummary:
                 "crossings": self.crossings, "line": self.line,
                 "flows": [f.to_json() for f in self.flows]}
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FirewallSummary:
+        flows = tuple(FlowVerdict({k: v for k, v in f.items() if k not in ("status", "lines")},
+                                  f["status"], f["lines"]) for f in data["flows"])
+        return cls(data["name"], data["platform"], data["config"], data["rules"],
+                   data["lines_unparsed"], data["crossings"], data["line"], flows)
+
 
 @dataclass(frozen=True)
 class AuditReport:
@@ -123,6 +130,11 @@ class LintFile:
                 "platform_guessed": self.platform_guessed, "rules": self.rules,
                 "rules_understood": self.rules_understood,
                 "lines_unparsed": self.lines_unparsed, "notes": list(self.notes)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LintFile:
+        return cls(data["file"], data["platform"], data["platform_guessed"], data["rules"],
+                   data["rules_understood"], data["lines_unparsed"], tuple(data["notes"]))
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,13 @@ is one compact C-encoded line: a finding, a flow, a SARIF result.
 
 from __future__ import annotations
 
-from json.encoder import c_make_encoder, encode_basestring
+from json.encoder import encode_basestring
 from typing import Any
+
+try:
+    from _json import make_encoder as c_make_encoder
+except ImportError:  # pragma: no cover - a Python without the C accelerator
+    c_make_encoder = None  # type: ignore[assignment,misc]  # the slow path below
 
 
 def _unknown(value: Any) -> Any:
