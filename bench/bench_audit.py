@@ -11,6 +11,7 @@ asserts nothing.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import tempfile
 import time
@@ -104,12 +105,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="best of K timings")
     args = ap.parse_args()
     from exaudit.checks.selection import enabled_checks
-    from exaudit.pipeline.audit import audit, evaluate
-    from exaudit.pipeline.cache import Cache
-    from exaudit.pipeline.runner import Runner
+    from exaudit.cli import main
+    from exaudit.pipeline.audit import evaluate
     from exaudit.platforms import iptables
-    from exaudit.reporters import FORMATS
-    from exaudit.reporters.options import DEFAULT
 
     enabled = enabled_checks([], [])
     with tempfile.TemporaryDirectory() as tmp:
@@ -124,19 +122,20 @@ def main() -> None:
                 path = root / f"fw-{f}.rules"
                 iptables.parse(path.read_text(), str(path))
 
-        def whole(runner: Runner) -> None:
-            FORMATS["json"].render(audit(topo, enabled, runner=runner), DEFAULT)
+        def whole(*options: str) -> None:
+            main(["audit", topo, "--isolated", "--format", "json", "--output", os.devnull,
+                  *options])
 
         parse = _best(args.repeat, parse_all)
-        one = _best(args.repeat, lambda: whole(Runner(1)))
-        two = _best(args.repeat, lambda: whole(Runner(2)))
+        one = _best(args.repeat, lambda: whole("--jobs", "1", "--no-cache"))
+        two = _best(args.repeat, lambda: whole("--jobs", "2", "--no-cache"))
         cold = warm = float("inf")
         for k in range(args.repeat):
-            cache = Cache(str(root / f"cache-{k}"))
-            cold = min(cold, _best(1, lambda: whole(Runner(1, cache))))  # noqa: B023
+            cache = ("--jobs", "1", "--cache-dir", str(root / f"cache-{k}"))
+            cold = min(cold, _best(1, lambda: whole(*cache)))  # noqa: B023
             changed = root / "fw-0.rules"
             changed.write_text(changed.read_text() + f"# edit {k}\n")
-            warm = min(warm, _best(1, lambda: whole(Runner(1, cache))))  # noqa: B023
+            warm = min(warm, _best(1, lambda: whole(*cache)))  # noqa: B023
         run = evaluate(topo, enabled)
     crossings = sum(o.summary.crossings for o in run.outcomes)
     print(f"firewalls: {args.firewalls} x {args.rules} rules; flows: {len(run.flows)}; "

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from exaudit.cli.commands import COMMANDS
 from exaudit.cli.options import EXIT_INPUT, EXIT_OK, build_parser
 from exaudit.core.errors import InputError
+from exaudit.core.gc import fewer_collections
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -17,7 +18,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv[0] = "explain"
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        with fewer_collections():
+            return COMMANDS[args.command](args)
     except InputError as exc:
         sys.stdout.flush()
         sys.stderr.write(f"exaudit: error: {exc}\n")
