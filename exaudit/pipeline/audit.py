@@ -102,5 +102,5 @@ def audit(topology_path: str, enabled: frozenset[str], baseline: str | None = No
         baselines.write(write_baseline, kept)
         runner.notify(f"wrote {len(kept)} finding(s) to the baseline {write_baseline}")
         result = run.triage(enabled, write_baseline)
-    return audit_report(run.topology.path, len(run.flows), [o.summary for o in run.outcomes],
-                        result, enabled)
+    return audit_report(run.topology, run.texts[0].text, len(run.flows),
+                        [o.summary for o in run.outcomes], result, enabled)

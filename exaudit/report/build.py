@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from exaudit.analysis.context import FirewallAudit
 from exaudit.analysis.status import flow_states
 from exaudit.checks._common import flow_json, port_value
@@ -16,13 +18,16 @@ from exaudit.report.model import (
     Entry,
     FirewallRequirements,
     FirewallSummary,
+    FirewallView,
     FlowVerdict,
     LintFile,
     LintReport,
     Opening,
     RequiredFlow,
     RequirementsReport,
+    ServerView,
     Suppression,
+    TopologyView,
 )
 from exaudit.review.suppress import Triage
 
@@ -53,11 +58,27 @@ def firewall_summary(fa: FirewallAudit) -> FirewallSummary:
                            fa.firewall.line, flows)
 
 
-def audit_report(topology: str, flows: int, firewalls: list[FirewallSummary],
-                 triage: Triage, checks: frozenset[str]) -> AuditReport:
+def audit_report(topology: Topology, text: str, flows: int,
+                 firewalls: list[FirewallSummary], triage: Triage,
+                 checks: frozenset[str]) -> AuditReport:
     active, suppressed = entries(triage)
-    return AuditReport(topology, flows, sum(fw.rules for fw in firewalls), tuple(firewalls),
-                       active, suppressed, checks)
+    return AuditReport(topology.path, flows, sum(fw.rules for fw in firewalls),
+                       tuple(firewalls), active, suppressed, checks,
+                       topology_view(topology, text))
+
+
+def topology_view(topo: Topology, text: str) -> TopologyView:
+    servers = tuple(ServerView(s.name, s.address_text, s.site) for s in topo.servers.values())
+    networks = tuple((name, tuple(addresses.to_cidrs(ref.listed)))
+                     for name, ref in topo.networks.items())
+    firewalls = tuple(
+        FirewallView(fw.name, fw.platform,
+                     tuple((iface, tuple(r.label for r in refs))
+                           for iface, refs in (fw.interfaces or {}).items()), fw.host)
+        for fw in topo.firewalls.values())
+    return TopologyView(topo.path, hashlib.sha256(text.encode("utf-8", "surrogatepass"))
+                        .hexdigest(), topo.exchange, topo.catalogue.path, servers, networks,
+                        firewalls)
 
 
 def lint_file(path: str, platform: str, guessed: bool, ruleset: Ruleset) -> LintFile:

@@ -88,6 +88,36 @@ class FirewallSummary:
 
 
 @dataclass(frozen=True)
+class ServerView:
+    name: str
+    address: str
+    site: str
+
+
+@dataclass(frozen=True)
+class FirewallView:
+    """Where a firewall sits: what is behind each interface, or the server it protects."""
+
+    name: str
+    platform: str
+    interfaces: tuple[tuple[str, tuple[str, ...]], ...]  # (interface, names and addresses)
+    host: str | None
+
+
+@dataclass(frozen=True)
+class TopologyView:
+    """The topology as a person draws it: sites, servers, networks, firewalls."""
+
+    path: str
+    sha256: str
+    exchange: str
+    catalogue: str  # the catalogue file the flows come from
+    servers: tuple[ServerView, ...]
+    networks: tuple[tuple[str, tuple[str, ...]], ...]  # (name, CIDRs)
+    firewalls: tuple[FirewallView, ...]
+
+
+@dataclass(frozen=True)
 class AuditReport:
     """``exaudit audit``: the firewalls, their required flows and the findings."""
 
@@ -100,6 +130,7 @@ class AuditReport:
     findings: tuple[Entry, ...]
     suppressed: tuple[Entry, ...]
     checks: frozenset[str] = frozenset()  # the checks that ran
+    view: TopologyView | None = None  # for the formats that draw the topology
 
     @property
     def counted(self) -> list[Finding]:
