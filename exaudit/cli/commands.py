@@ -5,7 +5,9 @@ from __future__ import annotations
 import sys
 
 from exaudit.cli.options import EXIT_FINDINGS, EXIT_OK
+from exaudit.cli.output import Output, render_all, write
 from exaudit.core.errors import InputError
+from exaudit.reporters import names_for
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:  # start-up is a feature of a CLI: what a command needs, it imports
@@ -15,6 +17,9 @@ if TYPE_CHECKING:  # start-up is a feature of a CLI: what a command needs, it im
     from exaudit.core.findings import Finding
     from exaudit.pipeline.runner import Runner
 
+# lint's findings are warnings at worst (lines not read, rules that never match): a lint
+# that should fail a pre-commit hook fails on warnings unless the settings say otherwise
+FAIL_ON_DEFAULTS = {"lint": "warning"}
 # The settings each command takes from the command line, else the configuration file.
 SETTINGS = {
     "audit": ("topology", "format", "fail-on", "exit-zero", "select", "ignore", "baseline"),
@@ -25,23 +30,7 @@ SETTINGS = {
 
 
 def _write(args: argparse.Namespace, text: str) -> None:
-    if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as exc:
-            raise InputError(args.output, None, f"cannot write: {exc.strerror}") from None
-    else:
-        sys.stdout.write(text)
-
-
-def _render(args: argparse.Namespace, report: Any) -> str:
-    from exaudit.reporters import FORMATS
-    from exaudit.reporters.options import RenderOptions
-    from exaudit.reporters.style import PLAIN, Style
-
-    style = PLAIN if args.output else Style.for_stream(sys.stdout)
-    return FORMATS[args.format].render(report, RenderOptions(style))
+    write(Output(args.format, args.output), text)
 
 
 def _json(data: Any) -> str:
@@ -60,10 +49,16 @@ def _settings(args: argparse.Namespace, command: str) -> None:
 
     keys = SETTINGS[command]
     given = {k: getattr(args, k.replace("-", "_"), None) for k in keys}
+    formats = given.pop("format", None)  # repeatable on the command line, one in a file
     found = settings.resolve(given, config=args.config, isolated=args.isolated, keys=keys)
     settings.warn(found)
     for key in keys:
         setattr(args, key.replace("-", "_"), found[key])
+    if "format" in keys:
+        args.format = formats or [found["format"]]
+        args.format_configured = not formats
+    if command in FAIL_ON_DEFAULTS and found.sources.get("fail-on") == "default":
+        args.fail_on = FAIL_ON_DEFAULTS[command]
 
 
 def _topology(args: argparse.Namespace) -> str:
@@ -74,12 +69,18 @@ def _topology(args: argparse.Namespace) -> str:
 
 
 def _runner(args: argparse.Namespace) -> Runner:
+    from exaudit.cli.progress import Progress
     from exaudit.pipeline.cache import Cache, default_dir
     from exaudit.pipeline.pool import default_jobs
     from exaudit.pipeline.runner import Runner
 
     cache = None if args.no_cache else Cache(args.cache_dir or default_dir())
-    return Runner(args.jobs or default_jobs(), cache, _note)
+    options: dict[str, Any] = {} if args.quiet else {"notify": _note}
+    if args.verbose:
+        options["detail"] = _note
+    if Progress.wanted(args.quiet):
+        options["progress"] = Progress()
+    return Runner(args.jobs or default_jobs(), cache, **options)
 
 
 def _enabled(args: argparse.Namespace) -> frozenset[str]:
@@ -102,7 +103,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     _settings(args, "audit")
     report = audit(_topology(args), _enabled(args), args.baseline, args.write_baseline,
                    _runner(args))
-    _write(args, _render(args, report))
+    render_all(args, report, names_for("audit"))
     return _finish(args, report.counted)
 
 
@@ -110,7 +111,7 @@ def cmd_requirements(args: argparse.Namespace) -> int:
     from exaudit.pipeline.requirements import requirements
 
     _settings(args, "requirements")
-    _write(args, _render(args, requirements(_topology(args))))
+    render_all(args, requirements(_topology(args)), names_for("requirements"))
     return EXIT_OK
 
 
@@ -119,7 +120,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
     _settings(args, "lint")
     report = lint(args.configs, args.platform, _enabled(args), args.baseline, _runner(args))
-    _write(args, _render(args, report))
+    render_all(args, report, names_for("lint"))
     return _finish(args, report.counted)
 
 
@@ -133,7 +134,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         raise InputError(None, None, "query needs --src and --dst (or --queries FILE)")
     config = read_config(args.config, args.platform)
     if config.guessed:
-        _note(f"{args.config}: platform guessed from content: {config.platform.name}")
+        _note(f"{config.path}: platform guessed from content: {config.platform.name}")
     querier = Querier(config.platform, config.parse())
     answers = []
     if args.queries:
@@ -191,14 +192,13 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from exaudit.pipeline.diff import diff
-    from exaudit.reporters import names_for
 
     _settings(args, "diff")
     report = diff(_topology(args), args.before, _enabled(args), args.baseline, _runner(args))
-    if args.format not in names_for("diff"):  # a configured default for audit
-        _note(f"note: diff has no {args.format} format; writing text")
-        args.format = "text"
-    _write(args, _render(args, report))
+    if args.format_configured and args.format[0] not in names_for("diff"):
+        _note(f"note: diff has no {args.format[0]} format; writing text")  # audit's default
+        args.format = ["text"]
+    render_all(args, report, names_for("diff"))
     return _finish(args, report.counted)
 
 

@@ -174,7 +174,7 @@ def resolve(cli: dict[str, Any], *, config: str | None = None, isolated: bool = 
                                  "package") from None
             out.notes.append(f"{path} ignored: reading TOML needs Python 3.11 or the "
                              "tomli package")
-    for raw_key, value in table.items():
+    for raw_key in table:
         key = raw_key.replace("_", "-")
         if key not in KEYS:
             raise InputError(path, _line_of(text, raw_key), f"unknown key {raw_key!r} in the "

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import sys
+
 MAX_BYTES = 256 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
+STDIN = "-"  # a path that means standard input
+STDIN_NAME = "<stdin>"  # how findings and errors name it
+
+
+def shown(path: str) -> str:
+    return STDIN_NAME if path == STDIN else path
 
 
 def read_text(path: str) -> str:
-    """The file's text; missing, unreadable, binary or empty input is an ``InputError``."""
+    """The file's text; missing, unreadable, binary or empty input is an ``InputError``.
+
+    ``-`` is standard input (a pipe: ``iptables-save | exaudit lint -``).
+    """
     from exaudit.core.errors import InputError
 
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
+        if path == STDIN:
+            data = sys.stdin.buffer.read(MAX_BYTES + 1)
+            path = STDIN_NAME
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_BYTES + 1)
     except IsADirectoryError:
         raise InputError(path, None, "is a directory, not a file") from None
     except FileNotFoundError:

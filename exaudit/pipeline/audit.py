@@ -12,6 +12,7 @@ from exaudit.core.textfile import read_text
 from exaudit.exchange.flows import Flow, derive_flows
 from exaudit.exchange.topology import Topology, load_topology
 from exaudit.pipeline.cache import Cache, digest, text_digest
+from exaudit.pipeline.clock import laps_text
 from exaudit.pipeline.firewalls import FirewallJob, FirewallOutcome, audit_firewall
 from exaudit.pipeline.runner import SERIAL, Runner
 from exaudit.pipeline.sources import Commented, suppressions
@@ -53,12 +54,17 @@ def evaluate(topology_path: str, enabled: frozenset[str] | None = None,
             key = keys[i] = _key(job, text, catalogue)
             outcomes[i] = _cached(runner.cache, key, job)
     todo = [i for i, o in enumerate(outcomes) if o is None]
-    for i, done in zip(todo, runner.map(audit_firewall, [jobs[i] for i in todo]), strict=True):
+    for i, done in zip(todo, runner.map(audit_firewall, [jobs[i] for i in todo],
+                                               "auditing firewalls"), strict=True):
         outcomes[i] = done
         stored = keys[i]
         if runner.cache is not None and stored is not None:
             runner.cache.put(stored, _entry(done))
     finished = [o for o in outcomes if o is not None]
+    for o in finished:
+        how = laps_text(o.seconds) if o.seconds else "from the cache"
+        runner.detail(f"{o.firewall}: {o.summary.config} ({o.summary.platform}, "
+                      f"{o.summary.rules} rules, {o.summary.crossings} crossings): {how}")
     found = [f for o in finished for f in o.findings]
     found += topology_checks(AuditContext(topo, flows, []), enabled)
     texts = [Commented(topology_path, text, HASH)] + [t for o in finished for t in o.texts]

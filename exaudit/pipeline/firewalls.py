@@ -7,7 +7,7 @@ in a process pool (``--jobs``), or not at all when the cache has the answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from exaudit import platforms
 from exaudit.analysis.context import AuditContext, firewall_audit
@@ -18,6 +18,7 @@ from exaudit.checks.runner import firewall_checks
 from exaudit.core.findings import Finding
 from exaudit.exchange.flows import Flow
 from exaudit.exchange.topology import Topology
+from exaudit.pipeline.clock import Clock
 from exaudit.pipeline.sources import Commented, Config
 from exaudit.report.build import firewall_summary
 from exaudit.report.model import FirewallSummary
@@ -46,17 +47,22 @@ class FirewallOutcome:
     texts: list[Commented]  # its config and the files the config read, for suppressions
     states: list[FlowState] | None = None
     rules: RuleIndex | None = None
+    seconds: dict[str, float] = field(default_factory=dict)  # per phase; none when cached
 
 
 def audit_firewall(job: FirewallJob) -> FirewallOutcome:
+    clock = Clock()
     fw = job.topology.firewalls[job.firewall]
     config = Config(fw.config, job.text, platforms.get(fw.platform), guessed=False)
     ruleset = config.parse()
+    clock.lap("parse")
     fa = firewall_audit(fw, config.platform, ruleset)
     evaluate_crossings(job.topology, job.flows, fa)
+    clock.lap("evaluate")
     findings = firewall_checks(AuditContext(job.topology, job.flows, [fa]), job.enabled)
+    clock.lap("checks")
     outcome = FirewallOutcome(fw.name, firewall_summary(fa), findings,
-                              config.commented(ruleset, fw.name))
+                              config.commented(ruleset, fw.name), seconds=clock.laps)
     if job.compare:
         outcome.states = flow_states(fa)
         outcome.rules = RuleIndex.of(fa)

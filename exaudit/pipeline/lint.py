@@ -46,8 +46,10 @@ def lint(paths: list[str], platform: str | None, enabled: frozenset[str],
     for path in paths:
         config = read_config(path, platform)
         if config.guessed:
-            runner.notify(f"{path}: platform guessed from content: {config.platform.name}")
-        jobs.append(LintJob(path, config.text, config.platform.name, config.guessed, enabled))
+            runner.notify(f"{config.path}: platform guessed from content: "
+                          f"{config.platform.name}")
+        jobs.append(LintJob(config.path, config.text, config.platform.name, config.guessed,
+                            enabled))
     cache = runner.cache
     keys = [digest("lint", j.platform, str(j.guessed), j.path, j.text,
                    ",".join(sorted(enabled))) for j in jobs] if cache is not None else []
@@ -55,7 +57,7 @@ def lint(paths: list[str], platform: str | None, enabled: frozenset[str],
     if cache is not None:
         outcomes = [_cached(cache, key, job) for key, job in zip(keys, jobs, strict=True)]
     todo = [i for i, o in enumerate(outcomes) if o is None]
-    for i, done in zip(todo, runner.map(lint_one, [jobs[i] for i in todo]), strict=True):
+    for i, done in zip(todo, runner.map(lint_one, [jobs[i] for i in todo], "linting"), strict=True):
         outcomes[i] = done
         if cache is not None:
             cache.put(keys[i], {"deps": [[t.path, text_digest(t.text)] for t in done.texts[1:]],

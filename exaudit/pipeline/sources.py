@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from exaudit import platforms
 from exaudit.core.model import Ruleset
-from exaudit.core.textfile import read_text
+from exaudit.core.textfile import read_text, shown
 from exaudit.platforms.api import CommentSyntax, Platform
 from exaudit.review.suppress import Suppression, scan_text
 
@@ -32,7 +32,9 @@ class Config:
 
 
 def read_config(path: str, platform: str | None) -> Config:
+    """A config read once (``-``: standard input), with its platform, given or guessed."""
     text = read_text(path)
+    path = shown(path)
     name = platform or platforms.detect(text, path)
     return Config(path, text, platforms.get(name), platform is None)
 
