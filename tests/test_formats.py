@@ -188,3 +188,13 @@ def test_lint_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_explain_alias(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--explain", "EXA201"]) == 0
     assert capsys.readouterr().out.startswith("EXA201 over-broad-ephemeral-range (warning)")
+
+
+def test_junit_of_lint_has_no_empty_testsuite(capsys: pytest.CaptureFixture[str]) -> None:
+    files = [str(p) for p in sorted((FIXTURES / "example" / "configs").iterdir())]
+    assert main(["lint", *files, "--format", "junit", "--isolated", "--no-cache",
+                 "--fail-on", "never"]) == 0
+    root = ET.fromstring(capsys.readouterr().out)
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == files
+    assert all(len(s.findall("testcase")) >= 1 for s in suites)

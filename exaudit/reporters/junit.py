@@ -101,12 +101,15 @@ def render(report: AuditReport | LintReport, options: RenderOptions) -> str:
         for f in f_list:
             loose.setdefault(f.firewall or "topology", []).append(f)
     for item in (report.files if isinstance(report, LintReport) else ()):
-        suites.setdefault(item.file, _suite(root, item.file))
+        if item.file not in suites:
+            suites[item.file] = _suite(root, item.file)
         if item.file not in loose:
             suite = suites[item.file]
             outcomes.append((suite, _case(suite, item.file, "no findings", [], where)))
     for owner, items in loose.items():
-        suite = suites.get(owner) or suites.setdefault(owner, _suite(root, owner))
+        suite = suites.get(owner)
+        if suite is None:  # (not ``or``: an Element without children is false)
+            suite = suites[owner] = _suite(root, owner)
         for f in items:
             loc = f.location
             name = f"{f.check} {f.name}" + (f" at line {loc.line}" if loc else "")

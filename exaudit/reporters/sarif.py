@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from exaudit import __version__, checks
+from exaudit import CHECKS_DOCS, HOMEPAGE, __version__, checks
 from exaudit.checks.api import Check
 from exaudit.core.findings import Finding
 from exaudit.core.paths import repo_path
@@ -28,16 +28,19 @@ def rule(check: Check[Any]) -> dict[str, Any]:
     markdown = "\n\n".join(f"## {title}\n{body}" for title, body in sections.items())
     plain = "\n\n".join(f"{title}\n{body}" for title, body in sections.items())
     severity = check.severity.value
+    properties: dict[str, Any] = {"precision": "very-high",
+                                  "tags": ["firewall", "exchange", *check.tags]}
+    if "security" in check.tags:  # GitHub ranks security alerts by it; others have none
+        properties["security-severity"] = SECURITY_SEVERITY[severity]
     return {
         "id": check.code,
         "name": check.name,
         "shortDescription": {"text": check.summary},
         "fullDescription": {"text": " ".join(what.split()) + "\n\n" + " ".join(why.split())},
+        "helpUri": f"{CHECKS_DOCS}#{check.anchor}",
         "help": {"text": plain, "markdown": markdown},
         "defaultConfiguration": {"level": LEVEL[severity]},
-        "properties": {"security-severity": SECURITY_SEVERITY[severity],
-                       "precision": "very-high",
-                       "tags": ["firewall", "exchange", *check.tags]},
+        "properties": properties,
     }
 
 
@@ -102,7 +105,7 @@ def render(report: Report, options: RenderOptions) -> str:
     results = [result(anchor(topology, firewalls, e.finding), e, index, state) for e in found]
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "exaudit", "version": __version__,
-                            "semanticVersion": __version__,
+                            "semanticVersion": __version__, "informationUri": HOMEPAGE,
                             "rules": [rule(c) for c in checks.ALL]}},
         "columnKind": "unicodeCodePoints",
         "results": results,
