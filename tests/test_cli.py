@@ -123,3 +123,20 @@ def test_version_imports_no_parser_no_model_and_no_typing() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert proc.stdout.splitlines()[-1] == "heavy:"
+
+
+def test_a_udev_rules_file_is_not_a_firewall(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    udev = tmp_path / "70-net.rules"
+    udev.write_text('SUBSYSTEM=="net", ACTION=="add", ATTR{address}=="00:11:22:33:44:55", '
+                    'NAME="eth0"\nKERNEL=="sd*", MODE="0660"\n')
+    assert main(["lint", str(udev), "--isolated", "--no-cache"]) == 2
+    err = capsys.readouterr().err
+    assert "not a firewall configuration" in err and err.count("\n") == 1
+    fw = tmp_path / "fw.rules"
+    fw.write_text("*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n")
+    code = main(["lint", str(udev), str(fw), "--skip-unknown", "--isolated", "--no-cache",
+                 "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0 and [f["file"] for f in json.loads(out)["files"]] == [str(fw)]
+    assert "70-net.rules: not a firewall configuration" in err and "skipped" in err

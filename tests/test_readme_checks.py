@@ -126,8 +126,12 @@ def test_hook_definitions() -> None:
     assert [f for f in wanted if re.search(audit["files"], f)] == wanted
     assert not re.search(audit["files"], "src/app.py")
     lint = defined["exaudit-lint"]
-    assert precommit_files(lint, ["a.rules", "README.md", "etc/pf.conf", "setup.cfg"]) == [
-        "a.rules", "etc/pf.conf"]
+    # Cisco configs are .cfg and pf's .conf: the hook takes them all, and lint skips (with a
+    # note) the ones that read as no firewall syntax
+    assert precommit_files(lint, ["a.rules", "README.md", "etc/pf.conf", "setup.cfg",
+                                  "edge.nft", "net/topology.yaml"]) == [
+        "a.rules", "etc/pf.conf", "setup.cfg", "edge.nft"]
+    assert "--skip-unknown" in lint["entry"]
 
 
 def test_audit_hook_runs_as_precommit_would(tmp_path: Path) -> None:

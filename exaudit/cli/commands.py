@@ -119,7 +119,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
     from exaudit.pipeline.lint import lint
 
     _settings(args, "lint")
-    report = lint(args.configs, args.platform, _enabled(args), args.baseline, _runner(args))
+    report = lint(args.configs, args.platform, _enabled(args), args.baseline, _runner(args),
+                  args.skip_unknown)
     render_all(args, report, names_for("lint"))
     return _finish(args, report.counted)
 

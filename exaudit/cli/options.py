@@ -148,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("configs", nargs="+", metavar="CONFIG")
     p.add_argument("--platform", choices=platforms.NAMES,
                    help="the firewall syntax (default: guessed from each file's content)")
+    p.add_argument("--skip-unknown", action="store_true",
+                   help="leave out, with a note, files that read as no firewall syntax "
+                   "(instead of exit 2); for hooks that pick files by name")
     _ci_options(p, "lint", "warning")
 
     p = _command(sub, "diff", "what a change to the configs or topology changes",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from exaudit import platforms
+from exaudit.platforms import NotAFirewall
 from exaudit.checks.runner import lint_checks
 from exaudit.core.findings import Finding, finding_from_json
 from exaudit.pipeline.cache import Cache, digest, text_digest
@@ -41,10 +42,19 @@ def lint_one(job: LintJob) -> LintOutcome:
 
 
 def lint(paths: list[str], platform: str | None, enabled: frozenset[str],
-         baseline: str | None = None, runner: Runner = SERIAL) -> LintReport:
+         baseline: str | None = None, runner: Runner = SERIAL,
+         skip_unknown: bool = False) -> LintReport:
+    """Lint each file; with ``skip_unknown``, files no platform reads are left out with a
+    note (a pre-commit hook matches file names, and not every ``.rules`` is a firewall)."""
     jobs = []
     for path in paths:
-        config = read_config(path, platform)
+        try:
+            config = read_config(path, platform)
+        except NotAFirewall as exc:
+            if not skip_unknown:
+                raise
+            runner.notify(f"{exc}: skipped")
+            continue
         if config.guessed:
             runner.notify(f"{config.path}: platform guessed from content: "
                           f"{config.platform.name}")

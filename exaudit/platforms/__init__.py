@@ -37,6 +37,10 @@ def detect(text: str, path: str) -> str:
         if s > score:
             best, score = name, s
     if best is None or score < 0.3:
-        raise InputError(path, None, "cannot tell which firewall syntax this is; "
-                         f"give --platform {'|'.join(NAMES)}")
+        raise NotAFirewall(path, None, "not a firewall configuration exaudit can tell "
+                           f"({', '.join(NAMES)}); if it is one, give --platform")
     return best
+
+
+class NotAFirewall(InputError):
+    """A file whose content reads as none of the platforms' syntaxes."""
