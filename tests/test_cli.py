@@ -140,3 +140,10 @@ def test_a_udev_rules_file_is_not_a_firewall(tmp_path: Path,
     out, err = capsys.readouterr()
     assert code == 0 and [f["file"] for f in json.loads(out)["files"]] == [str(fw)]
     assert "70-net.rules: not a firewall configuration" in err and "skipped" in err
+
+
+def test_an_error_without_a_file_has_one_prefix(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "EXA999"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("exaudit: error: unknown check 'EXA999'") and "exaudit: exaudit" \
+        not in err and err.count("exaudit:") == 1

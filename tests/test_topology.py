@@ -173,3 +173,21 @@ def test_whole_file_errors(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(InputError) as info:
         load_topology(str(path))
     assert message in info.value.message
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("version: 1\nservers:\n  ex1: {address: 10.0.0.1, site: HQ\n", 3,
+     "the '{' opened on line 3 is never closed"),
+    ("version: 1\nservers:\n\tex1: x\n", 3, "a tab character"),
+    ("version: 1\nservers: a: b\n", 2, "a ':' where no key can start"),
+    ("version: 1\n- a\n", 2, "a list item ('- ...') where a key was expected"),
+    ('version: 1\nx: "open\n', 2, "the quote opened on line 2 is never closed"),
+])
+def test_yaml_mistakes_in_plain_words(tmp_path: Path, text: str, line: int,
+                                      words: str) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError) as caught:
+        load_topology(str(path))
+    assert caught.value.line == line and words in caught.value.message
+    assert "YAML" in caught.value.message

@@ -17,7 +17,7 @@ class InputError(Exception):
         return (InputError, (self.file, self.line, self.message))
 
     def __str__(self) -> str:
-        where = self.file or "exaudit"
-        if self.line is not None:
-            where = f"{where}:{self.line}"
+        if self.file is None:  # about the command line, not a file: the message alone
+            return self.message
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
         return f"{where}: {self.message}"

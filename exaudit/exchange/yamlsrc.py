@@ -90,14 +90,49 @@ def _convert(node: yaml.Node, file: str) -> Node:
     return Node(file, line, scalar)
 
 
+# PyYAML's problems in a person's words: (problem starts with, context starts with or "",
+# message; {opened} is the line the context mark points at, where the construct began)
+_PROBLEMS = (
+    ("expected ',' or '}'", "while parsing a flow mapping",
+     "the '{' opened on line {opened} is never closed (or lacks a ',' between items)"),
+    ("expected ',' or ']'", "while parsing a flow sequence",
+     "the '[' opened on line {opened} is never closed (or lacks a ',' between items)"),
+    ("found unexpected end of stream", "while scanning a quoted scalar",
+     "the quote opened on line {opened} is never closed"),
+    ("found character '\\t' that cannot start any token", "",
+     "a tab character: YAML indents with spaces"),
+    ("mapping values are not allowed here", "",
+     "a ':' where no key can start (quote a value that holds ': ', or put the key on a "
+     "line of its own)"),
+    ("could not find expected ':'", "",
+     "a line that is neither 'key: value' nor a list item: a ':' is missing"),
+    ("expected <block end>, but found '-'", "",
+     "a list item ('- ...') where a key was expected: check the indentation"),
+    ("expected <block end>", "",
+     "the indentation does not match the lines above"),
+)
+
+
+def syntax_error(exc: yaml.MarkedYAMLError, file: str) -> InputError:
+    """A PyYAML error as one line in exaudit's words, at the line that explains it."""
+    problem = str(exc.problem or exc)
+    context = str(exc.context or "")
+    for start, ctx, words in _PROBLEMS:
+        if problem.startswith(start) and context.startswith(ctx):
+            opened = exc.context_mark.line + 1 if exc.context_mark else None
+            mark = exc.context_mark if ctx and exc.context_mark else exc.problem_mark
+            return InputError(file, mark.line + 1 if mark else None,
+                              "YAML: " + words.replace("{opened}", str(opened)))
+    mark = exc.problem_mark or exc.context_mark
+    return InputError(file, mark.line + 1 if mark else None, f"YAML syntax: {problem}")
+
+
 def load(text: str, file: str) -> Node:
     """Parse ``text`` as one YAML document with the safe schema."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise InputError(file, line, f"YAML syntax: {exc.problem or exc}") from None
+        raise syntax_error(exc, file) from None
     except yaml.YAMLError as exc:
         raise InputError(file, None, f"YAML: {exc}") from None
     if root is None:

@@ -121,6 +121,7 @@ class Querier:
         self.platform = platform
         self.ruleset = ruleset
         self.evaluator = Evaluator(patterns_of(ruleset.chains.values()))
+        self.stages: list[str] = []  # the stages the last question met
 
     def result(self, p: Packet, file: str | None = None, line: int | None = None) -> Result:
         question = question_for(p, file, line)
@@ -134,12 +135,25 @@ class Querier:
         if p.chain:
             kwargs["chain"] = p.chain
         stages = self.platform.stages(self.ruleset, **kwargs)
+        if not stages and not (p.in_iface or p.out_iface or p.chain):
+            raise InputError(file or self.ruleset.file, line,
+                             f"without --in or --out no filter of this {self.platform.title} "
+                             "config applies (its filters are bound to interfaces): give "
+                             "--in and/or --out")
+        self.stages = [s.label for s in stages]
         return self.evaluator.evaluate(stages, question)
 
     def answer(self, p: Packet, file: str | None = None, line: int | None = None
                ) -> dict[str, Any]:
         result = self.result(p, file, line)
-        return answer_json(p, result)
+        out = answer_json(p, result)
+        if not (p.in_iface or p.out_iface or p.chain):
+            # say what was asked, so an answer about the firewall's own traffic is not
+            # read as one about a packet it forwards
+            out["assumed"] = (f"no --in/--out given: the packet was taken to meet "
+                              f"{' then '.join(self.stages)}, arriving on any interface; give "
+                              "--in and --out for a packet the firewall forwards")
+        return out
 
 
 def answer_json(p: Packet, result: Result) -> dict[str, Any]:

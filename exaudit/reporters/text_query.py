@@ -21,6 +21,8 @@ def answer_text(answer: dict[str, Any]) -> str:
         lines.append("  decided by the implicit deny (no line)")
     elif answer["verdict"] == "permit" and not answer["path"]:
         lines.append("  no filter applies on this path")
+    if answer.get("assumed"):
+        lines.append(f"  note: {answer['assumed']}")
     for dep in answer.get("depends_on", []):
         lines.append(f"  depends on {dep['file']}:{dep['line']}: {dep['text']}")
     for step in answer["path"]:
