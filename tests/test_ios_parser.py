@@ -790,3 +790,21 @@ def test_no_zone_member_takes_the_interface_out_of_its_zone() -> None:
                "interface Ethernet1\n")
     assert evaluate(rs, question(), in_iface="Ethernet0", out_iface="Ethernet1").verdicts \
         == {"permit"}
+
+
+def test_interface_range_configures_each_interface() -> None:
+    text = ("interface GigabitEthernet0/1\n ip access-group A in\n"
+            "interface GigabitEthernet0/3\n ip access-group A in\n"
+            "interface range GigabitEthernet0/1 - 2 , GigabitEthernet0/4\n"
+            " no ip access-group A in\n ip access-group B out\n"
+            "ip access-list extended A\n deny ip any any\n"
+            "ip access-list extended B\n deny tcp any any eq 25\n")
+    rs = parse(text)
+    assert rs.issues == []
+    assert sorted(ios._interfaces(rs)) == [f"GigabitEthernet0/{n}" for n in (1, 2, 3, 4)]
+    assert ios.stages(rs, in_iface="Gi0/1", out_iface=None) == []
+    assert verdict_of(rs, question(), in_iface="Gi0/3") == ("deny", 9)
+    for n in (1, 2, 4):
+        assert verdict_of(rs, question(dport=25), out_iface=f"Gi0/{n}") == ("deny", 11)
+    rs = parse(text + "default interface range GigabitEthernet0/3 - 4\n")
+    assert ios.stages(rs, in_iface="Gi0/3", out_iface="Gi0/4") == []

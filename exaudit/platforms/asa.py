@@ -645,14 +645,9 @@ class _Parser:
     def _quiet_sig(self, index: int, toks: Tokens) -> tuple | None:
         """The signature of the entry a ``no`` line names (None if not understood); it is
         read only to compare, so what reading it reports is dropped."""
-        issues, notes = self.ctx.ruleset.issues, self.ctx.ruleset.notes
-        marks = len(issues), len(notes)
-        try:
+        with self.ctx.quiet() as said:
             entry = self._read_ace(index, toks)
-        finally:
-            unknown = any(i.code == "EXA001" for i in issues[marks[0]:])
-            del issues[marks[0]:], notes[marks[1]:]
-        return None if unknown else _signature(entry)
+        return None if any(i.code == "EXA001" for i in said) else _signature(entry)
 
     def _doubt(self, acl: Acl, entry: Entry, index: int, why: str) -> None:
         """``entry`` may no longer be in ``acl`` because of line ``index``."""

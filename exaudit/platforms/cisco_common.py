@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from exaudit import addresses
@@ -130,16 +131,34 @@ class Context:
     lines: list[str]
     ruleset: Ruleset
     ace_lines: set[int] = field(default_factory=set)  # 0-based indexes of ACE lines
+    _reported: set[Issue] = field(default_factory=set)
 
     def origin(self, index: int) -> Origin:
         return Origin(self.path, index + 1, self.lines[index].strip())
 
     def issue(self, code: str, index: int, message: str) -> None:
-        self.ruleset.issues.append(Issue(code, self.origin(index), message))
+        issue = Issue(code, self.origin(index), message)
+        if issue not in self._reported:  # a line read for several interfaces, say once
+            self._reported.add(issue)
+            self.ruleset.issues.append(issue)
 
     def note(self, index: int | None, message: str) -> None:
         origin = self.origin(index) if index is not None else None
         self.ruleset.notes.append(Note(origin, message))
+
+    @contextmanager
+    def quiet(self) -> Iterator[list[Issue]]:
+        """Read something only to compare it: what reading it reports is collected in the
+        list yielded, and dropped from the ruleset."""
+        issues, notes = self.ruleset.issues, self.ruleset.notes
+        marks = len(issues), len(notes)
+        said: list[Issue] = []
+        try:
+            yield said
+        finally:
+            said.extend(issues[marks[0]:])
+            self._reported.difference_update(said)
+            del issues[marks[0]:], notes[marks[1]:]
 
     def not_understood(self, index: int, message: str) -> None:
         self.issue("EXA001", index, message)

@@ -261,9 +261,10 @@ class _Parser:
             elif head == "no" and len(words) > 1:
                 self._no(obj.linenum, words[1:])
             elif head == "interface" and len(words) >= 2:
-                self._interface(obj, " ".join(words[1:]))
+                self._interface(obj, _interface_names(words[1:]))
             elif head == "default" and words[1:2] == ["interface"] and len(words) >= 3:
-                self._default_interface(" ".join(words[2:]))
+                for name in _interface_names(words[2:]):
+                    self._default_interface(name)
         except ParseError as exc:
             self.ctx.not_understood(obj.linenum, str(exc))
 
@@ -413,6 +414,8 @@ class _Parser:
         low = [w.lower() for w in words]
         if low[:1] == ["sequence"]:
             words, low = words[1:], low[1:]
+        if not words:
+            raise ParseError("incomplete 'no' line")  # IOS rejects it: nothing changes
         if words and cc._DIGITS.match(words[0]):
             self._no_seq(acl, index, cc.number(words[0], 1, 2**32 - 1, "sequence"),
                          len(words) > 1)
@@ -485,14 +488,11 @@ class _Parser:
     def _quiet_sig(self, acl: Acl, index: int, words: list[str]) -> tuple | None:
         """The signature of an entry a ``no`` line names (None if it is not understood);
         the entry is read only to compare, so what reading it reports is dropped."""
-        issues = self.ctx.ruleset.issues
-        mark = len(issues)
-        try:
-            rules = self._ace(acl, self.ctx.origin(index), Tokens(words))
-        except ParseError:
-            return None
-        finally:
-            del issues[mark:]
+        with self.ctx.quiet():
+            try:
+                rules = self._ace(acl, self.ctx.origin(index), Tokens(words))
+            except ParseError:
+                return None
         return _signature(rules, " ".join(words))
 
     def _doubt(self, acl: Acl, entry: Entry, index: int, why: str) -> None:
@@ -534,6 +534,13 @@ class _Parser:
             self.ctx.not_understood(index, f"duplicate sequence number {seq} in {acl.name} "
                                     "(IOS rejects this entry)")
             return
+        same = acl.texts.get(text)
+        if same is not None and same.doubt_at is None:
+            # "an entry that matches an already existing entry (except for the sequence
+            # number)": IOS makes no change
+            self.ctx.note(index, f"the same entry as line {same.index + 1}: IOS makes no "
+                          "change")
+            return
         try:
             rules = self._ace(acl, origin, toks)
         except ParseError as exc:
@@ -542,22 +549,15 @@ class _Parser:
             rules = [cc.unknown_rule(origin, verb, f"not understood: {exc}",
                                      space=_space(acl.family))]
         entry = Entry(seq, index, rules, text=text, sig=_signature(rules, text))
-        same = acl.texts.get(text)
-        if same is not None and same.doubt_at is None:
-            # "an entry that matches an already existing entry (except for the sequence
-            # number)": IOS makes no change
-            self.ctx.note(index, f"the same entry as line {same.index + 1}: IOS makes no "
-                          "change")
-            return
+        twins = acl.sigs.get(entry.sig, [])
+        if twins and not (rules and rules[0].target.verb is Verb.UNKNOWN):
+            entry.twin = twins[0]  # settled once the list is complete
         acl.add(entry)
         for other in taken + ([same] if same is not None else []):
             # IOS accepts it only if that entry is gone
             self._doubt(acl, entry, other.doubt_at or index, f"IOS adds it only if line "
                         f"{other.index + 1} is gone (line {(other.doubt_at or 0) + 1} may "
                         "have removed that one)")
-        twins = [e for e in acl.sigs.get(entry.sig, ()) if e is not entry and e.doubt_at is None]
-        if twins and not (entry.rules and entry.rules[0].target.verb is Verb.UNKNOWN):
-            entry.twin = twins[0]
 
     def _misplaced(self, acl: Acl, index: int, seq: int, origin: Origin) -> None:
         """An entry whose place is undetermined (the list's numbering is): nothing after
@@ -903,28 +903,33 @@ class _Parser:
             self.interfaces[name] = iface
         return iface
 
-    def _interface(self, obj, name: str) -> None:
-        iface = self._iface(name, obj.linenum)
-        assert iface is not None
+    def _interface(self, obj, names: list[str]) -> None:
+        ifaces = [self._iface(name, obj.linenum) for name in names]
         for child in cc.children(obj):
             words = child.text.split()
             low = [w.lower() for w in words]
-            if low[:2] in ACCESS_GROUP:
-                self._attach(iface, child.linenum, words, low)
-            elif low[:1] == ["no"] and low[1:3] in ACCESS_GROUP:
-                self._detach(iface, child.linenum, words[1:], low[1:])
-            elif low[:2] == ["zone-member", "security"] and len(words) >= 3:
-                iface.zone = (words[2], child.linenum)
-                self.ctx.not_modelled(child.linenum, f"zone-based firewall (zone {words[2]}) "
-                                      "is not modelled: verdicts through this interface "
-                                      "are undetermined")
-            elif low[:3] == ["no", "zone-member", "security"]:
-                iface.zone = None
-            elif low[:2] == ["ip", "inspect"]:
-                self.ctx.note(child.linenum, "CBAC inspection lets replies of inspected "
-                              "sessions back in; exaudit evaluates each direction alone")
-            elif low in (["shutdown"], ["no", "shutdown"]):
-                iface.shutdown = low == ["shutdown"]
+            for iface in ifaces:
+                assert iface is not None
+                self._interface_line(iface, child, words, low)
+
+    def _interface_line(self, iface: Interface, child, words: list[str],
+                        low: list[str]) -> None:
+        if low[:2] in ACCESS_GROUP:
+            self._attach(iface, child.linenum, words, low)
+        elif low[:1] == ["no"] and low[1:3] in ACCESS_GROUP:
+            self._detach(iface, child.linenum, words[1:], low[1:])
+        elif low[:2] == ["zone-member", "security"] and len(words) >= 3:
+            iface.zone = (words[2], child.linenum)
+            self.ctx.not_modelled(child.linenum, f"zone-based firewall (zone {words[2]}) "
+                                  "is not modelled: verdicts through this interface "
+                                  "are undetermined")
+        elif low[:3] == ["no", "zone-member", "security"]:
+            iface.zone = None
+        elif low[:2] == ["ip", "inspect"]:
+            self.ctx.note(child.linenum, "CBAC inspection lets replies of inspected "
+                          "sessions back in; exaudit evaluates each direction alone")
+        elif low in (["shutdown"], ["no", "shutdown"]):
+            iface.shutdown = low == ["shutdown"]
 
     def _attach(self, iface: Interface, index: int, words: list[str], low: list[str]) -> None:
         """``ip access-group NAME in|out``: a second one for the same direction replaces
@@ -1046,8 +1051,9 @@ class _Parser:
             twin = entry.twin
             if twin is None or entry.doubt_at is not None:
                 continue
-            if twin.gone or twin.seq > entry.seq:
-                where = "was removed" if twin.gone else "comes after it"
+            if twin.gone or twin.seq > entry.seq or twin.doubt_at is not None:
+                where = "was removed" if twin.gone else "comes after it" \
+                    if twin.seq > entry.seq else "may be gone"
                 self._doubt(acl, entry, entry.index, f"IOS may have taken it for the entry "
                             f"of line {twin.index + 1} (written differently), which {where}: "
                             "whether IOS added it is not modelled")
@@ -1061,6 +1067,30 @@ def _implicit_nd(origin: Origin) -> list[Rule]:
                       dst=addresses.ALL_V6, dport=IntervalSet.point(ICMP6_NAMES[name][0]))
         out.append(Rule(origin, match, Target(Verb.ACCEPT, name=f"implicit permit {name}")))
     return out
+
+
+_RANGE_ITEM = re.compile(r"^(.*?)(\d+)\s*-\s*(\d+)$")
+
+
+def _interface_names(words: list[str]) -> list[str]:
+    """The interfaces an ``interface`` line names: one, or an ``interface range`` of
+    ``TYPE SLOT/FIRST - LAST`` items separated by commas."""
+    if not words or words[0].lower() != "range":
+        return [" ".join(words)]
+    names: list[str] = []
+    for item in " ".join(words[1:]).split(","):
+        item = item.strip()
+        m = _RANGE_ITEM.match(item)
+        if m is None:
+            if not item or item.lower().startswith("macro"):
+                raise ParseError(f"interface range {' '.join(words[1:])!r} is not understood")
+            names.append(item)
+            continue
+        first, last = int(m.group(2)), int(m.group(3))
+        if last < first or last - first > 4096:
+            raise ParseError(f"interface range {item!r} is not understood")
+        names.extend(f"{m.group(1)}{n}" for n in range(first, last + 1))
+    return names
 
 
 def _directions(words: list[str], low: list[str]) -> tuple[str, ...]:
