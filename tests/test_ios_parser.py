@@ -808,3 +808,12 @@ def test_interface_range_configures_each_interface() -> None:
         assert verdict_of(rs, question(dport=25), out_iface=f"Gi0/{n}") == ("deny", 11)
     rs = parse(text + "default interface range GigabitEthernet0/3 - 4\n")
     assert ios.stages(rs, in_iface="Gi0/3", out_iface="Gi0/4") == []
+
+
+def test_interface_range_not_understood_makes_every_list_undetermined() -> None:
+    text = ("interface GigabitEthernet0/1\n ip access-group A in\n"
+            "interface range macro EDGE\n no ip access-group A in\n"
+            "ip access-list extended A\n deny ip any any\n")
+    rs = parse(text)
+    assert exa001_lines(rs) == [3]
+    assert verdict_of(rs, question(), in_iface="Gi0/1")[0] == "undetermined"

@@ -261,7 +261,7 @@ class _Parser:
             elif head == "no" and len(words) > 1:
                 self._no(obj.linenum, words[1:])
             elif head == "interface" and len(words) >= 2:
-                self._interface(obj, _interface_names(words[1:]))
+                self._interface_block(obj, words[1:])
             elif head == "default" and words[1:2] == ["interface"] and len(words) >= 3:
                 for name in _interface_names(words[2:]):
                     self._default_interface(name)
@@ -902,6 +902,37 @@ class _Parser:
             iface.name = name
             self.interfaces[name] = iface
         return iface
+
+    def _interface_block(self, obj, words: list[str]) -> None:
+        try:
+            names = _interface_names(words)
+        except ParseError as exc:
+            # which interfaces it configures is unknown: any list it attaches or
+            # detaches may be on any interface configured so far
+            self.ctx.not_understood(obj.linenum, f"{exc}; the lists it attaches or "
+                                    "detaches make every interface's lists undetermined")
+            for child in cc.children(obj):
+                low = [w.lower() for w in child.text.split()]
+                if low[:2] in ACCESS_GROUP or (low[:1] == ["no"] and low[1:3] in ACCESS_GROUP):
+                    self._anywhere(child.linenum, child.text.split(), low)
+            return
+        self._interface(obj, names)
+
+    def _anywhere(self, index: int, words: list[str], low: list[str]) -> None:
+        """An access-group line of an interface range exaudit cannot expand."""
+        undo = low[0] == "no"
+        if undo:
+            words, low = words[1:], low[1:]
+        family = 6 if low[0] == "ipv6" else 4
+        why = f"line {index + 1} may have changed it (an interface range not understood)"
+        for iface in self.interfaces.values():
+            for direction in _directions(words, low):
+                key = (direction, family)
+                current = iface.groups.get(key)
+                if undo and current is not None:
+                    iface.groups[key] = current.possibly_gone(why)
+                elif not undo and len(words) >= 3:
+                    iface.groups[key] = Attachment(words[2], index, why, current)
 
     def _interface(self, obj, names: list[str]) -> None:
         ifaces = [self._iface(name, obj.linenum) for name in names]
