@@ -987,7 +987,7 @@ class _Parser:
         family = 6 if low[0] == "ipv6" else 4
         exact = len(words) == 4 and low[3] in ("in", "out")
         why = f"line {index + 1} ({self.ctx.lines[index].strip()}) may have removed it"
-        unsure = False
+        unsure: list[str] = []
         for direction in _directions(words, low):
             key = (direction, family)
             current = iface.groups.get(key)
@@ -1002,11 +1002,11 @@ class _Parser:
                     iface.groups[key] = rest
                 continue
             iface.groups[key] = current.possibly_gone(why)
-            unsure = True
+            unsure.append(f"{current.acl} {direction}")
         if unsure:
-            self.ctx.not_understood(index, f"'{self.ctx.lines[index].strip()}' does not name "
-                                    "the list attached: whether IOS removes it is not "
-                                    "modelled; verdicts through this interface are "
+            self.ctx.not_understood(index, f"whether '{self.ctx.lines[index].strip()}' "
+                                    f"removes the list attached ({', '.join(unsure)}) is "
+                                    "not modelled; verdicts through this interface are "
                                     "undetermined")
 
     def _default_interface(self, name: str) -> None:
