@@ -529,3 +529,255 @@ def test_groups_may_name_objects_defined_later() -> None:
                "object network LATER\n host 10.9.9.9\n")
     assert rs.issues == []
     assert verdict_of(rs, question(src="10.9.9.9"), chain="A") == ("permit", 3)
+
+
+# --- lines that undo or replace earlier ones (issue 9) ------------------------------------
+
+TWO = """\
+interface GigabitEthernet0/0
+ nameif outside
+ security-level 0
+ ip address 198.51.100.1 255.255.255.0
+interface GigabitEthernet0/1
+ nameif inside
+ security-level 100
+ ip address 10.0.0.1 255.255.255.0
+"""
+
+
+def exa001_lines(rs: Ruleset) -> list[int]:
+    return sorted({i.origin.line for i in rs.issues if i.code == "EXA001"})
+
+
+def crossing(rs: Ruleset, dport: int = 80, src: str = "10.0.0.5", dst: str = "203.0.113.5",
+             where: tuple[str, str] = ("inside", "outside")) -> tuple[str, int | None]:
+    return verdict_of(rs, question(src=src, dst=dst, dport=dport), in_iface=where[0],
+                      out_iface=where[1])
+
+
+def test_no_access_group_unbinds_both_directions() -> None:
+    text = TWO + ("access-list IN extended deny ip any any\n"
+                  "access-list OUT extended deny ip any any\n"
+                  "access-group IN in interface inside\naccess-group OUT out interface outside\n"
+                  "no access-group IN in interface inside\n"
+                  "no access-group OUT out interface outside\n")
+    rs = parse(text)
+    assert rs.issues == []
+    # the security levels decide again: inside (100) -> outside (0) is permitted
+    assert crossing(rs) == ("permit", line_of(text, "security-level 100"))
+
+
+def test_no_access_group_global_unbinds() -> None:
+    text = TWO + ("access-list G extended deny ip any any\naccess-group G global\n"
+                  "no access-group G global\n")
+    assert crossing(parse(text))[0] == "permit"
+
+
+def test_no_access_group_naming_another_list_is_undetermined() -> None:
+    text = TWO + ("access-list IN extended deny tcp any any eq 25\n"
+                  "access-list IN extended permit ip any any\n"
+                  "access-group IN in interface inside\n"
+                  "no access-group OTHER in interface inside\n")
+    rs = parse(text)
+    assert exa001_lines(rs) == [line_of(text, "no access-group")]
+    assert crossing(rs, dport=80) == ("permit", line_of(text, "permit ip any any"))
+    assert crossing(rs, dport=25)[0] == "undetermined"
+    # outside -> inside: IN does not apply there, the levels deny either way
+    assert crossing(rs, where=("outside", "inside"))[0] == "deny"
+
+
+def test_a_second_access_group_replaces_the_first() -> None:
+    # one list per interface and direction (already modelled before issue 9)
+    text = TWO + ("access-list A extended deny ip any any\n"
+                  "access-list B extended permit ip any any\n"
+                  "access-group A in interface inside\naccess-group B in interface inside\n")
+    assert crossing(parse(text)) == ("permit", line_of(text, "B extended permit"))
+
+
+@pytest.mark.parametrize("undo", [
+    "no access-list IN extended deny tcp any any eq www",
+    "no access-list IN line 1 extended deny tcp any any eq www",
+])
+def test_no_access_list_deletes_the_entry_written_the_same_way(undo: str) -> None:
+    text = TWO + ("access-list IN extended deny tcp any any eq www\n"
+                  "access-list IN extended permit ip any any\n"
+                  f"access-group IN in interface inside\n{undo}\n")
+    rs = parse(text)
+    assert rs.issues == []
+    assert crossing(rs) == ("permit", line_of(text, "permit ip any any"))
+
+
+@pytest.mark.parametrize("undo", [
+    "no access-list IN extended deny tcp any any eq 80",  # the ASA may store it as www
+    "no access-list IN line 2 extended deny tcp any any eq www",  # not at line 2
+    "no access-list IN extended frobnicate",
+    "no access-list IN",
+])
+def test_no_access_list_that_may_delete_an_entry_is_undetermined(undo: str) -> None:
+    text = TWO + ("access-list IN extended deny tcp any any eq www\n"
+                  "access-list IN extended permit ip any any\n"
+                  f"access-group IN in interface inside\n{undo}\n")
+    rs = parse(text)
+    assert exa001_lines(rs) == [line_of(text, undo)]
+    assert crossing(rs)[0] == "undetermined"
+
+
+def test_no_access_list_deleting_the_last_entry_makes_the_binding_undetermined() -> None:
+    text = TWO + ("access-list IN extended deny ip any any\n"
+                  "access-group IN in interface inside\n"
+                  "no access-list IN extended deny ip any any\n"
+                  "access-list IN extended deny tcp any any eq 25\n")
+    rs = parse(text)
+    assert exa001_lines(rs) == [line_of(text, "no access-list")]
+    # with the binding: IN denies all; without: the levels permit
+    assert crossing(rs, dport=80)[0] == "undetermined"
+
+
+def test_clear_configure_access_list_empties_the_list() -> None:
+    text = TWO + ("access-list IN extended permit tcp any any eq www\n"
+                  "clear configure access-list IN\n"
+                  "access-list IN extended deny ip any any\n"
+                  "access-group IN in interface inside\n")
+    rs = parse(text)
+    assert rs.issues == []
+    assert crossing(rs) == ("deny", line_of(text, "deny ip any any"))
+
+
+def test_clear_configure_access_list_of_a_bound_list_is_undetermined() -> None:
+    text = TWO + ("access-list IN extended deny ip any any\n"
+                  "access-group IN in interface inside\n"
+                  "clear configure access-list\n"
+                  "access-list IN extended deny tcp any any eq 25\n")
+    rs = parse(text)
+    assert exa001_lines(rs) == [line_of(text, "clear configure")]
+    # with the binding IN decides; without it the levels permit inside -> outside
+    assert crossing(rs, dport=80)[0] == "undetermined"
+    assert crossing(rs, dport=25)[0] == "undetermined"
+    # outside -> inside: IN is not bound there, the levels deny
+    assert crossing(rs, where=("outside", "inside"))[0] == "deny"
+
+
+def test_clear_configure_access_group_unbinds_everything() -> None:
+    text = TWO + ("access-list IN extended deny ip any any\n"
+                  "access-group IN in interface inside\nclear configure access-group\n")
+    assert crossing(parse(text))[0] == "permit"
+
+
+def test_clear_configure_all_starts_again() -> None:
+    text = ("access-list IN extended deny ip any any\naccess-group IN in interface inside\n"
+            "same-security-traffic permit inter-interface\nclear configure all\n" + TWO)
+    rs = parse(text)
+    assert crossing(rs)[0] == "permit"
+    assert rs.chains == {}
+
+
+def test_no_same_security_traffic() -> None:
+    text = TWO.replace("security-level 0", "security-level 100") + (
+        "same-security-traffic permit inter-interface\n"
+        "no same-security-traffic permit inter-interface\n")
+    rs = parse(text)
+    assert crossing(rs)[0] == "deny"
+    assert asa.stages(rs, in_iface="inside", out_iface="outside")[0].label.startswith(
+        "same-security")
+
+
+@pytest.mark.parametrize("undo", [
+    "no object-group network SRV",
+    "clear configure object-group",
+    "object-group network SRV\n no network-object host 203.0.113.5",
+    "no object network H",
+    "clear configure object network",
+    "object network H\n no host 203.0.113.5",
+    "object network H\n host 203.0.113.9",  # an object holds one value
+])
+def test_removing_objects_and_group_members_is_undetermined(undo: str) -> None:
+    text = TWO + ("object network H\n host 203.0.113.5\n"
+                  "object-group network SRV\n network-object object H\n"
+                  "access-list IN extended deny tcp any object-group SRV eq www\n"
+                  "access-list IN extended permit ip any any\n"
+                  f"access-group IN in interface inside\n{undo}\n")
+    rs = parse(text)
+    assert exa001_lines(rs) == [line_of(text, undo.split("\n")[-1])]
+    assert crossing(rs)[0] == "undetermined"
+
+
+def test_an_object_given_the_same_value_again_is_unchanged() -> None:
+    text = TWO + ("object network H\n host 203.0.113.5\nobject network H\n host 203.0.113.5\n"
+                  "access-list IN extended deny tcp any object H eq www\n"
+                  "access-group IN in interface inside\n")
+    rs = parse(text)
+    assert rs.issues == []
+    assert crossing(rs)[0] == "deny"
+
+
+@pytest.mark.parametrize("undo", ["no name 203.0.113.5 WEB", "clear configure names",
+                                  "name 203.0.113.9 WEB"])
+def test_names_removed_or_redefined_are_undetermined(undo: str) -> None:
+    text = TWO + ("name 203.0.113.5 WEB\n"
+                  "access-list IN extended deny tcp any host WEB eq www\n"
+                  "access-list IN extended permit ip any any\n"
+                  f"access-group IN in interface inside\n{undo}\n")
+    rs = parse(text)
+    assert line_of(text, undo) in exa001_lines(rs)
+    assert crossing(rs)[0] == "undetermined"
+
+
+def test_renaming_a_bound_interface_is_undetermined() -> None:
+    text = TWO + ("access-list IN extended deny ip any any\n"
+                  "access-group IN in interface inside\n"
+                  "interface GigabitEthernet0/1\n nameif lan\n")
+    rs = parse(text)
+    assert line_of(text, "nameif lan") in exa001_lines(rs)
+    assert crossing(rs, where=("lan", "outside"))[0] == "undetermined"
+
+
+def test_no_security_level_returns_to_the_default() -> None:
+    text = TWO + ("interface GigabitEthernet0/2\n nameif dmz\n security-level 50\n"
+                  " no security-level\n")
+    rs = parse(text)
+    assert rs.issues == []
+    # dmz is back at 0, like outside: same level, no same-security-traffic permit
+    assert crossing(rs, where=("dmz", "outside"))[0] == "deny"
+
+
+def test_no_security_level_on_inside_is_undetermined() -> None:
+    text = TWO.replace(" security-level 100\n", " security-level 100\n no security-level\n")
+    rs = parse(text)
+    assert exa001_lines(rs) == [line_of(text, "no security-level")]
+    assert crossing(rs)[0] == "undetermined"  # 100 -> 0 permitted, 0 -> 0 denied
+
+
+def test_no_management_only() -> None:
+    text = TWO.replace(" nameif inside\n", " nameif inside\n management-only\n"
+                       " no management-only\n")
+    assert crossing(parse(text))[0] == "permit"
+
+
+def test_interface_address_is_replaced() -> None:
+    # one IPv4 address per interface: the second replaces the first
+    text = TWO + ("interface GigabitEthernet0/0\n ip address 198.51.100.7 255.255.255.0\n"
+                  "access-list IN extended deny tcp any interface outside eq www\n"
+                  "access-list IN extended permit ip any any\n"
+                  "access-group IN in interface inside\n")
+    rs = parse(text)
+    assert crossing(rs, dst="198.51.100.7")[0] == "deny"
+    assert crossing(rs, dst="198.51.100.1")[0] == "permit"
+
+
+def test_blocks_of_one_interface_spelt_differently_are_merged() -> None:
+    text = TWO + "interface Gi0/1\n nameif lan\n security-level 100\n"
+    rs = parse(text)
+    assert [i.nameif for i in asa._interfaces(rs).values()] == ["outside", "lan"]
+    assert crossing(rs, where=("lan", "outside"))[0] == "permit"
+
+
+def test_insertion_after_an_entry_that_may_be_gone_is_undetermined() -> None:
+    text = TWO + ("access-list IN extended deny tcp any any eq 25\n"
+                  "access-list IN extended deny tcp any any eq 26\n"
+                  "access-list IN extended permit ip any any\n"
+                  "access-group IN in interface inside\n"
+                  "no access-list IN extended deny tcp any any eq smtp\n"
+                  "access-list IN line 2 extended permit tcp any any eq 26\n")
+    rs = parse(text)
+    assert exa001_lines(rs) == [line_of(text, "no access-list"), line_of(text, "line 2")]
+    assert crossing(rs, dport=26)[0] == "undetermined"

@@ -544,3 +544,277 @@ def test_ipv6_lists_end_with_implicit_neighbor_discovery_permits() -> None:
     assert verdict_of(rs, echo, chain="V6") == ("deny", None)
     explicit = parse(text + " deny ipv6 any any\n")
     assert verdict_of(explicit, ns, chain="V6") == ("deny", 3)
+
+
+# --- lines that undo or replace earlier ones (issue 9) ------------------------------------
+
+
+def exa001_lines(rs: Ruleset) -> list[int]:
+    return sorted({i.origin.line for i in rs.issues if i.code == "EXA001"})
+
+
+def test_no_access_list_deletes_the_numbered_list() -> None:
+    text = ("interface GigabitEthernet0/0\n ip access-group 120 in\n"
+            "access-list 120 permit tcp any any eq 25\nno access-list 120\n"
+            "access-list 120 deny ip any any\n")
+    rs = parse(text)
+    assert rs.issues == []
+    assert verdict_of(rs, question(dport=25), in_iface="Gi0/0") == ("deny", 5)
+
+
+def test_no_access_list_with_an_entry_is_undetermined() -> None:
+    # old releases delete the whole list, later ones maybe one entry: not documented
+    text = ("interface GigabitEthernet0/0\n ip access-group 120 in\n"
+            "access-list 120 permit tcp any any eq 25\n"
+            "access-list 120 deny tcp any any eq 26\n"
+            "no access-list 120 deny tcp any any eq 26\n"
+            "access-list 120 deny ip any any\n")
+    rs = parse(text)
+    assert exa001_lines(rs) == [5]
+    assert verdict_of(rs, question(dport=25), in_iface="Gi0/0")[0] == "undetermined"
+    assert verdict_of(rs, question(dport=26), in_iface="Gi0/0")[0] == "deny"
+
+
+def test_no_access_list_with_an_entry_alone_may_empty_the_list() -> None:
+    # if it deleted the whole list, the list is empty and permits all
+    text = ("interface Ethernet0\n ip access-group 5 in\naccess-list 5 deny host 10.0.0.1\n"
+            "no access-list 5 deny host 10.0.0.1\n")
+    rs = parse(text)
+    assert verdict_of(rs, question(src="10.0.0.1"), in_iface="Et0")[0] == "undetermined"
+    assert verdict_of(rs, question(src="10.0.0.9"), in_iface="Et0")[0] == "undetermined"
+
+
+@pytest.mark.parametrize("attach,detach,packet", [
+    (" ip access-group BLOCK in", " no ip access-group BLOCK in", dict()),
+    (" ipv6 traffic-filter BLOCK6 in", " no ipv6 traffic-filter BLOCK6 in",
+     dict(src="2001:db8::1", dst="2001:db8::2")),
+])
+def test_no_access_group_detaches_the_list(attach: str, detach: str, packet: dict) -> None:
+    text = (f"interface GigabitEthernet0/0\n{attach}\n{detach}\n"
+            "ip access-list extended BLOCK\n deny ip any any\n"
+            "ipv6 access-list BLOCK6\n deny ipv6 any any\n")
+    rs = parse(text)
+    assert rs.issues == []
+    assert ios.stages(rs, in_iface="Gi0/0", out_iface=None) == []
+    assert verdict_of(rs, question(dport=80, **packet), in_iface="Gi0/0") == ("permit", None)
+
+
+def test_no_access_group_naming_another_list_is_undetermined() -> None:
+    text = ("interface GigabitEthernet0/0\n ip access-group A in\n no ip access-group B in\n"
+            "ip access-list extended A\n permit tcp any any eq 80\n"
+            "ip access-list extended B\n permit ip any any\n")
+    rs = parse(text)
+    assert exa001_lines(rs) == [3]
+    # A permits tcp/80, and so does no list at all: sure either way
+    assert verdict_of(rs, question(dport=80), in_iface="Gi0/0") == ("permit", 5)
+    # A denies tcp/25; without it nothing filters
+    assert verdict_of(rs, question(dport=25), in_iface="Gi0/0")[0] == "undetermined"
+    # IPv6 is not filtered by either
+    v6 = question(src="2001:db8::1", dst="2001:db8::2", dport=25)
+    assert verdict_of(rs, v6, in_iface="Gi0/0")[0] == "permit"
+
+
+def test_a_second_access_group_replaces_the_first() -> None:
+    # one list per interface, protocol and direction (already modelled before issue 9)
+    text = ("interface GigabitEthernet0/0\n ip access-group A in\n ip access-group B in\n"
+            "ip access-list extended A\n deny ip any any\n"
+            "ip access-list extended B\n permit ip any any\n")
+    rs = parse(text)
+    assert verdict_of(rs, question(), in_iface="Gi0/0") == ("permit", 7)
+
+
+def test_access_group_without_a_direction_is_undetermined() -> None:
+    # the old command reference reads a missing direction as out
+    text = ("interface Ethernet0\n ip access-group A\nip access-list extended A\n"
+            " permit tcp any any eq 80\n")
+    rs = parse(text)
+    assert exa001_lines(rs) == [2]
+    assert verdict_of(rs, question(dport=80), out_iface="Et0")[0] == "permit"
+    assert verdict_of(rs, question(dport=25), out_iface="Et0")[0] == "undetermined"
+    assert ios.stages(rs, in_iface="Et0", out_iface=None) == []
+
+
+@pytest.mark.parametrize("undo", [" no 20", " no deny tcp any any eq 25"])
+def test_named_list_entries_are_removed(undo: str) -> None:
+    text = ("ip access-list extended X\n 10 permit tcp any any eq 80\n"
+            " 20 deny tcp any any eq 25\n permit ip any any\n"
+            f"ip access-list extended X\n{undo}\n")
+    rs = parse(text)
+    assert rs.issues == []
+    assert verdict_of(rs, question(dport=25), chain="X") == ("permit", 4)
+
+
+def test_ipv6_entries_are_removed_by_sequence() -> None:
+    text = ("ipv6 access-list V6\n sequence 10 deny tcp any any eq 25\n"
+            " permit ipv6 any any sequence 20\n no sequence 10\n")
+    rs = parse(text)
+    assert rs.issues == []
+    v6 = question(src="2001:db8::1", dst="2001:db8::2", dport=25)
+    assert verdict_of(rs, v6, chain="V6") == ("permit", 3)
+
+
+def test_no_entry_written_differently_is_undetermined() -> None:
+    # IOS may store ``eq 25`` as ``eq smtp``: whether they are equal to it is not modelled
+    text = ("ip access-list extended X\n deny tcp any any eq 25\n permit ip any any\n"
+            " no deny tcp any any eq smtp\n")
+    rs = parse(text)
+    assert exa001_lines(rs) == [4]
+    assert verdict_of(rs, question(dport=25), chain="X")[0] == "undetermined"
+    assert verdict_of(rs, question(dport=80), chain="X") == ("permit", 3)
+
+
+def test_no_entry_not_understood_makes_the_list_undetermined() -> None:
+    text = ("ip access-list extended X\n deny tcp any any eq 25\n permit ip any any\n"
+            " no frobnicate 7\n")
+    rs = parse(text)
+    assert exa001_lines(rs) == [4]
+    assert verdict_of(rs, question(dport=25), chain="X")[0] == "undetermined"
+
+
+def test_an_entry_repeated_makes_no_change() -> None:
+    # "If the user enters an entry that matches an already existing entry (except for the
+    # sequence number), then no changes are made."
+    text = ("ip access-list extended X\n 10 deny tcp any any eq 25\n 20 permit ip any any\n"
+            " 5 permit ip any any\n")
+    rs = parse(text)
+    assert rs.issues == []
+    assert verdict_of(rs, question(dport=25), chain="X") == ("deny", 2)
+    assert any("same entry as line 3" in n.message for n in rs.notes)
+
+
+def test_an_entry_repeated_written_differently_is_undetermined_where_it_matters() -> None:
+    text = ("ip access-list extended X\n 10 deny tcp host 10.0.0.1 any\n"
+            " 20 permit tcp any any eq 80\n 5 permit tcp any any eq www\n")
+    rs = parse(text)
+    assert verdict_of(rs, question(src="10.0.0.1", dport=80), chain="X")[0] == "undetermined"
+    assert verdict_of(rs, question(src="10.0.0.9", dport=80), chain="X")[0] == "permit"
+    # appended after its twin it never decides anything: nothing is reported
+    rs = parse("ip access-list extended Y\n permit tcp any any eq 80\n"
+               " permit tcp any any eq www\n")
+    assert rs.issues == []
+
+
+def test_resequence_renumbers_before_later_insertions() -> None:
+    text = ("ip access-list extended X\n 10 deny tcp any any eq 25\n 20 permit ip any any\n"
+            "ip access-list resequence X 100 100\n"
+            "ip access-list extended X\n 150 permit tcp any any eq 25\n")
+    rs = parse(text)
+    assert rs.issues == []
+    # 150 now comes after the deny (100) and before the permit (200)
+    assert verdict_of(rs, question(dport=25), chain="X") == ("deny", 2)
+    text = text.replace("150 permit", "50 permit")
+    assert verdict_of(parse(text), question(dport=25), chain="X") == ("permit", 6)
+
+
+def test_insertion_after_a_possible_list_deletion_is_undetermined() -> None:
+    text = ("access-list 120 deny tcp any any eq 25\naccess-list 120 permit ip any any\n"
+            "no access-list 120 permit ip any any\n"
+            "ip access-list extended 120\n 15 permit tcp any any eq 25\n")
+    rs = parse(text)
+    assert exa001_lines(rs) == [3, 5]
+    assert verdict_of(rs, question(dport=25), chain="120")[0] == "undetermined"
+
+
+def test_no_ip_access_list_deletes_the_named_list() -> None:
+    # already modelled before issue 9: the attachment stays, the list is rebuilt
+    text = ("interface Ethernet0\n ip access-group X in\nip access-list extended X\n"
+            " permit ip any any\nno ip access-list extended X\n"
+            "ip access-list extended X\n deny tcp any any eq 25\n"
+            "no ip access-list logging interval 10\n")
+    rs = parse(text)
+    assert verdict_of(rs, question(dport=80), in_iface="Et0") == ("deny", None)
+
+
+@pytest.mark.parametrize("undo", ["no object-group network SRV",
+                                  "object-group network SRV\n no host 10.1.0.10"])
+def test_removing_from_object_groups_is_undetermined(undo: str) -> None:
+    text = ("object-group network SRV\n host 10.1.0.10\n"
+            "ip access-list extended X\n permit tcp any object-group SRV eq 25\n"
+            f"{undo}\n")
+    rs = parse(text)
+    assert exa001_lines(rs) == [line_of(text, undo.split("\n")[-1])]
+    assert verdict_of(rs, question(dst="10.1.0.10", dport=25), chain="X")[0] == "undetermined"
+
+
+def test_no_object_group_before_its_definition_changes_nothing() -> None:
+    text = ("no object-group network SRV\nobject-group network SRV\n host 10.1.0.10\n"
+            "ip access-list extended X\n permit tcp any object-group SRV eq 25\n")
+    rs = parse(text)
+    assert rs.issues == []
+    assert verdict_of(rs, question(dst="10.1.0.10", dport=25), chain="X") == ("permit", 5)
+
+
+def test_object_group_redefined_as_another_kind_is_undetermined() -> None:
+    text = ("object-group network SRV\n host 10.1.0.10\nobject-group service SRV\n"
+            " tcp eq 80\nip access-list extended X\n permit tcp any object-group SRV eq 25\n")
+    rs = parse(text)
+    assert 3 in exa001_lines(rs)
+    assert verdict_of(rs, question(dst="10.1.0.10", dport=25), chain="X")[0] == "undetermined"
+
+
+def test_default_interface_removes_its_lists() -> None:
+    text = ("interface GigabitEthernet0/0\n ip access-group A in\n zone-member security Z\n"
+            "default interface GigabitEthernet0/0\nip access-list extended A\n"
+            " deny ip any any\n")
+    rs = parse(text)
+    assert ios.stages(rs, in_iface="Gi0/0", out_iface=None) == []
+
+
+def test_no_interface_deletes_a_subinterface() -> None:
+    text = ("interface GigabitEthernet0/0.10\n ip access-group A in\n"
+            "no interface GigabitEthernet0/0.10\nip access-list extended A\n deny ip any any\n")
+    with pytest.raises(InputError, match="not defined"):
+        ios.stages(parse(text), in_iface="Gi0/0.10", out_iface=None)
+
+
+def test_no_interface_on_a_physical_one_is_undetermined() -> None:
+    text = ("interface GigabitEthernet0/0\n ip access-group A in\n"
+            "no interface GigabitEthernet0/0\nip access-list extended A\n deny ip any any\n")
+    rs = parse(text)
+    assert exa001_lines(rs) == [3]
+    assert verdict_of(rs, question(), in_iface="Gi0/0")[0] == "undetermined"
+
+
+def test_blocks_of_one_interface_spelt_differently_are_merged() -> None:
+    text = ("interface GigabitEthernet0/0\n ip access-group A in\n"
+            "interface Gi0/0\n no ip access-group A in\n ip access-group B out\n"
+            "ip access-list extended A\n deny ip any any\n"
+            "ip access-list extended B\n deny tcp any any eq 25\n")
+    rs = parse(text)
+    assert list(ios._interfaces(rs)) == ["GigabitEthernet0/0"]
+    assert ios.stages(rs, in_iface="GigabitEthernet0/0", out_iface=None) == []
+    assert verdict_of(rs, question(dport=25), out_iface="Gi0/0") == ("deny", 9)
+
+
+def test_no_zone_member_takes_the_interface_out_of_its_zone() -> None:
+    rs = parse("interface Ethernet0\n zone-member security inside\n no zone-member security\n"
+               "interface Ethernet1\n")
+    assert evaluate(rs, question(), in_iface="Ethernet0", out_iface="Ethernet1").verdicts \
+        == {"permit"}
+
+
+def test_interface_range_configures_each_interface() -> None:
+    text = ("interface GigabitEthernet0/1\n ip access-group A in\n"
+            "interface GigabitEthernet0/3\n ip access-group A in\n"
+            "interface range GigabitEthernet0/1 - 2 , GigabitEthernet0/4\n"
+            " no ip access-group A in\n ip access-group B out\n"
+            "ip access-list extended A\n deny ip any any\n"
+            "ip access-list extended B\n deny tcp any any eq 25\n")
+    rs = parse(text)
+    assert rs.issues == []
+    assert sorted(ios._interfaces(rs)) == [f"GigabitEthernet0/{n}" for n in (1, 2, 3, 4)]
+    assert ios.stages(rs, in_iface="Gi0/1", out_iface=None) == []
+    assert verdict_of(rs, question(), in_iface="Gi0/3") == ("deny", 9)
+    for n in (1, 2, 4):
+        assert verdict_of(rs, question(dport=25), out_iface=f"Gi0/{n}") == ("deny", 11)
+    rs = parse(text + "default interface range GigabitEthernet0/3 - 4\n")
+    assert ios.stages(rs, in_iface="Gi0/3", out_iface="Gi0/4") == []
+
+
+def test_interface_range_not_understood_makes_every_list_undetermined() -> None:
+    text = ("interface GigabitEthernet0/1\n ip access-group A in\n"
+            "interface range macro EDGE\n no ip access-group A in\n"
+            "ip access-list extended A\n deny ip any any\n")
+    rs = parse(text)
+    assert exa001_lines(rs) == [3]
+    assert verdict_of(rs, question(), in_iface="Gi0/1")[0] == "undetermined"

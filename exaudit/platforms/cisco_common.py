@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 
 from exaudit.core import addresses
 from exaudit.core.errors import InputError
@@ -130,16 +131,34 @@ class Context:
     lines: list[str]
     ruleset: Ruleset
     ace_lines: set[int] = field(default_factory=set)  # 0-based indexes of ACE lines
+    _reported: set[Issue] = field(default_factory=set)
 
     def origin(self, index: int) -> Origin:
         return Origin(self.path, index + 1, self.lines[index].strip())
 
     def issue(self, code: str, index: int, message: str) -> None:
-        self.ruleset.issues.append(Issue(code, self.origin(index), message))
+        issue = Issue(code, self.origin(index), message)
+        if issue not in self._reported:  # a line read for several interfaces, say once
+            self._reported.add(issue)
+            self.ruleset.issues.append(issue)
 
     def note(self, index: int | None, message: str) -> None:
         origin = self.origin(index) if index is not None else None
         self.ruleset.notes.append(Note(origin, message))
+
+    @contextmanager
+    def quiet(self) -> Iterator[list[Issue]]:
+        """Read something only to compare it: what reading it reports is collected in the
+        list yielded, and dropped from the ruleset."""
+        issues, notes = self.ruleset.issues, self.ruleset.notes
+        marks = len(issues), len(notes)
+        said: list[Issue] = []
+        try:
+            yield said
+        finally:
+            said.extend(issues[marks[0]:])
+            self._reported.difference_update(said)
+            del issues[marks[0]:], notes[marks[1]:]
 
     def not_understood(self, index: int, message: str) -> None:
         self.issue("EXA001", index, message)
@@ -469,6 +488,15 @@ def build_rules(origin: Origin, target: Target, services: Iterable[Service], src
     return out
 
 
+def doubtful(rules: Iterable[Rule], why: str) -> list[Rule]:
+    """An entry's rules when the entry may no longer be in its list (or never got in).
+
+    Each rule becomes uncertain: the engine explores it matched and not matched, which is
+    exactly "present or absent"; verdicts that differ between the two are undetermined.
+    """
+    return [replace(r, unknown=tuple(dict.fromkeys(r.unknown + (why,)))) for r in rules]
+
+
 def unknown_rule(origin: Origin, verb: Verb | None, why: str, stateful: bool = False,
                  space: IntervalSet = addresses.ALL) -> Rule:
     """A line not understood: it may match anything; what it does is its verb, if known."""
@@ -501,6 +529,8 @@ class Group:
     members: list = field(default_factory=list)
     nested: list[tuple[str, int]] = field(default_factory=list)  # (name, line index)
     subtype: str | None = None  # ASA service port-group protocol: tcp, udp, tcp-udp
+    # why a later line may have removed or replaced it: every use is then undetermined
+    doubt: str | None = None
 
 
 class Groups:
@@ -517,8 +547,28 @@ class Groups:
         existing = self.by_name.get(group.name)
         if existing is not None and existing.kind == group.kind:
             return existing  # re-entering a group's block adds members to it
+        if existing is not None:
+            # Which of the two the device keeps is not documented: both readings stay
+            # possible, so the name's uses are undetermined and the new block is read
+            # into a group nothing refers to (its lines are still checked).
+            self.ctx.not_understood(group.index, f"{group.name} is already a {existing.kind} "
+                                    f"group (line {existing.index + 1}): redefining it as "
+                                    f"a {group.kind} group is not modelled")
+            self.doubt(group.name, group.index, f"line {group.index + 1} redefines "
+                       f"{group.name} as a {group.kind} group (not modelled)")
+            return group
         self.by_name[group.name] = group
         return group
+
+    def doubt(self, name: str, index: int, why: str) -> bool:
+        """Line ``index`` may have removed or replaced ``name``: only a group defined above
+        that line is affected (removing a name not yet defined changes nothing)."""
+        group = self.by_name.get(name)
+        if group is None or group.index > index:
+            return False
+        if group.doubt is None:
+            group.doubt = why
+        return True
 
     def kind_of(self, name: str) -> str | None:
         group = self.by_name.get(name)
@@ -544,6 +594,9 @@ class Groups:
         for child, _index in group.nested:
             out.extend(self.members(child, kind, undefined))
         self._active.discard(name)
+        if group.doubt is not None:
+            out = [doubtful_member(kind, m, group.doubt) for m in out] or \
+                [unresolved_member(kind, group.doubt)]
         self._cache[name] = out
         return out
 
@@ -602,6 +655,56 @@ def unresolved_member(kind: str, why: str) -> object:
     if kind == "icmp":
         return why
     return Service(None, None, None, (why,))
+
+
+def doubtful_member(kind: str, member: object, why: str) -> object:
+    """A member of a group that may be gone: what it matches becomes uncertain.
+
+    A service keeps its box as an outer bound; an address set cannot carry an uncertain
+    part, so it becomes the whole space, uncertain; port and ICMP members become errors
+    their readers report (the entries using them are then not understood).
+    """
+    if isinstance(member, Service):
+        return Service(member.proto, member.sport, member.dport,
+                       tuple(dict.fromkeys(member.unknown + (why,))))
+    if isinstance(member, Addr):
+        return Addr(IntervalSet(), tuple(dict.fromkeys(member.unknown + (why,))))
+    if kind == "protocol" and isinstance(member, IntervalSet):
+        return Service(member, None, None, (why,))
+    return unresolved_member(kind, why)
+
+
+def interface_number(name: str) -> str:
+    """The numbering part of an interface name (``0/1.10`` of ``Gi 0/1.10``)."""
+    m = _IFACE_SPLIT.match(name.strip())
+    return (m.group(2) or "") if m else name.lower()
+
+
+def interface_stem(name: str) -> str:
+    """The type part of an interface name, lower case (``gigabitethernet``)."""
+    m = _IFACE_SPLIT.match(name.strip())
+    return m.group(1).lower() if m else name.lower()
+
+
+def same_interface(name: str, known: Iterable[str]) -> str | None:
+    """The configured interface that ``name`` spells differently, if exactly one.
+
+    IOS and ASA expand abbreviated and differently cased interface names, so an
+    ``interface Gi0/0`` block configures the ``GigabitEthernet0/0`` of an earlier one
+    (and the other way round): same numbering, one type name a prefix of the other.
+    """
+    m = _IFACE_SPLIT.match(name.strip())
+    found = []
+    for cand in known:
+        if cand.lower() == name.lower():
+            return cand
+        cm = _IFACE_SPLIT.match(cand)
+        if not m or not cm or (cm.group(2) or "") != (m.group(2) or ""):
+            continue
+        a, b = m.group(1).lower(), cm.group(1).lower()
+        if a.startswith(b) or b.startswith(a):
+            found.append(cand)
+    return found[0] if len(found) == 1 else None
 
 
 def cached_stages(ruleset: Ruleset, key: tuple[str | None, str | None, str | None],

@@ -95,6 +95,19 @@ IGMP_TYPES = {"dvmrp", "host-query", "host-report", "mtrace-response", "mtrace-r
 NUMBERED = (((1, 99), "standard"), ((1300, 1999), "standard"), ((100, 199), "extended"),
             ((2000, 2699), "extended"))
 
+# ``ip access-list`` words that are global settings or kinds of list exaudit does not
+# read (they filter no interface traffic).
+NAMED_SETTINGS = frozenset({"logging", "log-update", "role-based", "fqdn",
+                            "match-local-traffic"})
+# Global ``no`` forms that undo something exaudit models, and the method reading each;
+# every other ``no`` form turns off something exaudit does not model.
+NO_FORMS = {("access-list",): "_no_numbered", ("ip", "access-list"): "_remove",
+            ("ipv6", "access-list"): "_remove", ("interface",): "_no_interface"}
+ACCESS_GROUP = (["ip", "access-group"], ["ipv6", "traffic-filter"])
+# Interface types IOS creates and deletes (``no interface``); physical ones stay.
+VIRTUAL_INTERFACES = ("loopback", "tunnel", "vlan", "port-channel", "bvi", "dialer",
+                      "virtual-template", "multilink", "null")
+
 # ACE options that do not change which packets match.
 NO_EFFECT = {"log", "log-input"}
 # ACE options exaudit does not model, with how many words follow them.
@@ -123,7 +136,7 @@ ESTABLISHED = _flag_set([(TCP_FLAG_BITS["ACK"], True), (TCP_FLAG_BITS["RST"], Tr
 # --- parsed structure -------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class Entry:
     """One ACL line: its sequence number, its line, and the rules it yields."""
 
@@ -131,6 +144,13 @@ class Entry:
     index: int  # 0-based line
     rules: list[Rule]
     remark: bool = False
+    text: str = ""  # the entry as written after its sequence number
+    sig: tuple = ()  # what it matches and does (equal for entries IOS may take as equal)
+    doubt_at: int | None = None  # a line that may have removed it (or kept it out)
+    # an entry IOS may have taken this one to repeat (then it made no change): settled
+    # once the list is complete, where it matters
+    twin: Entry | None = None
+    gone: bool = False  # removed by a later line
 
 
 @dataclass
@@ -142,6 +162,12 @@ class Acl:
     index: int  # line that created it
     key: str = ""  # its chain's name in the ruleset
     entries: list[Entry] = field(default_factory=list)
+    texts: dict[str, Entry] = field(default_factory=dict)  # ACE text -> entry
+    sigs: dict[tuple, list[Entry]] = field(default_factory=dict)
+    # (first sequence number, line): from that number on, which entry has which number is
+    # undetermined (the list may have been deleted and rebuilt, or renumbered around
+    # entries that may be gone)
+    renumbered: tuple[int, int] | None = None
 
     def has_aces(self) -> bool:
         return any(not e.remark for e in self.entries)
@@ -149,11 +175,37 @@ class Acl:
     def next_seq(self) -> int:
         return max((e.seq for e in self.entries if not e.remark), default=0) + 10
 
+    def add(self, entry: Entry) -> None:
+        self.entries.append(entry)
+        if not entry.remark:
+            self.texts.setdefault(entry.text, entry)
+            self.sigs.setdefault(entry.sig, []).append(entry)
+
+    def remove(self, entry: Entry) -> None:
+        self.entries.remove(entry)
+        entry.gone = True
+        if entry.remark:
+            return
+        if self.texts.get(entry.text) is entry:
+            del self.texts[entry.text]
+        twins = self.sigs.get(entry.sig, [])
+        if entry in twins:
+            twins.remove(entry)
+
 
 @dataclass
 class Attachment:
+    """An ``ip access-group`` / ``ipv6 traffic-filter``: the list, maybe not for sure."""
+
     acl: str
     index: int  # the access-group / traffic-filter line
+    doubt: str | None = None  # why this list may not be the one attached
+    fallback: Attachment | None = None  # what filters if it is not (None: nothing)
+
+    def possibly_gone(self, why: str) -> Attachment:
+        """The same candidates, none of them sure any more, and possibly no list at all."""
+        rest = self.fallback.possibly_gone(why) if self.fallback is not None else None
+        return Attachment(self.acl, self.index, self.doubt or why, rest)
 
 
 @dataclass
@@ -176,6 +228,7 @@ class _Parser:
         self.groups = cc.Groups(self.ctx)
         self.acls: dict[tuple[int, str], Acl] = {}
         self.interfaces: dict[str, Interface] = {}
+        self._numbers: dict[str, list[str]] = {}  # interface numbering -> names configured
 
     # entry point ----------------------------------------------------------------------
 
@@ -186,6 +239,8 @@ class _Parser:
             words = obj.text.split()
             if words[:1] == ["object-group"]:
                 self._object_group(obj, words)
+            elif words[:2] == ["no", "object-group"]:
+                self._no_object_group(obj.linenum, words[1:])
         for obj in tops:
             self._top(obj)
         self._finish()
@@ -204,12 +259,25 @@ class _Parser:
                 self._named(obj, words[2:], 4)
             elif head == "ipv6" and words[1:2] == ["access-list"]:
                 self._named(obj, words[2:], 6)
-            elif head == "no" and words[1:3] in (["ip", "access-list"], ["ipv6", "access-list"]):
-                self._remove(obj.linenum, words)
+            elif head == "no" and len(words) > 1:
+                self._no(obj.linenum, words[1:])
             elif head == "interface" and len(words) >= 2:
-                self._interface(obj, " ".join(words[1:]))
+                self._interface_block(obj, words[1:])
+            elif head == "default" and words[1:2] == ["interface"] and len(words) >= 3:
+                for name in _interface_names(words[2:]):
+                    self._default_interface(name)
         except ParseError as exc:
             self.ctx.not_understood(obj.linenum, str(exc))
+
+    def _no(self, index: int, words: list[str]) -> None:
+        """A global ``no`` form: those that undo something exaudit models (NO_FORMS)."""
+        low = [w.lower() for w in words]
+        for size in (2, 1):
+            handler = NO_FORMS.get(tuple(low[:size]))
+            if handler is not None:
+                getattr(self, handler)(index, words)
+                return
+        # any other ``no`` form turns off something exaudit does not model
 
     # ACL definitions ------------------------------------------------------------------
 
@@ -237,11 +305,13 @@ class _Parser:
 
     def _named(self, obj, words: list[str], family: int) -> None:
         kind = "extended"
+        if words and words[0].lower() == "resequence":
+            self._resequence(obj.linenum, family, words[1:])
+            return
         if words and words[0].lower() in ("standard", "extended"):
             kind = words[0].lower()
             words = words[1:]
-        elif words and words[0].lower() in ("resequence", "logging", "log-update",
-                                             "role-based", "fqdn", "match-local-traffic"):
+        elif words and words[0].lower() in NAMED_SETTINGS:
             return  # global ACL settings, or kinds that do not filter interface traffic
         if len(words) != 1:
             raise ParseError("expected one ACL name")
@@ -260,17 +330,15 @@ class _Parser:
         seq = None
         try:
             low = words[0].lower()
+            if low == "no":
+                self._no_child(acl, child.linenum, words[1:])
+                return
             if low == "sequence":  # IPv6: ``sequence 10 permit ...``
                 seq = cc.number(words[1] if len(words) > 1 else "", 1, 2**32 - 1, "sequence")
                 words = words[2:]
             elif cc._DIGITS.match(words[0]):
                 seq = cc.number(words[0], 1, 2**32 - 1, "sequence")
                 words = words[1:]
-            elif low == "no":
-                target = cc.number(words[1] if len(words) > 1 else "", 1, 2**32 - 1,
-                                   "sequence")
-                acl.entries = [e for e in acl.entries if e.seq != target]
-                return
             if (acl.family == 6 and len(words) >= 3 and words[-2].lower() == "sequence"
                     and words[0].lower() != "remark"):
                 # IPv6 running-configs put the sequence number last
@@ -282,31 +350,198 @@ class _Parser:
             return
         self._entry(acl, child.linenum, Tokens(words), seq)
 
-    def _remove(self, index: int, words: list[str]) -> None:
-        family = 6 if words[1] == "ipv6" else 4
-        rest = [w for w in words[3:] if w.lower() not in ("standard", "extended")]
-        if rest:
-            self.acls.pop((family, rest[0]), None)
-
     def _ace_line(self, index: int) -> None:
         self.ctx.ace_lines.add(index)
+
+    # undoing ACLs and entries ---------------------------------------------------------
+
+    def _no_numbered(self, index: int, words: list[str]) -> None:
+        """``no access-list N`` deletes list N (IOS command reference). With an entry after
+        the number, old releases delete the whole list and later ones may delete only that
+        entry: the reference documents neither, so every entry above may be gone."""
+        if len(words) < 2:
+            raise ParseError("incomplete 'no access-list' line")
+        acl = self.acls.get((4, words[1]))
+        if len(words) == 2:
+            self.acls.pop((4, words[1]), None)
+            return
+        if acl is None or not acl.has_aces():
+            return  # nothing above it that it could remove
+        self.ctx.not_understood(index, f"'no access-list {words[1]}' followed by an entry: "
+                                "IOS releases differ (the whole list or one entry is "
+                                "deleted); the entries above it are undetermined")
+        self._doubt_all(acl, index, f"line {index + 1} may have deleted it (no access-list "
+                        f"{words[1]} ...: IOS releases differ)", renumber=True)
+
+    def _remove(self, index: int, words: list[str]) -> None:
+        """``no ip access-list [standard|extended] NAME`` and ``no ipv6 access-list NAME``."""
+        family = 6 if words[0].lower() == "ipv6" else 4
+        rest = words[2:]
+        if rest and rest[0].lower() in ("standard", "extended"):
+            rest = rest[1:]
+        elif not rest or rest[0].lower() in NAMED_SETTINGS | {"resequence"}:
+            return  # settings and kinds exaudit does not model
+        if len(rest) != 1:
+            raise ParseError("expected 'no ip access-list [standard|extended] NAME'")
+        self.acls.pop((family, rest[0]), None)
+
+    def _resequence(self, index: int, family: int, words: list[str]) -> None:
+        """``ip access-list resequence NAME START STEP`` renumbers the entries in order."""
+        if len(words) != 3:
+            raise ParseError("expected 'resequence NAME START INCREMENT'")
+        start = cc.number(words[1], 1, 2**31 - 1, "starting sequence number")
+        step = cc.number(words[2], 1, 2**31 - 1, "increment")
+        acl = self.acls.get((family, words[0]))
+        if acl is None:
+            return
+        ordered = sorted(acl.entries, key=lambda e: e.seq)
+        seq = 0
+        first_doubt = None
+        for entry in ordered:
+            if not entry.remark:
+                seq = start if seq == 0 else seq + step
+                if entry.doubt_at is not None and first_doubt is None:
+                    first_doubt = seq
+            entry.seq = seq  # a remark keeps its place after the entry before it
+        acl.entries = ordered
+        if acl.renumbered is not None:
+            first_doubt = min(first_doubt or start, start)
+        if first_doubt is not None:
+            # which numbers the entries after a possibly missing one got is undetermined
+            acl.renumbered = (first_doubt, index)
+
+    def _no_child(self, acl: Acl, index: int, words: list[str]) -> None:
+        """``no SEQ`` / ``no sequence SEQ`` / ``no permit ...`` inside a named list."""
+        low = [w.lower() for w in words]
+        if low[:1] == ["sequence"]:
+            words, low = words[1:], low[1:]
+        if not words:
+            raise ParseError("incomplete 'no' line")  # IOS rejects it: nothing changes
+        if words and cc._DIGITS.match(words[0]):
+            self._no_seq(acl, index, cc.number(words[0], 1, 2**32 - 1, "sequence"),
+                         len(words) > 1)
+            return
+        if low[:1] in (["permit"], ["deny"], ["remark"], ["evaluate"], ["dynamic"]):
+            self._no_text(acl, index, words)
+            return
+        self.ctx.not_understood(index, f"'no {' '.join(words)}' is not understood; the "
+                                f"entries of {acl.name} are undetermined")
+        self._doubt_all(acl, index, f"line {index + 1} ({self.ctx.lines[index].strip()}) "
+                        "may have removed it (not understood)")
+
+    def _no_seq(self, acl: Acl, index: int, seq: int, more: bool) -> None:
+        """``no SEQ`` deletes the entry with that number (IOS sequence numbering)."""
+        renumbered = acl.renumbered is not None and seq >= acl.renumbered[0]
+        if not renumbered and not more:
+            for entry in [e for e in acl.entries if e.seq == seq]:
+                acl.remove(entry)
+            return
+        if acl.renumbered is not None and renumbered:
+            first, cause = acl.renumbered
+            self.ctx.not_understood(index, f"which entry of {acl.name} has sequence {seq} is "
+                                    f"undetermined (line {cause + 1}); the entries it may "
+                                    "be are undetermined")
+            hit = [e for e in acl.entries if not e.remark and e.seq >= first]
+        else:
+            # ``no 10 permit ...``: whether IOS goes by the number or the text is not
+            # documented
+            self.ctx.not_understood(index, f"'no {seq}' followed by more words is not "
+                                    f"modelled; entry {seq} is undetermined")
+            hit = [e for e in acl.entries if not e.remark and e.seq == seq]
+        for entry in hit:
+            self._doubt(acl, entry, index, f"line {index + 1} may have removed it")
+
+    def _no_text(self, acl: Acl, index: int, words: list[str]) -> None:
+        """``no permit ...``: IOS removes the entry it equals (IP Access List Entry Sequence
+        Numbering). Written the same way: removed. Matching the same packets, written
+        differently: IOS may or may not take it as equal, so it is undetermined."""
+        if words[-2:-1] and words[-2].lower() == "sequence" and acl.family == 6:
+            words = words[:-2]
+        text = " ".join(words)
+        if words[0].lower() == "remark":
+            for entry in acl.entries:
+                if entry.remark and entry.text == text:
+                    acl.remove(entry)
+                    return
+            return
+        sig = self._quiet_sig(acl, index, words)
+        exact = acl.texts.get(text)
+        if exact is not None:
+            acl.remove(exact)
+        if sig is None:
+            # the line itself is not understood: any entry may be the one it names
+            self.ctx.not_understood(index, f"'no {text}' is not understood; the entries of "
+                                    f"{acl.name} are undetermined")
+            self._doubt_all(acl, index, f"line {index + 1} may have removed it")
+            return
+        twins = [e for e in acl.sigs.get(sig, ()) if e is not exact]
+        if twins:
+            self.ctx.not_understood(index, f"'no {text}' names an entry written differently "
+                                    f"(line {twins[0].index + 1}); whether IOS takes them as "
+                                    "equal is not modelled")
+            for entry in twins:
+                self._doubt(acl, entry, index, f"line {index + 1} may have removed it (the "
+                            "same entry, written differently)")
+        elif exact is None:
+            self.ctx.note(index, f"'no {text}' names no entry of {acl.name}: IOS changes "
+                          "nothing")
+
+    def _quiet_sig(self, acl: Acl, index: int, words: list[str]) -> tuple | None:
+        """The signature of an entry a ``no`` line names (None if it is not understood);
+        the entry is read only to compare, so what reading it reports is dropped."""
+        with self.ctx.quiet():
+            try:
+                rules = self._ace(acl, self.ctx.origin(index), Tokens(words))
+            except ParseError:
+                return None
+        return _signature(rules, " ".join(words))
+
+    def _doubt(self, acl: Acl, entry: Entry, index: int, why: str) -> None:
+        """``entry`` may no longer be in ``acl`` because of line ``index``."""
+        if entry.doubt_at is None:
+            entry.doubt_at = index
+        entry.rules = cc.doubtful(entry.rules, why)
+        self.ctx.not_modelled(entry.index, why)
+
+    def _doubt_all(self, acl: Acl, index: int, why: str, renumber: bool = False) -> None:
+        seqs = [e.seq for e in acl.entries if not e.remark]
+        for entry in acl.entries:
+            if not entry.remark:
+                self._doubt(acl, entry, index, why)
+        if seqs and renumber:
+            # the list may have been deleted: entries added later may be numbered anew
+            first = min(seqs) if acl.renumbered is None else min(min(seqs), acl.renumbered[0])
+            acl.renumbered = (first, index)
 
     # one entry --------------------------------------------------------------------------
 
     def _entry(self, acl: Acl, index: int, toks: Tokens, seq: int | None) -> None:
         word = toks.peek_lower()
+        text = " ".join(toks.words[toks.i:])
         if word == "remark":
             # an unnumbered remark belongs to the entry after it and takes no number
             last = max((e.seq for e in acl.entries), default=0)
-            acl.entries.append(Entry(seq if seq is not None else last, index, [], remark=True))
+            acl.add(Entry(seq if seq is not None else last, index, [], remark=True, text=text))
             return
         self._ace_line(index)
+        explicit = seq is not None
         seq = seq if seq is not None else acl.next_seq()
-        if any(e.seq == seq and not e.remark for e in acl.entries):
+        origin = self.ctx.origin(index)
+        if explicit and acl.renumbered is not None and seq >= acl.renumbered[0]:
+            self._misplaced(acl, index, seq, origin)
+            return
+        taken = [e for e in acl.entries if e.seq == seq and not e.remark]
+        if any(e.doubt_at is None for e in taken):
             self.ctx.not_understood(index, f"duplicate sequence number {seq} in {acl.name} "
                                     "(IOS rejects this entry)")
             return
-        origin = self.ctx.origin(index)
+        same = acl.texts.get(text)
+        if same is not None and same.doubt_at is None:
+            # "an entry that matches an already existing entry (except for the sequence
+            # number)": IOS makes no change
+            self.ctx.note(index, f"the same entry as line {same.index + 1}: IOS makes no "
+                          "change")
+            return
         try:
             rules = self._ace(acl, origin, toks)
         except ParseError as exc:
@@ -314,7 +549,27 @@ class _Parser:
             verb = {"permit": Verb.ACCEPT, "deny": Verb.DROP}.get(word or "")
             rules = [cc.unknown_rule(origin, verb, f"not understood: {exc}",
                                      space=_space(acl.family))]
-        acl.entries.append(Entry(seq, index, rules))
+        entry = Entry(seq, index, rules, text=text, sig=_signature(rules, text))
+        twins = acl.sigs.get(entry.sig, [])
+        if twins and not (rules and rules[0].target.verb is Verb.UNKNOWN):
+            entry.twin = twins[0]  # settled once the list is complete
+        acl.add(entry)
+        for other in taken + ([same] if same is not None else []):
+            # IOS accepts it only if that entry is gone
+            self._doubt(acl, entry, other.doubt_at or index, f"IOS adds it only if line "
+                        f"{other.index + 1} is gone (line {(other.doubt_at or 0) + 1} may "
+                        "have removed that one)")
+
+    def _misplaced(self, acl: Acl, index: int, seq: int, origin: Origin) -> None:
+        """An entry whose place is undetermined (the list's numbering is): nothing after
+        the earliest place it may take is decided for sure."""
+        first, cause = acl.renumbered  # type: ignore[misc]
+        why = (f"entry {seq}: where it goes is undetermined (line {cause + 1} may have "
+               "deleted or renumbered entries before it)")
+        self.ctx.not_understood(index, why)
+        rule = cc.unknown_rule(origin, None, why, space=_space(acl.family))
+        acl.add(Entry(min(seq, first), index, [rule], text=f"{seq} (undetermined place)",
+                      sig=_signature([rule], why)))
 
     def _ace(self, acl: Acl, origin: Origin, toks: Tokens) -> list[Rule]:
         word = toks.take("permit or deny").lower()
@@ -494,15 +749,7 @@ class _Parser:
 
     def _object_group(self, obj, words: list[str]) -> None:
         try:
-            if len(words) < 3:
-                raise ParseError("incomplete object-group line")
-            kind_word = words[1].lower()
-            if kind_word == "ip" and len(words) >= 4 and words[2].lower() == "port":
-                kind, name = "port", words[3]
-            elif kind_word in ("network", "service", "protocol"):
-                kind, name = kind_word, words[2]
-            else:
-                raise ParseError(f"object-group {kind_word} is not supported")
+            kind, name = _group_kind(words)
         except ParseError as exc:
             self.ctx.not_understood(obj.linenum, str(exc))
             return
@@ -511,12 +758,33 @@ class _Parser:
             cwords = child.text.split()
             if not cwords or cwords[0].startswith("!"):
                 continue
+            if cwords[0].lower() == "no":
+                # removing a member is not modelled: the members may be fewer than read
+                self.ctx.not_understood(child.linenum, f"'{child.text.strip()}' (removing a "
+                                        f"member of {name}) is not modelled; the group's "
+                                        "uses are undetermined")
+                group.doubt = group.doubt or f"line {child.linenum + 1} may have removed a " \
+                    "member (not modelled)"
+                continue
             try:
                 self._group_member(group, cwords, child.linenum)
             except ParseError as exc:
                 self.ctx.not_understood(child.linenum, str(exc))
                 group.members.append(unresolved_member(group.kind, f"line {child.linenum + 1} "
                                                  f"not understood: {exc}"))
+
+    def _no_object_group(self, index: int, words: list[str]) -> None:
+        """``no object-group KIND NAME``: IOS deletes the group, or refuses while a list
+        uses it; neither is documented, so the group's uses are undetermined."""
+        try:
+            _kind, name = _group_kind(words)
+        except ParseError as exc:
+            self.ctx.not_understood(index, str(exc))
+            return
+        if self.groups.doubt(name, index, f"line {index + 1} may have deleted object-group "
+                             f"{name} (not modelled)"):
+            self.ctx.not_understood(index, f"deleting object-group {name} is not modelled; "
+                                    "the entries using it are undetermined")
 
     def _group_member(self, group: Group, words: list[str], index: int) -> None:
         toks = Tokens(words)
@@ -614,28 +882,158 @@ class _Parser:
 
     # interfaces -------------------------------------------------------------------------
 
-    def _interface(self, obj, name: str) -> None:
-        iface = self.interfaces.setdefault(name, Interface(name, obj.linenum))
+    def _iface(self, name: str, index: int | None) -> Interface | None:
+        """The interface ``name`` configures, however an earlier line spelt it; a new one
+        when ``index`` (its block's line) is given and none matches."""
+        number = cc.interface_number(name)
+        spelt = self._numbers.setdefault(number, [])
+        key = cc.same_interface(name, spelt)
+        if key is None:
+            if index is None:
+                return None
+            iface = Interface(name, index)
+            self.interfaces[name] = iface
+            spelt.append(name)
+            return iface
+        iface = self.interfaces[key]
+        if index is not None and len(name) > len(key):
+            # keep the longest spelling: a query may abbreviate it, never expand it
+            del self.interfaces[key]
+            spelt[spelt.index(key)] = name
+            iface.name = name
+            self.interfaces[name] = iface
+        return iface
+
+    def _interface_block(self, obj, words: list[str]) -> None:
+        try:
+            names = _interface_names(words)
+        except ParseError as exc:
+            # which interfaces it configures is unknown: any list it attaches or
+            # detaches may be on any interface configured so far
+            self.ctx.not_understood(obj.linenum, f"{exc}; the lists it attaches or "
+                                    "detaches make every interface's lists undetermined")
+            for child in cc.children(obj):
+                low = [w.lower() for w in child.text.split()]
+                if low[:2] in ACCESS_GROUP or (low[:1] == ["no"] and low[1:3] in ACCESS_GROUP):
+                    self._anywhere(child.linenum, child.text.split(), low)
+            return
+        self._interface(obj, names)
+
+    def _anywhere(self, index: int, words: list[str], low: list[str]) -> None:
+        """An access-group line of an interface range exaudit cannot expand."""
+        undo = low[0] == "no"
+        if undo:
+            words, low = words[1:], low[1:]
+        family = 6 if low[0] == "ipv6" else 4
+        why = f"line {index + 1} may have changed it (an interface range not understood)"
+        for iface in self.interfaces.values():
+            for direction in _directions(words, low):
+                key = (direction, family)
+                current = iface.groups.get(key)
+                if undo and current is not None:
+                    iface.groups[key] = current.possibly_gone(why)
+                elif not undo and len(words) >= 3:
+                    iface.groups[key] = Attachment(words[2], index, why, current)
+
+    def _interface(self, obj, names: list[str]) -> None:
+        ifaces = [self._iface(name, obj.linenum) for name in names]
         for child in cc.children(obj):
             words = child.text.split()
             low = [w.lower() for w in words]
-            if low[:2] == ["ip", "access-group"] or low[:2] == ["ipv6", "traffic-filter"]:
-                family = 6 if low[0] == "ipv6" else 4
-                if len(words) != 4 or low[3] not in ("in", "out"):
-                    self.ctx.not_understood(child.linenum, "expected "
-                                            f"'{words[0]} {words[1]} NAME in|out'")
-                    continue
-                iface.groups[(low[3], family)] = Attachment(words[2], child.linenum)
-            elif low[:2] == ["zone-member", "security"] and len(words) >= 3:
-                iface.zone = (words[2], child.linenum)
-                self.ctx.not_modelled(child.linenum, f"zone-based firewall (zone {words[2]}) "
-                                      "is not modelled: verdicts through this interface "
-                                      "are undetermined")
-            elif low[:2] == ["ip", "inspect"]:
-                self.ctx.note(child.linenum, "CBAC inspection lets replies of inspected "
-                              "sessions back in; exaudit evaluates each direction alone")
-            elif low == ["shutdown"]:
-                iface.shutdown = True
+            for iface in ifaces:
+                assert iface is not None
+                self._interface_line(iface, child, words, low)
+
+    def _interface_line(self, iface: Interface, child, words: list[str],
+                        low: list[str]) -> None:
+        if low[:2] in ACCESS_GROUP:
+            self._attach(iface, child.linenum, words, low)
+        elif low[:1] == ["no"] and low[1:3] in ACCESS_GROUP:
+            self._detach(iface, child.linenum, words[1:], low[1:])
+        elif low[:2] == ["zone-member", "security"] and len(words) >= 3:
+            iface.zone = (words[2], child.linenum)
+            self.ctx.not_modelled(child.linenum, f"zone-based firewall (zone {words[2]}) "
+                                  "is not modelled: verdicts through this interface "
+                                  "are undetermined")
+        elif low[:3] == ["no", "zone-member", "security"]:
+            iface.zone = None
+        elif low[:2] == ["ip", "inspect"]:
+            self.ctx.note(child.linenum, "CBAC inspection lets replies of inspected "
+                          "sessions back in; exaudit evaluates each direction alone")
+        elif low in (["shutdown"], ["no", "shutdown"]):
+            iface.shutdown = low == ["shutdown"]
+
+    def _attach(self, iface: Interface, index: int, words: list[str], low: list[str]) -> None:
+        """``ip access-group NAME in|out``: a second one for the same direction replaces
+        the first (one list per interface, protocol and direction)."""
+        family = 6 if low[0] == "ipv6" else 4
+        if len(words) == 4 and low[3] in ("in", "out"):
+            iface.groups[(low[3], family)] = Attachment(words[2], index)
+            return
+        self.ctx.not_understood(index, f"expected '{words[0]} {words[1]} NAME in|out'")
+        if len(words) < 3 or (len(words) == 3 and low[2] in ("in", "out")):
+            return  # no list named: IOS rejects it and nothing changes
+        # the old command reference reads a missing direction as out; with other words
+        # after the name, the line may attach the list either way
+        directions = _directions(words, low)
+        for direction in directions:
+            key = (direction, family)
+            iface.groups[key] = Attachment(words[2], index, f"line {index + 1} may attach "
+                                           f"{words[2]} {direction} (not understood)",
+                                           iface.groups.get(key))
+
+    def _detach(self, iface: Interface, index: int, words: list[str], low: list[str]) -> None:
+        """``no ip access-group NAME in|out`` removes that list from the interface; what
+        IOS does when another list is attached there is not documented."""
+        family = 6 if low[0] == "ipv6" else 4
+        exact = len(words) == 4 and low[3] in ("in", "out")
+        why = f"line {index + 1} ({self.ctx.lines[index].strip()}) may have removed it"
+        unsure: list[str] = []
+        for direction in _directions(words, low):
+            key = (direction, family)
+            current = iface.groups.get(key)
+            if current is None:
+                continue  # nothing attached there: nothing to remove
+            if exact and current.acl == words[2]:
+                rest = current.fallback.possibly_gone(why) if current.doubt and \
+                    current.fallback is not None else None
+                if rest is None:
+                    del iface.groups[key]
+                else:
+                    iface.groups[key] = rest
+                continue
+            iface.groups[key] = current.possibly_gone(why)
+            unsure.append(f"{current.acl} {direction}")
+        if unsure:
+            self.ctx.not_understood(index, f"whether '{self.ctx.lines[index].strip()}' "
+                                    f"removes the list attached ({', '.join(unsure)}) is "
+                                    "not modelled; verdicts through this interface are "
+                                    "undetermined")
+
+    def _default_interface(self, name: str) -> None:
+        """``default interface X`` returns X to its default configuration: no lists."""
+        iface = self._iface(name, None)
+        if iface is not None:
+            iface.groups.clear()
+            iface.zone = None
+
+    def _no_interface(self, index: int, words: list[str]) -> None:
+        """``no interface X`` deletes a subinterface or a virtual interface; deleting a
+        physical one is not documented, so its lists may or may not be gone."""
+        iface = self._iface(" ".join(words[1:]), None)
+        if iface is None:
+            return
+        stem = cc.interface_stem(iface.name)
+        if "." in iface.name or any(v.startswith(stem) for v in VIRTUAL_INTERFACES):
+            del self.interfaces[iface.name]
+            self._numbers[cc.interface_number(iface.name)].remove(iface.name)
+            return
+        if iface.groups:
+            self.ctx.not_understood(index, f"deleting the physical interface {iface.name} is "
+                                    "not modelled; its lists are undetermined")
+            why = f"line {index + 1} may have deleted {iface.name}"
+            for key, att in list(iface.groups.items()):
+                iface.groups[key] = att.possibly_gone(why)
 
     # finishing ------------------------------------------------------------------------
 
@@ -646,11 +1044,19 @@ class _Parser:
             key = name if name not in taken else f"{name} (ipv6)"
             taken.add(key)
             acl.key = key
+            self._settle_twins(acl)
             chain = cc.acl_chain(key)
             for entry in sorted(acl.entries, key=lambda e: e.seq):
                 chain.rules.extend(entry.rules)
             if family == 6 and acl.has_aces():
                 chain.rules.extend(_implicit_nd(self.ctx.origin(acl.index)))
+            aces = [e for e in acl.entries if not e.remark]
+            if aces and all(e.doubt_at is not None for e in aces):
+                # if every entry is gone the list is empty, and IOS permits all through it
+                cause = min(e.doubt_at for e in aces if e.doubt_at is not None)
+                chain.rules.append(cc.unknown_rule(
+                    self.ctx.origin(cause), None, f"every entry of {name} may be gone (line "
+                    f"{cause + 1}): an empty list permits all", space=_space(family)))
             rs.chains[key] = chain
         for iface in self.interfaces.values():
             for (direction, family), att in iface.groups.items():
@@ -669,6 +1075,22 @@ class _Parser:
         rs.extra["stage_cache"] = {}
 
 
+    def _settle_twins(self, acl: Acl) -> None:
+        """An entry IOS may have taken for one already in the list (written differently)
+        made no change, or was added: that matters where it comes first, or where the
+        other one was removed later."""
+        for entry in acl.entries:
+            twin = entry.twin
+            if twin is None or entry.doubt_at is not None:
+                continue
+            if twin.gone or twin.seq > entry.seq or twin.doubt_at is not None:
+                where = "was removed" if twin.gone else "comes after it" \
+                    if twin.seq > entry.seq else "may be gone"
+                self._doubt(acl, entry, entry.index, f"IOS may have taken it for the entry "
+                            f"of line {twin.index + 1} (written differently), which {where}: "
+                            "whether IOS added it is not modelled")
+
+
 def _implicit_nd(origin: Origin) -> list[Rule]:
     """IOS ends every IPv6 list with permits for neighbor discovery, then the deny."""
     out = []
@@ -677,6 +1099,61 @@ def _implicit_nd(origin: Origin) -> list[Rule]:
                       dst=addresses.ALL_V6, dport=IntervalSet.point(ICMP6_NAMES[name][0]))
         out.append(Rule(origin, match, Target(Verb.ACCEPT, name=f"implicit permit {name}")))
     return out
+
+
+_RANGE_ITEM = re.compile(r"^(.*?)(\d+)\s*-\s*(\d+)$")
+
+
+def _interface_names(words: list[str]) -> list[str]:
+    """The interfaces an ``interface`` line names: one, or an ``interface range`` of
+    ``TYPE SLOT/FIRST - LAST`` items separated by commas."""
+    if not words or words[0].lower() != "range":
+        return [" ".join(words)]
+    names: list[str] = []
+    for item in " ".join(words[1:]).split(","):
+        item = item.strip()
+        m = _RANGE_ITEM.match(item)
+        if m is None:
+            if not item or item.lower().startswith("macro"):
+                raise ParseError(f"interface range {' '.join(words[1:])!r} is not understood")
+            names.append(item)
+            continue
+        first, last = int(m.group(2)), int(m.group(3))
+        if last < first or last - first > 4096:
+            raise ParseError(f"interface range {item!r} is not understood")
+        names.extend(f"{m.group(1)}{n}" for n in range(first, last + 1))
+    return names
+
+
+def _directions(words: list[str], low: list[str]) -> tuple[str, ...]:
+    """The directions an access-group line (without ``no``) may mean: the one it names;
+    out when it names none (the old command reference's default); both otherwise."""
+    if len(words) >= 4 and low[3] in ("in", "out"):
+        return (low[3],)
+    if len(words) == 3 and low[2] in ("in", "out"):
+        return (low[2],)  # ``no ip access-group in``: no list named
+    if len(words) == 3:
+        return ("out",)
+    return ("in", "out")
+
+
+def _group_kind(words: list[str]) -> tuple[str, str]:
+    """(kind, name) of an ``object-group`` line (without ``no``)."""
+    if len(words) < 3:
+        raise ParseError("incomplete object-group line")
+    kind_word = words[1].lower()
+    if kind_word == "ip" and len(words) >= 4 and words[2].lower() == "port":
+        return "port", words[3]
+    if kind_word in ("network", "service", "protocol"):
+        return kind_word, words[2]
+    raise ParseError(f"object-group {kind_word} is not supported")
+
+
+def _signature(rules: list[Rule], text: str) -> tuple:
+    """What an entry matches and does, and its logging words: IOS compares whole entries,
+    so two entries with equal signatures may be one entry to IOS, written differently."""
+    logs = tuple(sorted(w for w in text.lower().split() if w in NO_EFFECT))
+    return tuple((r.match, r.target.verb, r.unknown) for r in rules), logs
 
 
 def _numbered_kind(name: str) -> str | None:
@@ -784,6 +1261,8 @@ def _iface_stages(ruleset: Ruleset, given: str, direction: str) -> list[Stage]:
                 if (direction, family) in iface.groups]
     if not attached:
         return []
+    if any(att.doubt is not None for _, att in attached):
+        return [_undecided_stage(ruleset, given, direction, attached)]
     rules: list[Rule] = []
     names = []
     for family, att in attached:
@@ -806,6 +1285,52 @@ def _iface_stages(ruleset: Ruleset, given: str, direction: str) -> list[Stage]:
     chain = Chain(name, rules, default, default_origin)
     label = f"{direction} {given} {' + '.join(names)}"
     return [Stage(label, {chain.name: chain}, chain.name)]
+
+
+def _undecided_stage(ruleset: Ruleset, given: str, direction: str,
+                     attached: list[tuple[int, Attachment]]) -> Stage:
+    """A direction whose attached list is not sure. Each candidate is entered by a
+    ``goto`` (its own implicit deny then decides), after an uncertain ``goto`` to what
+    filters when it is not the one (the next candidate, or no list at all): the world
+    where the list is attached is the natural reading, and the engine keeps what every
+    world agrees on."""
+    chains: dict[str, Chain] = {}
+    rules: list[Rule] = []
+    for family, att in attached:
+        rules.extend(_candidates(ruleset, att, family, chains, f"{direction} {given}"))
+    if len(attached) == 1:
+        family, att = attached[0]
+        rules.append(_other_family_passes(_att_origin(ruleset, att), family))
+    names = [att.acl if family == 4 else f"ipv6 {att.acl}" for family, att in attached]
+    entry = f"{direction} {given} (undetermined list)"
+    chains[entry] = Chain(entry, rules, Target(Verb.DROP, name="implicit deny"), None)
+    return Stage(f"{direction} {given} {' + '.join(names)}", chains, entry)
+
+
+def _candidates(ruleset: Ruleset, att: Attachment, family: int, chains: dict[str, Chain],
+                where: str) -> list[Rule]:
+    """Rules sending this family's packets to the list ``att`` names, or (uncertain) to
+    what filters without it; adds the chains they go to."""
+    space = _space(family)
+    origin = _att_origin(ruleset, att)
+    chain = _family_chain(ruleset, att, family)
+    name = chain.name if chain.default is not None else \
+        f"{att.acl} ({chain.rules[0].target.name})"
+    chains[name] = Chain(name, chain.rules, chain.default, chain.default_origin)
+    present = Rule(origin, Match(src=space), Target(Verb.GOTO, name))
+    if att.doubt is None:
+        return [present]
+    if att.fallback is None:
+        return [Rule(origin, Match(src=space), Target(Verb.ACCEPT, name="no list attached"),
+                     (att.doubt,)), present]
+    rest = f"{where} without {att.acl} (line {origin.line})"
+    chains[rest] = Chain(rest, _candidates(ruleset, att.fallback, family, chains, rest),
+                         Target(Verb.DROP, name="implicit deny"), None)
+    return [Rule(origin, Match(src=space), Target(Verb.GOTO, rest), (att.doubt,)), present]
+
+
+def _att_origin(ruleset: Ruleset, att: Attachment) -> Origin:
+    return Origin(ruleset.file, att.index + 1, _line_text(ruleset, att.index))
 
 
 def _line_text(ruleset: Ruleset, index: int) -> str:
