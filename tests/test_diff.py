@@ -200,3 +200,36 @@ def test_config_in_a_sibling_directory(repo: Path, capsys: pytest.CaptureFixture
     (gone,) = data["resolved"]
     assert gone["location"] == {"file": "rules/fw.rules", "line": 8}
     assert data["introduced"] == []
+
+
+def test_a_denied_part_that_moves_is_a_change(repo: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """The same status before and after ("partly denied") but other sources denied."""
+    deny = "-A FORWARD -i eth1 -s {} -p tcp --dport 995 -j DROP\n"
+    rules(repo, "# mail for the LAN\n" + deny.format("10.10.66.0/24") + MAIL)
+    git(repo, "commit", "-qam", "one subnet without POP3S")
+    rules(repo, "# mail for the LAN\n" + deny.format("10.10.77.0/24") + MAIL)
+    code, data = diff(repo, capsys, "--before", "HEAD")
+    (flow,) = [f for f in data["flows"] if f["flow"]["id"] == "pop3-ssl"]
+    assert flow["change"] == "denied for other sources"
+    assert flow["before"]["status"] == flow["after"]["status"] == "partly denied"
+    assert flow["before"]["denied"] == ["10.10.66.0/24"]
+    assert flow["after"]["denied"] == ["10.10.77.0/24"]
+    code, text = diff(repo, capsys, "--before", "HEAD", fmt="text")
+    assert "denied for other sources: partly denied (lines 6, 8, 9) for 10.10.66.0/24 -> " \
+           "partly denied (lines 6, 8, 9) for 10.10.77.0/24" in text
+
+
+def test_editing_a_rule_changes_its_findings_not_introduce_them(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules(repo, "# mail for the LAN\n" + MAIL + WIDE)
+    git(repo, "commit", "-qam", "the whole ephemeral range")
+    edited = WIDE.replace("-j ACCEPT", '-m comment --comment "RPC, ticket 7" -j ACCEPT')
+    rules(repo, "# mail for the LAN\n" + MAIL + edited)
+    code, data = diff(repo, capsys, "--before", "HEAD")
+    assert code == 0
+    assert data["introduced"] == [] and data["resolved"] == []
+    (pair,) = data["changed"]
+    assert pair["before"]["check"] == pair["after"]["check"] == "EXA201"
+    assert "ticket 7" in pair["after"]["text"] and "ticket 7" not in pair["before"]["text"]
+    assert data["summary"]["changed"] == 1

@@ -18,10 +18,19 @@ class RuleIndex:
 
     by_line: dict[int, tuple[str, int]] = field(default_factory=dict)
     by_id: dict[tuple[str, int], int] = field(default_factory=dict)
+    # a line's place: its chain and how many other lines come before it there (what stays
+    # when the line's own text is edited)
+    position: dict[int, tuple[str, int]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, fa: FirewallAudit) -> RuleIndex:
         index = cls()
+        for name, chain in fa.ruleset.chains.items():
+            lines = list(dict.fromkeys(r.origin.line for r in chain.rules))
+            for place, line in enumerate(lines):
+                index.position.setdefault(line, (name, place))
+            if chain.default_origin is not None:
+                index.position.setdefault(chain.default_origin.line, (name, len(lines)))
         origins = [r.origin for r in fa.ruleset.rules()]
         origins += [c.default_origin for c in fa.ruleset.chains.values() if c.default_origin]
         seen: dict[str, int] = {}

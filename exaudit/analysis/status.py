@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from exaudit.analysis.context import CrossingResult, FirewallAudit
+from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import Origin
 from exaudit.exchange.flows import Crossing
 
@@ -23,6 +24,10 @@ class FlowState:
     crossing: Crossing
     status: str
     decided: list[Decision]
+    # the sources each forward verdict covers, and the clients whose replies are denied:
+    # two versions may agree on the status and still deny different addresses
+    sources: dict[str, IntervalSet] = field(default_factory=dict)
+    replies_denied: IntervalSet = field(default_factory=IntervalSet)
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -59,6 +64,21 @@ def decisions(cr: CrossingResult) -> list[Decision]:
     return out
 
 
+def _sources(cr: CrossingResult) -> dict[str, IntervalSet]:
+    out: dict[str, IntervalSet] = {}
+    for p in cr.forward.parts:
+        out[p.verdict] = out.get(p.verdict, IntervalSet()) | p.src
+    return out
+
+
+def _replies_denied(cr: CrossingResult) -> IntervalSet:
+    out = IntervalSet()
+    for r in cr.replies:
+        for p in r.result.by_verdict("deny"):
+            out = out | p.dim("dst")  # a reply goes to the client
+    return out
+
+
 def flow_states(fa: FirewallAudit) -> list[FlowState]:
-    return [FlowState(fa.firewall.name, cr.crossing, status(cr), decisions(cr))
-            for cr in fa.results]
+    return [FlowState(fa.firewall.name, cr.crossing, status(cr), decisions(cr), _sources(cr),
+                      _replies_denied(cr)) for cr in fa.results]

@@ -15,12 +15,13 @@ from dataclasses import dataclass, replace
 from exaudit.analysis.lines import RuleIndex
 from exaudit.analysis.status import FlowState
 from exaudit.checks._common import flow_json
+from exaudit.core import addresses
 from exaudit.core.errors import InputError
 from exaudit.core.findings import Finding, Location
 from exaudit.pipeline.audit import AuditRun, evaluate
 from exaudit.pipeline.runner import SERIAL, Runner
 from exaudit.report.build import entries
-from exaudit.report.model import DiffReport, Entry, FlowChange, Moved, RuleChange
+from exaudit.report.model import DiffReport, Entry, FlowChange, FlowSide, Moved, RuleChange
 from exaudit.review.before import Before, Remap, relabel
 from exaudit.review.suppress import Triage
 
@@ -72,13 +73,44 @@ def diff(topology: str, before: str, enabled: frozenset[str], baseline: str | No
     old_active, _ = entries(old.triage)
     new_prints = {e.fingerprint for e in new_active}
     old_prints = {e.fingerprint for e in old_active}
-    introduced = tuple(Moved(e, _other_line(e, after, old)) for e in new_active
-                       if e.fingerprint not in old_prints)
-    resolved = tuple(Moved(e, _other_line(e, old, after)) for e in old_active
-                     if e.fingerprint not in new_prints)
+    added = [e for e in new_active if e.fingerprint not in old_prints]
+    gone = [e for e in old_active if e.fingerprint not in new_prints]
+    changed = _changed(gone, added, old, after)
+    paired = {id(e) for pair in changed for e in pair}
+    introduced = tuple(Moved(e, _other_line(e, after, old)) for e in added
+                       if id(e) not in paired)
+    resolved = tuple(Moved(e, _other_line(e, old, after)) for e in gone if id(e) not in paired)
     firewalls = tuple(replace(o.summary, flows=()) for o in after.run.outcomes)
     return DiffReport(topology, before, firewalls, _flow_changes(old, after), introduced,
-                      resolved, _rule_changes(old, after), enabled)
+                      resolved, _rule_changes(old, after), enabled, tuple(changed))
+
+
+def _place(e: Entry, side: Side) -> tuple[object, ...]:
+    """What stays of a finding when its rule's text is edited: check, firewall, flow, and
+    the rule's place in its chain."""
+    f = e.finding
+    flow = (f.flow or {}).get("id"), (f.flow or {}).get("src"), (f.flow or {}).get("dst"), \
+        (f.flow or {}).get("in"), (f.flow or {}).get("out"), (f.flow or {}).get("path")
+    where: object = None
+    if f.location is not None and f.firewall in side.rules:
+        where = side.rules[f.firewall].position.get(f.location.line)
+    return (f.check, f.firewall, flow, where)
+
+
+def _changed(gone: list[Entry], added: list[Entry], old: Side, new: Side
+             ) -> list[tuple[Entry, Entry]]:
+    """Findings resolved and introduced at the same place: one finding whose rule changed."""
+    waiting: dict[tuple[object, ...], list[Entry]] = {}
+    for e in gone:
+        key = _place(e, old)
+        if key[3] is not None:  # only a finding at a rule has a place to keep
+            waiting.setdefault(key, []).append(e)
+    out = []
+    for e in added:
+        twins = waiting.get(_place(e, new))
+        if twins:
+            out.append((twins.pop(0), e))
+    return out
 
 
 def _other_line(e: Entry, this: Side, other: Side) -> int | None:
@@ -90,6 +122,16 @@ def _other_line(e: Entry, this: Side, other: Side) -> int | None:
     if ident is None or f.firewall not in other.rules:
         return None
     return other.rules[f.firewall].by_id.get(ident)
+
+
+def _flow_side(state: FlowState | None) -> FlowSide | None:
+    if state is None:
+        return None
+    denied = state.sources.get("deny") if state.status == "partly denied" else None
+    replies = state.replies_denied if state.status == "replies denied" else None
+    return FlowSide(state.status, state.lines(),
+                    tuple(addresses.to_cidrs(denied)) if denied else (),
+                    tuple(addresses.to_cidrs(replies)) if replies else ())
 
 
 CHANGE = {("permit", "deny"): "newly blocked", ("permit", "partly denied"): "newly partly "
@@ -110,14 +152,20 @@ def _flow_changes(old: Side, new: Side) -> tuple[FlowChange, ...]:
     out = []
     for key in sorted(set(old.states) | set(new.states)):
         a, b = old.states.get(key), new.states.get(key)
-        if a is not None and b is not None and a.status == b.status:
+        before, now = _flow_side(a), _flow_side(b)
+        if before == now or (before is not None and now is not None
+                             and before.status == now.status
+                             and (before.denied, before.replies_denied)
+                             == (now.denied, now.replies_denied)):
             continue
         state = b or a
         assert state is not None
+        change = _change(a.status if a else None, b.status if b else None)
+        if before is not None and now is not None and before.status == now.status:
+            change = ("replies denied to other clients" if now.status == "replies denied"
+                      else "denied for other sources")
         out.append(FlowChange(key[0], flow_json(state.crossing.flow, None, state.crossing),
-                              _change(a.status if a else None, b.status if b else None),
-                              (a.status, a.lines()) if a else None,
-                              (b.status, b.lines()) if b else None))
+                              change, before, now))
     return tuple(out)
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from exaudit import platforms
-from exaudit.platforms import NotAFirewall
 from exaudit.checks.runner import lint_checks
 from exaudit.core.findings import Finding, finding_from_json
 from exaudit.pipeline.cache import Cache, digest, text_digest
 from exaudit.pipeline.runner import SERIAL, Runner
 from exaudit.pipeline.sources import Commented, Config, read_config, suppressions
+from exaudit.platforms import NotAFirewall
 from exaudit.report.build import lint_file, lint_report
 from exaudit.report.model import LintFile, LintReport
 from exaudit.review import baseline as baselines

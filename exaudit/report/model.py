@@ -287,19 +287,35 @@ class Moved:
 
 
 @dataclass(frozen=True)
+class FlowSide:
+    """A required flow at a firewall on one side of a change."""
+
+    status: str
+    lines: list[int]
+    denied: tuple[str, ...] = ()  # partly denied: the denied sources (CIDRs)
+    replies_denied: tuple[str, ...] = ()  # replies denied: the clients they do not reach
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"status": self.status, "lines": self.lines}
+        if self.denied:
+            out["denied"] = list(self.denied)
+        if self.replies_denied:
+            out["replies_denied"] = list(self.replies_denied)
+        return out
+
+
+@dataclass(frozen=True)
 class FlowChange:
     firewall: str
     flow: dict[str, Any]
     change: str
-    before: tuple[str, list[int]] | None  # (status, deciding lines), None: absent
-    after: tuple[str, list[int]] | None
+    before: FlowSide | None  # None: the flow is not required on that side
+    after: FlowSide | None
 
     def to_json(self) -> dict[str, Any]:
-        def side(s: tuple[str, list[int]] | None) -> dict[str, Any] | None:
-            return None if s is None else {"status": s[0], "lines": s[1]}
-
         return {"firewall": self.firewall, "flow": self.flow, "change": self.change,
-                "before": side(self.before), "after": side(self.after)}
+                "before": self.before.to_json() if self.before else None,
+                "after": self.after.to_json() if self.after else None}
 
 
 @dataclass(frozen=True)
@@ -331,6 +347,9 @@ class DiffReport:
     resolved: tuple[Moved, ...]
     rules: tuple[RuleChange, ...]
     checks: frozenset[str] = field(default=frozenset())
+    # the same finding (check, firewall, flow, place of its rule) with its rule edited:
+    # (before, now); neither introduced nor resolved
+    changed: tuple[tuple[Entry, Entry], ...] = ()
 
     @property
     def counted(self) -> list[Finding]:
@@ -338,7 +357,8 @@ class DiffReport:
 
     @property
     def empty(self) -> bool:
-        return not (self.flows or self.introduced or self.resolved or self.rules)
+        return not (self.flows or self.introduced or self.resolved or self.rules
+                    or self.changed)
 
     def to_json(self) -> dict[str, Any]:
         def moved(m: Moved, key: str) -> dict[str, Any]:
@@ -347,8 +367,8 @@ class DiffReport:
             return out
 
         summary = {"introduced": severity_counts(self.counted),
-                   "resolved": len(self.resolved), "flows_changed": len(self.flows),
-                   "rules_changed": len(self.rules)}
+                   "resolved": len(self.resolved), "changed": len(self.changed),
+                   "flows_changed": len(self.flows), "rules_changed": len(self.rules)}
         firewalls = [{"name": fw.name, "platform": fw.platform, "config": fw.config,
                       "line": fw.line} for fw in self.firewalls]
         return {"schema": "exaudit.diff/1", "tool": TOOL, "topology": self.topology,
@@ -356,6 +376,8 @@ class DiffReport:
                 "flows": [c.to_json() for c in self.flows],
                 "introduced": [moved(m, "line_before") for m in self.introduced],
                 "resolved": [moved(m, "line_after") for m in self.resolved],
+                "changed": [{"before": a.to_json(), "after": b.to_json()}
+                            for a, b in self.changed],
                 "rules": [r.to_json() for r in self.rules]}
 
 

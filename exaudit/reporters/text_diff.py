@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from exaudit.report.model import DiffReport, FlowChange, Moved
+from exaudit.report.model import DiffReport, FlowChange, FlowSide, Moved
 from exaudit.reporters.options import RenderOptions
+from exaudit.reporters.textlayout import plural, shorten
 
 
 def _line(n: int | None) -> str:
@@ -19,9 +20,10 @@ def render(report: DiffReport, options: RenderOptions) -> str:
         out.append("No change: every required flow has the same verdict and no finding "
                    "was introduced or resolved.")
         return "\n".join(out) + "\n"
-    out.append(f"{len(report.flows)} flow(s) changed, {len(report.introduced)} finding(s) "
-               f"introduced, {len(report.resolved)} resolved, {len(report.rules)} rule(s) "
-               "decide differently")
+    out.append(f"{plural(len(report.flows), 'flow')} changed, "
+               f"{plural(len(report.introduced), 'finding')} introduced, "
+               f"{len(report.resolved)} resolved, {len(report.changed)} changed, "
+               f"{plural(len(report.rules), 'rule')} decide differently")
     out += list(_flow_lines(report.flows))
     sections: tuple[tuple[str, tuple[Moved, ...], str], ...] = (
         ("Findings introduced", report.introduced, "was line"),
@@ -37,6 +39,17 @@ def render(report: DiffReport, options: RenderOptions) -> str:
             other = f" ({label} {m.other_line})" if m.other_line is not None else ""
             out.append(f"  {where}{other}  {f.check} {f.severity.value}  "
                        f"{f.firewall or '(topology)'}: {f.message}")
+    if report.changed:
+        out += ["", "Findings changed (the same finding at the same place; its rule was "
+                "edited):"]
+        for was, now in report.changed:
+            f = now.finding
+            where = f"{f.location.file}:{f.location.line}" if f.location else "-"
+            out.append(f"  {where}  {f.check} {f.severity.value}  "
+                       f"{f.firewall or '(topology)'}: {f.message}")
+            if was.finding.text != f.text:
+                out.append(f"      rule before: {shorten(was.finding.text or '', 100)}")
+                out.append(f"      rule now:    {shorten(f.text or '', 100)}")
     if report.rules:
         out += ["", "Rules whose verdicts changed (line before -> line now):"]
         for r in report.rules:
@@ -47,6 +60,21 @@ def render(report: DiffReport, options: RenderOptions) -> str:
     return "\n".join(out) + "\n"
 
 
+def _side(side: FlowSide | None) -> str:
+    if side is None:
+        return "absent"
+    text = f"{side.status} (lines {', '.join(map(str, side.lines)) or '-'})"
+    if side.denied:
+        text += " for " + _cidrs(side.denied)
+    if side.replies_denied:
+        text += " to " + _cidrs(side.replies_denied)
+    return text
+
+
+def _cidrs(items: tuple[str, ...]) -> str:
+    return ", ".join(items[:6]) + (f" and {len(items) - 6} more" if len(items) > 6 else "")
+
+
 def _flow_lines(flows: tuple[FlowChange, ...]) -> Iterator[str]:
     if not flows:
         return
@@ -55,7 +83,6 @@ def _flow_lines(flows: tuple[FlowChange, ...]) -> Iterator[str]:
     for c in flows:
         f = c.flow
         path = f.get("path") or f"{f.get('in')} -> {f.get('out')}"
-        side = [f"{x[0]} (lines {', '.join(map(str, x[1])) or '-'})" if x else "absent"
-                for x in (c.before, c.after)]
+        side = [_side(x) for x in (c.before, c.after)]
         yield (f"  {c.firewall}  {f['id']} tcp/{f['port']} {f['src']} -> {f['dst']} "
                f"({path}): {c.change}: {side[0]} -> {side[1]}")
