@@ -96,7 +96,8 @@ def _problems(g: _Graph, scene: Scene) -> None:
     for p in scene.problems:
         blocked = p.state.slug in states.BLOCKED
         grouped.setdefault((p.src, p.dst, blocked), []).append(p)
-    for (src, dst, blocked), items in grouped.items():
+    for (src, dst, blocked), found in grouped.items():
+        items = sorted(found, key=lambda p: -p.state.rank)  # the worst first, and linked
         colour = RED if blocked else AMBER
         solid = all(p.state is states.DENIED for p in items)
         style = "solid" if solid else ("dashed" if blocked else "dotted")

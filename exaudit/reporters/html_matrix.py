@@ -39,6 +39,7 @@ class Matrix:
     columns: list[str]
     cells: dict[tuple[RowKey, str], Cell]
     ids: dict[tuple[RowKey, str], str]
+    platforms: dict[str, str] = field(default_factory=dict)
 
     def cell_of_finding(self) -> dict[str, str]:
         """Each linked finding's cell id, for the finding to link back."""
@@ -61,7 +62,8 @@ def build(firewalls: Sequence[FirewallSummary],
     number = {row: i + 1 for i, row in enumerate(rows)}
     column = {fw.name: c + 1 for c, fw in enumerate(firewalls)}
     ids = {(row, fw): f"cell-{number[row]}-{column[fw]}" for row, fw in cells}
-    return Matrix(list(rows), list(column), cells, ids)
+    return Matrix(list(rows), list(column), cells, ids,
+                  {fw.name: fw.platform for fw in firewalls})
 
 
 def row_head(row: RowKey) -> Markup:
@@ -125,7 +127,8 @@ def render(m: Matrix) -> Markup:
                        data_ok="true" if ok else "false"))
     head = el("tr", el("th", "flow", scope="col"), el("th", "source \u2192 server", scope="col"),
               el("th", "port", scope="col"),
-              *(el("th", fw, scope="col", class_="fw-col") for fw in m.columns))
+              *(el("th", fw, el("span", m.platforms.get(fw, ""), class_="platform"),
+                   scope="col", class_="fw-col") for fw in m.columns))
     toggle = el("label", el("input", type="checkbox", id="problems-only"),
                 " only flows with a problem", class_="toggle")
     table = el("table", el("thead", head), el("tbody", *body), class_="matrix",

@@ -29,7 +29,7 @@ DENIED = State("denied", "denied", "\u2717", 5)
 PARTLY = State("partly-denied", "partly denied", "\u25d0", 4)
 REPLIES = State("replies-denied", "replies denied", "\u21a9", 3)
 UNDETERMINED = State("undetermined", "undetermined", "?", 2)
-OFF_PATH = State("not-on-path", "not on the path", "\u00b7", -1)
+OFF_PATH = State("not-on-path", "not on the path", "\u2013", -1)
 ABSENT = State("not-required", "not required", "\u2205", -1)  # a diff side without the flow
 UNCHANGED = State("unchanged", "unchanged", "=", -2)  # a diff cell with no change
 

@@ -73,6 +73,8 @@ table.matrix th, table.matrix td { padding: .3rem .55rem; border-bottom: 1px sol
 table.matrix thead th { position: sticky; top: var(--bar); background: #f0f4f8; z-index: 2;
   border-bottom: 2px solid #bcccdc; font-weight: 600; }
 table.matrix th.fw-col { text-align: center; }
+table.matrix th.fw-col .platform { display: block; font-weight: 400; font-size: .75rem;
+  color: var(--muted); }
 table.matrix tbody tr:hover td, table.matrix tbody tr:hover th { background: #f7fafc; }
 table.matrix .ends { color: var(--muted); } table.matrix .ends strong { color: var(--ink);
   font-weight: 600; }
@@ -90,13 +92,19 @@ td.cell:target { outline: 3px solid var(--accent); outline-offset: -3px; }
   color: var(--replies-ink); }
 .st-undetermined .state, .state.st-undetermined { background: var(--undet);
   color: var(--undet-ink); }
-.st-not-on-path .state, .state.st-not-on-path, .state.st-not-required,
-.state.st-unchanged { background: var(--off); color: var(--off-ink); font-weight: 400; }
+.st-not-on-path .state, .state.st-not-on-path, .state.st-unchanged { background: none;
+  color: var(--off-ink); font-weight: 400; }
+.state.st-not-required { background: var(--off); color: var(--off-ink); font-weight: 400; }
+.legend .state.st-not-on-path { border: 1px dashed #cbd2d9; }
 a.cell-link:hover .state { box-shadow: 0 0 0 2px currentColor; text-decoration: none; }
 a.cell-link:hover { text-decoration: none; }
 .more-link { font-size: .75rem; margin-left: .3rem; }
 .arrow-to { color: var(--muted); margin: 0 .25rem; }
 section.firewall { border-top: 1px solid var(--line); margin-top: 1rem; }
+section.firewall > h3 { font-size: 1.12rem; margin-top: 1rem; }
+section.firewall > h3::before { content: ""; display: inline-block; width: .55rem;
+  height: .55rem; border-radius: 2px; background: #9a3412; margin-right: .5rem;
+  vertical-align: middle; }
 section.firewall:first-of-type { border-top: 0; }
 section.check-group h4 .code, summary .code { font-family: ui-monospace, Menlo, Consolas,
   "DejaVu Sans Mono", monospace; font-weight: 700; }
