@@ -24,7 +24,7 @@ from test_html import EXAMPLE, changed_example, diff_page, iptables_ready, run, 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-default-apps", "--disable-extensions"]
-VIEWPORT = {"width": 1360, "height": 1000}
+WIDTH, HEIGHT = 1360, 1000
 SCREENSHOT = ROOT / "docs" / "html-report.png"
 
 
@@ -57,7 +57,8 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     started = time.monotonic()
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(profile), executable_path=path, args=ARGS, headless=True, viewport=VIEWPORT)
+            str(profile), executable_path=path, args=ARGS, headless=True,
+            viewport={"width": WIDTH, "height": HEIGHT})
         print(f"\nChromium started in {time.monotonic() - started:.1f} s")
         try:
             yield context
@@ -92,7 +93,7 @@ class Loaded:
     def in_view(self, selector: str) -> bool:
         """Whether the element's top is on screen, below the sticky bar."""
         box = self.page.locator(selector).bounding_box()
-        return box is not None and self.bar_height() - 1 <= box["y"] < VIEWPORT["height"]
+        return box is not None and self.bar_height() - 1 <= box["y"] < HEIGHT
 
 
 def page_file(tmp_path: Path, name: str, text: str) -> Path:
@@ -226,6 +227,6 @@ def test_screenshot(browser: Any, tmp_path: Path, capsys: pytest.CaptureFixture[
         assert SCREENSHOT.is_file() and SCREENSHOT.stat().st_size > 10_000
         return
     page = Loaded(browser, example_file(tmp_path, capsys)).page
-    page.set_viewport_size({"width": 1360, "height": 1500})  # the summary and the matrix
+    page.set_viewport_size({"width": WIDTH, "height": 1500})  # the summary and the matrix
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from exaudit import __version__
-from exaudit.report.model import DiffReport, FlowChange, RuleChange, severity_counts
+from exaudit.report.model import DiffReport, Entry, FlowChange, RuleChange, severity_counts
 from exaudit.reporters import html_matrix
 from exaudit.reporters import html_states as states
 from exaudit.reporters.html_docs import check_docs
@@ -95,6 +95,10 @@ def _matrix(report: DiffReport, linked: Mapping[tuple[str, FlowKey], list[Anchor
                 ]), back
 
 
+def _number(line: int | None) -> str:
+    return "-" if line is None else str(line)
+
+
 def _rules(rules: Sequence[RuleChange]) -> Markup:
     if not rules:
         return el("p", "No rule decides differently.", class_="muted")
@@ -102,8 +106,7 @@ def _rules(rules: Sequence[RuleChange]) -> Markup:
     for r in rules:
         what = [el("div", "no longer: ", x, class_="muted") for x in r.before]
         what += [el("div", "now: ", x) for x in r.after]
-        line = f"{'-' if r.before_line is None else r.before_line} \u2192 " \
-               f"{'-' if r.after_line is None else r.after_line}"
+        line = f"{_number(r.before_line)} \u2192 {_number(r.after_line)}"
         rows.append(el("tr", el("td", r.firewall), el("td", line), el("td", el("code", r.text)),
                        el("td", *what)))
     head = el("tr", *(el("th", h, scope="col") for h in
@@ -117,9 +120,12 @@ def render(report: DiffReport) -> str:
     fw_ids.update({fw.name: ids.new("firewall", fw.name) for fw in report.firewalls})
     was = {m.entry.fingerprint: m.other_line for m in report.introduced + report.resolved}
 
-    def note(word: str) -> object:
-        return lambda e: f"{word} line {was[e.fingerprint]}" if was.get(
-            e.fingerprint) is not None else ""
+    def note(word: str) -> Callable[[Entry], str]:
+        """``was line N`` / ``now line N``: the rule's line on the other side, if known."""
+        def say(e: Entry) -> str:
+            line = was.get(e.fingerprint)
+            return "" if line is None else f"{word} line {line}"
+        return say
 
     introduced = anchored((m.entry for m in report.introduced), ids, note=note("was"))
     resolved = anchored((m.entry for m in report.resolved), ids, note=note("now"))

@@ -29,8 +29,8 @@ def tables(scene: Scene) -> Markup:
                 hosts.get(s.name, "")) for s in view.servers]
     firewalls = []
     for fw in view.firewalls:
-        name = el("a", fw.name, href=f"#{scene.fw_ids[fw.name]}") if fw.name in scene.fw_ids \
-            else fw.name
+        section = scene.fw_ids.get(fw.name)
+        name: object = el("a", fw.name, href=f"#{section}") if section else fw.name
         if fw.host:
             firewalls.append((name, fw.platform, "(host)", f"on server {fw.host}"))
         for iface, behind in fw.interfaces:
