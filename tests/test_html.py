@@ -127,6 +127,24 @@ def test_html_is_a_format_of_audit_and_diff_only() -> None:
     assert "html" not in names_for("lint")
 
 
+def test_lint_with_html_configured_writes_text(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """``format = "html"`` in exaudit.toml is for audit and diff: lint says so, writes text."""
+    if not iptables_ready():
+        pytest.skip("the iptables parser is not in the tree yet")
+    shutil.copy(EXAMPLE / "configs" / "hq-edge.rules", tmp_path / "fw.rules")
+    (tmp_path / "exaudit.toml").write_text('format = "html"\n', encoding="utf-8")
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        code = main(["lint", "fw.rules", "--platform", "iptables"])
+    finally:
+        os.chdir(old)
+    out, err = capsys.readouterr()
+    assert code == 0 and "lint has no html format; writing text" in err
+    assert out.startswith("fw.rules: iptables")
+
+
 def test_example_matrix_has_the_expected_states(
         example: tuple[str, dict[str, object]]) -> None:
     """Each flow finding the example expects is a cell in its state, linking to it."""

@@ -116,9 +116,13 @@ def cmd_requirements(args: argparse.Namespace) -> int:
 
 def cmd_lint(args: argparse.Namespace) -> int:
     from exaudit.pipeline.lint import lint
+    from exaudit.reporters import names_for
 
     _settings(args, "lint")
     report = lint(args.configs, args.platform, _enabled(args), args.baseline, _runner(args))
+    if args.format not in names_for("lint"):  # a configured default for audit (html)
+        _note(f"note: lint has no {args.format} format; writing text")
+        args.format = "text"
     _write(args, _render(args, report))
     return _finish(args, report.counted)
 
