@@ -18,17 +18,19 @@ class Markup(str):
     __slots__ = ()
 
 
+_EMPTY = Markup("")
+_escape = html.escape
+
+
 def esc(value: object) -> Markup:
     """``value`` as HTML text: strings escaped (quotes too), sequences joined, None empty."""
-    if isinstance(value, Markup):
-        return value
-    if value is None:
-        return Markup("")
     if isinstance(value, str):
-        return Markup(html.escape(value, quote=True))
+        return value if isinstance(value, Markup) else Markup(_escape(value, quote=True))
+    if value is None:
+        return _EMPTY
     if isinstance(value, Iterable):
-        return Markup("".join(esc(v) for v in value))
-    return Markup(html.escape(str(value), quote=True))
+        return Markup("".join([v if type(v) is Markup else esc(v) for v in value]))
+    return Markup(_escape(str(value), quote=True))
 
 
 def attribute(name: str, value: object) -> str:
@@ -40,20 +42,25 @@ def attribute(name: str, value: object) -> str:
     text = str(value)
     if name in _URL_ATTRIBUTES and not text.startswith("#"):
         raise ValueError(f"{name}={text!r}: the report links only within itself")
-    return f' {name}="{html.escape(text, quote=True)}"'
+    return f' {name}="{_escape(text, quote=True)}"'
 
 
 def el(tag: str, *children: object, **attrs: object) -> Markup:
     """``<tag attrs>children</tag>``; ``class_`` is ``class``, ``data_x`` is ``data-x``."""
-    opening = "".join(attribute(k.rstrip("_").replace("_", "-"), v) for k, v in attrs.items())
+    opening = "".join([attribute(_NAMES.get(k) or _name(k), v) for k, v in attrs.items()])
     if tag in _VOID:
         return Markup(f"<{tag}{opening}>")
-    return Markup(f"<{tag}{opening}>{esc(children)}</{tag}>")
+    inner = "".join([c if type(c) is Markup else esc(c) for c in children])
+    return Markup(f"<{tag}{opening}>{inner}</{tag}>")
 
 
-def join(parts: Iterable[object], sep: str = "") -> Markup:
-    """The parts, escaped where needed, with ``sep`` (plain text) between them."""
-    return Markup(esc(sep).join(esc(p) for p in parts))
+_NAMES: dict[str, str] = {}
+
+
+def _name(key: str) -> str:
+    """The attribute a keyword names (remembered: the same few come back all the time)."""
+    name = _NAMES[key] = key.rstrip("_").replace("_", "-")
+    return name
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")
