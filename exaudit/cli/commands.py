@@ -117,10 +117,14 @@ def cmd_requirements(args: argparse.Namespace) -> int:
 
 def cmd_lint(args: argparse.Namespace) -> int:
     from exaudit.pipeline.lint import lint
+    from exaudit.reporters import names_for
 
     _settings(args, "lint")
     report = lint(args.configs, args.platform, _enabled(args), args.baseline, _runner(args),
                   args.skip_unknown)
+    if args.format_configured and args.format[0] not in names_for("lint"):
+        _note(f"note: lint has no {args.format[0]} format; writing text")  # audit's default
+        args.format = ["text"]
     render_all(args, report, names_for("lint"))
     return _finish(args, report.counted)
 

@@ -43,6 +43,7 @@ FORMATS = {f.name: f for f in (
     Format("github", "github", "GitHub Actions annotations", FINDINGS),
     Format("junit", "junit", "test dashboards (JUnit XML)", FINDINGS),
     Format("gitlab", "gitlab", "GitLab Code Quality", FINDINGS),
+    Format("html", "html", "people who sign off: one self-contained page", ("audit", "diff")),
 )}
 
 
