@@ -119,3 +119,20 @@ def test_jobs_must_be_a_positive_number(capsys: pytest.CaptureFixture[str]) -> N
         main(["lint", "x", "--jobs", "0"])
     assert exit_.value.code == 2
     assert "--jobs needs at least 1" in capsys.readouterr().err
+
+
+def test_a_changed_pf_table_file_invalidates_the_entry(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    (tmp_path / "bad").write_text("10.1.0.10\n")
+    (tmp_path / "pf.conf").write_text('table <bad> file "bad"\nblock all\n'
+                                      "pass in quick from <bad>\n")
+    lint = ("lint", "pf.conf", "--platform", "pf", "--format", "json", "--cache-dir",
+            str(tmp_path / "cache"))
+    first = run(tmp_path, capsys, *lint)
+    (tmp_path / "bad").write_text("10.1.0.10\n# now a comment\n10.9.0.0/16\n")
+    entries = list((tmp_path / "cache").rglob("*.json"))
+    assert entries and "/bad" in entries[0].read_text()  # the table file is a dependency
+    second = run(tmp_path, capsys, *lint)
+    assert second == run(tmp_path, capsys, *lint[:-2], "--no-cache")
+    assert first[0] == second[0]

@@ -42,18 +42,18 @@ class Context:
     include_depth: int = 0
     includes: int = 0
     read_file: Callable[[str], str | None] | None = None
-    # the files of rules read besides the main one (includes, loaded anchors), with their
-    # text: suppressions are written there too
-    rule_files: dict[str, str] = field(default_factory=dict)
+    # every file read besides the main one (includes, loaded anchors, table files), with
+    # its text: the result depends on them, and suppressions are written there too
+    files_read: dict[str, str] = field(default_factory=dict)
 
     def issue(self, code: str, origin: Origin, message: str) -> None:
         self.issues.append(Issue(code, origin, message))
 
-    def read_rules(self, path: str) -> str | None:
-        """The text of a file of rules the config names (None: not available)."""
+    def read(self, path: str) -> str | None:
+        """The text of a file the config names (None: not available)."""
         text = self.read_file(path) if self.read_file else None
         if text is not None:
-            self.rule_files[path] = text
+            self.files_read[path] = text
         return text
 
     def find_file(self, name: str, near: str) -> str | None:

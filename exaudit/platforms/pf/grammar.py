@@ -226,7 +226,7 @@ class Parser(Reader):
 
     def table_file(self, table: Table, name: str) -> None:
         found = self.ctx.find_file(name, self.src.path)
-        text = self.ctx.read_file(found) if found and self.ctx.read_file else None
+        text = self.ctx.read(found) if found else None
         if text is None:
             table.unknown_reasons.append(f"its file \"{name}\" is not available")
             return
@@ -318,7 +318,7 @@ class Parser(Reader):
         name = self.string()
         origin = self.origin(first)
         found = self.ctx.find_file(name, self.src.path)
-        text = self.ctx.read_rules(found) if found else None
+        text = self.ctx.read(found) if found else None
         if found is None or text is None:
             items.append(Opaque(origin, Conditions(), f"include file \"{name}\" is not available"))
             raise Syntax(f"include file \"{name}\" is not available; its rules are unknown")

@@ -57,7 +57,7 @@ def parse(text: str, path: str) -> PfRuleset:
                                    for (origin, code), reasons in problems.items()]
     ruleset.issues.sort(key=lambda i: (i.origin.file != path, i.origin.file, i.origin.line))
     ruleset.notes = ctx.notes + _notes(ctx, items)
-    ruleset.sources = dict(ctx.rule_files)
+    ruleset.sources = dict(ctx.files_read)
     ruleset.statements = ctx.statements
     ruleset.not_understood = ctx.not_understood
     ruleset.block_policy = ctx.block_policy
@@ -77,7 +77,7 @@ def _load_anchors(ctx: Context) -> None:
         path, filename, origin, near = ctx.pending_loads.pop(0)
         done += 1
         found = ctx.find_file(filename, near)
-        text = ctx.read_rules(found) if found else None
+        text = ctx.read(found) if found else None
         if found is None or text is None:
             ctx.issue("EXA002", origin, f"anchor file \"{filename}\" is not available; "
                       f"the rules of anchor \"{path}\" are unknown")
