@@ -26,3 +26,20 @@ def corpus_dir(*parts: str) -> Path:
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """The result cache of the test session lives in a directory of its own."""
     os.environ["EXAUDIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("exaudit-cache"))
+
+
+def _snapshot(root: Path) -> dict[str, tuple[str, int]]:
+    import hashlib
+
+    return {str(p): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _inputs_stay_as_they_are() -> object:
+    """exaudit never writes to its inputs: every fixture is as it was after the session."""
+    before = _snapshot(FIXTURES)
+    yield
+    after = _snapshot(FIXTURES)
+    changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+    assert not changed, f"the test session changed inputs: {changed[:5]}"

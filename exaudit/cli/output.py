@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -67,11 +66,17 @@ def write(out: Output, text: str) -> None:
 
 def render_all(args: argparse.Namespace, report: Any, choices: tuple[str, ...]) -> None:
     """The report in every requested format, each to its destination."""
+    from exaudit.pipeline.sources import refuse_overwrite
     from exaudit.reporters import FORMATS
     from exaudit.reporters.options import RenderOptions
     from exaudit.reporters.style import PLAIN, Style
 
-    for out in outputs(args, choices):
+    every = outputs(args, choices)
+    for out in every:  # before anything is written
+        if out.path is not None:
+            refuse_overwrite("--output" if out.path == args.output else "--format",
+                             out.path, getattr(report, "inputs", ()))
+    for out in every:
         terminal = out.path is None
         style = Style.for_stream(sys.stdout, getattr(args, "color", "auto")) if terminal \
             else PLAIN
@@ -79,10 +84,3 @@ def render_all(args: argparse.Namespace, report: Any, choices: tuple[str, ...]) 
                                 quiet=bool(getattr(args, "quiet", False)),
                                 statistics=bool(getattr(args, "statistics", False)))
         write(out, FORMATS[out.format].render(report, options))
-
-
-def same_file(a: str, b: str) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False

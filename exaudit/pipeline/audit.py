@@ -15,7 +15,7 @@ from exaudit.pipeline.cache import Cache, digest, text_digest
 from exaudit.pipeline.clock import laps_text
 from exaudit.pipeline.firewalls import FirewallJob, FirewallOutcome, audit_firewall
 from exaudit.pipeline.runner import SERIAL, Runner
-from exaudit.pipeline.sources import Commented, suppressions
+from exaudit.pipeline.sources import Commented, refuse_overwrite, suppressions
 from exaudit.platforms.comments import HASH
 from exaudit.report.build import audit_report
 from exaudit.report.model import AuditReport, FirewallSummary
@@ -102,11 +102,14 @@ def audit(topology_path: str, enabled: frozenset[str], baseline: str | None = No
           write_baseline: str | None = None, runner: Runner = SERIAL) -> AuditReport:
     """The audit report; with ``write_baseline``, today's findings become the baseline."""
     run = evaluate(topology_path, enabled, runner)
+    read = baseline if baseline and not write_baseline else None  # rewriting it: not read
+    inputs = tuple(t.path for t in run.texts) + ((read,) if read else ())
     result = run.triage(enabled, None if write_baseline else baseline)
     if write_baseline:
+        refuse_overwrite("--write-baseline", write_baseline, inputs)
         kept = [(f, fp) for f, fp in result.active if f.check != "EXA003"]
         baselines.write(write_baseline, kept)
         runner.notify(f"wrote {len(kept)} finding(s) to the baseline {write_baseline}")
         result = run.triage(enabled, write_baseline)
     return audit_report(run.topology, run.texts[0].text, len(run.flows),
-                        [o.summary for o in run.outcomes], result, enabled)
+                        [o.summary for o in run.outcomes], result, enabled, inputs)

@@ -81,8 +81,9 @@ def diff(topology: str, before: str, enabled: frozenset[str], baseline: str | No
                        if id(e) not in paired)
     resolved = tuple(Moved(e, _other_line(e, old, after)) for e in gone if id(e) not in paired)
     firewalls = tuple(replace(o.summary, flows=()) for o in after.run.outcomes)
+    inputs = tuple(t.path for t in after.run.texts) + ((baseline,) if baseline else ())
     return DiffReport(topology, before, firewalls, _flow_changes(old, after), introduced,
-                      resolved, _rule_changes(old, after), enabled, tuple(changed))
+                      resolved, _rule_changes(old, after), enabled, tuple(changed), inputs)
 
 
 def _place(e: Entry, side: Side) -> tuple[object, ...]:

@@ -78,7 +78,9 @@ def lint(paths: list[str], platform: str | None, enabled: frozenset[str],
     findings = sorted((f for o in finished for f in o.findings), key=Finding.sort_key)
     result = triage(findings, enabled, suppressions(t for o in finished for t in o.texts),
                     baselines.load(baseline) if baseline else None)
-    return lint_report([o.file for o in finished], result, enabled)
+    inputs = tuple(t.path for o in finished for t in o.texts) + ((baseline,) if baseline
+                                                                else ())
+    return lint_report([o.file for o in finished], result, enabled, inputs)
 
 
 def _cached(cache: Cache, key: str, job: LintJob) -> LintOutcome | None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from exaudit import platforms
+from exaudit.core.errors import InputError
 from exaudit.core.model import Ruleset
 from exaudit.core.textfile import read_text, shown
 from exaudit.platforms.api import CommentSyntax, Platform
@@ -52,3 +54,17 @@ class Commented:
 def suppressions(texts: Iterable[Commented]) -> list[Suppression]:
     """Fresh suppressions of every text (triage marks which ones were used)."""
     return [s for t in texts for s in scan_text(t.text, t.path, t.syntax, t.firewall)]
+
+
+def refuse_overwrite(option: str, target: str, inputs: Iterable[str]) -> None:
+    """An output that is one of the inputs (by any path, a symlink too) is an error."""
+    for path in inputs:
+        if path != "<stdin>" and _same(target, path):
+            raise InputError(None, None, f"{option} would overwrite an input ({path})")
+
+
+def _same(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): not the same file
+        return False

@@ -60,11 +60,11 @@ def firewall_summary(fa: FirewallAudit) -> FirewallSummary:
 
 def audit_report(topology: Topology, text: str, flows: int,
                  firewalls: list[FirewallSummary], triage: Triage,
-                 checks: frozenset[str]) -> AuditReport:
+                 checks: frozenset[str], inputs: tuple[str, ...] = ()) -> AuditReport:
     active, suppressed = entries(triage)
     return AuditReport(topology.path, flows, sum(fw.rules for fw in firewalls),
                        tuple(firewalls), active, suppressed, checks,
-                       topology_view(topology, text))
+                       topology_view(topology, text), inputs)
 
 
 def topology_view(topo: Topology, text: str) -> TopologyView:
@@ -87,9 +87,10 @@ def lint_file(path: str, platform: str, guessed: bool, ruleset: Ruleset) -> Lint
                     lines_unparsed(ruleset), tuple(n.message for n in ruleset.notes))
 
 
-def lint_report(files: list[LintFile], triage: Triage, checks: frozenset[str]) -> LintReport:
+def lint_report(files: list[LintFile], triage: Triage, checks: frozenset[str],
+                inputs: tuple[str, ...] = ()) -> LintReport:
     active, suppressed = entries(triage)
-    return LintReport(tuple(files), active, suppressed, checks)
+    return LintReport(tuple(files), active, suppressed, checks, inputs)
 
 
 def requirements_report(topo: Topology, required: list[Flow]) -> RequirementsReport:

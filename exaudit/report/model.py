@@ -131,6 +131,7 @@ class AuditReport:
     suppressed: tuple[Entry, ...]
     checks: frozenset[str] = frozenset()  # the checks that ran
     view: TopologyView | None = None  # for the formats that draw the topology
+    inputs: tuple[str, ...] = ()  # every file read: a report must never overwrite one
 
     @property
     def counted(self) -> list[Finding]:
@@ -178,6 +179,7 @@ class LintReport:
     findings: tuple[Entry, ...]
     suppressed: tuple[Entry, ...]
     checks: frozenset[str] = frozenset()
+    inputs: tuple[str, ...] = ()  # every file read: a report must never overwrite one
 
     @property
     def counted(self) -> list[Finding]:
@@ -350,6 +352,7 @@ class DiffReport:
     # the same finding (check, firewall, flow, place of its rule) with its rule edited:
     # (before, now); neither introduced nor resolved
     changed: tuple[tuple[Entry, Entry], ...] = ()
+    inputs: tuple[str, ...] = ()  # every file read: a report must never overwrite one
 
     @property
     def counted(self) -> list[Finding]:
