@@ -23,6 +23,17 @@ _RANK = {s: len(Severity) - i for i, s in enumerate(Severity)}
 FAIL_ON = {**{s.value: s.rank for s in Severity}, "never": 99}
 
 
+MAX_ECHO = 500  # characters of an input line a finding may carry
+MAX_MESSAGE = 2000
+
+
+def bounded(text: str, limit: int) -> str:
+    """``text``, or its first ``limit`` characters and how many more there were."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]} [... {len(text) - limit} more characters]"
+
+
 @dataclass(frozen=True)
 class Location:
     file: str
@@ -40,6 +51,11 @@ class Finding:
     flow: dict[str, Any] | None = None
     fix: str | None = None
     text: str | None = None  # the rule's own text at the location, for the text report
+
+    def __post_init__(self) -> None:
+        # an input line may be megabytes (or a secret): reports echo a bounded slice of it
+        self.text = bounded(self.text, MAX_ECHO) if self.text else self.text
+        self.message = bounded(self.message, MAX_MESSAGE)
 
     def sort_key(self) -> tuple[str, str, int, str, str]:
         loc = self.location

@@ -5,20 +5,16 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable
 
-from exaudit.core.findings import Finding, Severity
+from exaudit.core.findings import MAX_MESSAGE, Finding, Severity, bounded
 
 # A config line may be megabytes long; what a person sees of it is bounded first, so that
-# wrapping stays linear in what is shown. exaudit's own messages are longer than a rule's
-# text may be shown, but bounded too (they may quote an input).
+# wrapping stays linear in what is shown (findings already hold a bounded slice of it).
 MAX_SHOWN = 400
-MAX_MESSAGE = 2000
 
 
 def cut(text: str, limit: int = MAX_SHOWN) -> str:
     """``text``, cut at ``limit`` characters with a marker saying how much was left out."""
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]} [... {len(text) - limit} more characters]"
+    return bounded(text, limit)
 
 
 def wrap(text: str, width: int) -> list[str]:
