@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from exaudit import addresses  # noqa: E402
+from exaudit.core import addresses  # noqa: E402
 from exaudit.core.intervals import IntervalSet  # noqa: E402
 from exaudit.engine.evaluate import Evaluator, Question  # noqa: E402
 from exaudit.platforms import pf  # noqa: E402

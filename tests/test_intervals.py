@@ -32,6 +32,23 @@ def test_set_operations_match_python_sets(a: list, b: list) -> None:
         assert (v in x) == (v in as_set(x))
 
 
+many = st.lists(st.integers(0, 1000), min_size=150, max_size=400)
+few = st.lists(st.tuples(st.integers(0, 1000), st.integers(0, 1000)), max_size=3)
+
+
+@given(many, few)
+def test_a_large_set_against_a_small_one(a: list, b: list) -> None:
+    """The bisecting paths (one set many times the other's size) agree with Python."""
+    x, y = IntervalSet.of(a[::2]), build(b)
+    for p, q in ((x, y), (y, x)):
+        assert as_set(p | q) == as_set(p) | as_set(q)
+        assert as_set(p & q) == as_set(p) & as_set(q)
+        assert as_set(p - q) == as_set(p) - as_set(q)
+        assert p.intersects(q) == bool(as_set(p) & as_set(q))
+        for r in (p | q, p & q, p - q):
+            assert r == IntervalSet(r.spans)  # merged, sorted, canonical
+
+
 @given(spans)
 def test_spans_are_merged_and_sorted(a: list) -> None:
     s = build(a)
