@@ -17,48 +17,67 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from exaudit.core import addresses  # noqa: E402
-from exaudit.core.intervals import IntervalSet  # noqa: E402
-from exaudit.engine.evaluate import Evaluator, Question  # noqa: E402
-from exaudit.platforms import pf  # noqa: E402
+from exaudit.core import addresses
+from exaudit.core.intervals import IntervalSet
+from exaudit.engine.evaluate import Evaluator, Question
+from exaudit.platforms import pf
 
 
 def generate_pf(rules: int, table: int, seed: int = 1) -> str:
     rnd = random.Random(seed)
     out = [
-        'ext_if = "em0"', 'int_if = "em1"', 'dmz_if = "em2"',
+        'ext_if = "em0"',
+        'int_if = "em1"',
+        'dmz_if = "em2"',
         'web_ports = "{ http, https, 8080:8090 }"',
         'mail_ports = "{ smtp, submission, imaps, pop3s }"',
         'lan = "{ 10.10.0.0/16, 10.20.0.0/16, !10.20.5.0/24 }"',
-        "set skip on lo", "set block-policy return",
+        "set skip on lo",
+        "set block-policy return",
         "table <blocklist> persist {",
     ]
     for _ in range(table // 10):
-        out.append("  " + " ".join(
-            f"{rnd.randrange(1, 224)}.{rnd.randrange(256)}.{rnd.randrange(256)}.0/24"
-            for _ in range(10)))
-    out += ["}", "table <servers> const { 10.1.0.0/24, 10.2.0.0/24 }",
-            "block log all", "block in quick on $ext_if from <blocklist>"]
+        out.append(
+            "  "
+            + " ".join(
+                f"{rnd.randrange(1, 224)}.{rnd.randrange(256)}.{rnd.randrange(256)}.0/24"
+                for _ in range(10)
+            )
+        )
+    out += [
+        "}",
+        "table <servers> const { 10.1.0.0/24, 10.2.0.0/24 }",
+        "block log all",
+        "block in quick on $ext_if from <blocklist>",
+    ]
     for i in range(rules - 2):
         net = f"10.{i % 250}.{(i // 250) % 250}.0/24"
         host = f"10.1.{(i // 250) % 250}.{i % 250}"
         quick = " quick" if i % 7 == 0 else ""
         kind = i % 5
         if kind == 0:
-            out.append(f"pass in{quick} on $int_if inet proto tcp from {net} to {host} "
-                       "port $web_ports")
+            out.append(
+                f"pass in{quick} on $int_if inet proto tcp from {net} to {host} port $web_ports"
+            )
         elif kind == 1:
-            out.append(f"pass in{quick} on {{ $int_if, $dmz_if }} proto {{ tcp, udp }} "
-                       f"from $lan to {host} port {{ 53, {1000 + i % 50000} }}")
+            out.append(
+                f"pass in{quick} on {{ $int_if, $dmz_if }} proto {{ tcp, udp }} "
+                f"from $lan to {host} port {{ 53, {1000 + i % 50000} }}"
+            )
         elif kind == 2:
-            out.append(f"block in{quick} on $ext_if inet proto tcp from any to {host} "
-                       f"port {1024 + i % 60000}")
+            out.append(
+                f"block in{quick} on $ext_if inet proto tcp from any to {host} "
+                f"port {1024 + i % 60000}"
+            )
         elif kind == 3:
-            out.append(f"pass out{quick} on $ext_if inet proto tcp from <servers> to {net} "
-                       "port $mail_ports keep state")
+            out.append(
+                f"pass out{quick} on $ext_if inet proto tcp from <servers> to {net} "
+                "port $mail_ports keep state"
+            )
         else:
-            out.append(f"pass in{quick} inet proto icmp from {net} to any "
-                       "icmp-type { echoreq, unreach }")
+            out.append(
+                f"pass in{quick} inet proto icmp from {net} to any icmp-type {{ echoreq, unreach }}"
+            )
     return "\n".join(out) + "\n"
 
 
@@ -69,8 +88,9 @@ def generate_pf_simple(rules: int) -> str:
         net = f"10.{i % 250}.{(i // 250) % 250}.0/24"
         host = f"10.1.{(i // 250) % 250}.{i % 250}"
         verb = "block" if i % 5 == 2 else "pass"
-        out.append(f"{verb} in quick on em1 inet proto tcp from {net} to {host} "
-                   f"port {1024 + i % 60000}")
+        out.append(
+            f"{verb} in quick on em1 inet proto tcp from {net} to {host} port {1024 + i % 60000}"
+        )
     return "\n".join(out) + "\n"
 
 
@@ -80,13 +100,15 @@ def generate_iptables(rules: int, seed: int = 1) -> str:
         net = f"10.{i % 250}.{(i // 250) % 250}.0/24"
         host = f"10.1.{(i // 250) % 250}.{i % 250}"
         verb = "DROP" if i % 5 == 2 else "ACCEPT"
-        out.append(f"-A FORWARD -i em1 -o em2 -s {net} -d {host} -p tcp -m tcp "
-                   f"--dport {1024 + i % 60000} -j {verb}")
+        out.append(
+            f"-A FORWARD -i em1 -o em2 -s {net} -d {host} -p tcp -m tcp "
+            f"--dport {1024 + i % 60000} -j {verb}"
+        )
     out.append("COMMIT")
     return "\n".join(out) + "\n"
 
 
-def timed(label: str, fn):  # noqa: ANN001, ANN201
+def timed(label: str, fn):
     start = time.perf_counter()
     value = fn()
     elapsed = time.perf_counter() - start
@@ -101,33 +123,77 @@ def main() -> None:
     args = ap.parse_args()
 
     text = generate_pf(args.rules, args.table)
-    print(f"pf.conf: {len(text.splitlines())} lines, {len(text) / 1e6:.1f} MB, "
-          f"{args.rules} rules, table of {args.table} entries")
-    ruleset, t_pf = timed("pf: parse (incl. table and chain building)",
-                          lambda: pf.parse(text, "bench.pf.conf"))
+    print(
+        f"pf.conf: {len(text.splitlines())} lines, {len(text) / 1e6:.1f} MB, "
+        f"{args.rules} rules, table of {args.table} entries"
+    )
+    ruleset, t_pf = timed(
+        "pf: parse (incl. table and chain building)", lambda: pf.parse(text, "bench.pf.conf")
+    )
     print(f"  normalized rules: {ruleset.rule_count}, issues: {len(ruleset.issues)}")
     syn = IntervalSet.point(2)  # pass rules keep state: the opening SYN is what they see
     tcp = IntervalSet.point(6)
     cases = [
-        ("forward em1->em0, one packet", "em1", "em0",
-         Question(tcp, addresses.parse("10.10.3.4"), addresses.parse("10.1.3.7"),
-                  IntervalSet.point(8080), flags=syn, in_iface="em1", out_iface="em0")),
-        ("forward em1->em0, a /16 to a host, all ports", "em1", "em0",
-         Question(tcp, addresses.parse("10.10.0.0/16"), addresses.parse("10.1.0.10"),
-                  flags=syn, in_iface="em1", out_iface="em0")),
-        ("local input em0, any source, tcp/22", "em0", None,
-         Question(tcp, addresses.ALL_V4, addresses.parse("10.1.0.0/16"),
-                  IntervalSet.point(22), flags=syn, in_iface="em0")),
-        ("forward em0->em1, any v4 to a /24, all tcp", "em0", "em1",
-         Question(tcp, addresses.ALL_V4, addresses.parse("10.1.0.0/24"), flags=syn,
-                  in_iface="em0", out_iface="em1")),
+        (
+            "forward em1->em0, one packet",
+            "em1",
+            "em0",
+            Question(
+                tcp,
+                addresses.parse("10.10.3.4"),
+                addresses.parse("10.1.3.7"),
+                IntervalSet.point(8080),
+                flags=syn,
+                in_iface="em1",
+                out_iface="em0",
+            ),
+        ),
+        (
+            "forward em1->em0, a /16 to a host, all ports",
+            "em1",
+            "em0",
+            Question(
+                tcp,
+                addresses.parse("10.10.0.0/16"),
+                addresses.parse("10.1.0.10"),
+                flags=syn,
+                in_iface="em1",
+                out_iface="em0",
+            ),
+        ),
+        (
+            "local input em0, any source, tcp/22",
+            "em0",
+            None,
+            Question(
+                tcp,
+                addresses.ALL_V4,
+                addresses.parse("10.1.0.0/16"),
+                IntervalSet.point(22),
+                flags=syn,
+                in_iface="em0",
+            ),
+        ),
+        (
+            "forward em0->em1, any v4 to a /24, all tcp",
+            "em0",
+            "em1",
+            Question(
+                tcp,
+                addresses.ALL_V4,
+                addresses.parse("10.1.0.0/24"),
+                flags=syn,
+                in_iface="em0",
+                out_iface="em1",
+            ),
+        ),
     ]
     evaluator = Evaluator()
     for label, iif, oif, q in cases:
-        stages = pf.stages(ruleset, in_iface=iif, out_iface=oif,
-                           local=None if oif else "input")
-        result, _ = timed(f"evaluate {label}",
-                          lambda q=q, stages=stages: evaluator.evaluate(stages, q))
+        stages = pf.stages(ruleset, in_iface=iif, out_iface=oif, local=None if oif else "input")
+        result, _ = timed(
+            f"evaluate {label}", lambda q=q, stages=stages: evaluator.evaluate(stages, q)
+        )
         print(f"  parts: {len(result.parts)}, verdicts: {sorted(result.verdicts)}")
 
     try:
@@ -138,14 +204,19 @@ def main() -> None:
     ipt_text = generate_iptables(args.rules)
     _, t_ipt = timed(f"iptables: parse {args.rules} rules", lambda: ipt.parse(ipt_text, "b.v4"))
     pf_simple = generate_pf_simple(args.rules)
-    _, t_simple = timed(f"pf: parse the same {args.rules} rules",
-                        lambda: pf.parse(pf_simple, "bench2.pf.conf"))
+    _, t_simple = timed(
+        f"pf: parse the same {args.rules} rules", lambda: pf.parse(pf_simple, "bench2.pf.conf")
+    )
     pf_plain = generate_pf(args.rules, 0)
-    _, t_plain = timed(f"pf: parse {args.rules} rules with macros and lists, no table",
-                       lambda: pf.parse(pf_plain, "bench3.pf.conf"))
+    _, t_plain = timed(
+        f"pf: parse {args.rules} rules with macros and lists, no table",
+        lambda: pf.parse(pf_plain, "bench3.pf.conf"),
+    )
     if t_ipt > 0:
-        print(f"ratio pf/iptables, same rules: {t_simple / t_ipt:.1f}; "
-              f"pf with macros and lists / iptables: {t_plain / t_ipt:.1f}")
+        print(
+            f"ratio pf/iptables, same rules: {t_simple / t_ipt:.1f}; "
+            f"pf with macros and lists / iptables: {t_plain / t_ipt:.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -96,8 +96,16 @@ DIALECTS: dict[str, frozenset[str]] = {
 }
 ND_TYPES = (135, 136)  # ICMPv6 neighbor solicitation, neighbor advertisement
 
-PROTO_NUMBERS = {"tcp": TCP, "udp": UDP, "icmp": ICMP, "icmpv6": ICMPV6, "igmp": 2,
-                 "gre": 47, "esp": 50, "ah": 51}
+PROTO_NUMBERS = {
+    "tcp": TCP,
+    "udp": UDP,
+    "icmp": ICMP,
+    "icmpv6": ICMPV6,
+    "igmp": 2,
+    "gre": 47,
+    "esp": 50,
+    "ah": 51,
+}
 PROTO_NAMES = {number: name for name, number in PROTO_NUMBERS.items()}
 OTHER_PROTO = 47  # a protocol with neither ports nor ICMP types
 ICMP_OF = {4: ICMP, 6: ICMPV6}
@@ -148,21 +156,23 @@ def ref_terms(terms: Sequence[policy.Term]) -> list[RefTerm]:
         options = {str(o) for o in t.option}
         if options - {"tcp-established"} or t.protocol_except or t.icmp_code:
             raise ValueError(f"term {t.name}: the reference does not model {options}")
-        out.append(RefTerm(
-            name=t.name,
-            permit=str(t.action[0]) == "accept",
-            protocols=protos,
-            src=_nets(t.source_address) if t.source_address else None,
-            src_exclude=_nets(t.source_address_exclude),
-            dst=_nets(t.destination_address) if t.destination_address else None,
-            dst_exclude=_nets(t.destination_address_exclude),
-            sports=tuple(t.source_port) or None,
-            dports=tuple(t.destination_port) or None,
-            icmp_types=icmp_types,
-            established="tcp-established" in options,
-            src_exclude_names=frozenset(a.parent_token for a in t.source_address_exclude),
-            dst_exclude_names=frozenset(a.parent_token for a in t.destination_address_exclude),
-        ))
+        out.append(
+            RefTerm(
+                name=t.name,
+                permit=str(t.action[0]) == "accept",
+                protocols=protos,
+                src=_nets(t.source_address) if t.source_address else None,
+                src_exclude=_nets(t.source_address_exclude),
+                dst=_nets(t.destination_address) if t.destination_address else None,
+                dst_exclude=_nets(t.destination_address_exclude),
+                sports=tuple(t.source_port) or None,
+                dports=tuple(t.destination_port) or None,
+                icmp_types=icmp_types,
+                established="tcp-established" in options,
+                src_exclude_names=frozenset(a.parent_token for a in t.source_address_exclude),
+                dst_exclude_names=frozenset(a.parent_token for a in t.destination_address_exclude),
+            )
+        )
     return out
 
 
@@ -201,10 +211,14 @@ class Packet:
 
     def question(self) -> Question:
         return Question(
-            proto=IntervalSet.point(self.proto), src=addresses.host(self.src),
-            dst=addresses.host(self.dst), sport=IntervalSet.point(self.sport),
+            proto=IntervalSet.point(self.proto),
+            src=addresses.host(self.src),
+            dst=addresses.host(self.dst),
+            sport=IntervalSet.point(self.sport),
             dport=IntervalSet.point(self.dport),
-            flags=SYN if self.proto == TCP else FLAGS, state=NEW)
+            flags=SYN if self.proto == TCP else FLAGS,
+            state=NEW,
+        )
 
     def __str__(self) -> str:
         name = PROTO_NAMES.get(self.proto, str(self.proto))
@@ -237,9 +251,13 @@ class Reference:
     def quirks(self) -> frozenset[str]:
         return DIALECTS[self.dialect] - self.dropped
 
-    def _side(self, ip: ipaddress.IPv4Address | ipaddress.IPv6Address,
-              nets: tuple[Network, ...] | None, exclude: tuple[Network, ...],
-              names: frozenset[str]) -> bool | None:
+    def _side(
+        self,
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address,
+        nets: tuple[Network, ...] | None,
+        exclude: tuple[Network, ...],
+        names: frozenset[str],
+    ) -> bool | None:
         inside = nets is None or _in(ip, nets)
         if exclude and EXCLUDE_IS_UNION in self.quirks:
             if inside:
@@ -251,20 +269,22 @@ class Reference:
         if term.protocols is not None and pkt.proto not in term.protocols:
             return False
         if pkt.proto in (TCP, UDP):
-            if not (_ports_match(pkt.sport, term.sports) and _ports_match(pkt.dport,
-                                                                          term.dports)):
+            if not (_ports_match(pkt.sport, term.sports) and _ports_match(pkt.dport, term.dports)):
                 return False
         elif term.sports or term.dports:
             return False
-        if term.icmp_types is not None and (pkt.proto not in (ICMP, ICMPV6)
-                                            or pkt.dport not in term.icmp_types):
+        if term.icmp_types is not None and (
+            pkt.proto not in (ICMP, ICMPV6) or pkt.dport not in term.icmp_types
+        ):
             return False
         if term.established and ESTABLISHED_IS_PLAIN_PERMIT not in self.quirks:
             return False  # a SYN is never part of an established connection
-        src = self._side(ipaddress.ip_address(pkt.src), term.src, term.src_exclude,
-                         term.src_exclude_names)
-        dst = self._side(ipaddress.ip_address(pkt.dst), term.dst, term.dst_exclude,
-                         term.dst_exclude_names)
+        src = self._side(
+            ipaddress.ip_address(pkt.src), term.src, term.src_exclude, term.src_exclude_names
+        )
+        dst = self._side(
+            ipaddress.ip_address(pkt.dst), term.dst, term.dst_exclude, term.dst_exclude_names
+        )
         if src is False or dst is False:
             return False
         return True if (src and dst) else MAYBE
@@ -274,8 +294,9 @@ class Reference:
         maybes: set[str] = set()
         for term in self.terms:
             if self._bails_out(term, pkt):
-                return ("undetermined" if maybes - {self.default} else self.default), \
-                    f"{term.name} RETURN"
+                return (
+                    "undetermined" if maybes - {self.default} else self.default
+                ), f"{term.name} RETURN"
             hit = self.matches(term, pkt)
             if hit is False:
                 continue
@@ -290,8 +311,9 @@ class Reference:
     def _bails_out(self, term: RefTerm, pkt: Packet) -> bool:
         if RETURN_TO_POLICY not in self.quirks or (pkt.family, term.name) not in self.bailouts:
             return False
-        return (_in(ipaddress.ip_address(pkt.src), term.src_exclude)
-                or _in(ipaddress.ip_address(pkt.dst), term.dst_exclude))
+        return _in(ipaddress.ip_address(pkt.src), term.src_exclude) or _in(
+            ipaddress.ip_address(pkt.dst), term.dst_exclude
+        )
 
     def fallthrough(self, pkt: Packet) -> tuple[str, str]:
         if DEFAULT_PASS in self.quirks:
@@ -318,13 +340,16 @@ class Reference:
                     for side, nets in (("src", t.src_exclude), ("dst", t.dst_exclude)):
                         bail = _set(n for n in nets if n.version == family)
                         if bail:
-                            rules.append(Rule(origin, Match(**{side: bail}),
-                                              Target(policy_verb)))
+                            rules.append(Rule(origin, Match(**{side: bail}), Target(policy_verb)))
             rules += self._rules(origin, t)
         end = Origin("reference", len(self.terms) + 1, "fall-through")
         if IMPLICIT_ND in self.quirks:
-            nd = Match(proto=IntervalSet.point(ICMPV6), src=addresses.ALL_V6,
-                       dst=addresses.ALL_V6, dport=IntervalSet.of(ND_TYPES))
+            nd = Match(
+                proto=IntervalSet.point(ICMPV6),
+                src=addresses.ALL_V6,
+                dst=addresses.ALL_V6,
+                dport=IntervalSet.of(ND_TYPES),
+            )
             rules.append(Rule(end, nd, Target(Verb.ACCEPT)))
         permit = DEFAULT_PASS in self.quirks or self.default == "permit"
         chain = Chain("reference", rules, Target(Verb.ACCEPT if permit else Verb.DROP), end)
@@ -334,8 +359,9 @@ class Reference:
         protos = None if t.protocols is None else IntervalSet.of(sorted(t.protocols))
         flags = None
         if t.established and ESTABLISHED_IS_PLAIN_PERMIT not in self.quirks:
-            flags = IntervalSet.of(b for b in range(256) if b & (TCP_FLAG_BITS["ACK"]
-                                                                 | TCP_FLAG_BITS["RST"]))
+            flags = IntervalSet.of(
+                b for b in range(256) if b & (TCP_FLAG_BITS["ACK"] | TCP_FLAG_BITS["RST"])
+            )
             protos = IntervalSet.point(TCP)
         dport = _ranges(t.dports)
         if t.icmp_types is not None:
@@ -343,18 +369,23 @@ class Reference:
         target = Target(Verb.ACCEPT if t.permit else Verb.DROP)
         out = []
         # one rule per combination of a sure and a maybe part of source and destination
-        for src, src_unknown in self._address_parts(t.src, t.src_exclude,
-                                                    t.src_exclude_names):
-            for dst, dst_unknown in self._address_parts(t.dst, t.dst_exclude,
-                                                        t.dst_exclude_names):
-                match = Match(proto=protos, src=src, dst=dst, sport=_ranges(t.sports),
-                              dport=dport, flags=flags)
+        for src, src_unknown in self._address_parts(t.src, t.src_exclude, t.src_exclude_names):
+            for dst, dst_unknown in self._address_parts(t.dst, t.dst_exclude, t.dst_exclude_names):
+                match = Match(
+                    proto=protos,
+                    src=src,
+                    dst=dst,
+                    sport=_ranges(t.sports),
+                    dport=dport,
+                    flags=flags,
+                )
                 unknown = tuple(sorted(set(src_unknown + dst_unknown)))
                 out.append(Rule(origin, match, target, unknown=unknown))
         return out
 
-    def _address_parts(self, nets: tuple[Network, ...] | None, exclude: tuple[Network, ...],
-                       names: frozenset[str]) -> list[tuple[IntervalSet, tuple[str, ...]]]:
+    def _address_parts(
+        self, nets: tuple[Network, ...] | None, exclude: tuple[Network, ...], names: frozenset[str]
+    ) -> list[tuple[IntervalSet, tuple[str, ...]]]:
         inside = _set(nets) if nets is not None else addresses.ALL
         if not exclude:
             return [(inside, ())]
@@ -418,12 +449,24 @@ def questions(family: int) -> list[tuple[str, Question]]:
     icmp = ICMP_OF[family]
     rest = PROTOCOLS - IntervalSet.of([TCP, UDP, ICMP, ICMPV6])
     return [
-        ("tcp-syn", Question(proto=IntervalSet.point(TCP), src=everything, dst=everything,
-                             flags=SYN, state=NEW)),
-        ("udp", Question(proto=IntervalSet.point(UDP), src=everything, dst=everything,
-                         state=NEW)),
-        ("icmp", Question(proto=IntervalSet.point(icmp), src=everything, dst=everything,
-                          sport=BYTE, dport=BYTE, state=NEW)),
+        (
+            "tcp-syn",
+            Question(
+                proto=IntervalSet.point(TCP), src=everything, dst=everything, flags=SYN, state=NEW
+            ),
+        ),
+        ("udp", Question(proto=IntervalSet.point(UDP), src=everything, dst=everything, state=NEW)),
+        (
+            "icmp",
+            Question(
+                proto=IntervalSet.point(icmp),
+                src=everything,
+                dst=everything,
+                sport=BYTE,
+                dport=BYTE,
+                state=NEW,
+            ),
+        ),
         ("other", Question(proto=rest, src=everything, dst=everything, state=NEW)),
     ]
 
@@ -431,8 +474,9 @@ def questions(family: int) -> list[tuple[str, Question]]:
 # --- aerleon's own opinion ---------------------------------------------------------------
 
 
-def aclcheck_verdict(pol: policy.Policy, terms: Sequence[RefTerm], filter_name: str,
-                     pkt: Packet) -> str | None:
+def aclcheck_verdict(
+    pol: policy.Policy, terms: Sequence[RefTerm], filter_name: str, pkt: Packet
+) -> str | None:
     """AclCheck's verdict for ``pkt`` in one filter, or None where its semantics differ.
 
     AclCheck ignores icmp-type and address excludes; a packet that meets such a term
@@ -440,8 +484,14 @@ def aclcheck_verdict(pol: policy.Policy, terms: Sequence[RefTerm], filter_name: 
     a SYN, which is AclCheck's own reading of its possibles.
     """
     ports = pkt.proto in (TCP, UDP)
-    check = aclcheck.AclCheck(pol, pkt.src, pkt.dst, pkt.sport if ports else "any",
-                              pkt.dport if ports else "any", PROTO_NAMES[pkt.proto])
+    check = aclcheck.AclCheck(
+        pol,
+        pkt.src,
+        pkt.dst,
+        pkt.sport if ports else "any",
+        pkt.dport if ports else "any",
+        PROTO_NAMES[pkt.proto],
+    )
     by_name = {t.name: t for t in terms}
     for m in check.Matches():
         if m.filter != filter_name:
@@ -458,18 +508,45 @@ def aclcheck_verdict(pol: policy.Policy, terms: Sequence[RefTerm], filter_name: 
 
 # --- random policies ---------------------------------------------------------------------
 
-V4_POOL = ["10.0.0.0/16", "10.0.0.0/20", "10.0.1.0/24", "10.0.1.128/25", "10.0.2.7/32",
-           "10.0.3.0/24", "10.0.8.0/22", "192.0.2.0/24", "192.0.2.64/26",
-           "198.51.100.9/32", "203.0.113.0/25"]
-V6_POOL = ["2001:db8::/32", "2001:db8:1::/48", "2001:db8:1:80::/57", "2001:db8:2::7/128",
-           "2001:db8:ff00::/40", "fd00:1::/64"]
-PORT_POOL = ["22", "25", "53", "80", "443", "1000-2000", "1024-65535", "1500-1600",
-             "5000-5010", "8080", "1-1023"]
-ICMP_NAMES = {"icmp": ["echo-request", "echo-reply", "unreachable", "time-exceeded"],
-              "icmpv6": ["echo-request", "echo-reply", "destination-unreachable",
-                         "packet-too-big"]}
-PROTOCOL_CHOICES = [["tcp"], ["tcp"], ["udp"], ["udp"], ["tcp", "udp"], ["icmp"], [],
-                    ["icmpv6"]]
+V4_POOL = [
+    "10.0.0.0/16",
+    "10.0.0.0/20",
+    "10.0.1.0/24",
+    "10.0.1.128/25",
+    "10.0.2.7/32",
+    "10.0.3.0/24",
+    "10.0.8.0/22",
+    "192.0.2.0/24",
+    "192.0.2.64/26",
+    "198.51.100.9/32",
+    "203.0.113.0/25",
+]
+V6_POOL = [
+    "2001:db8::/32",
+    "2001:db8:1::/48",
+    "2001:db8:1:80::/57",
+    "2001:db8:2::7/128",
+    "2001:db8:ff00::/40",
+    "fd00:1::/64",
+]
+PORT_POOL = [
+    "22",
+    "25",
+    "53",
+    "80",
+    "443",
+    "1000-2000",
+    "1024-65535",
+    "1500-1600",
+    "5000-5010",
+    "8080",
+    "1-1023",
+]
+ICMP_NAMES = {
+    "icmp": ["echo-request", "echo-reply", "unreachable", "time-exceeded"],
+    "icmpv6": ["echo-request", "echo-reply", "destination-unreachable", "packet-too-big"],
+}
+PROTOCOL_CHOICES = [["tcp"], ["tcp"], ["udp"], ["udp"], ["tcp", "udp"], ["icmp"], [], ["icmpv6"]]
 
 
 @dataclass
@@ -486,40 +563,63 @@ class RandomPolicy:
 
     def definitions(self) -> naming.Naming:
         defs = naming.Naming()
-        defs.ParseDefinitionsObject({
-            "networks": {name: {"values": [{"address": a} for a in values]}
-                         for name, values in self.networks.items()},
-            "services": {name: [{"port": p, "protocol": proto} for p, proto in values]
-                         for name, values in self.services.items()},
-        }, "")
+        defs.ParseDefinitionsObject(
+            {
+                "networks": {
+                    name: {"values": [{"address": a} for a in values]}
+                    for name, values in self.networks.items()
+                },
+                "services": {
+                    name: [{"port": p, "protocol": proto} for p, proto in values]
+                    for name, values in self.services.items()
+                },
+            },
+            "",
+        )
         return defs
 
     def policy(self, targets: dict[str, str]) -> policy.Policy:
-        data = {"filename": f"random_{self.seed}",
-                "filters": [{"header": {"targets": targets}, "terms": self.terms}]}
+        data = {
+            "filename": f"random_{self.seed}",
+            "filters": [{"header": {"targets": targets}, "terms": self.terms}],
+        }
         return policy.FromBuilder(policy_builder.PolicyBuilder(data, self.definitions()))
 
     def describe(self) -> str:
-        return "\n".join([f"seed {self.seed}, INPUT {self.chain_policy}, pf "
-                          f"{self.pf_options or '(no options)'}",
-                          f"networks {self.networks}", f"services {self.services}"]
-                         + [str(t) for t in self.terms])
+        return "\n".join(
+            [
+                f"seed {self.seed}, INPUT {self.chain_policy}, pf "
+                f"{self.pf_options or '(no options)'}",
+                f"networks {self.networks}",
+                f"services {self.services}",
+            ]
+            + [str(t) for t in self.terms]
+        )
 
     def target_sets(self) -> dict[str, dict[str, str]]:
         """aerleon targets per policy object: a header names each generator once, and
         speedway and iptables write one address family per filter."""
         chain = f"INPUT {self.chain_policy}"
         return {
-            "main": {"cisco": f"{FILTER} mixed", "ciscoasa": FILTER, "speedway": chain,
-                     "iptables": chain,
-                     "packetfilter": f"{FILTER} mixed {self.pf_options}".strip()},
+            "main": {
+                "cisco": f"{FILTER} mixed",
+                "ciscoasa": FILTER,
+                "speedway": chain,
+                "iptables": chain,
+                "packetfilter": f"{FILTER} mixed {self.pf_options}".strip(),
+            },
             "v6": {"speedway": f"{chain} inet6", "iptables": f"{chain} inet6"},
             # variants: non-contiguous wildcards (IOS), no conntrack (`--tcp-flags` for
             # tcp-established), every rule in INPUT itself, IOS object-groups
-            "alt": {"cisco": f"{FILTER} extended enable_dsmo",
-                    "speedway": f"{chain} nostate", "iptables": f"{chain} nochainedterms"},
-            "alt6": {"speedway": f"{chain} nostate inet6",
-                     "iptables": f"{chain} nochainedterms inet6"},
+            "alt": {
+                "cisco": f"{FILTER} extended enable_dsmo",
+                "speedway": f"{chain} nostate",
+                "iptables": f"{chain} nochainedterms",
+            },
+            "alt6": {
+                "speedway": f"{chain} nostate inet6",
+                "iptables": f"{chain} nochainedterms inet6",
+            },
             "og": {"cisco": f"{FILTER} object-group"},
         }
 
@@ -559,11 +659,13 @@ def _draw(seed: int, rng: random.Random) -> RandomPolicy:
     rp = RandomPolicy(seed)
     for i in range(rng.randint(2, 5)):
         pools = rng.choice([[V4_POOL], [V4_POOL], [V4_POOL, V6_POOL], [V6_POOL]])
-        rp.networks[f"NET_{i}"] = sorted({rng.choice(rng.choice(pools))
-                                          for _ in range(rng.randint(1, 3))})
+        rp.networks[f"NET_{i}"] = sorted(
+            {rng.choice(rng.choice(pools)) for _ in range(rng.randint(1, 3))}
+        )
     for i in range(rng.randint(2, 4)):
-        rp.services[f"SVC_{i}"] = sorted({(rng.choice(PORT_POOL), rng.choice(["tcp", "udp"]))
-                                          for _ in range(rng.randint(1, 3))})
+        rp.services[f"SVC_{i}"] = sorted(
+            {(rng.choice(PORT_POOL), rng.choice(["tcp", "udp"])) for _ in range(rng.randint(1, 3))}
+        )
     nets = list(rp.networks)
     for i in range(rng.randint(2, 6)):
         term: dict[str, str] = {"name": f"t{i}"}
@@ -578,8 +680,11 @@ def _draw(seed: int, rng: random.Random) -> RandomPolicy:
                 if excludable and rng.random() < 0.2:
                     term[f"{side}-exclude"] = rng.choice(excludable)
         if protocols and set(protocols) <= {"tcp", "udp"}:
-            usable = [name for name, entries in rp.services.items()
-                      if any(proto in protocols for _, proto in entries)]
+            usable = [
+                name
+                for name, entries in rp.services.items()
+                if any(proto in protocols for _, proto in entries)
+            ]
             if usable and rng.random() < 0.65:
                 term["destination-port"] = rng.choice(usable)
             if usable and rng.random() < 0.15:
@@ -604,9 +709,14 @@ def _draw(seed: int, rng: random.Random) -> RandomPolicy:
         # without addresses keeps every list non-empty in both families (an IOS list
         # without entries permits everything; aerleon leaves one empty when no term has
         # addresses of its family).
-        rp.terms.insert(rng.randrange(len(rp.terms) + 1), {
-            "name": "anchor", "protocol": rng.choice(["tcp", "udp"]),
-            "action": rng.choice(["accept", "deny"])})
+        rp.terms.insert(
+            rng.randrange(len(rp.terms) + 1),
+            {
+                "name": "anchor",
+                "protocol": rng.choice(["tcp", "udp"]),
+                "action": rng.choice(["accept", "deny"]),
+            },
+        )
     return rp
 
 
@@ -641,8 +751,11 @@ class Rendered:
 
 def render(policies: dict[str, policy.Policy]) -> dict[str, str]:
     """Every rendering whose target set is among ``policies``."""
-    return {name: str(generator(copy.deepcopy(policies[tset]), 2))
-            for name, (generator, tset) in GENERATORS.items() if tset in policies}
+    return {
+        name: str(generator(copy.deepcopy(policies[tset]), 2))
+        for name, (generator, tset) in GENERATORS.items()
+        if tset in policies
+    }
 
 
 def random_policy(seed: int) -> Rendered:
@@ -672,13 +785,22 @@ def _edges(nets: Iterable[Network]) -> list[int]:
     return out
 
 
-def random_packets(rng: random.Random, terms: Sequence[RefTerm], count: int,
-                   families: Sequence[int] = (4, 4, 6)) -> list[Packet]:
+def random_packets(
+    rng: random.Random, terms: Sequence[RefTerm], count: int, families: Sequence[int] = (4, 4, 6)
+) -> list[Packet]:
     """Packets aimed at the terms' address edges and ports, with some strangers."""
-    nets = [n for t in terms for group in (t.src, t.dst, t.src_exclude, t.dst_exclude)
-            for n in (group or ())]
-    ports = [p for t in terms for r in (t.sports or ()) + (t.dports or ()) for p in
-             (r[0], r[1], r[0] - 1, r[1] + 1)]
+    nets = [
+        n
+        for t in terms
+        for group in (t.src, t.dst, t.src_exclude, t.dst_exclude)
+        for n in (group or ())
+    ]
+    ports = [
+        p
+        for t in terms
+        for r in (t.sports or ()) + (t.dports or ())
+        for p in (r[0], r[1], r[0] - 1, r[1] + 1)
+    ]
     ports = [p for p in ports if 0 < p < 65536] + [53, 80, 443, 8080]
     icmp_types = {4: [0, 3, 8, 11], 6: [1, 2, 128, 129, *ND_TYPES]}
     out = []
@@ -687,7 +809,7 @@ def random_packets(rng: random.Random, terms: Sequence[RefTerm], count: int,
         fam_nets = [n for n in nets if n.version == family]
         size = 32 if family == 4 else 128
 
-        def address() -> str:
+        def address(fam_nets: list = fam_nets, size: int = size, family: int = family) -> str:
             roll = rng.random()
             if fam_nets and roll < 0.45:
                 n = rng.choice(fam_nets)
@@ -712,4 +834,3 @@ def random_packets(rng: random.Random, terms: Sequence[RefTerm], count: int,
         else:
             out.append(Packet(proto, src, dst))
     return out
-

@@ -31,8 +31,11 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 def _snapshot(root: Path) -> dict[str, tuple[str, int]]:
     import hashlib
 
-    return {str(p): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(autouse=True, scope="session")

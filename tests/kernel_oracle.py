@@ -63,9 +63,11 @@ SYSCTLS = {
     "net/ipv6/conf/default/disable_ipv6": "1",
 }
 # Which save command reads the counters of which restore command.
-SAVE_FOR = {"iptables-restore": "iptables-save",
-            "iptables-nft-restore": "iptables-nft-save",
-            "iptables-legacy-restore": "iptables-legacy-save"}
+SAVE_FOR = {
+    "iptables-restore": "iptables-save",
+    "iptables-nft-restore": "iptables-nft-save",
+    "iptables-legacy-restore": "iptables-legacy-save",
+}
 
 
 # --- what goes in and what comes out ----------------------------------------------------
@@ -90,15 +92,14 @@ class Packet:
     @property
     def key(self) -> tuple[int, int, int, int, int]:
         """The 5-tuple; neither it nor its reverse may repeat within a batch (conntrack)."""
-        return (PROTO_NUMBERS[self.proto], _ip4(self.src), _ip4(self.dst), self.sport,
-                self.dport)
+        return (PROTO_NUMBERS[self.proto], _ip4(self.src), _ip4(self.dst), self.sport, self.dport)
 
     def describe(self) -> str:
-        where = f"in {self.in_iface}" + (f" out {self.out_iface}" if self.out_iface
-                                         else " to local")
+        where = f"in {self.in_iface}" + (
+            f" out {self.out_iface}" if self.out_iface else " to local"
+        )
         syn = " SYN" if self.proto == "tcp" else ""
-        return (f"{self.proto}{syn} {self.src}:{self.sport} -> {self.dst}:{self.dport} "
-                f"({where})")
+        return f"{self.proto}{syn} {self.src}:{self.sport} -> {self.dst}:{self.dport} ({where})"
 
 
 @dataclass(frozen=True)
@@ -169,8 +170,9 @@ def build(packet: Packet, ident: int) -> bytes:
     src, dst = socket.inet_aton(packet.src), socket.inet_aton(packet.dst)
     if proto == 6:
         seq = (ident * 2654435761) & 0xFFFFFFFF
-        l4 = struct.pack("!HHIIBBHHH", packet.sport, packet.dport, seq, 0, 5 << 4, TCP_SYN,
-                         65535, 0, 0)
+        l4 = struct.pack(
+            "!HHIIBBHHH", packet.sport, packet.dport, seq, 0, 5 << 4, TCP_SYN, 65535, 0, 0
+        )
     else:
         payload = b"exaudit-oracle"
         l4 = struct.pack("!HHHH", packet.sport, packet.dport, 8 + len(payload), 0) + payload
@@ -179,9 +181,10 @@ def build(packet: Packet, ident: int) -> bytes:
     if proto == 17 and csum == 0:
         csum = 0xFFFF  # zero means "no checksum" for UDP
     at = 16 if proto == 6 else 6
-    l4 = l4[:at] + struct.pack("!H", csum) + l4[at + 2:]
-    header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), ident & 0xFFFF, 0, 64,
-                         proto, 0, src, dst)
+    l4 = l4[:at] + struct.pack("!H", csum) + l4[at + 2 :]
+    header = struct.pack(
+        "!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), ident & 0xFFFF, 0, 64, proto, 0, src, dst
+    )
     header = header[:10] + struct.pack("!H", checksum(header)) + header[12:]
     return header + l4
 
@@ -195,7 +198,7 @@ def parse(data: bytes) -> tuple[tuple[int, int, int, int, int], int] | None:
     if proto not in (6, 17) or len(data) < ihl + 4:
         return None
     src, dst = struct.unpack("!II", data[12:20])
-    sport, dport = struct.unpack("!HH", data[ihl:ihl + 4])
+    sport, dport = struct.unpack("!HH", data[ihl : ihl + 4])
     flags = data[ihl + 13] if proto == 6 and len(data) > ihl + 13 else -1
     return (proto, src, dst, sport, dport), flags
 
@@ -208,7 +211,7 @@ def parse_icmp_error(data: bytes) -> tuple[tuple[int, int, int, int, int], int, 
     if len(data) < ihl + 8 + 24:
         return None
     icmp_type, icmp_code = data[ihl], data[ihl + 1]
-    inner = parse(data[ihl + 8:])
+    inner = parse(data[ihl + 8 :])
     if inner is None:
         return None
     return inner[0], icmp_type, icmp_code
@@ -232,8 +235,10 @@ def _open_tun(name: str) -> int:
 def _run(cmd: list[str], stdin: str | None = None) -> None:
     done = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=60)
     if done.returncode:
-        raise OracleError(f"{' '.join(cmd)} failed ({done.returncode}): "
-                          f"{(done.stderr or done.stdout).strip()[:2000]}")
+        raise OracleError(
+            f"{' '.join(cmd)} failed ({done.returncode}): "
+            f"{(done.stderr or done.stdout).strip()[:2000]}"
+        )
 
 
 COUNTER_RULE = re.compile(r"^\[(\d+):\d+\]\s+-A\s+(\S+)")
@@ -281,8 +286,7 @@ def _setup(topology: Topology) -> dict[str, int]:
     return fds
 
 
-def _drain(fds: dict[str, int], raws: list[socket.socket],
-           seen: dict[str, list[bytes]]) -> None:
+def _drain(fds: dict[str, int], raws: list[socket.socket], seen: dict[str, list[bytes]]) -> None:
     """Read everything until the namespace has been quiet for QUIET_SECONDS."""
     poller = select.poll()
     by_fd: dict[int, str] = {}
@@ -329,7 +333,8 @@ def _judge(packets: list[Packet], seen: dict[str, list[bytes]]) -> list[Answer]:
                 err = parse_icmp_error(data)
                 if err and err[0] in index:
                     replies.setdefault(index[err[0]], []).append(
-                        f"icmp type {err[1]} code {err[2]}")
+                        f"icmp type {err[1]} code {err[2]}"
+                    )
     answers = []
     for i, p in enumerate(packets):
         outs = left.get(i, set())
@@ -354,14 +359,16 @@ def _judge(packets: list[Packet], seen: dict[str, list[bytes]]) -> list[Answer]:
 def run_batch(request: dict) -> dict:
     """Worker side: one namespace, one ruleset, many packets."""
     started = time.monotonic()
-    topology = Topology(tuple(request["ifaces"]), dict(request["local"]),
-                        dict(request["routes"]))
+    topology = Topology(tuple(request["ifaces"]), dict(request["local"]), dict(request["routes"]))
     packets = [Packet(**p) for p in request["packets"]]
-    keys = {p.key for p in packets} | {(k[0], k[2], k[1], k[4], k[3])
-                                          for k in (p.key for p in packets)}
+    keys = {p.key for p in packets} | {
+        (k[0], k[2], k[1], k[4], k[3]) for k in (p.key for p in packets)
+    }
     if len(keys) != 2 * len(packets):
-        raise OracleError("two packets of the batch belong to one connection (same "
-                          "5-tuple or its reverse): conntrack would not see both as NEW")
+        raise OracleError(
+            "two packets of the batch belong to one connection (same "
+            "5-tuple or its reverse): conntrack would not see both as NEW"
+        )
     restore = request.get("restore", "iptables-restore")
     fds = _setup(topology)
     _run([restore, "-w", "10"], request["ruleset"])
@@ -378,10 +385,14 @@ def run_batch(request: dict) -> dict:
         _drain(fds, raws, seen)
     answers = _judge(packets, seen)
     save = SAVE_FOR.get(os.path.basename(restore), "iptables-save")
-    counters = subprocess.run([save, "-c", "-t", "filter"], capture_output=True,
-                              text=True, timeout=60).stdout
-    return {"answers": [asdict(a) for a in answers], "save": counters,
-            "seconds": time.monotonic() - started}
+    counters = subprocess.run(
+        [save, "-c", "-t", "filter"], capture_output=True, text=True, timeout=60
+    ).stdout
+    return {
+        "answers": [asdict(a) for a in answers],
+        "save": counters,
+        "seconds": time.monotonic() - started,
+    }
 
 
 def worker_main() -> int:
@@ -421,46 +432,58 @@ class KernelOracle:
         return None
 
     def run(self, ruleset: str, topology: Topology, packets: list[Packet]) -> BatchResult:
-        request = {"ruleset": ruleset, "ifaces": list(topology.ifaces),
-                   "local": topology.local, "routes": topology.routes,
-                   "packets": [asdict(p) for p in packets], "restore": self.restore}
-        cmd = ["unshare", "--net", "--", sys.executable, os.path.abspath(__file__),
-               "--worker"]
+        request = {
+            "ruleset": ruleset,
+            "ifaces": list(topology.ifaces),
+            "local": topology.local,
+            "routes": topology.routes,
+            "packets": [asdict(p) for p in packets],
+            "restore": self.restore,
+        }
+        cmd = ["unshare", "--net", "--", sys.executable, os.path.abspath(__file__), "--worker"]
         # subprocess.run kills the worker on timeout; its namespace goes with it.
-        done = subprocess.run(cmd, input=json.dumps(request), capture_output=True,
-                              text=True, timeout=WORKER_TIMEOUT)
+        done = subprocess.run(
+            cmd, input=json.dumps(request), capture_output=True, text=True, timeout=WORKER_TIMEOUT
+        )
         try:
             reply = json.loads(done.stdout)
         except ValueError:
-            raise OracleError(f"worker failed ({done.returncode}): "
-                              f"{done.stderr.strip()[-2000:]}") from None
+            raise OracleError(
+                f"worker failed ({done.returncode}): {done.stderr.strip()[-2000:]}"
+            ) from None
         if "error" in reply:
             raise OracleError(reply["error"])
-        return BatchResult([Answer(**a) for a in reply["answers"]],
-                           read_counters(reply["save"]), reply["seconds"])
+        return BatchResult(
+            [Answer(**a) for a in reply["answers"]], read_counters(reply["save"]), reply["seconds"]
+        )
 
     def selftest(self) -> None:
         """A two-interface namespace, ACCEPTs, a DROP and REJECTs: the kernel must agree."""
-        got = [a.outcome for a in self.run(PROBE_RULESET, PROBE_TOPOLOGY,
-                                           PROBE_PACKETS).answers]
+        got = [a.outcome for a in self.run(PROBE_RULESET, PROBE_TOPOLOGY, PROBE_PACKETS).answers]
         if got != PROBE_OUTCOMES:
-            raise OracleError(f"self-test: the kernel answered {got}, expected "
-                              f"{PROBE_OUTCOMES}")
+            raise OracleError(f"self-test: the kernel answered {got}, expected {PROBE_OUTCOMES}")
 
 
-PROBE_TOPOLOGY = Topology(("eth0", "eth1"), {"eth0": "10.250.0.1", "eth1": "10.250.1.1"},
-                          {"10.251.0.9": "eth1", "10.251.0.5": "eth0"})
-PROBE_RULESET = ("*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
-                 "-A INPUT -p tcp --dport 22 -j ACCEPT\n"
-                 "-A INPUT -p udp -j REJECT\n"
-                 "-A FORWARD -i eth0 -o eth1 -p udp --dport 53 -j ACCEPT\n"
-                 "-A FORWARD -p tcp -j REJECT --reject-with tcp-reset\nCOMMIT\n")
-PROBE_PACKETS = [Packet("tcp", "10.251.0.5", "10.250.0.1", 40000, 22, "eth0"),
-                 Packet("tcp", "10.251.0.5", "10.250.0.1", 40000, 23, "eth0"),
-                 Packet("udp", "10.251.0.5", "10.250.1.1", 40000, 53, "eth0"),
-                 Packet("udp", "10.251.0.5", "10.251.0.9", 40000, 53, "eth0", "eth1"),
-                 Packet("udp", "10.251.0.5", "10.251.0.9", 40000, 54, "eth0", "eth1"),
-                 Packet("tcp", "10.251.0.5", "10.251.0.9", 40000, 53, "eth0", "eth1")]
+PROBE_TOPOLOGY = Topology(
+    ("eth0", "eth1"),
+    {"eth0": "10.250.0.1", "eth1": "10.250.1.1"},
+    {"10.251.0.9": "eth1", "10.251.0.5": "eth0"},
+)
+PROBE_RULESET = (
+    "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+    "-A INPUT -p tcp --dport 22 -j ACCEPT\n"
+    "-A INPUT -p udp -j REJECT\n"
+    "-A FORWARD -i eth0 -o eth1 -p udp --dport 53 -j ACCEPT\n"
+    "-A FORWARD -p tcp -j REJECT --reject-with tcp-reset\nCOMMIT\n"
+)
+PROBE_PACKETS = [
+    Packet("tcp", "10.251.0.5", "10.250.0.1", 40000, 22, "eth0"),
+    Packet("tcp", "10.251.0.5", "10.250.0.1", 40000, 23, "eth0"),
+    Packet("udp", "10.251.0.5", "10.250.1.1", 40000, 53, "eth0"),
+    Packet("udp", "10.251.0.5", "10.251.0.9", 40000, 53, "eth0", "eth1"),
+    Packet("udp", "10.251.0.5", "10.251.0.9", 40000, 54, "eth0", "eth1"),
+    Packet("tcp", "10.251.0.5", "10.251.0.9", 40000, 53, "eth0", "eth1"),
+]
 PROBE_OUTCOMES = ["accept", "drop", "reject", "accept", "drop", "reject"]
 
 

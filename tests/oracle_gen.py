@@ -17,25 +17,48 @@ from kernel_oracle import Packet, Topology
 IFACES = ("eth0", "eth1", "eth10", "ppp0", "wlan0")
 LOCAL = {name: f"10.9.0.{i + 1}" for i, name in enumerate(IFACES)}
 # Remote hosts: every packet's source, and the destinations routed out of a tun.
-REMOTE = ([f"10.1.0.{i}" for i in range(16)] + [f"10.2.0.{i}" for i in range(1, 8)]
-          + [f"172.16.0.{i}" for i in range(1, 8)] + ["192.168.7.7", "192.168.7.200"])
+REMOTE = (
+    [f"10.1.0.{i}" for i in range(16)]
+    + [f"10.2.0.{i}" for i in range(1, 8)]
+    + [f"172.16.0.{i}" for i in range(1, 8)]
+    + ["192.168.7.7", "192.168.7.200"]
+)
 # Interface words a rule may use: the real names, prefixes that match several of them
 # (eth1+ matches eth1 and eth10), and names that match none.
-IFACE_WORDS = IFACES + ("eth+", "eth1+", "e+", "ppp+", "wlan+", "+", "eth9", "tun+",
-                        "wlan0+")
-PORTS = (1, 21, 22, 25, 53, 80, 110, 135, 143, 443, 993, 1023, 1024, 1025, 3389, 8080,
-         40000, 65535)
+IFACE_WORDS = IFACES + ("eth+", "eth1+", "e+", "ppp+", "wlan+", "+", "eth9", "tun+", "wlan0+")
+PORTS = (1, 21, 22, 25, 53, 80, 110, 135, 143, 443, 993, 1023, 1024, 1025, 3389, 8080, 40000, 65535)
 PACKET_SPORTS = (22, 53, 1023, 1024, 1025, 5000, 40000, 40001, 65535)
 PACKET_DPORTS = PORTS + (23, 81, 444, 1600, 8081)
-REJECT_WITH = ("icmp-net-unreachable", "icmp-host-unreachable", "icmp-port-unreachable",
-               "icmp-proto-unreachable", "icmp-net-prohibited", "icmp-host-prohibited",
-               "icmp-admin-prohibited")
+REJECT_WITH = (
+    "icmp-net-unreachable",
+    "icmp-host-unreachable",
+    "icmp-port-unreachable",
+    "icmp-proto-unreachable",
+    "icmp-net-prohibited",
+    "icmp-host-prohibited",
+    "icmp-admin-prohibited",
+)
 # Not SNAT/DNAT: they are facts about NAT beside the state (a packet can be NEW and
 # DNAT), which exaudit's one state dimension does not model and reports as such.
-CTSTATES = ("NEW", "NEW", "ESTABLISHED,RELATED", "RELATED,ESTABLISHED", "INVALID",
-            "NEW,ESTABLISHED", "ESTABLISHED", "UNTRACKED", "NEW,UNTRACKED", "INVALID,NEW")
-LOG_OPTIONS = ("", ' --log-prefix "oracle: "', " --log-level 4",
-               ' --log-prefix "x" --log-level debug', " --log-tcp-options")
+CTSTATES = (
+    "NEW",
+    "NEW",
+    "ESTABLISHED,RELATED",
+    "RELATED,ESTABLISHED",
+    "INVALID",
+    "NEW,ESTABLISHED",
+    "ESTABLISHED",
+    "UNTRACKED",
+    "NEW,UNTRACKED",
+    "INVALID,NEW",
+)
+LOG_OPTIONS = (
+    "",
+    ' --log-prefix "oracle: "',
+    " --log-level 4",
+    ' --log-prefix "x" --log-level debug',
+    " --log-tcp-options",
+)
 
 
 @dataclass
@@ -54,19 +77,52 @@ class Generated:
 
 
 # Other spellings iptables accepts for the same option, drawn now and then.
-LONG = {"-s": "--source", "-d": "--destination", "-i": "--in-interface",
-        "-o": "--out-interface", "-p": "--protocol", "-m": "--match", "-j": "--jump",
-        "-g": "--goto", "--dport": "--destination-port", "--sport": "--source-port",
-        "--dports": "--destination-ports", "--sports": "--source-ports"}
-PROTO_SPELLING = {"tcp": ("tcp", "TCP", "6"), "udp": ("udp", "Udp", "17"),
-                  "all": ("all", "0"), "icmp": ("icmp", "1")}
+LONG = {
+    "-s": "--source",
+    "-d": "--destination",
+    "-i": "--in-interface",
+    "-o": "--out-interface",
+    "-p": "--protocol",
+    "-m": "--match",
+    "-j": "--jump",
+    "-g": "--goto",
+    "--dport": "--destination-port",
+    "--sport": "--source-port",
+    "--dports": "--destination-ports",
+    "--sports": "--source-ports",
+}
+PROTO_SPELLING = {
+    "tcp": ("tcp", "TCP", "6"),
+    "udp": ("udp", "Udp", "17"),
+    "all": ("all", "0"),
+    "icmp": ("icmp", "1"),
+}
 # Service names /etc/services (netbase, which iptables depends on) gives these ports.
 # -p udp --dport takes a tcp-only name, multiport looks names up for its protocol only.
-SERVICES = {22: "ssh", 25: "smtp", 53: "domain", 80: "http", 110: "pop3", 143: "imap",
-            443: "https", 993: "imaps", 3389: "ms-wbt-server", 8080: "http-alt"}
+SERVICES = {
+    22: "ssh",
+    25: "smtp",
+    53: "domain",
+    80: "http",
+    110: "pop3",
+    143: "imap",
+    443: "https",
+    993: "imaps",
+    3389: "ms-wbt-server",
+    8080: "http-alt",
+}
 UDP_SERVICES = {53: "domain", 443: "https"}
-TCP_FLAGS = ("SYN,ACK SYN", "ALL SYN", "FIN,SYN,RST,ACK SYN", "SYN,RST SYN", "SYN NONE",
-             "ACK ACK", "ACK NONE", "FIN,SYN FIN,SYN", "NONE NONE")
+TCP_FLAGS = (
+    "SYN,ACK SYN",
+    "ALL SYN",
+    "FIN,SYN,RST,ACK SYN",
+    "SYN,RST SYN",
+    "SYN NONE",
+    "ACK ACK",
+    "ACK NONE",
+    "FIN,SYN FIN,SYN",
+    "NONE NONE",
+)
 # iptables-restore knows double quotes only
 COMMENTS = ('"allow web"', "oracle", '"a -j DROP in a comment"', '"say \\"hi\\""')
 
@@ -103,8 +159,10 @@ class _Gen:
         return str(net)
 
     def ip_range(self) -> str:
-        a, b = sorted(self.rng.sample(REMOTE + list(LOCAL.values()), 2),
-                      key=lambda x: int(ipaddress.IPv4Address(x)))
+        a, b = sorted(
+            self.rng.sample(REMOTE + list(LOCAL.values()), 2),
+            key=lambda x: int(ipaddress.IPv4Address(x)),
+        )
         return f"{a}-{b}" if self.chance(0.9) else f"{a}-{a}"
 
     def port(self, names: dict[int, str]) -> str:
@@ -164,8 +222,9 @@ class _Gen:
         self.rng.shuffle(head)
         proto = None
         if self.chance(0.6):
-            proto = self.rng.choices(["tcp", "udp", "all", "!tcp", "!udp", "icmp"],
-                                     [35, 35, 8, 8, 7, 7])[0]
+            proto = self.rng.choices(
+                ["tcp", "udp", "all", "!tcp", "!udp", "icmp"], [35, 35, 8, 8, 7, 7]
+            )[0]
         tail: list[str] = []
         m = self.opt("-m")
         if proto is not None:
@@ -210,8 +269,13 @@ class _Gen:
 
     def target(self, proto_tcp: bool, callees: list[str], in_user: bool) -> tuple[str, str]:
         """The target text and its kind (ACCEPT, DROP, REJECT, LOG, RETURN, JUMP, GOTO)."""
-        weights = {"ACCEPT": 30, "DROP": 18, "REJECT": 14, "LOG": 10,
-                   "RETURN": 10 if in_user else 3}
+        weights = {
+            "ACCEPT": 30,
+            "DROP": 18,
+            "REJECT": 14,
+            "LOG": 10,
+            "RETURN": 10 if in_user else 3,
+        }
         if callees:
             weights["JUMP"] = 12
             weights["GOTO"] = 6
@@ -219,8 +283,9 @@ class _Gen:
         j = self.opt("-j")
         if verb == "REJECT":
             options = list(REJECT_WITH) + (["tcp-reset"] * 3 if proto_tcp else [])
-            return j + " REJECT" + (f" --reject-with {self.rng.choice(options)}"
-                                    if self.chance(0.7) else ""), verb
+            return j + " REJECT" + (
+                f" --reject-with {self.rng.choice(options)}" if self.chance(0.7) else ""
+            ), verb
         if verb == "LOG":
             return j + " LOG" + self.rng.choice(LOG_OPTIONS), verb
         if verb in ("JUMP", "GOTO"):
@@ -242,17 +307,18 @@ def _reachable(start: str, calls: dict[str, set[str]]) -> set[str]:
 def ruleset(rng: random.Random, seed: str = "") -> Generated:
     """A random filter table and its topology (routes), without packets yet."""
     g = _Gen(rng)
-    user = [f"{rng.choice(['chk', 'web', 'mail', 'LAN', 'x_y'])}-{i}"
-            for i in range(rng.choice((0, 1, 2, 2, 3, 3, 4)))]
+    user = [
+        f"{rng.choice(['chk', 'web', 'mail', 'LAN', 'x_y'])}-{i}"
+        for i in range(rng.choice((0, 1, 2, 2, 3, 3, 4)))
+    ]
     # Who may call whom: chains only call later chains, so there is never a loop.
     order = ["INPUT", "FORWARD"] + user
     calls: dict[str, set[str]] = {name: set() for name in order}
     for i, name in enumerate(user):
-        callers = rng.sample(order[:i + 2], rng.randint(1, min(2, i + 2)))
+        callers = rng.sample(order[: i + 2], rng.randint(1, min(2, i + 2)))
         for caller in callers:
             calls[caller].add(name)
-    lines = ["# generated by tests/oracle_gen.py" + (f" (seed {seed})" if seed else ""),
-             "*filter"]
+    lines = ["# generated by tests/oracle_gen.py" + (f" (seed {seed})" if seed else ""), "*filter"]
     gen = Generated(seed, "", Topology(IFACES, dict(LOCAL)), [])
     for name in ("INPUT", "FORWARD", "OUTPUT"):
         policy = "ACCEPT" if name == "OUTPUT" else rng.choice(("ACCEPT", "DROP"))
@@ -273,8 +339,10 @@ def ruleset(rng: random.Random, seed: str = "") -> Generated:
         for callee in callees:  # every call edge is used at least once
             if not any(t[0].split()[-1] == callee for _, t in rules):
                 kind = "GOTO" if rng.random() < 0.25 else "JUMP"
-                rules.insert(rng.randint(0, len(rules)), (
-                    g.matches(may_out), (f"{'-g' if kind == 'GOTO' else '-j'} {callee}", kind)))
+                rules.insert(
+                    rng.randint(0, len(rules)),
+                    (g.matches(may_out), (f"{'-g' if kind == 'GOTO' else '-j'} {callee}", kind)),
+                )
         index = 0
         for (match, expansions, _), (target, kind) in rules:
             lines.append(" ".join(w for w in ("-A", name, match, target) if w))
@@ -302,8 +370,15 @@ def packets(rng: random.Random, topology: Topology, count: int) -> list[Packet]:
         else:
             dst = rng.choice([a for a in REMOTE if a != src])
             out_iface = topology.routes[dst]
-        p = Packet(proto, src, dst, rng.choice(PACKET_SPORTS), rng.choice(PACKET_DPORTS),
-                   in_iface, out_iface)
+        p = Packet(
+            proto,
+            src,
+            dst,
+            rng.choice(PACKET_SPORTS),
+            rng.choice(PACKET_DPORTS),
+            in_iface,
+            out_iface,
+        )
         # conntrack would take a packet whose 5-tuple is an earlier one's, or its
         # reverse (a reply), as part of that connection, not as NEW
         reverse = (p.key[0], p.key[2], p.key[1], p.key[4], p.key[3])

@@ -29,7 +29,7 @@ import random
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
@@ -70,22 +70,30 @@ class View:
 
 
 VIEWS = {
-    "ios": View("ios", "ios", "ios",
-                {4: ("ios", gen.FILTER), 6: ("ios", f"ipv6-{gen.FILTER}")}),
+    "ios": View("ios", "ios", "ios", {4: ("ios", gen.FILTER), 6: ("ios", f"ipv6-{gen.FILTER}")}),
     # aerleon's ciscoasa generator writes IPv4 lines only: the ASA is compared on IPv4.
     "asa": View("asa", "asa", "asa", {4: ("asa", gen.FILTER)}),
-    "speedway": View("speedway", "iptables", "stateless",
-                     {4: ("speedway", "INPUT"), 6: ("speedway6", "INPUT")}),
-    "iptables": View("iptables", "iptables", "stateless",
-                     {4: ("iptables", "INPUT"), 6: ("iptables6", "INPUT")}),
+    "speedway": View(
+        "speedway", "iptables", "stateless", {4: ("speedway", "INPUT"), 6: ("speedway6", "INPUT")}
+    ),
+    "iptables": View(
+        "iptables", "iptables", "stateless", {4: ("iptables", "INPUT"), 6: ("iptables6", "INPUT")}
+    ),
     "pf": View("pf", "pf", "pf", {4: ("pf", "in"), 6: ("pf", "in")}),
     # variants of the same generators (aerleon_gen.RandomPolicy.target_sets)
     "ios-dsmo": View("ios-dsmo", "ios", "ios", {4: ("ios_dsmo", gen.FILTER)}),
-    "speedway-nostate": View("speedway-nostate", "iptables", "stateless",
-                             {4: ("speedway_nostate", "INPUT"),
-                              6: ("speedway6_nostate", "INPUT")}),
-    "iptables-flat": View("iptables-flat", "iptables", "iptables-flat",
-                          {4: ("iptables_flat", "INPUT"), 6: ("iptables6_flat", "INPUT")}),
+    "speedway-nostate": View(
+        "speedway-nostate",
+        "iptables",
+        "stateless",
+        {4: ("speedway_nostate", "INPUT"), 6: ("speedway6_nostate", "INPUT")},
+    ),
+    "iptables-flat": View(
+        "iptables-flat",
+        "iptables",
+        "iptables-flat",
+        {4: ("iptables_flat", "INPUT"), 6: ("iptables6_flat", "INPUT")},
+    ),
     # aerleon's cisco `object-group` output uses `net-group`/`port-group` and
     # `object-group network ipv4`/`object-group port` (IOS XR syntax): exaudit's IOS
     # parser reports those lines (EXA001) and must then answer undetermined, never wrong
@@ -93,7 +101,10 @@ VIEWS = {
 }
 MAIN = ["ios", "asa", "speedway", "iptables", "pf"]
 PAIRS = list(itertools.combinations(MAIN, 2)) + [
-    ("ios", "ios-dsmo"), ("speedway", "speedway-nostate"), ("iptables", "iptables-flat")]
+    ("ios", "ios-dsmo"),
+    ("speedway", "speedway-nostate"),
+    ("iptables", "iptables-flat"),
+]
 
 # aerleon's ciscoasa generator writes the note on a term it cannot render for IPv4 (an
 # icmpv6 term) as bare `remark ...` lines without `access-list NAME`, which is not ASA
@@ -101,12 +112,16 @@ PAIRS = list(itertools.combinations(MAIN, 2)) + [
 # aerleon's packetfilter generator names an excluded object as `!<X>` without writing
 # `table <X>` (see aerleon_gen.undefined_pf_tables): exaudit reports the table's contents
 # as unknown (EXA002) and the reference treats `!<X>` as unknown too.
-UNDEFINED_TABLE = re.compile(r"(table )?<[^>]+> is not defined in the config"
-                             r"(; its contents come from the running system)?")
+UNDEFINED_TABLE = re.compile(
+    r"(table )?<[^>]+> is not defined in the config"
+    r"(; its contents come from the running system)?"
+)
 TOLERATED_ISSUES = {
     "asa": lambda issue: issue.code == "EXA001" and issue.origin.text.startswith("remark "),
-    "pf": lambda issue: issue.code == "EXA002" and all(
-        UNDEFINED_TABLE.fullmatch(part) for part in issue.message.split("; table ")),
+    "pf": lambda issue: (
+        issue.code == "EXA002"
+        and all(UNDEFINED_TABLE.fullmatch(part) for part in issue.message.split("; table "))
+    ),
 }
 
 
@@ -123,7 +138,8 @@ def _check_issues(view: View, rs: Ruleset) -> None:
     tolerated = TOLERATED_ISSUES.get(view.platform, lambda issue: False)
     bad = [i for i in rs.issues if not tolerated(i)]
     assert not bad, f"{view.name}: " + "; ".join(
-        f"{i.code} line {i.origin.line} {i.origin.text!r}: {i.message}" for i in bad)
+        f"{i.code} line {i.origin.line} {i.origin.text!r}: {i.message}" for i in bad
+    )
 
 
 @dataclass
@@ -155,12 +171,17 @@ class Subject:
         return verdicts.pop() if len(verdicts) == 1 else "mixed " + "/".join(sorted(verdicts))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _random_subject(seed: int) -> tuple[Subject, dict[str, str]]:
     rendered = gen.random_policy(seed)
-    subject = Subject(f"seed {seed}", rendered.terms, rendered.pol, gen.FILTER,
-                      "permit" if rendered.source.chain_policy == "ACCEPT" else "deny",
-                      rendered.bailouts)
+    subject = Subject(
+        f"seed {seed}",
+        rendered.terms,
+        rendered.pol,
+        gen.FILTER,
+        "permit" if rendered.source.chain_policy == "ACCEPT" else "deny",
+        rendered.bailouts,
+    )
     return subject, rendered.texts
 
 
@@ -177,12 +198,14 @@ def _stages_for(subject: Subject, texts: dict[str, str], view: View) -> None:
             _check_issues(view, rs)
             parsed[rendering] = rs
         subject.stages[(view.name, family)] = module.stages(
-            parsed[rendering], in_iface=None, out_iface=None, chain=chain)
+            parsed[rendering], in_iface=None, out_iface=None, chain=chain
+        )
         if view.platform == "pf":
             unknown |= gen.undefined_pf_tables(subject.terms, texts[rendering])
     default = subject.iptables_default if view.platform == "iptables" else "deny"
-    subject.refs[view.name] = gen.Reference(tuple(subject.terms), view.dialect, unknown,
-                                            default, bailouts=subject.bailouts)
+    subject.refs[view.name] = gen.Reference(
+        tuple(subject.terms), view.dialect, unknown, default, bailouts=subject.bailouts
+    )
 
 
 def _exact_against_reference(subject: Subject, view: View) -> list[str]:
@@ -191,14 +214,20 @@ def _exact_against_reference(subject: Subject, view: View) -> list[str]:
     problems = []
     for family in view.where:
         for label, question in gen.questions(family):
-            for d in differences(subject.stages[(view.name, family)], reference, question,
-                                 limit=3 if not view.partial else 10_000):
+            for d in differences(
+                subject.stages[(view.name, family)],
+                reference,
+                question,
+                limit=3 if not view.partial else 10_000,
+            ):
                 if view.partial and d.left.verdict == "undetermined":
                     continue
-                problems.append(f"IPv{family} {label}: {view.name} says {d.left.verdict} "
-                                f"(line {_where(d.left)}) where the policy says "
-                                f"{d.right.verdict} (term {_where(d.right)}), e.g. "
-                                f"{d.example()}")
+                problems.append(
+                    f"IPv{family} {label}: {view.name} says {d.left.verdict} "
+                    f"(line {_where(d.left)}) where the policy says "
+                    f"{d.right.verdict} (term {_where(d.right)}), e.g. "
+                    f"{d.example()}"
+                )
     return problems
 
 
@@ -236,19 +265,21 @@ def test_random_rendering_matches_the_policy(view_name: str) -> None:
         _stages_for(subject, texts, view)
         problems += [(seed, p) for p in _exact_against_reference(subject, view)]
         rng = random.Random(f"packets {seed}")
-        for pkt in gen.random_packets(rng, subject.terms, PACKETS_PER_POLICY,
-                                      families=tuple(sorted(view.where)) * 2):
+        for pkt in gen.random_packets(
+            rng, subject.terms, PACKETS_PER_POLICY, families=tuple(sorted(view.where)) * 2
+        ):
             want, term = subject.expect(view.name, pkt)
             got = subject.verdict(view.name, pkt)
             packets += 1
             verdicts[got] += 1
             if got != want and not (view.partial and got == "undetermined"):
-                problems.append((seed, f"{pkt}: {view.name} {got}, policy {want} (term "
-                                       f"{term})"))
-    print(f"\naerleon random policies, {view.name} vs the policy ({view.dialect}): "
-          f"{len(SEEDS)} policies, {packets} random packets {dict(verdicts)}, and exactly "
-          f"every NEW packet of IPv{'+'.join(map(str, sorted(view.where)))}; "
-          f"{len(problems)} problems")
+                problems.append((seed, f"{pkt}: {view.name} {got}, policy {want} (term {term})"))
+    print(
+        f"\naerleon random policies, {view.name} vs the policy ({view.dialect}): "
+        f"{len(SEEDS)} policies, {packets} random packets {dict(verdicts)}, and exactly "
+        f"every NEW packet of IPv{'+'.join(map(str, sorted(view.where)))}; "
+        f"{len(problems)} problems"
+    )
     _fail(problems, (view_name,))
     if view.partial:
         assert verdicts["undetermined"], f"{view.name}: exaudit now reads it all; drop partial"
@@ -270,8 +301,9 @@ def test_random_renderings_agree_pairwise(pair: tuple[str, str]) -> None:
         _stages_for(subject, texts, a)
         _stages_for(subject, texts, b)
         rng = random.Random(f"pairs {seed}")
-        for pkt in gen.random_packets(rng, subject.terms, PACKETS_PER_POLICY,
-                                      families=families * 2):
+        for pkt in gen.random_packets(
+            rng, subject.terms, PACKETS_PER_POLICY, families=families * 2
+        ):
             packets += 1
             va, vb = subject.verdict(a.name, pkt), subject.verdict(b.name, pkt)
             ra, rb = subject.expect(a.name, pkt)[0], subject.expect(b.name, pkt)[0]
@@ -280,34 +312,43 @@ def test_random_renderings_agree_pairwise(pair: tuple[str, str]) -> None:
             elif (va, vb) == (ra, rb) and _explained(subject, a, b, pkt, accepted):
                 pass  # the dialects predict this very difference, for a named reason
             else:
-                problems.append((seed, f"{pkt}: {a.name} {va}, {b.name} {vb}; policy "
-                                       f"{ra} / {rb}"))
+                problems.append((seed, f"{pkt}: {a.name} {va}, {b.name} {vb}; policy {ra} / {rb}"))
         # exactly: every region where the two differ must be one the dialects predict,
         # checked at both corners of the region
         for family in families:
             for label, question in gen.questions(family):
-                for d in differences(subject.stages[(a.name, family)],
-                                     subject.stages[(b.name, family)], question, limit=50):
+                for d in differences(
+                    subject.stages[(a.name, family)],
+                    subject.stages[(b.name, family)],
+                    question,
+                    limit=50,
+                ):
                     regions += 1
                     for pkt in _corners(d):
-                        ra, rb = subject.expect(a.name, pkt)[0], subject.expect(b.name,
-                                                                                pkt)[0]
+                        ra, rb = subject.expect(a.name, pkt)[0], subject.expect(b.name, pkt)[0]
                         if (d.left.verdict, d.right.verdict) != (ra, rb) or not gen.explain(
-                                subject.refs[a.name], subject.refs[b.name], pkt):
-                            problems.append((seed, f"IPv{family} {label}: {a.name} "
-                                                   f"{d.left.verdict} vs {b.name} "
-                                                   f"{d.right.verdict} on {pkt} (policy "
-                                                   f"{ra}/{rb})"))
-    print(f"\naerleon random policies, {a.name} vs {b.name}: {len(SEEDS)} policies, "
-          f"{packets} random packets, {same} same verdict, accepted differences "
-          f"{dict(accepted)}; exactly over every NEW packet of IPv"
-          f"{'+'.join(map(str, families))}: {regions} differing regions, all predicted by "
-          f"the dialects" + ("" if not problems else " (NOT)"))
+                            subject.refs[a.name], subject.refs[b.name], pkt
+                        ):
+                            problems.append(
+                                (
+                                    seed,
+                                    f"IPv{family} {label}: {a.name} "
+                                    f"{d.left.verdict} vs {b.name} "
+                                    f"{d.right.verdict} on {pkt} (policy "
+                                    f"{ra}/{rb})",
+                                )
+                            )
+    print(
+        f"\naerleon random policies, {a.name} vs {b.name}: {len(SEEDS)} policies, "
+        f"{packets} random packets, {same} same verdict, accepted differences "
+        f"{dict(accepted)}; exactly over every NEW packet of IPv"
+        f"{'+'.join(map(str, families))}: {regions} differing regions, all predicted by "
+        f"the dialects" + ("" if not problems else " (NOT)")
+    )
     _fail(problems, pair)
 
 
-def _explained(subject: Subject, a: View, b: View, pkt: gen.Packet,
-               tally: Counter[str]) -> bool:
+def _explained(subject: Subject, a: View, b: View, pkt: gen.Packet, tally: Counter[str]) -> bool:
     reasons = gen.explain(subject.refs[a.name], subject.refs[b.name], pkt)
     if "undetermined" in (subject.expect(a.name, pkt)[0], subject.expect(b.name, pkt)[0]):
         reasons = [r + " (of an undefined table: undetermined)" for r in reasons]
@@ -320,8 +361,9 @@ def _corners(d: Difference) -> list[gen.Packet]:
     out = []
     for pick in (IntervalSet.min, IntervalSet.max):
         v = {name: pick(d.box[i]) for i, name in enumerate(DIMS)}
-        out.append(gen.Packet(v["proto"], _address(v["src"]), _address(v["dst"]),
-                              v["sport"], v["dport"]))
+        out.append(
+            gen.Packet(v["proto"], _address(v["src"]), _address(v["dst"]), v["sport"], v["dport"])
+        )
     return out
 
 
@@ -335,8 +377,7 @@ def _address(value: int) -> str:
 
 
 def test_aclcheck_agrees_with_the_renderings() -> None:
-    available = [v for v in VIEWS.values()
-                 if _platform(v.platform) is not None and not v.partial]
+    available = [v for v in VIEWS.values() if _platform(v.platform) is not None and not v.partial]
     given = skipped = compared = 0
     problems: list[str] = []
     for seed in SEEDS:
@@ -361,11 +402,12 @@ def test_aclcheck_agrees_with_the_renderings() -> None:
                 compared += 1
                 got = subject.verdict(view.name, pkt)
                 if got != opinion:
-                    problems.append(f"seed {seed}: {pkt}: AclCheck {opinion}, "
-                                    f"{view.name} {got}")
-    print(f"\nAclCheck on random packets: {given} opinions ({skipped} packets skipped: a "
-          f"term with icmp-type or excludes, which AclCheck ignores), {compared} "
-          f"comparisons with the renderings")
+                    problems.append(f"seed {seed}: {pkt}: AclCheck {opinion}, {view.name} {got}")
+    print(
+        f"\nAclCheck on random packets: {given} opinions ({skipped} packets skipped: a "
+        f"term with icmp-type or excludes, which AclCheck ignores), {compared} "
+        f"comparisons with the renderings"
+    )
     assert given > len(SEEDS) * PACKETS_PER_POLICY // 2
     assert not problems, "\n".join(problems[:15])
 
@@ -373,8 +415,9 @@ def test_aclcheck_agrees_with_the_renderings() -> None:
 # --- the accepted differences, each shown on a hand-written policy -----------------------
 
 
-def _tiny(terms: list[dict[str, str]], networks: dict[str, list[str]]) -> tuple[
-        Subject, dict[str, str]]:
+def _tiny(
+    terms: list[dict[str, str]], networks: dict[str, list[str]]
+) -> tuple[Subject, dict[str, str]]:
     rp = gen.RandomPolicy(-1, networks=networks, services={}, terms=terms)
     policies = {name: rp.policy(t) for name, t in rp.target_sets().items()}
     texts = gen.render(policies)
@@ -387,15 +430,29 @@ def _tiny(terms: list[dict[str, str]], networks: dict[str, list[str]]) -> tuple[
 
 
 def test_asa_permits_a_syn_where_aerleon_wrote_tcp_established() -> None:
-    subject, texts = _tiny([
-        {"name": "replies", "protocol": "tcp", "destination-address": "WEB",
-         "option": "tcp-established", "action": "accept"},
-        {"name": "final", "action": "deny"}], {"WEB": ["192.0.2.80/32"]})
+    subject, texts = _tiny(
+        [
+            {
+                "name": "replies",
+                "protocol": "tcp",
+                "destination-address": "WEB",
+                "option": "tcp-established",
+                "action": "accept",
+            },
+            {"name": "final", "action": "deny"},
+        ],
+        {"WEB": ["192.0.2.80/32"]},
+    )
     assert "permit tcp any host 192.0.2.80" in texts["asa"]
     assert "established" in texts["ios"]
     syn = gen.Packet(6, "198.51.100.1", "192.0.2.80", 40000, 22)
-    expected = {"ios": "deny", "asa": "permit", "speedway": "deny", "iptables": "deny",
-                "pf": "deny"}
+    expected = {
+        "ios": "deny",
+        "asa": "permit",
+        "speedway": "deny",
+        "iptables": "deny",
+        "pf": "deny",
+    }
     for name, verdict in expected.items():
         if (name, 4) in subject.stages:
             assert subject.verdict(name, syn) == verdict, name
@@ -403,8 +460,12 @@ def test_asa_permits_a_syn_where_aerleon_wrote_tcp_established() -> None:
     assert subject.policy_ref.verdict(syn) == ("deny", "final")
 
 
-LAN_BUT_PRINTERS = {"name": "lan-but-printers", "source-address": "LAN",
-                    "source-exclude": "PRINTERS", "action": "accept"}
+LAN_BUT_PRINTERS = {
+    "name": "lan-but-printers",
+    "source-address": "LAN",
+    "source-exclude": "PRINTERS",
+    "action": "accept",
+}
 PRINTERS_NETS = {"LAN": ["10.0.0.0/16"], "PRINTERS": ["10.0.9.0/24"]}
 PRINTER = gen.Packet(17, "10.0.9.5", "192.0.2.1", 5000, 53)  # in LAN, and excluded
 STRANGER = gen.Packet(17, "198.51.100.7", "192.0.2.1", 5000, 53)  # in neither
@@ -413,10 +474,14 @@ MEMBER = gen.Packet(17, "10.0.1.5", "192.0.2.1", 5000, 53)  # in LAN only
 
 def test_pf_list_with_an_exclude_matches_either_item() -> None:
     # a later term names PRINTERS as an address, so aerleon writes its table
-    subject, texts = _tiny([LAN_BUT_PRINTERS,
-                            {"name": "to-printers", "destination-address": "PRINTERS",
-                             "action": "deny"},
-                            {"name": "final", "action": "deny"}], PRINTERS_NETS)
+    subject, texts = _tiny(
+        [
+            LAN_BUT_PRINTERS,
+            {"name": "to-printers", "destination-address": "PRINTERS", "action": "deny"},
+            {"name": "final", "action": "deny"},
+        ],
+        PRINTERS_NETS,
+    )
     assert "from { !<PRINTERS>, <LAN> }" in texts["pf"] and "table <PRINTERS>" in texts["pf"]
     for name in MAIN:
         if (name, 4) not in subject.stages:
@@ -431,8 +496,7 @@ def test_pf_list_with_an_exclude_matches_either_item() -> None:
 
 def test_pf_exclude_of_an_undefined_table_is_undetermined() -> None:
     # PRINTERS is only excluded: aerleon writes `!<PRINTERS>` but no `table <PRINTERS>`
-    subject, texts = _tiny([LAN_BUT_PRINTERS, {"name": "final", "action": "deny"}],
-                           PRINTERS_NETS)
+    subject, texts = _tiny([LAN_BUT_PRINTERS, {"name": "final", "action": "deny"}], PRINTERS_NETS)
     assert "!<PRINTERS>" in texts["pf"] and "table <PRINTERS>" not in texts["pf"]
     if ("pf", 4) not in subject.stages:
         pytest.skip("exaudit.platforms.pf is not in the tree yet")
@@ -452,11 +516,13 @@ def test_reference_and_its_exact_form_agree(family: int) -> None:
         names = {n for t in subject.terms for n in t.src_exclude_names | t.dst_exclude_names}
         for dialect, default in itertools.product(gen.DIALECTS, ("deny", "permit")):
             for unknown in {frozenset(), frozenset(names)}:
-                ref = gen.Reference(tuple(subject.terms), dialect, unknown, default,
-                                    bailouts=subject.bailouts)
+                ref = gen.Reference(
+                    tuple(subject.terms), dialect, unknown, default, bailouts=subject.bailouts
+                )
                 stages = ref.stages()
-                for pkt in gen.random_packets(random.Random(seed), subject.terms, 30,
-                                              families=(family,)):
+                for pkt in gen.random_packets(
+                    random.Random(seed), subject.terms, 30, families=(family,)
+                ):
                     verdicts = evaluator.evaluate(stages, pkt.question()).verdicts
                     assert verdicts == {ref.verdict(pkt)[0]}, (seed, dialect, str(pkt))
 
@@ -473,15 +539,27 @@ def _corpus_policy(name: str) -> tuple[Path, policy.Policy]:
     return root / name / "generated", pol
 
 
-CORPUS_GENERATORS = {"ios": gen.cisco.Cisco, "asa": gen.ciscoasa.CiscoASA,
-                     "speedway": gen.speedway.Speedway, "pf": gen.packetfilter.PacketFilter}
+CORPUS_GENERATORS = {
+    "ios": gen.cisco.Cisco,
+    "asa": gen.ciscoasa.CiscoASA,
+    "speedway": gen.speedway.Speedway,
+    "pf": gen.packetfilter.PacketFilter,
+}
 
 
-def _corpus_subject(pol: policy.Policy, index: int, texts: dict[str, str],
-                    where: dict[str, dict[int, tuple[str, str]]]) -> Subject:
+def _corpus_subject(
+    pol: policy.Policy,
+    index: int,
+    texts: dict[str, str],
+    where: dict[str, dict[int, tuple[str, str]]],
+) -> Subject:
     header, terms = pol.filters[index]
-    subject = Subject(f"filter {index}", gen.ref_terms(terms), _only_filter(pol, index),
-                      header.target[0].options[0])
+    subject = Subject(
+        f"filter {index}",
+        gen.ref_terms(terms),
+        _only_filter(pol, index),
+        header.target[0].options[0],
+    )
     for name, spots in where.items():
         base = VIEWS[name]
         _stages_for(subject, texts, View(name, base.platform, base.dialect, spots))
@@ -494,8 +572,9 @@ def _only_filter(pol: policy.Policy, index: int) -> policy.Policy:
     return one
 
 
-def _compare_corpus(subject: Subject, names: list[str], families: dict[str, tuple[int, ...]],
-                    count: int, seed: str) -> tuple[Counter[str], list[str]]:
+def _compare_corpus(
+    subject: Subject, names: list[str], families: dict[str, tuple[int, ...]], count: int, seed: str
+) -> tuple[Counter[str], list[str]]:
     """Random packets and exact comparison of each rendering with the policy and pairwise."""
     tally: Counter[str] = Counter()
     problems: list[str] = []
@@ -504,9 +583,11 @@ def _compare_corpus(subject: Subject, names: list[str], families: dict[str, tupl
             for label, question in gen.questions(family):
                 ref = subject.refs[name].stages()
                 for d in differences(subject.stages[(name, family)], ref, question, limit=3):
-                    problems.append(f"{subject.label} {name} IPv{family} {label}: "
-                                    f"{d.left.verdict} vs policy {d.right.verdict}: "
-                                    f"{d.example()}")
+                    problems.append(
+                        f"{subject.label} {name} IPv{family} {label}: "
+                        f"{d.left.verdict} vs policy {d.right.verdict}: "
+                        f"{d.example()}"
+                    )
                 tally["exact questions"] += 1
     rng = random.Random(seed)
     for pkt in gen.random_packets(rng, subject.terms, count, families=(4,)):
@@ -527,8 +608,10 @@ def _compare_corpus(subject: Subject, names: list[str], families: dict[str, tupl
                 reasons = gen.explain(subject.refs[a], subject.refs[b], pkt)
                 tally[f"{a}/{b} differ: {' | '.join(reasons) or 'UNEXPLAINED'}"] += 1
                 if not reasons:
-                    problems.append(f"{subject.label}: {pkt}: {a} {verdicts[a]}, {b} "
-                                    f"{verdicts[b]}, which no quirk explains")
+                    problems.append(
+                        f"{subject.label}: {pkt}: {a} {verdicts[a]}, {b} "
+                        f"{verdicts[b]}, which no quirk explains"
+                    )
         opinion = gen.aclcheck_verdict(subject.pol, subject.terms, subject.filter_name, pkt)
         if opinion is not None:
             tally["AclCheck opinions"] += 1
@@ -540,22 +623,32 @@ def _compare_corpus(subject: Subject, names: list[str], families: dict[str, tupl
 
 def test_corpus_multitarget_ios_asa_iptables_agree() -> None:
     folder, pol = _corpus_policy("sample_multitarget")
-    texts = {"ios": (folder / "sample_multitarget.acl").read_text(),
-             "asa": (folder / "sample_multitarget.asa").read_text(),
-             "speedway": (folder / "sample_multitarget.ipt").read_text()}
+    texts = {
+        "ios": (folder / "sample_multitarget.acl").read_text(),
+        "asa": (folder / "sample_multitarget.asa").read_text(),
+        "speedway": (folder / "sample_multitarget.ipt").read_text(),
+    }
     # the corpus files are exactly what aerleon renders from the policy: the policy's
     # terms are then the reference for them
     for name, text in texts.items():
         assert str(CORPUS_GENERATORS[name](copy.deepcopy(pol), 2)) == text, name
     problems: list[str] = []
-    for index, (acl, asa_acl, chain) in enumerate([("edge-inbound", "asa_in", "INPUT"),
-                                                   ("edge-outbound", "asa_out", "OUTPUT")]):
-        where = {"ios": {4: ("ios", acl), 6: ("ios", f"ipv6-{acl}")},
-                 "asa": {4: ("asa", asa_acl)}, "speedway": {4: ("speedway", chain)}}
+    for index, (acl, asa_acl, chain) in enumerate(
+        [("edge-inbound", "asa_in", "INPUT"), ("edge-outbound", "asa_out", "OUTPUT")]
+    ):
+        where = {
+            "ios": {4: ("ios", acl), 6: ("ios", f"ipv6-{acl}")},
+            "asa": {4: ("asa", asa_acl)},
+            "speedway": {4: ("speedway", chain)},
+        }
         subject = _corpus_subject(pol, index, texts, where)
-        tally, found = _compare_corpus(subject, list(where),
-                                       {"ios": (4, 6), "asa": (4,), "speedway": (4,)},
-                                       300, f"multitarget {index}")
+        tally, found = _compare_corpus(
+            subject,
+            list(where),
+            {"ios": (4, 6), "asa": (4,), "speedway": (4,)},
+            300,
+            f"multitarget {index}",
+        )
         problems += found
         print(f"\naerleon sample_multitarget {acl}/{asa_acl}/{chain}: {dict(tally)}")
         # inbound, the term permit-tcp-established is 'established' on IOS and iptables
@@ -575,8 +668,9 @@ def test_corpus_packetfilter_pf_and_iptables_agree() -> None:
     texts = {"pf": pf_text, "speedway": speedway_text}
     where = {"pf": {4: ("pf", "in")}, "speedway": {4: ("speedway", "INPUT")}}
     subject = _corpus_subject(pol, 0, texts, where)
-    tally, problems = _compare_corpus(subject, list(where), {"pf": (4,), "speedway": (4,)},
-                                      400, "packetfilter")
+    tally, problems = _compare_corpus(
+        subject, list(where), {"pf": (4,), "speedway": (4,)}, 400, "packetfilter"
+    )
     print(f"\naerleon sample_packetfilter, pf vs iptables (speedway): {dict(tally)}")
     assert not problems, "\n".join(problems[:15])
 

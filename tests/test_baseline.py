@@ -18,7 +18,7 @@ from exaudit.cli import main
 def iptables_ready() -> bool:
     try:
         return hasattr(platforms.get("iptables"), "parse")
-    except Exception:  # noqa: BLE001 - the parser is still being written
+    except Exception:
         return False
 
 
@@ -57,35 +57,46 @@ def test_write_then_use_the_baseline(site: Path, capsys: pytest.CaptureFixture[s
     data = json.loads((site / "exaudit-baseline.json").read_text())
     assert data["schema"] == "exaudit.baseline/1"
     assert [e["fingerprint"] for e in data["findings"]] == [
-        f["fingerprint"] for f in first["findings"]]
+        f["fingerprint"] for f in first["findings"]
+    ]
     lines = (site / "exaudit-baseline.json").read_text().splitlines()
     assert len(lines) == len(first["findings"]) + 2  # one entry per line
 
-    code, report, _ = audit(site, capsys, "--baseline", "exaudit-baseline.json",
-                            "--fail-on", "info")
+    code, report, _ = audit(
+        site, capsys, "--baseline", "exaudit-baseline.json", "--fail-on", "info"
+    )
     assert code == 0 and report["findings"] == []
     assert report["summary"]["suppressed"] == len(first["findings"])
     assert {s["suppression"]["kind"] for s in report["suppressed"]} == {"baseline"}
 
 
 def test_baseline_survives_shifted_lines_and_catches_new_findings(
-        site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     audit(site, capsys, "--write-baseline", "base.json")
     config = site / "configs" / "hq-edge.rules"
     edit(config, "*filter", ["# reviewed 2024-05", "# owner: network team", ""])
-    edit(config, "-A HQ-CLIENTS -p tcp --dport 993 -j ACCEPT",
-         ["-A HQ-CLIENTS -d 10.1.0.10/32 -p tcp --dport 993 -j DROP"])
+    edit(
+        config,
+        "-A HQ-CLIENTS -p tcp --dport 993 -j ACCEPT",
+        ["-A HQ-CLIENTS -d 10.1.0.10/32 -p tcp --dport 993 -j DROP"],
+    )
     code, report, _ = audit(site, capsys, "--baseline", "base.json")
     assert code == 1
-    assert [(f["check"], f["flow"]["dst"], f["location"]["line"])
-            for f in report["findings"]] == [("EXA101", "ex-hq-1", 24)]
-    moved = [s for s in report["suppressed"]
-             if s["location"] and s["location"]["file"].endswith("hq-edge.rules")]
+    assert [(f["check"], f["flow"]["dst"], f["location"]["line"]) for f in report["findings"]] == [
+        ("EXA101", "ex-hq-1", 24)
+    ]
+    moved = [
+        s
+        for s in report["suppressed"]
+        if s["location"] and s["location"]["file"].endswith("hq-edge.rules")
+    ]
     assert moved and all(s["suppression"]["kind"] == "baseline" for s in moved)
 
 
-def test_stale_baseline_entries_are_reported(site: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_stale_baseline_entries_are_reported(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     audit(site, capsys, "--write-baseline", "base.json")
     config = site / "configs" / "hq-edge.rules"
     wide = "-A HQ-CLIENTS -d 10.1.0.11/32 -p tcp --dport 1024:65535 -j ACCEPT"
@@ -96,25 +107,33 @@ def test_stale_baseline_entries_are_reported(site: Path,
     assert len(stale) == 1
     assert stale[0]["location"]["file"] == "base.json"
     entry_line = stale[0]["location"]["line"]
-    entry = json.loads((site / "base.json").read_text().splitlines()[entry_line - 1]
-                       .rstrip(","))
+    entry = json.loads((site / "base.json").read_text().splitlines()[entry_line - 1].rstrip(","))
     assert entry["check"] == "EXA201" and entry["line"] == 25
     assert "EXA201" in stale[0]["message"]
-    code, report, _ = audit(site, capsys, "--baseline", "base.json", "--ignore", "EXA201",
-                            "--fail-on", "warning")
+    code, report, _ = audit(
+        site, capsys, "--baseline", "base.json", "--ignore", "EXA201", "--fail-on", "warning"
+    )
     assert not [f for f in report["findings"] if f["check"] == "EXA003"]
 
 
-@pytest.mark.parametrize("content, message", [
-    ("{not json", "not a baseline (bad JSON"),
-    ('{"schema": "other"}', "not an exaudit baseline"),
-    ('{"schema": "exaudit.baseline/1", "fingerprint": "v0", "findings": []}',
-     "rewrite it with --write-baseline"),
-    ('{"schema": "exaudit.baseline/1", "fingerprint": "v1", "findings": [{}]}',
-     "lacks 'fingerprint'"),
-])
-def test_bad_baseline_is_an_input_error(tmp_path: Path, content: str, message: str,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("{not json", "not a baseline (bad JSON"),
+        ('{"schema": "other"}', "not an exaudit baseline"),
+        (
+            '{"schema": "exaudit.baseline/1", "fingerprint": "v0", "findings": []}',
+            "rewrite it with --write-baseline",
+        ),
+        (
+            '{"schema": "exaudit.baseline/1", "fingerprint": "v1", "findings": [{}]}',
+            "lacks 'fingerprint'",
+        ),
+    ],
+)
+def test_bad_baseline_is_an_input_error(
+    tmp_path: Path, content: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "base.json"
     path.write_text(content)
     topology = FIXTURES / "cases" / "topology-checks" / "topology.yaml"

@@ -37,8 +37,7 @@ def test_kb176466_facts() -> None:
     assert ports(cat.intrasite) == [135, "rpc.directory", "rpc.mta"]
     assert ports(cat.connectors["rpc"]) == [135, "rpc.mta"]
     assert ports(cat.connectors["x400"]) == ["rfc1006"]  # no 135 for X.400
-    assert {(p.plaintext, p.ssl) for p in cat.ssl_pairs} == {(110, 995), (143, 993),
-                                                             (389, 636)}
+    assert {(p.plaintext, p.ssl) for p in cat.ssl_pairs} == {(110, 995), (143, 993), (389, 636)}
     assert cat.ephemeral == (1024, 65535)
     for proto in cp.values():
         for req in proto.plain + proto.ssl + proto.always:

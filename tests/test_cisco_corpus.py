@@ -28,12 +28,21 @@ pytestmark = pytest.mark.corpus
 
 # corpus folder -> the parser that reads it (NX-OS and IOS-XR are read as IOS: issues or
 # InputError are acceptable there, a traceback is not)
-FOLDERS = {("cisco-ios",): ios, ("cisco-asa",): asa, ("other", "cisco-nxos"): ios,
-           ("other", "cisco-iosxr"): ios}
-NOT_CONFIGS = {"networks.yaml", "sample_FlattenedAclByAllOptions.txt", "sample_lookup.txt",
-               "sample_lookup_result.txt"}
-ANY_TCP25 = Question(proto=IntervalSet.point(6), src=addresses.ALL, dst=addresses.ALL,
-                     dport=IntervalSet.point(25))
+FOLDERS = {
+    ("cisco-ios",): ios,
+    ("cisco-asa",): asa,
+    ("other", "cisco-nxos"): ios,
+    ("other", "cisco-iosxr"): ios,
+}
+NOT_CONFIGS = {
+    "networks.yaml",
+    "sample_FlattenedAclByAllOptions.txt",
+    "sample_lookup.txt",
+    "sample_lookup_result.txt",
+}
+ANY_TCP25 = Question(
+    proto=IntervalSet.point(6), src=addresses.ALL, dst=addresses.ALL, dport=IntervalSet.point(25)
+)
 
 
 def _files(parts: tuple[str, ...]) -> list[Path]:
@@ -61,13 +70,17 @@ def test_every_file_parses_without_traceback(parts: tuple[str, ...]) -> None:
         totals["rules"] += rs.rule_count
         for issue in rs.issues:
             if issue.code == "EXA001":
-                unparsed.append(f"{path.name}:{issue.origin.line}: {issue.origin.text[:70]}"
-                                f"  ({issue.message[:60]})")
+                unparsed.append(
+                    f"{path.name}:{issue.origin.line}: {issue.origin.text[:70]}"
+                    f"  ({issue.message[:60]})"
+                )
         _evaluate_everything(module, rs)
     ace, ok = totals["ace_lines"], totals["understood"]
-    print(f"\n{'/'.join(parts)}: {totals['files']} files, {totals['rules']} rules; "
-          f"ACE lines understood {ok}/{ace} ({100 * ok / max(ace, 1):.1f}%), "
-          f"{totals['partial']} with unmodelled conditions; InputError: {len(input_errors)}")
+    print(
+        f"\n{'/'.join(parts)}: {totals['files']} files, {totals['rules']} rules; "
+        f"ACE lines understood {ok}/{ace} ({100 * ok / max(ace, 1):.1f}%), "
+        f"{totals['partial']} with unmodelled conditions; InputError: {len(input_errors)}"
+    )
     for line in unparsed:
         print("  not understood:", line)
     for line in input_errors:
@@ -81,8 +94,7 @@ def _evaluate_everything(module, rs: Ruleset) -> None:
     """Every ACL alone, and every interface as ingress: the engine runs on all of it."""
     evaluator = Evaluator()
     for name in rs.chains:
-        evaluator.evaluate(module.stages(rs, in_iface=None, out_iface=None, chain=name),
-                           ANY_TCP25)
+        evaluator.evaluate(module.stages(rs, in_iface=None, out_iface=None, chain=name), ANY_TCP25)
     for iface in list(rs.extra.get("interfaces", {}).values())[:40]:
         name = getattr(iface, "nameif", None) if module is asa else iface.name
         if not name:
@@ -93,10 +105,18 @@ def _evaluate_everything(module, rs: Ruleset) -> None:
 def test_files_get_the_right_platform() -> None:
     for parts, module in ((("cisco-ios",), ios), (("cisco-asa",), asa)):
         other = asa if module is ios else ios
-        wins = sum(1 for p in _files(parts) if p.name not in NOT_CONFIGS
-                   and module.looks_like(_read(p)) > other.looks_like(_read(p)))
-        ties = [p.name for p in _files(parts) if p.name not in NOT_CONFIGS
-                and module.looks_like(_read(p)) <= other.looks_like(_read(p))]
+        wins = sum(
+            1
+            for p in _files(parts)
+            if p.name not in NOT_CONFIGS
+            and module.looks_like(_read(p)) > other.looks_like(_read(p))
+        )
+        ties = [
+            p.name
+            for p in _files(parts)
+            if p.name not in NOT_CONFIGS
+            and module.looks_like(_read(p)) <= other.looks_like(_read(p))
+        ]
         print(f"\n{parts[0]}: detected as {module.NAME} in {wins} files; not in {ties}")
         # files with no ACL lines at all (NAT or routing snippets) may tie
         assert wins >= 0.8 * (wins + len(ties))
@@ -122,40 +142,46 @@ def _flat_ports(text: str) -> IntervalSet | None:
         lo, hi = value.split("-")
         return IntervalSet.span(int(lo), int(hi))
     number = int(value)
-    return {"eq": IntervalSet.point(number), "lt": IntervalSet.span(0, number - 1),
-            "gt": IntervalSet.span(number + 1, 65535),
-            "neq": IntervalSet.span(0, 65535) - IntervalSet.point(number)}[op]
+    return {
+        "eq": IntervalSet.point(number),
+        "lt": IntervalSet.span(0, number - 1),
+        "gt": IntervalSet.span(number + 1, 65535),
+        "neq": IntervalSet.span(0, 65535) - IntervalSet.point(number),
+    }[op]
 
 
 def read_flattened(path: Path) -> dict[str, Chain]:
     """The tool's CSV (acl,line,type,action,proto,src,sport,dst,dport,icmp,state,text)."""
     chains: dict[str, Chain] = {}
     for number, line in enumerate(path.read_text().splitlines(), 1):
-        acl, _, kind, action, proto, src, sport, dst, dport, icmp, state, text = \
-            line.split(",", 11)
+        acl, _, kind, action, proto, src, sport, dst, dport, icmp, state, text = line.split(",", 11)
         chain = chains.setdefault(acl, Chain(acl, [], Target(Verb.DROP), None))
         if state != "active":
             continue
         src_set, src_unknown = (None, ()) if kind == "standard" else _flat_address(src)
         dst_set, dst_unknown = _flat_address(dst)
-        match = Match(proto=None if proto == "ip" else IntervalSet.point(int(proto)),
-                      src=src_set, dst=dst_set)
+        match = Match(
+            proto=None if proto == "ip" else IntervalSet.point(int(proto)), src=src_set, dst=dst_set
+        )
         if icmp != "-/-":
             icmp_type, code = icmp.split("/")
-            match = match._replace(dport=IntervalSet.point(int(icmp_type)),
-                                   sport=None if code == "any" else
-                                   IntervalSet.point(int(code)))
+            match = match._replace(
+                dport=IntervalSet.point(int(icmp_type)),
+                sport=None if code == "any" else IntervalSet.point(int(code)),
+            )
         elif proto != "ip":
             match = match._replace(sport=_flat_ports(sport), dport=_flat_ports(dport))
         target = Target(Verb.ACCEPT if action == "permit" else Verb.DROP)
-        chain.rules.append(Rule(Origin(path.name, number, text), match, target,
-                                src_unknown + dst_unknown))
+        chain.rules.append(
+            Rule(Origin(path.name, number, text), match, target, src_unknown + dst_unknown)
+        )
     return chains
 
 
 WHOLE_SPACE = Question(proto=IntervalSet.span(0, 255), src=addresses.ALL, dst=addresses.ALL)
-NOT_ICMP6 = Question(proto=IntervalSet.span(0, 255) - IntervalSet.point(58),
-                     src=addresses.ALL, dst=addresses.ALL)
+NOT_ICMP6 = Question(
+    proto=IntervalSet.span(0, 255) - IntervalSet.point(58), src=addresses.ALL, dst=addresses.ALL
+)
 
 
 def test_flat_asa_acl_oracle() -> None:
@@ -186,8 +212,10 @@ def test_flat_asa_acl_oracle() -> None:
             assert d.box[proto_i] == IntervalSet.point(58)
             types = types | d.box[type_i]
         assert types == IntervalSet.of([0, 1, 3, 8, 128, 129])
-    print(f"\nflatAsaAcl oracle: {compared} flattened entries in {len(flat)} ACLs compared "
-          "exactly; only ACL04's icmp6 type names differ (documented)")
+    print(
+        f"\nflatAsaAcl oracle: {compared} flattened entries in {len(flat)} ACLs compared "
+        "exactly; only ACL04's icmp6 type names differ (documented)"
+    )
 
 
 # --- oracle 2: ntc-soteria flows --------------------------------------------------------
@@ -199,10 +227,13 @@ def _flows(name: str) -> list[dict]:
 
 def _flow_box(flow: dict) -> dict[str, IntervalSet]:
     proto = flow["proto"]
-    box = {"proto": IntervalSet.span(0, 255) if proto == "ip" else
-           IntervalSet.point({"tcp": 6, "udp": 17}[proto]),
-           "src": addresses.parse(flow["source_ip"].strip()),
-           "dst": addresses.parse(flow["dest_ip"].strip())}
+    box = {
+        "proto": IntervalSet.span(0, 255)
+        if proto == "ip"
+        else IntervalSet.point({"tcp": 6, "udp": 17}[proto]),
+        "src": addresses.parse(flow["source_ip"].strip()),
+        "dst": addresses.parse(flow["dest_ip"].strip()),
+    }
     if "dest_port" in flow:
         lo, _, hi = str(flow["dest_port"]).partition("-")
         box["dport"] = IntervalSet.span(int(lo), int(hi or lo))
@@ -280,8 +311,9 @@ def _split(spans: IntervalSet, routes: list) -> list[tuple[str, IntervalSet]]:
     return parts
 
 
-def _through(rs: Ruleset, text: str, flow: dict) -> list[tuple[str, str, IntervalSet, str,
-                                                               int | None]]:
+def _through(
+    rs: Ruleset, text: str, flow: dict
+) -> list[tuple[str, str, IntervalSet, str, int | None]]:
     """The device's verdicts for a flow: (in, out, sources, verdict, deciding line)."""
     box = _flow_box(flow)
     routes = _routes(text)
@@ -289,9 +321,14 @@ def _through(rs: Ruleset, text: str, flow: dict) -> list[tuple[str, str, Interva
     evaluator = Evaluator()
     for in_if, srcs in _split(box["src"], routes):
         for out_if, dsts in _split(box["dst"], routes):
-            q = Question(proto=box["proto"], src=srcs, dst=dsts,
-                         dport=box.get("dport", IntervalSet.span(0, 65535)),
-                         in_iface=in_if, out_iface=out_if)
+            q = Question(
+                proto=box["proto"],
+                src=srcs,
+                dst=dsts,
+                dport=box.get("dport", IntervalSet.span(0, 65535)),
+                in_iface=in_if,
+                out_iface=out_if,
+            )
             result = evaluator.evaluate(asa.stages(rs, in_iface=in_if, out_iface=out_if), q)
             for part in result.parts:
                 line = part.decided_by.line if part.decided_by else None
@@ -308,29 +345,45 @@ def test_ntc_soteria_flows_against_their_asa() -> None:
     results = []
     for flow in flows:
         seen = _through(rs, text, flow)
-        for in_if, out_if, src, verdict, line in seen:
-            print(f"  {flow['proto']} {flow['source_ip']} -> {flow['dest_ip']}:"
-                  f"{flow.get('dest_port', '*')} via {in_if}->{out_if}: expected "
-                  f"{flow['action']}, exaudit {verdict} (line {line})")
+        for in_if, out_if, _src, verdict, line in seen:
+            print(
+                f"  {flow['proto']} {flow['source_ip']} -> {flow['dest_ip']}:"
+                f"{flow.get('dest_port', '*')} via {in_if}->{out_if}: expected "
+                f"{flow['action']}, exaudit {verdict} (line {line})"
+            )
         results.append(seen)
     # DNS from the web server is permitted by acl-webfarm, as the flow expects
     assert {(r[0], r[1], r[3], r[4]) for r in results[0]} == {
-        ("webfarm", "outside", "permit", _line(text, "permit udp host 10.0.1.1 host 8.8.8.8"))}
+        ("webfarm", "outside", "permit", _line(text, "permit udp host 10.0.1.1 host 8.8.8.8"))
+    }
     # MySQL to 10.200.1.1 is expected but denied: acl-webfarm only lets 3306 to 10.0.2.1.
     # This is exactly the gap ntc-soteria was written to find.
     assert {(r[0], r[1], r[3], r[4]) for r in results[1]} == {
-        ("webfarm", "outside", "deny", _line(text, "acl-webfarm extended deny ip any4"))}
+        ("webfarm", "outside", "deny", _line(text, "acl-webfarm extended deny ip any4"))
+    }
     # ntc-soteria's own comparison (README: -a acl-inside): the list's first line denies
     # everything, so both reference flows are the only differences
     inside = asa.stages(rs, in_iface=None, out_iface=None, chain="acl-inside")
     _compare(inside, flows, [_flow_box(f) for f in flows])
     webfarm = asa.stages(rs, in_iface=None, out_iface=None, chain="acl-webfarm")
-    _compare(webfarm, flows, [
-        _flow_box(flows[1]),
-        {"proto": IntervalSet.point(6), "dst": addresses.host("10.0.2.1"),
-         "dport": IntervalSet.point(3306)},
-        {"proto": IntervalSet.point(17), "src": addresses.host("10.0.1.1"),
-         "dst": addresses.host("8.8.4.4"), "dport": IntervalSet.point(53)}])
+    _compare(
+        webfarm,
+        flows,
+        [
+            _flow_box(flows[1]),
+            {
+                "proto": IntervalSet.point(6),
+                "dst": addresses.host("10.0.2.1"),
+                "dport": IntervalSet.point(3306),
+            },
+            {
+                "proto": IntervalSet.point(17),
+                "src": addresses.host("10.0.1.1"),
+                "dst": addresses.host("8.8.4.4"),
+                "dport": IntervalSet.point(53),
+            },
+        ],
+    )
 
 
 def test_ntc_soteria_test_flows_against_test_config() -> None:
@@ -343,9 +396,11 @@ def test_ntc_soteria_test_flows_against_test_config() -> None:
     for flow in flows:
         seen = _through(rs, text, flow)
         verdicts = collections.Counter(r[3] for r in seen)
-        print(f"  {flow.get('name', '')} {flow['proto']} {flow['source_ip']} -> "
-              f"{flow['dest_ip']}:{flow.get('dest_port', '*')} expected {flow['action']}: "
-              f"exaudit {dict(verdicts)}")
+        print(
+            f"  {flow.get('name', '')} {flow['proto']} {flow['source_ip']} -> "
+            f"{flow['dest_ip']}:{flow.get('dest_port', '*')} expected {flow['action']}: "
+            f"exaudit {dict(verdicts)}"
+        )
         summary.append(seen)
     # 10.0.0.0/8 -> 8.8.8.8 "deny": true except the NTP/DNS permits for 10.0.1.1 (webfarm)
     # and 10.0.2.1 (inside)
@@ -354,8 +409,9 @@ def test_ntc_soteria_test_flows_against_test_config() -> None:
         if verdict == "permit":
             permitted = permitted | src
             assert (in_if, out_if) in {("webfarm", "outside"), ("inside", "outside")}
-            assert "eq ntp" in text.split("\n")[line - 1] or "eq domain" in \
-                text.split("\n")[line - 1]
+            assert (
+                "eq ntp" in text.split("\n")[line - 1] or "eq domain" in text.split("\n")[line - 1]
+            )
     assert permitted == addresses.host("10.0.1.1") | addresses.host("10.0.2.1")
     # the two "permit" flows enter and leave by outside: the ASA has no
     # same-security-traffic permit intra-interface, so it denies them
@@ -367,12 +423,15 @@ def test_ntc_soteria_flows_against_the_csr() -> None:
     path = corpus_dir("cisco-ios") / "ntc-soteria__data__csr.cfg"
     text = path.read_text()
     rs = ios.parse(text, str(path))
-    assert [s.label for s in ios.stages(rs, in_iface="Gi2", out_iface=None)] == [
-        "in Gi2 ACL-MAIN"]
+    assert [s.label for s in ios.stages(rs, in_iface="Gi2", out_iface=None)] == ["in Gi2 ACL-MAIN"]
     flows = _flows("ntc-soteria__flows.yml")
     acl = ios.stages(rs, in_iface=None, out_iface=None, chain="ACL-MAIN")
-    _compare(acl, flows, [_flow_box(f) for f in flows] + [
-        {"src": addresses.host("1.1.1.1"), "dst": addresses.host("8.8.8.8")}])
+    _compare(
+        acl,
+        flows,
+        [_flow_box(f) for f in flows]
+        + [{"src": addresses.host("1.1.1.1"), "dst": addresses.host("8.8.8.8")}],
+    )
 
 
 def _line(text: str, fragment: str) -> int:
@@ -393,11 +452,16 @@ def test_aerleon_ios_and_asa_renderings_agree() -> None:
     flags_i, proto_i, dst_i = DIMS.index("flags"), DIMS.index("proto"), DIMS.index("dst")
     servers = addresses.parse("200.1.1.1-200.1.1.5")
     for ios_acl, asa_acl in (("edge-inbound", "asa_in"), ("edge-outbound", "asa_out")):
-        diffs = differences(ios.stages(ios_rs, in_iface=None, out_iface=None, chain=ios_acl),
-                            asa.stages(asa_rs, in_iface=None, out_iface=None, chain=asa_acl),
-                            V4, limit=500)
-        print(f"\naerleon {ios_acl} (IOS) vs {asa_acl} (ASA), all IPv4 packets: "
-              f"{len(diffs)} differing regions")
+        diffs = differences(
+            ios.stages(ios_rs, in_iface=None, out_iface=None, chain=ios_acl),
+            asa.stages(asa_rs, in_iface=None, out_iface=None, chain=asa_acl),
+            V4,
+            limit=500,
+        )
+        print(
+            f"\naerleon {ios_acl} (IOS) vs {asa_acl} (ASA), all IPv4 packets: "
+            f"{len(diffs)} differing regions"
+        )
         # The term permit-tcp-established is 'established' on IOS; aerleon writes it as a
         # plain TCP permit for the stateful ASA. New TCP connections to the five servers
         # are the only packets the two renderings treat differently.

@@ -18,8 +18,13 @@ from conftest import corpus_dir
 from exaudit import platforms
 from exaudit.cli import main
 
-BY_FOLDER = {"iptables": "iptables", "pf": "pf", "pf-regress": "pf", "cisco-ios": "ios",
-             "cisco-asa": "asa"}
+BY_FOLDER = {
+    "iptables": "iptables",
+    "pf": "pf",
+    "pf-regress": "pf",
+    "cisco-ios": "ios",
+    "cisco-asa": "asa",
+}
 BY_SUFFIX = {".acl": "ios", ".asa": "asa", ".ipt": "iptables", ".pf": "pf"}
 
 
@@ -30,8 +35,7 @@ def platform_for(root: Path, path: Path) -> str | None:
     return BY_SUFFIX.get(path.suffix)
 
 
-def test_every_corpus_file_lints_without_a_traceback(capsys: pytest.CaptureFixture[str]
-                                                     ) -> None:
+def test_every_corpus_file_lints_without_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
     root = corpus_dir()
     known = set(platforms.NAMES)
     coverage: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
@@ -63,7 +67,9 @@ def test_every_corpus_file_lints_without_a_traceback(capsys: pytest.CaptureFixtu
         print()
         for name, (ok, total, files, errors) in sorted(coverage.items()):
             pct = 100.0 * ok / total if total else 100.0
-            print(f"corpus {name:9}: {files} files linted, {errors} input errors, "
-                  f"{ok}/{total} rules fully understood ({pct:.1f}%)")
+            print(
+                f"corpus {name:9}: {files} files linted, {errors} input errors, "
+                f"{ok}/{total} rules fully understood ({pct:.1f}%)"
+            )
         for line in failures:
             print("  input error:", line)

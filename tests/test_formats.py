@@ -22,16 +22,21 @@ from exaudit.reporters import github
 from exaudit.reporters.anchor import anchor
 
 GOLDEN = FIXTURES / "formats"
-FORMATS = {"text": "audit.txt", "json": "audit.json", "sarif": "audit.sarif",
-           "github": "audit.github", "junit": "audit.junit.xml", "gitlab": "audit.gitlab.json"}
-CASES = {"topology-checks": FIXTURES / "cases" / "topology-checks",
-         "example": FIXTURES / "example"}
+FORMATS = {
+    "text": "audit.txt",
+    "json": "audit.json",
+    "sarif": "audit.sarif",
+    "github": "audit.github",
+    "junit": "audit.junit.xml",
+    "gitlab": "audit.gitlab.json",
+}
+CASES = {"topology-checks": FIXTURES / "cases" / "topology-checks", "example": FIXTURES / "example"}
 
 
 def iptables_ready() -> bool:
     try:
         return hasattr(platforms.get("iptables"), "parse")
-    except Exception:  # noqa: BLE001 - the parser is still being written
+    except Exception:
         return False
 
 
@@ -73,10 +78,12 @@ def test_one_report_model_for_every_format(capsys: pytest.CaptureFixture[str]) -
     path = "fixtures/cases/topology-checks/topology.yaml"
     _, out = audit(case, capsys, "--format", "sarif")
     results = json.loads(out)["runs"][0]["results"]
-    assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
-            for r in results] == expected
-    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-            for r in results} == {path}
+    assert [
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results
+    ] == expected
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results} == {
+        path
+    }
     _, out = audit(case, capsys, "--format", "gitlab")
     issues = json.loads(out)
     assert [(i["check_name"], i["location"]["lines"]["begin"]) for i in issues] == expected
@@ -84,17 +91,21 @@ def test_one_report_model_for_every_format(capsys: pytest.CaptureFixture[str]) -
     assert [i["severity"] for i in issues] == ["minor", "minor", "major"]
     _, out = audit(case, capsys, "--format", "github")
     lines = out.splitlines()  # errors first: GitHub shows only a few of each kind
-    assert lines[0].startswith(f"::error file={path},line=22,title=EXA401 "
-                               "rfc1006-port-mismatch::the X.400 connector")
+    assert lines[0].startswith(
+        f"::error file={path},line=22,title=EXA401 rfc1006-port-mismatch::the X.400 connector"
+    )
     assert lines[1].startswith(f"::warning file={path},line=9,title=EXA402 ")
     assert lines[-1] == "exaudit: 1 error, 2 warning, 0 info"
 
 
-@pytest.mark.parametrize("text, data, prop", [
-    ("plain", "plain", "plain"),
-    ("50% a:b, c", "50%25 a:b, c", "50%25 a%3Ab%2C c"),
-    ("two\nlines\r", "two%0Alines%0D", "two%0Alines%0D"),
-])
+@pytest.mark.parametrize(
+    "text, data, prop",
+    [
+        ("plain", "plain", "plain"),
+        ("50% a:b, c", "50%25 a:b, c", "50%25 a%3Ab%2C c"),
+        ("two\nlines\r", "two%0Alines%0D", "two%0Alines%0D"),
+    ],
+)
 def test_github_escaping(text: str, data: str, prop: str) -> None:
     assert github._data(text) == data
     assert github._property(text) == prop
@@ -102,12 +113,16 @@ def test_github_escaping(text: str, data: str, prop: str) -> None:
 
 def test_github_annotation_of_an_implicit_deny_points_at_the_topology() -> None:
     firewalls = (FirewallSummary("edge", "iptables", "edge.rules", 0, 0, 0, 31),)
-    finding = Finding("EXA101", "required-port-blocked", Severity.ERROR, "edge", None,
-                      "denied, 100%")
-    line = github.annotation(anchor("site/topology.yaml", firewalls, finding),
-                             Entry(finding, "f" * 32))
-    assert line == ("::error file=site/topology.yaml,line=31,title=EXA101 "
-                    "required-port-blocked::edge: denied, 100%25")
+    finding = Finding(
+        "EXA101", "required-port-blocked", Severity.ERROR, "edge", None, "denied, 100%"
+    )
+    line = github.annotation(
+        anchor("site/topology.yaml", firewalls, finding), Entry(finding, "f" * 32)
+    )
+    assert line == (
+        "::error file=site/topology.yaml,line=31,title=EXA101 "
+        "required-port-blocked::edge: denied, 100%25"
+    )
 
 
 def test_junit_has_a_case_per_flow_per_firewall(capsys: pytest.CaptureFixture[str]) -> None:
@@ -123,35 +138,47 @@ def test_junit_has_a_case_per_flow_per_firewall(capsys: pytest.CaptureFixture[st
         flows = {(f["id"], f["src"], f["dst"]) for f in fw["flows"]}
         names = {c.get("name") for c in suite.findall("testcase")}
         for flow in flows:
-            assert any(n.startswith(f"{flow[0]} ") and f" {flow[1]} -> {flow[2]}" in n
-                       for n in names), flow
+            assert any(
+                n.startswith(f"{flow[0]} ") and f" {flow[1]} -> {flow[2]}" in n for n in names
+            ), flow
         # a flow the firewall blocks fails with the check's code
-        blocked = [f for f in report["findings"] if f["firewall"] == fw["name"]
-                   and f["check"] in ("EXA101", "EXA102", "EXA103")]
+        blocked = [
+            f
+            for f in report["findings"]
+            if f["firewall"] == fw["name"] and f["check"] in ("EXA101", "EXA102", "EXA103")
+        ]
         for f in blocked:
             flow = f["flow"]
-            case = next(c for c in suite.findall("testcase")
-                        if c.get("name", "").startswith(f"{flow['id']} ")
-                        and f" {flow['src']} -> {flow['dst']}" in c.get("name", ""))
+            case = next(
+                c
+                for c in suite.findall("testcase")
+                if c.get("name", "").startswith(f"{flow['id']} ")
+                and f" {flow['src']} -> {flow['dst']}" in c.get("name", "")
+            )
             failure = case.find("failure")
             assert failure is not None and f["check"] in failure.get("type", "")
     assert int(root.get("failures", "0")) >= 1
-    assert int(root.get("tests", "0")) == sum(int(s.get("tests", "0"))
-                                              for s in root.findall("testsuite"))
+    assert int(root.get("tests", "0")) == sum(
+        int(s.get("tests", "0")) for s in root.findall("testsuite")
+    )
 
 
-@pytest.mark.parametrize("args, code, checks", [
-    ([], 1, ["EXA402", "EXA202", "EXA401"]),
-    (["--exit-zero"], 0, ["EXA402", "EXA202", "EXA401"]),
-    (["--select", "EXA4"], 1, ["EXA402", "EXA401"]),
-    (["--select", "EXA2,EXA402"], 0, ["EXA402", "EXA202"]),
-    (["--ignore", "EXA401"], 0, ["EXA402", "EXA202"]),
-    (["--ignore", "rfc1006-port-mismatch", "--fail-on", "warning"], 1, ["EXA402", "EXA202"]),
-    (["--select", "ALL", "--ignore", "EXA2", "--ignore", "EXA4"], 0, []),
-    (["--fail-on", "never"], 0, ["EXA402", "EXA202", "EXA401"]),
-])
-def test_exit_code_and_selection(args: list[str], code: int, checks: list[str],
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "args, code, checks",
+    [
+        ([], 1, ["EXA402", "EXA202", "EXA401"]),
+        (["--exit-zero"], 0, ["EXA402", "EXA202", "EXA401"]),
+        (["--select", "EXA4"], 1, ["EXA402", "EXA401"]),
+        (["--select", "EXA2,EXA402"], 0, ["EXA402", "EXA202"]),
+        (["--ignore", "EXA401"], 0, ["EXA402", "EXA202"]),
+        (["--ignore", "rfc1006-port-mismatch", "--fail-on", "warning"], 1, ["EXA402", "EXA202"]),
+        (["--select", "ALL", "--ignore", "EXA2", "--ignore", "EXA4"], 0, []),
+        (["--fail-on", "never"], 0, ["EXA402", "EXA202", "EXA401"]),
+    ],
+)
+def test_exit_code_and_selection(
+    args: list[str], code: int, checks: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     got, out = audit(CASES["topology-checks"], capsys, "--format", "json", *args)
     assert got == code
     assert [f["check"] for f in json.loads(out)["findings"]] == checks
@@ -167,21 +194,44 @@ def test_lint_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     if not iptables_ready():
         pytest.skip("the iptables parser is not in the tree yet")
     config = tmp_path / "fw.rules"
-    config.write_text("*filter\n:FORWARD DROP [0:0]\n-A FORWARD -p tcp --dport 25 "
-                      "-m recent --name x --rcheck -j ACCEPT\nCOMMIT\n")
-    code = main(["lint", str(config), "--platform", "iptables", "--isolated", "--format",
-                 "sarif", "--fail-on", "info"])
+    config.write_text(
+        "*filter\n:FORWARD DROP [0:0]\n-A FORWARD -p tcp --dport 25 "
+        "-m recent --name x --rcheck -j ACCEPT\nCOMMIT\n"
+    )
+    code = main(
+        [
+            "lint",
+            str(config),
+            "--platform",
+            "iptables",
+            "--isolated",
+            "--format",
+            "sarif",
+            "--fail-on",
+            "info",
+        ]
+    )
     sarif = json.loads(capsys.readouterr().out)
     assert code == 1
     result = sarif["runs"][0]["results"][0]
     assert result["ruleId"] == "EXA002"
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
-    code = main(["lint", str(config), "--platform", "iptables", "--isolated", "--format",
-                 "junit"])
+    code = main(["lint", str(config), "--platform", "iptables", "--isolated", "--format", "junit"])
     root = ET.fromstring(capsys.readouterr().out)
     assert code == 0 and root.get("tests") == "1"
-    code = main(["lint", str(config), "--platform", "iptables", "--isolated", "--format",
-                 "github", "--ignore", "EXA002"])
+    code = main(
+        [
+            "lint",
+            str(config),
+            "--platform",
+            "iptables",
+            "--isolated",
+            "--format",
+            "github",
+            "--ignore",
+            "EXA002",
+        ]
+    )
     assert code == 0 and capsys.readouterr().out == "exaudit: 0 error, 0 warning, 0 info\n"
 
 
@@ -192,8 +242,12 @@ def test_explain_alias(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_junit_of_lint_has_no_empty_testsuite(capsys: pytest.CaptureFixture[str]) -> None:
     files = [str(p) for p in sorted((FIXTURES / "example" / "configs").iterdir())]
-    assert main(["lint", *files, "--format", "junit", "--isolated", "--no-cache",
-                 "--fail-on", "never"]) == 0
+    assert (
+        main(
+            ["lint", *files, "--format", "junit", "--isolated", "--no-cache", "--fail-on", "never"]
+        )
+        == 0
+    )
     root = ET.fromstring(capsys.readouterr().out)
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == files

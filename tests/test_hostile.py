@@ -13,18 +13,25 @@ from conftest import ROOT
 MEGABYTE = 1024 * 1024
 
 
-def limited(args: list[str], cwd: Path, cpu_seconds: int, memory_mb: int = 1024
-            ) -> subprocess.CompletedProcess[str]:
+def limited(
+    args: list[str], cwd: Path, cpu_seconds: int, memory_mb: int = 1024
+) -> subprocess.CompletedProcess[str]:
     """``python -m exaudit ARGS`` that the kernel stops past its CPU or memory budget."""
 
     def limits() -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb * MEGABYTE, memory_mb * MEGABYTE))
 
-    return subprocess.run([sys.executable, "-m", "exaudit", *args, "--isolated"], cwd=cwd,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-                          capture_output=True, text=True, preexec_fn=limits, check=False,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "exaudit", *args, "--isolated"],
+        cwd=cwd,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        preexec_fn=limits,
+        check=False,
+        timeout=120,
+    )
 
 
 def one_error(proc: subprocess.CompletedProcess[str], words: str) -> None:
@@ -38,20 +45,23 @@ def test_billion_laughs(tmp_path: Path) -> None:
         name, prev = chr(ord("a") + i), chr(ord("a") + i - 1)
         lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
     (tmp_path / "t.yaml").write_text("\n".join(lines) + "\n")
-    one_error(limited(["requirements", "t.yaml"], tmp_path, cpu_seconds=5),
-              "too many aliases")
+    one_error(limited(["requirements", "t.yaml"], tmp_path, cpu_seconds=5), "too many aliases")
 
 
 def test_a_50_mb_topology_on_one_line(tmp_path: Path) -> None:
     (tmp_path / "t.yaml").write_text("version: 1\nx: '" + "a" * 50 * MEGABYTE + "'\n")
-    one_error(limited(["requirements", "t.yaml"], tmp_path, cpu_seconds=5),
-              "larger than 10,485,760 bytes")
+    one_error(
+        limited(["requirements", "t.yaml"], tmp_path, cpu_seconds=5), "larger than 10,485,760 bytes"
+    )
 
 
 def test_an_8_mb_line_in_text_output(tmp_path: Path) -> None:
-    (tmp_path / "fw.rules").write_text("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.1 "
-                                       + "-m comment --comment " + "x" * 8 * MEGABYTE
-                                       + " --bogus -j ACCEPT\nCOMMIT\n")
+    (tmp_path / "fw.rules").write_text(
+        "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.1 "
+        + "-m comment --comment "
+        + "x" * 8 * MEGABYTE
+        + " --bogus -j ACCEPT\nCOMMIT\n"
+    )
     proc = limited(["lint", "fw.rules", "--no-cache"], tmp_path, cpu_seconds=20)
     assert proc.returncode == 1, proc.stderr[-500:]
     assert "EXA001" in proc.stdout and max(map(len, proc.stdout.splitlines())) < 1000
@@ -61,9 +71,9 @@ def test_no_finding_echoes_more_than_a_slice_of_a_line(tmp_path: Path) -> None:
     import json
 
     secret = "s3cr3t" * 200_000
-    (tmp_path / "fw.rules").write_text("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT --bogus "
-                                       + secret + "\nCOMMIT\n")
-    proc = limited(["lint", "fw.rules", "--no-cache", "--format", "json"], tmp_path,
-                   cpu_seconds=20)
+    (tmp_path / "fw.rules").write_text(
+        "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT --bogus " + secret + "\nCOMMIT\n"
+    )
+    proc = limited(["lint", "fw.rules", "--no-cache", "--format", "json"], tmp_path, cpu_seconds=20)
     findings = json.loads(proc.stdout)["findings"]
     assert findings and all(len(json.dumps(f)) < 5000 for f in findings)

@@ -112,13 +112,16 @@ def example(capsys: pytest.CaptureFixture[str]) -> tuple[str, dict[str, object]]
 
 
 def cell(root: Element, firewall: str, flow: str, src: str, dst: str) -> Element:
-    (found,) = root.find("td", data_firewall=firewall, data_flow=flow, data_src=src,
-                         data_dst=dst)
+    (found,) = root.find("td", data_firewall=firewall, data_flow=flow, data_src=src, data_dst=dst)
     return found
 
 
-STATE = {"EXA101": "denied", "EXA102": "partly-denied", "EXA103": "replies-denied",
-         "EXA104": "undetermined"}
+STATE = {
+    "EXA101": "denied",
+    "EXA102": "partly-denied",
+    "EXA103": "replies-denied",
+    "EXA104": "undetermined",
+}
 
 
 def test_html_is_a_format_of_audit_and_diff_only() -> None:
@@ -127,8 +130,9 @@ def test_html_is_a_format_of_audit_and_diff_only() -> None:
     assert "html" not in names_for("lint")
 
 
-def test_lint_with_html_configured_writes_text(tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_lint_with_html_configured_writes_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """``format = "html"`` in exaudit.toml is for audit and diff: lint says so, writes text."""
     if not iptables_ready():
         pytest.skip("the iptables parser is not in the tree yet")
@@ -145,8 +149,7 @@ def test_lint_with_html_configured_writes_text(tmp_path: Path,
     assert out.startswith("fw.rules: iptables")
 
 
-def test_example_matrix_has_the_expected_states(
-        example: tuple[str, dict[str, object]]) -> None:
+def test_example_matrix_has_the_expected_states(example: tuple[str, dict[str, object]]) -> None:
     """Each flow finding the example expects is a cell in its state, linking to it."""
     page, report = example
     root = parse(page)
@@ -156,10 +159,13 @@ def test_example_matrix_has_the_expected_states(
     findings = report["findings"]
     assert isinstance(findings, list)
     for want in flows:
-        got = next(f for f in findings if f["check"] == want["check"]
-                   and f["firewall"] == want["firewall"]
-                   and all(f["flow"].get(k) == v for k, v in want["flow"].items()
-                           if k != "blocked"))
+        got = next(
+            f
+            for f in findings
+            if f["check"] == want["check"]
+            and f["firewall"] == want["firewall"]
+            and all(f["flow"].get(k) == v for k, v in want["flow"].items() if k != "blocked")
+        )
         flow = got["flow"]
         td = cell(root, got["firewall"], flow["id"], flow["src"], flow["dst"])
         assert td.attrs["data-state"] == STATE[want["check"]], want
@@ -194,8 +200,16 @@ def test_example_summary_and_checks(example: tuple[str, dict[str, object]]) -> N
     page, report = example
     root = parse(page)
     summary = root.find("section", id="summary")[0].text
-    for needle in ("2firewalls", "30required flows", "9errors", "8warnings", "1infos",
-                   "exchange-5.5.yaml", "Exchange 5.5", "topology.yaml"):
+    for needle in (
+        "2firewalls",
+        "30required flows",
+        "9errors",
+        "8warnings",
+        "1infos",
+        "exchange-5.5.yaml",
+        "Exchange 5.5",
+        "topology.yaml",
+    ):
         assert needle in summary, needle
     assert re.search(r"topology sha256[0-9a-f]{64}", summary)
     # findings per firewall, then per check: every finding once, in its firewall's section
@@ -237,7 +251,8 @@ HOSTILE_SERVER = 'ex"1<b>'
 def hostile_case(tmp_path: Path) -> Path:
     """A topology and config whose names and rule text are markup, quotes and escapes."""
     tmp_path.mkdir(parents=True, exist_ok=True)
-    (tmp_path / "topology.yaml").write_text(f"""\
+    (tmp_path / "topology.yaml").write_text(
+        f"""\
 version: 1
 exchange: "5.5"
 networks:
@@ -259,13 +274,17 @@ firewalls:
     interfaces:
       "eth1<svg onload=alert(1)>": [{json.dumps(HOSTILE_NET)}]
       eth2: [servers]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     (tmp_path / "fw.rules").write_text(
         "*filter\n:FORWARD DROP [0:0]\n"
         '-A FORWARD -p tcp --dport 110 -m comment --comment "</pre><script>alert(2)</script>'
         '<a href=\\"http://evil.example/\\">x</a>" -j DROP\n'
         '-A FORWARD -p tcp --dport 111 --bogus "<img src=x onerror=alert(3)>" -j ACCEPT\n'
-        "COMMIT\n", encoding="utf-8")
+        "COMMIT\n",
+        encoding="utf-8",
+    )
     return tmp_path
 
 
@@ -284,8 +303,9 @@ def assert_inert(page: str) -> Element:
     return root
 
 
-def test_hostile_names_and_rule_text_are_inert(tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_hostile_names_and_rule_text_are_inert(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     if not iptables_ready():
         pytest.skip("the iptables parser is not in the tree yet")
     case = hostile_case(tmp_path)
@@ -316,8 +336,17 @@ def test_drawing_is_inline_svg_from_graphviz(example: tuple[str, dict[str, objec
     root = parse(example[0])
     (figure,) = root.find("figure", data_drawing="svg")
     (svg,) = figure.find("svg")
-    for name in ("hq-edge", "ex-hq-1-local", "ex-hq-1", "ex-br-1", "hq-lan", "eth3", "HQ",
-                 "BRANCH", "imap4-ssl tcp/993 denied at hq-edge"):
+    for name in (
+        "hq-edge",
+        "ex-hq-1-local",
+        "ex-hq-1",
+        "ex-br-1",
+        "hq-lan",
+        "eth3",
+        "HQ",
+        "BRANCH",
+        "imap4-ssl tcp/993 denied at hq-edge",
+    ):
         assert name in svg.text, name
     red = [p for p in svg.find("path") if p.attrs.get("stroke") == "#c62828"]
     assert red, "blocked flows are drawn in red"
@@ -327,8 +356,8 @@ def test_drawing_is_inline_svg_from_graphviz(example: tuple[str, dict[str, objec
 
 
 def test_drawing_falls_back_to_tables_without_dot(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     pytest.importorskip("graphviz")
     if not iptables_ready():
         pytest.skip("the iptables parser is not in the tree yet")
@@ -344,7 +373,8 @@ def test_drawing_falls_back_to_tables_without_dot(
 
 
 def test_drawing_falls_back_without_the_graphviz_package(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     if not iptables_ready():
         pytest.skip("the iptables parser is not in the tree yet")
     monkeypatch.setitem(sys.modules, "graphviz", None)  # import graphviz: ImportError
@@ -354,8 +384,8 @@ def test_drawing_falls_back_without_the_graphviz_package(
 
 
 def test_hostile_names_are_inert_in_the_fallback_too(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     if not iptables_ready():
         pytest.skip("the iptables parser is not in the tree yet")
     case = hostile_case(tmp_path / "case")
@@ -366,17 +396,33 @@ def test_hostile_names_are_inert_in_the_fallback_too(
 
 
 def test_docs_markdown() -> None:
-    out = html_docs.markdown("Reports `-m recent` <rules>.\n\n    -A FORWARD -j DROP\n"
-                             "    COMMIT\nbefore the line.\n")
-    assert out == ("<p>Reports <code>-m recent</code> &lt;rules&gt;.</p>"
-                   "<pre><code>-A FORWARD -j DROP\nCOMMIT</code></pre>"
-                   "<p>before the line.</p>")
+    out = html_docs.markdown(
+        "Reports `-m recent` <rules>.\n\n    -A FORWARD -j DROP\n    COMMIT\nbefore the line.\n"
+    )
+    assert out == (
+        "<p>Reports <code>-m recent</code> &lt;rules&gt;.</p>"
+        "<pre><code>-A FORWARD -j DROP\nCOMMIT</code></pre>"
+        "<p>before the line.</p>"
+    )
 
 
 def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=exaudit", "-c", "user.email=exaudit@example.org",
-                    "-c", "commit.gpgsign=false", "-C", str(repo), *args], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [
+            "git",
+            "-c",
+            "user.name=exaudit",
+            "-c",
+            "user.email=exaudit@example.org",
+            "-c",
+            "commit.gpgsign=false",
+            "-C",
+            str(repo),
+            *args,
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 def changed_example(tmp_path: Path) -> Path:
@@ -393,20 +439,20 @@ def changed_example(tmp_path: Path) -> Path:
     rules = repo / "net" / "configs" / "hq-edge.rules"
     text = rules.read_text(encoding="utf-8")
     text = text.replace("-A HQ-CLIENTS -d 10.1.0.11/32 -p tcp --dport 993 -j DROP\n", "")
-    text = text.replace("-A HQ-CLIENTS -p tcp -m multiport --dports 25,389 -j ACCEPT\n",
-                        "-A HQ-CLIENTS -p tcp --dport 389 -j DROP\n"
-                        "-A HQ-CLIENTS -p tcp -m multiport --dports 25,389 -j ACCEPT\n")
+    text = text.replace(
+        "-A HQ-CLIENTS -p tcp -m multiport --dports 25,389 -j ACCEPT\n",
+        "-A HQ-CLIENTS -p tcp --dport 389 -j DROP\n"
+        "-A HQ-CLIENTS -p tcp -m multiport --dports 25,389 -j ACCEPT\n",
+    )
     rules.write_text(text, encoding="utf-8")
     return repo
 
 
 def diff_page(repo: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    return run(repo, capsys, "diff", "net/topology.yaml", "--before", "HEAD", "--format",
-               "html")
+    return run(repo, capsys, "diff", "net/topology.yaml", "--before", "HEAD", "--format", "html")
 
 
-def test_diff_shows_before_and_after(tmp_path: Path,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_diff_shows_before_and_after(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = changed_example(tmp_path)
     code, page = diff_page(repo, capsys)
     assert code == 1  # the change blocks LDAP: an error introduced
@@ -416,8 +462,7 @@ def test_diff_shows_before_and_after(tmp_path: Path,
     assert "newly open" in opened.text
     for dst in ("ex-hq-1", "ex-hq-2"):
         blocked = cell(root, "hq-edge", "ldap", "hq-lan", dst)
-        assert (blocked.attrs["data-before"], blocked.attrs["data-state"]) == ("permit",
-                                                                               "denied")
+        assert (blocked.attrs["data-before"], blocked.attrs["data-state"]) == ("permit", "denied")
         assert "newly blocked" in blocked.text
         (article,) = root.find("article", id=blocked.find("a")[0].attrs["href"][1:])
         assert "EXA101" in article.text and "LDAP" in article.text

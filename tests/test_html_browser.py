@@ -21,9 +21,18 @@ from test_html import EXAMPLE, changed_example, diff_page, iptables_ready, run, 
 
 # As root, headless, and quiet: without the background-networking flags Chromium keeps
 # reaching for Google's services, which a closed network refuses.
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-default-apps", "--disable-extensions"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+]
 WIDTH, HEIGHT = 1360, 1000
 SCREENSHOT = ROOT / "docs" / "html-report.png"
 
@@ -57,8 +66,12 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     started = time.monotonic()
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(profile), executable_path=path, args=ARGS, headless=True,
-            viewport={"width": WIDTH, "height": HEIGHT})
+            str(profile),
+            executable_path=path,
+            args=ARGS,
+            headless=True,
+            viewport={"width": WIDTH, "height": HEIGHT},
+        )
         print(f"\nChromium started in {time.monotonic() - started:.1f} s")
         try:
             yield context
@@ -107,12 +120,12 @@ def example_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     return page_file(tmp_path, "audit.html", text)
 
 
-DENIED = ('td[data-firewall="hq-edge"][data-flow="imap4-ssl"][data-src="hq-lan"]'
-          '[data-dst="ex-hq-2"]')
+DENIED = 'td[data-firewall="hq-edge"][data-flow="imap4-ssl"][data-src="hq-lan"][data-dst="ex-hq-2"]'
 
 
-def test_example_in_chromium(browser: Any, tmp_path: Path,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_example_in_chromium(
+    browser: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Loads with no console error or fetch; the denied cell links to its finding."""
     started = time.monotonic()
     loaded = Loaded(browser, example_file(tmp_path, capsys))
@@ -123,8 +136,11 @@ def test_example_in_chromium(browser: Any, tmp_path: Path,
     assert cell.get_attribute("data-state") == "denied"
     assert cell.inner_text().strip().endswith("denied")  # said in words, not only colour
     colour = cell.locator(".state").evaluate("e => getComputedStyle(e).backgroundColor")
-    permit = page.locator(DENIED.replace("ex-hq-2", "ex-hq-1")).locator(".state").evaluate(
-        "e => getComputedStyle(e).backgroundColor")
+    permit = (
+        page.locator(DENIED.replace("ex-hq-2", "ex-hq-1"))
+        .locator(".state")
+        .evaluate("e => getComputedStyle(e).backgroundColor")
+    )
     assert colour != permit
     link = cell.locator("a.cell-link")
     target = link.get_attribute("href")
@@ -149,8 +165,9 @@ def test_example_in_chromium(browser: Any, tmp_path: Path,
     print(f"\nthe example's page, its links and docs checked in {time.monotonic() - started:.1f} s")
 
 
-def test_matrix_header_stays_and_problem_toggle(browser: Any, tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_matrix_header_stays_and_problem_toggle(
+    browser: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     page = Loaded(browser, example_file(tmp_path, capsys)).page
     rows = page.locator("#flow-matrix tbody tr")
     assert rows.count() == 25
@@ -173,8 +190,9 @@ def test_matrix_header_stays_and_problem_toggle(browser: Any, tmp_path: Path,
         assert set(states) - {"permit", "not-on-path"}, states
 
 
-def test_drawing_in_chromium(browser: Any, tmp_path: Path,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_drawing_in_chromium(
+    browser: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     if not shutil.which("dot"):
         _unavailable("Graphviz's dot is not installed (Debian: apt-get install graphviz)")
     page = Loaded(browser, example_file(tmp_path, capsys)).page
@@ -186,17 +204,22 @@ def test_drawing_in_chromium(browser: Any, tmp_path: Path,
     page.wait_for_url(lambda url: url.endswith("#firewall-hq-edge"))
     assert page.locator("section#firewall-hq-edge").is_visible()
     red = page.locator('#topology svg g.edge a[*|href^="#finding-"]').filter(
-        has_text="imap4-ssl tcp/993 denied at hq-edge")
+        has_text="imap4-ssl tcp/993 denied at hq-edge"
+    )
     target = red.first.get_attribute("href", timeout=1000) or red.first.evaluate(
-        "a => a.getAttribute('xlink:href')")
+        "a => a.getAttribute('xlink:href')"
+    )
     red.first.click()
     page.wait_for_url(lambda url: url.endswith(target))
     assert "IMAP4 over SSL" in page.locator(f"article{target}").inner_text()
 
 
-def test_fallback_tables_in_chromium(browser: Any, tmp_path: Path,
-                                     monkeypatch: pytest.MonkeyPatch,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_fallback_tables_in_chromium(
+    browser: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     with monkeypatch.context() as m:
         without_dot(m, tmp_path)
         _, text = run(EXAMPLE, capsys, "audit", "topology.yaml", "--format", "html")
@@ -206,15 +229,16 @@ def test_fallback_tables_in_chromium(browser: Any, tmp_path: Path,
     assert loaded.page.locator("#topology table").count() >= 3
 
 
-def test_diff_in_chromium(browser: Any, tmp_path: Path,
-                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_diff_in_chromium(browser: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _, text = diff_page(changed_example(tmp_path), capsys)
     loaded = Loaded(browser, page_file(tmp_path, "diff.html", text))
     loaded.assert_clean()
     page = loaded.page
     cell = page.locator('td[data-firewall="hq-edge"][data-flow="ldap"][data-dst="ex-hq-2"]')
     assert (cell.get_attribute("data-before"), cell.get_attribute("data-state")) == (
-        "permit", "denied")
+        "permit",
+        "denied",
+    )
     assert "newly blocked" in cell.inner_text()
     cell.locator("a.cell-link").click()
     target = page.evaluate("location.hash")

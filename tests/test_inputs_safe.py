@@ -21,19 +21,26 @@ def site(tmp_path: Path) -> Path:
 
 
 def digests(root: Path) -> dict[str, tuple[str, int]]:
-    return {str(p): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
-            for p in root.rglob("*") if p.is_file() and not p.is_symlink()}
+    return {
+        str(p): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        for p in root.rglob("*")
+        if p.is_file() and not p.is_symlink()
+    }
 
 
-@pytest.mark.parametrize("args, option", [
-    (["--output", "topology.yaml"], "--output"),
-    (["--output", "configs/../topology.yaml"], "--output"),
-    (["--output", "link.rules"], "--output"),
-    (["--format", "sarif:configs/hq-edge.rules", "--format", "text"], "--format"),
-    (["--write-baseline", "configs/ex-hq-1.rules"], "--write-baseline"),
-])
-def test_an_output_naming_an_input_is_refused(site: Path, args: list[str], option: str,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "args, option",
+    [
+        (["--output", "topology.yaml"], "--output"),
+        (["--output", "configs/../topology.yaml"], "--output"),
+        (["--output", "link.rules"], "--output"),
+        (["--format", "sarif:configs/hq-edge.rules", "--format", "text"], "--format"),
+        (["--write-baseline", "configs/ex-hq-1.rules"], "--write-baseline"),
+    ],
+)
+def test_an_output_naming_an_input_is_refused(
+    site: Path, args: list[str], option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = digests(site)
     old = os.getcwd()
     os.chdir(site)
@@ -47,8 +54,9 @@ def test_an_output_naming_an_input_is_refused(site: Path, args: list[str], optio
     assert digests(site) == before
 
 
-def test_lint_output_naming_its_config_is_refused(site: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_lint_output_naming_its_config_is_refused(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = site / "configs" / "hq-edge.rules"
     before = digests(site)
     code = main(["lint", str(config), "--output", str(config), "--isolated", "--no-cache"])
@@ -56,15 +64,32 @@ def test_lint_output_naming_its_config_is_refused(site: Path,
     assert digests(site) == before
 
 
-def test_writing_the_baseline_it_replaces_is_allowed(site: Path,
-                                                     capsys: pytest.CaptureFixture[str]
-                                                     ) -> None:
+def test_writing_the_baseline_it_replaces_is_allowed(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     old = os.getcwd()
     os.chdir(site)
     try:
-        assert main(["audit", "topology.yaml", "--isolated", "--no-cache",
-                     "--write-baseline", "b.json"]) == 0
-        assert main(["audit", "topology.yaml", "--isolated", "--no-cache",
-                     "--baseline", "b.json", "--write-baseline", "b.json"]) == 0
+        assert (
+            main(
+                ["audit", "topology.yaml", "--isolated", "--no-cache", "--write-baseline", "b.json"]
+            )
+            == 0
+        )
+        assert (
+            main(
+                [
+                    "audit",
+                    "topology.yaml",
+                    "--isolated",
+                    "--no-cache",
+                    "--baseline",
+                    "b.json",
+                    "--write-baseline",
+                    "b.json",
+                ]
+            )
+            == 0
+        )
     finally:
         os.chdir(old)

@@ -52,25 +52,29 @@ def test_a_large_set_against_a_small_one(a: list, b: list) -> None:
 @given(spans)
 def test_spans_are_merged_and_sorted(a: list) -> None:
     s = build(a)
-    for (a1, b1), (a2, b2) in zip(s.spans, s.spans[1:]):
+    for (a1, b1), (a2, b2) in zip(s.spans, s.spans[1:], strict=False):
         assert a1 <= b1 < a2 - 1 < b2
 
 
-@pytest.mark.parametrize("text, first, last", [
-    ("10.0.0.0/8", "10.0.0.0", "10.255.255.255"),
-    ("10.1.2.3", "10.1.2.3", "10.1.2.3"),
-    ("10.1.2.3/16", "10.1.0.0", "10.1.255.255"),
-    ("10.21.0.1-10.21.0.99", "10.21.0.1", "10.21.0.99"),
-    ("192.168.0.0/255.255.255.0", "192.168.0.0", "192.168.0.255"),
-    ("2001:db8::/32", "2001:db8::", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"),
-])
+@pytest.mark.parametrize(
+    "text, first, last",
+    [
+        ("10.0.0.0/8", "10.0.0.0", "10.255.255.255"),
+        ("10.1.2.3", "10.1.2.3", "10.1.2.3"),
+        ("10.1.2.3/16", "10.1.0.0", "10.1.255.255"),
+        ("10.21.0.1-10.21.0.99", "10.21.0.1", "10.21.0.99"),
+        ("192.168.0.0/255.255.255.0", "192.168.0.0", "192.168.0.255"),
+        ("2001:db8::/32", "2001:db8::", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"),
+    ],
+)
 def test_address_forms(text: str, first: str, last: str) -> None:
     s = addresses.parse(text)
     assert s == IntervalSet.span(addresses.host(first).min(), addresses.host(last).max())
 
 
-@pytest.mark.parametrize("text", ["10.0.0.300", "10.0.0.9-10.0.0.1", "1.2.3.4-::1", "",
-                                  "host", "10.0.0.0/33"])
+@pytest.mark.parametrize(
+    "text", ["10.0.0.300", "10.0.0.9-10.0.0.1", "1.2.3.4-::1", "", "host", "10.0.0.0/33"]
+)
 def test_bad_addresses(text: str) -> None:
     with pytest.raises(addresses.AddressError):
         addresses.parse(text)
@@ -81,16 +85,24 @@ def test_ipv4_and_ipv6_never_overlap() -> None:
     assert addresses.parse("::/0") == addresses.ALL_V6
 
 
-@pytest.mark.parametrize("addr, wild, members, outsiders", [
-    ("10.0.0.0", "0.0.0.255", ["10.0.0.0", "10.0.0.255"], ["10.0.1.0"]),
-    # non-contiguous: the third octet is free, the last is fixed
-    ("10.0.0.5", "0.0.255.0", ["10.0.0.5", "10.0.77.5", "10.0.255.5"],
-     ["10.0.0.6", "10.1.0.5"]),
-    # even addresses only
-    ("10.0.0.0", "0.0.0.254", ["10.0.0.0", "10.0.0.2", "10.0.0.254"], ["10.0.0.1"]),
-])
-def test_non_contiguous_wildcards_are_exact(addr: str, wild: str, members: list,
-                                            outsiders: list) -> None:
+@pytest.mark.parametrize(
+    "addr, wild, members, outsiders",
+    [
+        ("10.0.0.0", "0.0.0.255", ["10.0.0.0", "10.0.0.255"], ["10.0.1.0"]),
+        # non-contiguous: the third octet is free, the last is fixed
+        (
+            "10.0.0.5",
+            "0.0.255.0",
+            ["10.0.0.5", "10.0.77.5", "10.0.255.5"],
+            ["10.0.0.6", "10.1.0.5"],
+        ),
+        # even addresses only
+        ("10.0.0.0", "0.0.0.254", ["10.0.0.0", "10.0.0.2", "10.0.0.254"], ["10.0.0.1"]),
+    ],
+)
+def test_non_contiguous_wildcards_are_exact(
+    addr: str, wild: str, members: list, outsiders: list
+) -> None:
     s = addresses.wildcard(addr, wild)
     for m in members:
         assert addresses.host(m).min() in s
@@ -107,20 +119,33 @@ def test_wildcard_bits_match_brute_force(base: int, wild: int) -> None:
 
 def test_to_cidrs_round_trip() -> None:
     s = addresses.parse("10.10.128.0/17") | addresses.parse("10.20.0.1-10.20.0.6")
-    assert addresses.to_cidrs(s) == ["10.10.128.0/17", "10.20.0.1", "10.20.0.2/31",
-                                     "10.20.0.4/31", "10.20.0.6"]
+    assert addresses.to_cidrs(s) == [
+        "10.10.128.0/17",
+        "10.20.0.1",
+        "10.20.0.2/31",
+        "10.20.0.4/31",
+        "10.20.0.6",
+    ]
 
 
-@given(st.integers(0, addresses.V4_MAX), st.integers(0, 1 << 20),
-       st.integers(0, (1 << 128) - 1), st.integers(0, 1 << 70))
+@given(
+    st.integers(0, addresses.V4_MAX),
+    st.integers(0, 1 << 20),
+    st.integers(0, (1 << 128) - 1),
+    st.integers(0, 1 << 70),
+)
 def test_to_cidrs_equals_the_standard_library(lo4: int, n4: int, lo6: int, n6: int) -> None:
     import ipaddress
 
     hi4 = min(addresses.V4_MAX, lo4 + n4)
     hi6 = min((1 << 128) - 1, lo6 + n6)
     s = IntervalSet([(lo4, hi4), (addresses.V6_BASE + lo6, addresses.V6_BASE + hi6)])
-    expected = [str(n) if n.num_addresses > 1 else str(n.network_address)
-                for a, b in ((ipaddress.IPv4Address(lo4), ipaddress.IPv4Address(hi4)),
-                             (ipaddress.IPv6Address(lo6), ipaddress.IPv6Address(hi6)))
-                for n in ipaddress.summarize_address_range(a, b)]
+    expected = [
+        str(n) if n.num_addresses > 1 else str(n.network_address)
+        for a, b in (
+            (ipaddress.IPv4Address(lo4), ipaddress.IPv4Address(hi4)),
+            (ipaddress.IPv6Address(lo6), ipaddress.IPv6Address(hi6)),
+        )
+        for n in ipaddress.summarize_address_range(a, b)
+    ]
     assert addresses.to_cidrs(s) == expected

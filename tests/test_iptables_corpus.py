@@ -38,8 +38,11 @@ NOT_RULESETS = {"netfilter-extensions-t"}  # netfilter's test format, read below
 
 def _corpus_files() -> list[Path]:
     root = corpus_dir("iptables")
-    files = sorted(p for p in root.rglob("*") if p.is_file()
-                   and not NOT_RULESETS.intersection(p.relative_to(root).parts))
+    files = sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file() and not NOT_RULESETS.intersection(p.relative_to(root).parts)
+    )
     aerleon = root.parent / "aerleon"
     if aerleon.exists():  # aerleon's iptables renderings of its sample policies
         files += sorted(aerleon.rglob("*.ipt"))
@@ -76,14 +79,14 @@ def test_every_corpus_file_parses_or_says_why() -> None:
     assert set(errors) == set(EXPECTED_INPUT_ERRORS), sorted(errors)
     for name, words in EXPECTED_INPUT_ERRORS.items():
         assert words in errors[name].message, (name, errors[name])
-    print(f"\n{'file':<75} {'rules':>6} {'known':>6} {'cover':>6} {'EXA001':>6} "
-          f"{'EXA002':>6}")
+    print(f"\n{'file':<75} {'rules':>6} {'known':>6} {'cover':>6} {'EXA001':>6} {'EXA002':>6}")
     for name, n, known, e1, e2 in rows:
-        print(f"{name[:75]:<75} {n:>6} {known:>6} {known / n if n else 1:>6.1%} {e1:>6} "
-              f"{e2:>6}")
-    print(f"overall: {total_known}/{total_rules} rules understood without unknown "
-          f"({total_known / total_rules:.1%}); {len(rows)} files read, "
-          f"{len(errors)} refused as expected")
+        print(f"{name[:75]:<75} {n:>6} {known:>6} {known / n if n else 1:>6.1%} {e1:>6} {e2:>6}")
+    print(
+        f"overall: {total_known}/{total_rules} rules understood without unknown "
+        f"({total_known / total_rules:.1%}); {len(rows)} files read, "
+        f"{len(errors)} refused as expected"
+    )
     assert total_known / total_rules > 0.6
 
 
@@ -97,13 +100,23 @@ def test_real_dumps_have_exact_answers_for_their_modeled_rules() -> None:
     root = corpus_dir("iptables")
     rs = iptables.parse(_read(root / "hcl_debian-firewall__rules.v4"), "rules.v4")
     stages = iptables.stages(rs, in_iface="eth0", out_iface=None)
-    q = Question(proto=IntervalSet.point(6), src=addresses.parse("198.51.100.7"),
-                 dst=addresses.parse("192.0.2.1"), dport=IntervalSet.point(22),
-                 state=IntervalSet.point(int(State.NEW)), in_iface="eth0")
+    q = Question(
+        proto=IntervalSet.point(6),
+        src=addresses.parse("198.51.100.7"),
+        dst=addresses.parse("192.0.2.1"),
+        dport=IntervalSet.point(22),
+        state=IntervalSet.point(int(State.NEW)),
+        in_iface="eth0",
+    )
     ssh = Evaluator().evaluate(stages, q).verdicts
-    q2 = Question(proto=IntervalSet.point(6), src=addresses.parse("198.51.100.7"),
-                  dst=addresses.parse("192.0.2.1"), dport=IntervalSet.point(9999),
-                  state=IntervalSet.point(int(State.NEW)), in_iface="eth0")
+    q2 = Question(
+        proto=IntervalSet.point(6),
+        src=addresses.parse("198.51.100.7"),
+        dst=addresses.parse("192.0.2.1"),
+        dport=IntervalSet.point(9999),
+        state=IntervalSet.point(int(State.NEW)),
+        in_iface="eth0",
+    )
     other = Evaluator().evaluate(stages, q2).verdicts
     assert ssh == {"permit"} and other == {"deny"}
 
@@ -112,12 +125,18 @@ def test_real_dumps_have_exact_answers_for_their_modeled_rules() -> None:
 
 # FAIL lines no static reader can reject: they fail only because of what the kernel holds.
 KNOWN_FAIL_EXCEPTIONS = {
-    ("libxt_SET.t", "-j SET --add-set foo src,dst"):
-        "the ipset 'foo' does not exist in the test machine's kernel",
-    ("libxt_set.t", "-m set --match-set foo src,dst"):
-        "the ipset 'foo' does not exist in the test machine's kernel",
-    ("libxt_nfacct.t", "-m nfacct --nfacct-name wrong"):
-        "no nfacct object named 'wrong' exists in the kernel",
+    (
+        "libxt_SET.t",
+        "-j SET --add-set foo src,dst",
+    ): "the ipset 'foo' does not exist in the test machine's kernel",
+    (
+        "libxt_set.t",
+        "-m set --match-set foo src,dst",
+    ): "the ipset 'foo' does not exist in the test machine's kernel",
+    (
+        "libxt_nfacct.t",
+        "-m nfacct --nfacct-name wrong",
+    ): "no nfacct object named 'wrong' exists in the kernel",
 }
 
 
@@ -140,8 +159,9 @@ def _t_lines(path: Path):
 
 def _refused(rule: str, chain: str, table: str, family: int, name: str) -> str | None:
     try:
-        _rules, issues = iptables.parse_rule_line(rule, chain=chain, table=table,
-                                                  family=family, path=name)
+        _rules, issues = iptables.parse_rule_line(
+            rule, chain=chain, table=table, family=family, path=name
+        )
     except InputError as exc:
         assert "internal error" not in exc.message
         return exc.message
@@ -165,8 +185,10 @@ def test_netfilter_extension_tests() -> None:
             if result == "OK":
                 counts["OK lines"] += 1
                 if any(refusals):
-                    wrong.append(f"{path.name}:{number}: OK line refused: {rule} "
-                                 f"({next(r for r in refusals if r)})")
+                    wrong.append(
+                        f"{path.name}:{number}: OK line refused: {rule} "
+                        f"({next(r for r in refusals if r)})"
+                    )
                 else:
                     counts["OK accepted"] += 1
             elif result == "FAIL":
@@ -177,8 +199,9 @@ def test_netfilter_extension_tests() -> None:
                     counts["FAIL known exceptions"] += 1
                 else:
                     wrong.append(f"{path.name}:{number}: FAIL line accepted: {rule}")
-    print("\nnetfilter extension tests: " + ", ".join(f"{k}: {v}" for k, v in
-                                                     sorted(counts.items())))
+    print(
+        "\nnetfilter extension tests: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
+    )
     assert not wrong, "\n".join(wrong[:30])
     assert counts["OK accepted"] > 700 and counts["FAIL rejected"] > 250
 
@@ -189,22 +212,27 @@ def test_parse_rule_line_gives_rules_and_issues() -> None:
     with pytest.raises(InputError):
         iptables.parse_rule_line("-p tcp --nonsense", chain="INPUT")
     with pytest.raises(InputError):
-        iptables.parse_rule_line("-j ACCEPT " + shlex.quote("unterminated \""))
+        iptables.parse_rule_line("-j ACCEPT " + shlex.quote('unterminated "'))
 
 
 # --- the fast reader agrees with the full one -------------------------------------------------
 
 
 def _fingerprint(rs) -> tuple:
-    chains = {name: [(r.origin, r.match, r.target, r.unknown) for r in c.rules]
-              for name, c in rs.chains.items()}
+    chains = {
+        name: [(r.origin, r.match, r.target, r.unknown) for r in c.rules]
+        for name, c in rs.chains.items()
+    }
     return chains, [(i.code, i.origin.line) for i in rs.issues]
 
 
 def test_fast_reader_gives_what_the_full_reader_gives(monkeypatch: pytest.MonkeyPatch) -> None:
     root = corpus_dir("iptables")
-    texts = {p.name: _read(p) for p in _corpus_files() if p.name not in
-             EXPECTED_INPUT_ERRORS and not p.name.endswith(".sh")}
+    texts = {
+        p.name: _read(p)
+        for p in _corpus_files()
+        if p.name not in EXPECTED_INPUT_ERRORS and not p.name.endswith(".sh")
+    }
     fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "iptables"
     texts.update({p.name: _read(p) for p in fixtures.glob("*.rules")})
     fast = {name: _fingerprint(iptables.parse(text, name)) for name, text in texts.items()}

@@ -35,34 +35,33 @@ def site(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("fmt", ["json", "text", "sarif"])
-def test_jobs_give_the_same_audit(site: Path, capsys: pytest.CaptureFixture[str],
-                                  fmt: str) -> None:
-    one = run(site, capsys, "audit", "topology.yaml", "--format", fmt, "--jobs", "1",
-              "--no-cache")
-    two = run(site, capsys, "audit", "topology.yaml", "--format", fmt, "--jobs", "2",
-              "--no-cache")
+def test_jobs_give_the_same_audit(site: Path, capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+    one = run(site, capsys, "audit", "topology.yaml", "--format", fmt, "--jobs", "1", "--no-cache")
+    two = run(site, capsys, "audit", "topology.yaml", "--format", fmt, "--jobs", "2", "--no-cache")
     assert one == two and one[0] == 1
 
 
 def test_jobs_give_the_same_lint(capsys: pytest.CaptureFixture[str]) -> None:
-    files = sorted(str(p) for p in (FIXTURES / "iptables").iterdir()) + \
-        [str(FIXTURES / "pf" / "anchors.conf"), str(FIXTURES / "ios" / "hq-wan.cfg")]
-    one = run(FIXTURES, capsys, "lint", *files, "--format", "json", "--jobs", "1",
-              "--no-cache")
-    two = run(FIXTURES, capsys, "lint", *files, "--format", "json", "--jobs", "3",
-              "--no-cache")
+    files = sorted(str(p) for p in (FIXTURES / "iptables").iterdir()) + [
+        str(FIXTURES / "pf" / "anchors.conf"),
+        str(FIXTURES / "ios" / "hq-wan.cfg"),
+    ]
+    one = run(FIXTURES, capsys, "lint", *files, "--format", "json", "--jobs", "1", "--no-cache")
+    two = run(FIXTURES, capsys, "lint", *files, "--format", "json", "--jobs", "3", "--no-cache")
     assert one == two
 
 
-def test_a_warm_cache_gives_the_fresh_answer(site: Path, tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str],
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_warm_cache_gives_the_fresh_answer(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     cache = tmp_path / "cache"
     fresh = run(site, capsys, "audit", "topology.yaml", "--format", "json", "--no-cache")
-    cold = run(site, capsys, "audit", "topology.yaml", "--format", "json",
-               "--cache-dir", str(cache))
-    warm = run(site, capsys, "audit", "topology.yaml", "--format", "json",
-               "--cache-dir", str(cache))
+    cold = run(
+        site, capsys, "audit", "topology.yaml", "--format", "json", "--cache-dir", str(cache)
+    )
+    warm = run(
+        site, capsys, "audit", "topology.yaml", "--format", "json", "--cache-dir", str(cache)
+    )
     assert fresh == cold == warm
     assert list(cache.rglob("*.json"))
     runner = Runner(1, Cache(str(cache)))
@@ -82,13 +81,21 @@ def test_only_the_changed_firewall_is_evaluated_again(site: Path, tmp_path: Path
     assert run_.findings == evaluate(str(site / "topology.yaml"), ALL).findings
 
 
-def test_a_changed_include_file_invalidates_the_entry(tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]
-                                                      ) -> None:
+def test_a_changed_include_file_invalidates_the_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "part.conf").write_text("frobnicate\n")
     (tmp_path / "pf.conf").write_text('block all\ninclude "part.conf"\n')
-    args = ("lint", "pf.conf", "--platform", "pf", "--format", "json", "--cache-dir",
-            str(tmp_path / "cache"))
+    args = (
+        "lint",
+        "pf.conf",
+        "--platform",
+        "pf",
+        "--format",
+        "json",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+    )
     first = run(tmp_path, capsys, *args)
     assert '"EXA001"' in first[1]
     (tmp_path / "part.conf").write_text("pass all\n")
@@ -107,10 +114,12 @@ def test_a_broken_cache_entry_is_a_miss(site: Path, tmp_path: Path) -> None:
     assert again.hits == 0
 
 
-def test_no_cache_writes_nothing(site: Path, tmp_path: Path,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
-    run(site, capsys, "audit", "topology.yaml", "--no-cache", "--cache-dir",
-        str(tmp_path / "cache"))
+def test_no_cache_writes_nothing(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(
+        site, capsys, "audit", "topology.yaml", "--no-cache", "--cache-dir", str(tmp_path / "cache")
+    )
     assert not (tmp_path / "cache").exists()
 
 
@@ -121,14 +130,23 @@ def test_jobs_must_be_a_positive_number(capsys: pytest.CaptureFixture[str]) -> N
     assert "--jobs needs at least 1" in capsys.readouterr().err
 
 
-def test_a_changed_pf_table_file_invalidates_the_entry(tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str]
-                                                       ) -> None:
+def test_a_changed_pf_table_file_invalidates_the_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "bad").write_text("10.1.0.10\n")
-    (tmp_path / "pf.conf").write_text('table <bad> file "bad"\nblock all\n'
-                                      "pass in quick from <bad>\n")
-    lint = ("lint", "pf.conf", "--platform", "pf", "--format", "json", "--cache-dir",
-            str(tmp_path / "cache"))
+    (tmp_path / "pf.conf").write_text(
+        'table <bad> file "bad"\nblock all\npass in quick from <bad>\n'
+    )
+    lint = (
+        "lint",
+        "pf.conf",
+        "--platform",
+        "pf",
+        "--format",
+        "json",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+    )
     first = run(tmp_path, capsys, *lint)
     (tmp_path / "bad").write_text("10.1.0.10\n# now a comment\n10.9.0.0/16\n")
     entries = list((tmp_path / "cache").rglob("*.json"))

@@ -42,8 +42,11 @@ from kernel_oracle import (
 
 PACKETS = int(os.environ.get("EXAUDIT_ORACLE_PACKETS", "2000"))
 ONLY = tuple(s for s in os.environ.get("EXAUDIT_ORACLE_BATCH", "").split(",") if s)
-SEEDS = ONLY or tuple(s for s in os.environ.get("EXAUDIT_ORACLE_SEED", "").split(",")
-                      if s) or ("alpha", "bravo", "charlie", "delta")
+SEEDS = (
+    ONLY
+    or tuple(s for s in os.environ.get("EXAUDIT_ORACLE_SEED", "").split(",") if s)
+    or ("alpha", "bravo", "charlie", "delta")
+)
 RESTORE = os.environ.get("EXAUDIT_ORACLE_RESTORE", "iptables-restore")
 BATCH = 50  # packets per ruleset (and per namespace)
 SHOW = 12  # disagreements spelled out in a failure message
@@ -71,8 +74,9 @@ def _iptables():
     return iptables
 
 
-def exaudit_opinions(text: str, path: str, packets: list[Packet]
-                     ) -> tuple[list[Opinion], list[str]]:
+def exaudit_opinions(
+    text: str, path: str, packets: list[Packet]
+) -> tuple[list[Opinion], list[str]]:
     """exaudit's answer for each packet, and the issues it reported on the ruleset."""
     from exaudit.core import addresses
     from exaudit.core.intervals import IntervalSet
@@ -88,21 +92,30 @@ def exaudit_opinions(text: str, path: str, packets: list[Packet]
         chain = "FORWARD" if p.out_iface else "INPUT"
         question = Question(
             proto=IntervalSet.point(6 if p.proto == "tcp" else 17),
-            src=addresses.host(p.src), dst=addresses.host(p.dst),
-            sport=IntervalSet.point(p.sport), dport=IntervalSet.point(p.dport),
+            src=addresses.host(p.src),
+            dst=addresses.host(p.dst),
+            sport=IntervalSet.point(p.sport),
+            dport=IntervalSet.point(p.dport),
             flags=SYN if p.proto == "tcp" else FLAGS,
             state=IntervalSet.point(int(State.NEW)),
-            in_iface=p.in_iface, out_iface=p.out_iface)
+            in_iface=p.in_iface,
+            out_iface=p.out_iface,
+        )
         try:
-            stages = iptables.stages(ruleset, in_iface=p.in_iface, out_iface=p.out_iface,
-                                     chain=chain)
+            stages = iptables.stages(
+                ruleset, in_iface=p.in_iface, out_iface=p.out_iface, chain=chain
+            )
             parts = evaluator.evaluate(stages, question).parts
         except Exception as exc:  # a crash is a disagreement to report, not a test error
             opinions.append(Opinion("error", "error", f"{type(exc).__name__}: {exc}", "", ()))
             continue
         if len(parts) != 1:
-            shown = "; ".join(f"{x.verdict} by line {x.decided_by.line}" if x.decided_by
-                              else f"{x.verdict} (implicit)" for x in parts)
+            shown = "; ".join(
+                f"{x.verdict} by line {x.decided_by.line}"
+                if x.decided_by
+                else f"{x.verdict} (implicit)"
+                for x in parts
+            )
             opinions.append(Opinion("error", "error", f"{len(parts)} parts: {shown}", "", ()))
             continue
         part = parts[0]
@@ -112,11 +125,17 @@ def exaudit_opinions(text: str, path: str, packets: list[Packet]
             rejects = origin is not None and verbs.get(origin.line) is Verb.REJECT
             outcome = "reject" if rejects else "drop"
         steps = " > ".join(
-            f"{s.chain}:{s.verdict}@{s.origin.line if s.origin else '-'}" for s in part.path)
-        opinions.append(Opinion(
-            part.verdict, outcome,
-            f"line {origin.line}: {origin.text}" if origin else "nothing (implicit)",
-            steps, tuple(s.origin.line for s in part.path if s.origin is not None)))
+            f"{s.chain}:{s.verdict}@{s.origin.line if s.origin else '-'}" for s in part.path
+        )
+        opinions.append(
+            Opinion(
+                part.verdict,
+                outcome,
+                f"line {origin.line}: {origin.text}" if origin else "nothing (implicit)",
+                steps,
+                tuple(s.origin.line for s in part.path if s.origin is not None),
+            )
+        )
     return opinions, [f"line {i.origin.line}: {i.code} {i.message}" for i in ruleset.issues]
 
 
@@ -132,16 +151,23 @@ class Disagreement:
         return f"[{self.batch}] {self.what}"
 
 
-def compare(gen: oracle_gen.Generated, kernel: BatchResult, opinions: list[Opinion]
-            ) -> list[Disagreement]:
+def compare(
+    gen: oracle_gen.Generated, kernel: BatchResult, opinions: list[Opinion]
+) -> list[Disagreement]:
     found = []
-    for p, answer, mine in zip(gen.packets, kernel.answers, opinions):
+    for p, answer, mine in zip(gen.packets, kernel.answers, opinions, strict=False):
         if answer.outcome != mine.outcome:
             kind = "VERDICT" if answer.verdict != mine.verdict else "deny kind"
-            found.append(Disagreement(gen.seed, (
-                f"{kind}: {p.describe()}\n      kernel: {answer.outcome} ({answer.detail})"
-                f"\n      exaudit: {mine.verdict}/{mine.outcome}, decided by "
-                f"{mine.decided_by}\n      path: {mine.path}")))
+            found.append(
+                Disagreement(
+                    gen.seed,
+                    (
+                        f"{kind}: {p.describe()}\n      kernel: {answer.outcome} ({answer.detail})"
+                        f"\n      exaudit: {mine.verdict}/{mine.outcome}, decided by "
+                        f"{mine.decided_by}\n      path: {mine.path}"
+                    ),
+                )
+            )
     # Which line decided: the kernel counts every rule a packet matched, exaudit's paths
     # name every jump, goto, return and verdict. LOG rules are not on exaudit's paths.
     predicted = Counter(line for mine in opinions for line in mine.lines)
@@ -151,27 +177,45 @@ def compare(gen: oracle_gen.Generated, kernel: BatchResult, opinions: list[Opini
     lines = gen.text.splitlines()
     for line, kind in sorted(gen.targets.items()):
         if kind != "LOG" and counted[line] != predicted[line]:
-            found.append(Disagreement(gen.seed, (
-                f"COUNTER: line {line} ({lines[line - 1]}) matched {counted[line]} packets "
-                f"in the kernel, {predicted[line]} on exaudit's paths")))
+            found.append(
+                Disagreement(
+                    gen.seed,
+                    (
+                        f"COUNTER: line {line} ({lines[line - 1]}) matched {counted[line]} packets "
+                        f"in the kernel, {predicted[line]} on exaudit's paths"
+                    ),
+                )
+            )
     for chain in ("INPUT", "FORWARD"):
         line = gen.policy_lines[chain]
         got = kernel.counters.policies.get(chain)
         if got != predicted[line]:
-            found.append(Disagreement(gen.seed, (
-                f"COUNTER: policy of {chain} (line {line}) took {got} packets in the "
-                f"kernel, {predicted[line]} on exaudit's paths")))
+            found.append(
+                Disagreement(
+                    gen.seed,
+                    (
+                        f"COUNTER: policy of {chain} (line {line}) took {got} packets in the "
+                        f"kernel, {predicted[line]} on exaudit's paths"
+                    ),
+                )
+            )
     return found
 
 
-def _keep(tmp: Path, gen: oracle_gen.Generated, kernel: BatchResult,
-          opinions: list[Opinion]) -> Path:
+def _keep(
+    tmp: Path, gen: oracle_gen.Generated, kernel: BatchResult, opinions: list[Opinion]
+) -> Path:
     """Write what is needed to reproduce a batch; returns the ruleset's path."""
     rules = tmp / f"oracle-{gen.seed}.rules"
     rules.write_text(gen.text)
-    record = {"seed": gen.seed, "topology": asdict(gen.topology),
-              "packets": [{"packet": asdict(p), "kernel": asdict(a), "exaudit": asdict(o)}
-                          for p, a, o in zip(gen.packets, kernel.answers, opinions)]}
+    record = {
+        "seed": gen.seed,
+        "topology": asdict(gen.topology),
+        "packets": [
+            {"packet": asdict(p), "kernel": asdict(a), "exaudit": asdict(o)}
+            for p, a, o in zip(gen.packets, kernel.answers, opinions, strict=False)
+        ],
+    }
     (tmp / f"oracle-{gen.seed}.json").write_text(json.dumps(record, indent=1))
     return rules
 
@@ -187,10 +231,12 @@ class Run:
     notes: list[str] = field(default_factory=list)  # those issues, for failed batches
 
     def message(self) -> str:
-        head = (f"exaudit disagrees with the kernel {len(self.found)} time(s) over "
-                f"{self.compared} packets; rulesets and packets kept in: "
-                f"{', '.join(self.kept)}\n(reproduce one with EXAUDIT_ORACLE_BATCH=<the "
-                "name in brackets>)\n")
+        head = (
+            f"exaudit disagrees with the kernel {len(self.found)} time(s) over "
+            f"{self.compared} packets; rulesets and packets kept in: "
+            f"{', '.join(self.kept)}\n(reproduce one with EXAUDIT_ORACLE_BATCH=<the "
+            "name in brackets>)\n"
+        )
         body = "\n".join(str(d) for d in self.found[:SHOW])
         if len(self.found) > SHOW:
             body += f"\n... and {len(self.found) - SHOW} more"
@@ -211,8 +257,7 @@ def check_batches(oracle: KernelOracle, names: list[str], tmp: Path) -> Run:
         except pytest.skip.Exception:
             raise
         except Exception as exc:
-            err = Opinion("error", "error", f"parse failed: {type(exc).__name__}: {exc}",
-                          "", ())
+            err = Opinion("error", "error", f"parse failed: {type(exc).__name__}: {exc}", "", ())
             opinions, issues = [err] * len(gen.packets), []
         run.compared += len(gen.packets)
         run.issues += len(issues)
@@ -240,65 +285,109 @@ def oracle() -> KernelOracle:
 
 @pytest.mark.oracle
 @pytest.mark.parametrize("seed", SEEDS)
-def test_exaudit_agrees_with_the_kernel(oracle: KernelOracle, seed: str,
-                                        tmp_path: Path) -> None:
+def test_exaudit_agrees_with_the_kernel(oracle: KernelOracle, seed: str, tmp_path: Path) -> None:
     _iptables()
-    names = [seed] if ONLY else [
-        f"{seed}-{i}" for i in range(math.ceil(PACKETS / len(SEEDS) / BATCH))]
+    names = (
+        [seed] if ONLY else [f"{seed}-{i}" for i in range(math.ceil(PACKETS / len(SEEDS) / BATCH))]
+    )
     started = time.monotonic()
     run = check_batches(oracle, names, tmp_path)
-    print(f"\nkernel oracle, seed {seed}: {run.compared} packets through {len(names)} "
-          f"random rulesets ({RESTORE}), {len(run.found)} disagreements, {run.issues} "
-          f"exaudit issues, {time.monotonic() - started:.1f}s")
+    print(
+        f"\nkernel oracle, seed {seed}: {run.compared} packets through {len(names)} "
+        f"random rulesets ({RESTORE}), {len(run.found)} disagreements, {run.issues} "
+        f"exaudit issues, {time.monotonic() - started:.1f}s"
+    )
     assert not run.found, run.message()
 
 
 # --- hand-picked corners, each checked against the kernel too ---------------------------
 
-EDGE_TOPOLOGY = Topology(oracle_gen.IFACES, dict(oracle_gen.LOCAL),
-                         {"10.1.0.1": "eth0", "10.1.0.2": "eth1", "10.1.0.3": "eth10",
-                          "10.2.0.1": "ppp0", "10.2.0.2": "wlan0"})
+EDGE_TOPOLOGY = Topology(
+    oracle_gen.IFACES,
+    dict(oracle_gen.LOCAL),
+    {
+        "10.1.0.1": "eth0",
+        "10.1.0.2": "eth1",
+        "10.1.0.3": "eth10",
+        "10.2.0.1": "ppp0",
+        "10.2.0.2": "wlan0",
+    },
+)
 EDGE_CASES = {
     # every packet has an in-interface, so "! -i +" matches nothing
     "not-any-in": ["-A INPUT ! -i + -j DROP", "-A FORWARD ! -i + -j DROP"],
     "eth1-prefix": ["-A FORWARD -i eth1+ -j DROP", "-A INPUT ! -i eth1+ -j REJECT"],
-    "goto-then-return": ["-A FORWARD -p tcp -g c1", "-A FORWARD -j ACCEPT",
-                         "-A c1 -p tcp --dport 80 -j RETURN", "-A c1 -j DROP"],
+    "goto-then-return": [
+        "-A FORWARD -p tcp -g c1",
+        "-A FORWARD -j ACCEPT",
+        "-A c1 -p tcp --dport 80 -j RETURN",
+        "-A c1 -j DROP",
+    ],
     "jump-fall-off": ["-A INPUT -j c1", "-A INPUT -j REJECT", "-A c1 -p udp -j ACCEPT"],
-    "goto-chain-falls-off": ["-A INPUT -j c1", "-A INPUT -j ACCEPT", "-A c1 -g c2",
-                             "-A c2 -p udp -j DROP"],
+    "goto-chain-falls-off": [
+        "-A INPUT -j c1",
+        "-A INPUT -j ACCEPT",
+        "-A c1 -g c2",
+        "-A c2 -p udp -j DROP",
+    ],
     "return-in-builtin": ["-A FORWARD -p udp -j RETURN", "-A FORWARD -j ACCEPT"],
-    "ports-edges": ["-A INPUT -p tcp --dport 65535: -j ACCEPT",
-                    "-A INPUT -p tcp --dport :22 -j ACCEPT",
-                    "-A INPUT -p udp -m multiport ! --dports 53,1024:2000 -j ACCEPT"],
-    "addresses": ["-A FORWARD -s 10.1.0.3/30 -j ACCEPT",
-                  "-A FORWARD -d 10.2.0.0/255.255.255.254 -j ACCEPT",
-                  "-A INPUT -m iprange --src-range 10.1.0.2-10.1.0.2 -j ACCEPT",
-                  "-A INPUT ! -s 10.1.0.0/29 -j ACCEPT"],
-    "protocols": ["-A INPUT ! -p tcp -j ACCEPT", "-A FORWARD -p all -d 10.1.0.1 -j ACCEPT",
-                  "-A FORWARD -p tcp ! --syn -j ACCEPT", "-A FORWARD -p tcp --syn -j REJECT"],
-    "states": ["-A INPUT -m conntrack ! --ctstate NEW -j ACCEPT",
-               "-A INPUT -m state --state NEW -p udp -j ACCEPT",
-               "-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
-               "-A FORWARD -m conntrack --ctstate NEW,UNTRACKED -p tcp -j REJECT"],
+    "ports-edges": [
+        "-A INPUT -p tcp --dport 65535: -j ACCEPT",
+        "-A INPUT -p tcp --dport :22 -j ACCEPT",
+        "-A INPUT -p udp -m multiport ! --dports 53,1024:2000 -j ACCEPT",
+    ],
+    "addresses": [
+        "-A FORWARD -s 10.1.0.3/30 -j ACCEPT",
+        "-A FORWARD -d 10.2.0.0/255.255.255.254 -j ACCEPT",
+        "-A INPUT -m iprange --src-range 10.1.0.2-10.1.0.2 -j ACCEPT",
+        "-A INPUT ! -s 10.1.0.0/29 -j ACCEPT",
+    ],
+    "protocols": [
+        "-A INPUT ! -p tcp -j ACCEPT",
+        "-A FORWARD -p all -d 10.1.0.1 -j ACCEPT",
+        "-A FORWARD -p tcp ! --syn -j ACCEPT",
+        "-A FORWARD -p tcp --syn -j REJECT",
+    ],
+    "states": [
+        "-A INPUT -m conntrack ! --ctstate NEW -j ACCEPT",
+        "-A INPUT -m state --state NEW -p udp -j ACCEPT",
+        "-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
+        "-A FORWARD -m conntrack --ctstate NEW,UNTRACKED -p tcp -j REJECT",
+    ],
     # on the way to INPUT the out-interface is the empty name: "-o +" and "! -o eth+"
     # match, "-o eth+" does not
-    "out-on-the-way-in": ["-A INPUT -j c1", "-A INPUT -j ACCEPT", "-A c1 -o eth+ -j DROP",
-                          "-A c1 -p udp ! -o eth0 -j REJECT", "-A c1 -p tcp -o + -j DROP"],
+    "out-on-the-way-in": [
+        "-A INPUT -j c1",
+        "-A INPUT -j ACCEPT",
+        "-A c1 -o eth+ -j DROP",
+        "-A c1 -p udp ! -o eth0 -j REJECT",
+        "-A c1 -p tcp -o + -j DROP",
+    ],
     # iptables-save writes "-m tcp --dport" before multiport: both must hold
-    "port-and-multiport": ["-A INPUT -p tcp -m tcp --dport 22 -m multiport --dports 22:80 "
-                           "-j ACCEPT", "-A FORWARD -p udp -m udp --sport 40000:40010 -m "
-                           "multiport --sports 40005:40030 -j ACCEPT"],
-    "log-continues": ["-A INPUT -j LOG --log-prefix \"in: \"", "-A INPUT -p tcp -j ACCEPT",
-                      "-A FORWARD -j LOG", "-A FORWARD -p udp -j ACCEPT"],
+    "port-and-multiport": [
+        "-A INPUT -p tcp -m tcp --dport 22 -m multiport --dports 22:80 -j ACCEPT",
+        "-A FORWARD -p udp -m udp --sport 40000:40010 -m multiport --sports 40005:40030 -j ACCEPT",
+    ],
+    "log-continues": [
+        '-A INPUT -j LOG --log-prefix "in: "',
+        "-A INPUT -p tcp -j ACCEPT",
+        "-A FORWARD -j LOG",
+        "-A FORWARD -p udp -j ACCEPT",
+    ],
 }
 
 
 def edge_batch(name: str, body: list[str], policy: str = "DROP") -> oracle_gen.Generated:
-    user = sorted({w for line in body for w in line.split() if w.startswith("c")
-                   and w[1:].isdigit()})
-    lines = [f"# edge case {name}", "*filter", f":INPUT {policy} [0:0]",
-             f":FORWARD {policy} [0:0]", ":OUTPUT ACCEPT [0:0]"]
+    user = sorted(
+        {w for line in body for w in line.split() if w.startswith("c") and w[1:].isdigit()}
+    )
+    lines = [
+        f"# edge case {name}",
+        "*filter",
+        f":INPUT {policy} [0:0]",
+        f":FORWARD {policy} [0:0]",
+        ":OUTPUT ACCEPT [0:0]",
+    ]
     gen = oracle_gen.Generated(f"edge-{name}", "", EDGE_TOPOLOGY, [])
     gen.policy_lines = {"INPUT": 3, "FORWARD": 4, "OUTPUT": 5}
     lines += [f":{c} - [0:0]" for c in user]
@@ -310,8 +399,7 @@ def edge_batch(name: str, body: list[str], policy: str = "DROP") -> oracle_gen.G
         seen[words[1]] += 1
         flag = "-j" if "-j" in words else "-g"
         target = words[words.index(flag) + 1]
-        gen.targets[len(lines)] = "GOTO" if flag == "-g" else (
-            "JUMP" if target in user else target)
+        gen.targets[len(lines)] = "GOTO" if flag == "-g" else ("JUMP" if target in user else target)
     lines.append("COMMIT")
     gen.text = "\n".join(lines) + "\n"
     rng = random.Random(name)
@@ -321,8 +409,10 @@ def edge_batch(name: str, body: list[str], policy: str = "DROP") -> oracle_gen.G
         for proto in ("tcp", "udp"):
             for dport in (22, 53, 80, 65535):
                 src = rng.choice(remotes)
-                dst = rng.choice([r for r in remotes if r != src] + [EDGE_TOPOLOGY.local[
-                    rng.choice(oracle_gen.IFACES)]] * 2)
+                dst = rng.choice(
+                    [r for r in remotes if r != src]
+                    + [EDGE_TOPOLOGY.local[rng.choice(oracle_gen.IFACES)]] * 2
+                )
                 out = EDGE_TOPOLOGY.routes.get(dst)
                 p = Packet(proto, src, dst, 40000 + len(packets), dport, in_iface, out)
                 if p.key not in keys:
@@ -340,16 +430,18 @@ KNOWN: dict[str, str] = {}
 
 
 @pytest.mark.oracle
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN[n], strict=False)) if n in KNOWN
-    else n for n in sorted(EDGE_CASES)])
-def test_edge_case_agrees_with_the_kernel(oracle: KernelOracle, name: str,
-                                          tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN[n], strict=False)) if n in KNOWN else n
+        for n in sorted(EDGE_CASES)
+    ],
+)
+def test_edge_case_agrees_with_the_kernel(oracle: KernelOracle, name: str, tmp_path: Path) -> None:
     _iptables()
     gen = edge_batch(name, EDGE_CASES[name])
     kernel = oracle.run(gen.text, gen.topology, gen.packets)
-    opinions, issues = exaudit_opinions(gen.text, str(tmp_path / f"{name}.rules"),
-                                        gen.packets)
+    opinions, issues = exaudit_opinions(gen.text, str(tmp_path / f"{name}.rules"), gen.packets)
     run = Run(len(gen.packets), compare(gen, kernel, opinions))
     if run.found:
         run.kept.append(str(_keep(tmp_path, gen, kernel, opinions)))
@@ -373,8 +465,11 @@ def test_edge_cases_load_and_counters_add_up(oracle: KernelOracle) -> None:
     # FORWARD's first rule sees every forwarded packet; its two terminal rules and the
     # policy split them all
     assert kernel.counters.rules[("FORWARD", 0)] == sum(p.proto == "tcp" for p in forward)
-    decided = (kernel.counters.rules[("FORWARD", 1)] + kernel.counters.rules[("c1", 1)]
-               + kernel.counters.policies["FORWARD"])
+    decided = (
+        kernel.counters.rules[("FORWARD", 1)]
+        + kernel.counters.rules[("c1", 1)]
+        + kernel.counters.policies["FORWARD"]
+    )
     assert decided == len(forward)
 
 
@@ -392,9 +487,11 @@ def test_built_packets_have_valid_checksums(proto: str) -> None:
 
 
 def test_counters_are_read_per_chain_in_order() -> None:
-    save = ("# Generated by iptables-save\n*filter\n:INPUT DROP [3:120]\n"
-            ":FORWARD ACCEPT [0:0]\n:c1 - [0:0]\n[5:300] -A INPUT -p tcp -j c1\n"
-            "[2:80] -A INPUT -j ACCEPT\n[1:40] -A c1 -j RETURN\nCOMMIT\n")
+    save = (
+        "# Generated by iptables-save\n*filter\n:INPUT DROP [3:120]\n"
+        ":FORWARD ACCEPT [0:0]\n:c1 - [0:0]\n[5:300] -A INPUT -p tcp -j c1\n"
+        "[2:80] -A INPUT -j ACCEPT\n[1:40] -A c1 -j RETURN\nCOMMIT\n"
+    )
     counters = read_counters(save)
     assert counters.rules == {("INPUT", 0): 5, ("INPUT", 1): 2, ("c1", 0): 1}
     assert counters.policies == {"INPUT": 3, "FORWARD": 0}
@@ -411,8 +508,9 @@ def test_generated_rulesets_are_loop_free_and_packets_unique(seed: str) -> None:
             flag = "-j" if "-j" in words else "-g"
             calls.setdefault(words[1], set()).add(words[words.index(flag) + 1])
     for chain in calls:  # no chain reaches itself
-        assert chain not in {c for start in calls[chain]
-                             for c in oracle_gen._reachable(start, calls)}
+        assert chain not in {
+            c for start in calls[chain] for c in oracle_gen._reachable(start, calls)
+        }
     for line in gen.text.splitlines():
         if line.startswith("-A INPUT "):
             assert " -o " not in line, line  # iptables refuses -o in INPUT

@@ -5,6 +5,7 @@ Run with ``-s`` to see the coverage figures and the lines exaudit does not under
 
 from __future__ import annotations
 
+import contextlib
 import random
 from pathlib import Path
 
@@ -20,12 +21,14 @@ from exaudit.platforms.pf.model import TableContents
 # Files that may refuse to load, and why (never a real pf.conf without a reason).
 JUSTIFIED_INPUT_ERRORS = {
     "bluhm_pf_forward__pf.conf": "a regress template: its macros ($PF_IN...) are given on "
-                                 "the pfctl command line with -D",
+    "the pfctl command line with -D",
 }
 # Data files of the pf corpus that are not pf.conf syntax: loaded by a config instead.
 TABLE_FILES = {
-    "BourgeoisBear_OpenBSDFirewall__pf_tables__fullbogons-ipv4.txt":
-        ("BourgeoisBear_OpenBSDFirewall__pf.conf", "bogons"),
+    "BourgeoisBear_OpenBSDFirewall__pf_tables__fullbogons-ipv4.txt": (
+        "BourgeoisBear_OpenBSDFirewall__pf.conf",
+        "bogons",
+    ),
 }
 # Lines of the corpus exaudit does not understand (EXA001), as (file name, line): none.
 KNOWN_NOT_UNDERSTOOD: set[tuple[str, int]] = set()
@@ -54,12 +57,17 @@ def test_every_pf_file_parses():
         totals["understood"] += rs.statements - len(bad)
         totals["rules"] += rs.rule_count
         totals["exa002"] += sum(1 for i in rs.issues if i.code == "EXA002")
-        not_understood += [(Path(i.origin.file).name, i.origin.line, i.origin.text, i.message)
-                           for i in rs.issues if i.code == "EXA001"]
-    print(f"\npf corpus: {totals['files']} files parsed, {len(refused)} refused "
-          f"({', '.join(refused)}); statements understood {totals['understood']}/"
-          f"{totals['statements']}; {totals['rules']} normalized rules; "
-          f"{totals['exa002']} EXA002 (conditions exaudit cannot know)")
+        not_understood += [
+            (Path(i.origin.file).name, i.origin.line, i.origin.text, i.message)
+            for i in rs.issues
+            if i.code == "EXA001"
+        ]
+    print(
+        f"\npf corpus: {totals['files']} files parsed, {len(refused)} refused "
+        f"({', '.join(refused)}); statements understood {totals['understood']}/"
+        f"{totals['statements']}; {totals['rules']} normalized rules; "
+        f"{totals['exa002']} EXA002 (conditions exaudit cannot know)"
+    )
     for name, line, text, message in not_understood:
         print(f"  not understood: {name}:{line}: {text}  ({message})")
     assert set(refused) == set(JUSTIFIED_INPUT_ERRORS), refused
@@ -72,8 +80,11 @@ def test_table_files_are_loaded_by_their_config():
     for table_file, (config, table) in TABLE_FILES.items():
         path = folder / config
         rs = pf.parse(path.read_text(), str(path))
-        entries = sum(1 for line in (folder / table_file).read_text().splitlines()
-                      if line.strip() and not line.startswith("#"))
+        entries = sum(
+            1
+            for line in (folder / table_file).read_text().splitlines()
+            if line.strip() and not line.startswith("#")
+        )
         assert rs.tables[table] == TableContents(entries, ())
 
 
@@ -83,8 +94,14 @@ def test_loaded_anchors_are_followed():
     path = folder / "pf.conf"
     rs = pf.parse(path.read_text(), str(path))
     files = {Path(r.origin.file).name for r in rs.rules()}
-    assert {"filter-00", "filter-10-adm", "filter-70-bad-routes", "proxy-ftp",
-            "filter-80-allow-spamd", "filter-20-user-pbuild"} <= files
+    assert {
+        "filter-00",
+        "filter-10-adm",
+        "filter-70-bad-routes",
+        "proxy-ftp",
+        "filter-80-allow-spamd",
+        "filter-20-user-pbuild",
+    } <= files
     # filter-00's "block" is the last resort; the anchors loaded at run time are unknown
     assert rs.chains["in"].rules[-1].origin.text == "block"
     assert "filter2/lo" in rs.anchors
@@ -107,19 +124,79 @@ def test_aerleon_packetfilter_output_parses():
 
 # --- fuzzing ----------------------------------------------------------------------------
 
-PF_WORDS = ["pass", "block", "match", "in", "out", "quick", "on", "em0", "from", "to", "any",
-            "all", "port", "proto", "tcp", "udp", "{", "}", "(", ")", "<", ">", "!", "=",
-            "!=", "<>", "><", ":", "/", ",", "-", "$x", "x", "=", '"', "'", "\\\n", "\n",
-            "#", "anchor", "table", "<t>", "set", "skip", "flags", "S/SA", "keep", "state",
-            "10.0.0.0/8", "::1", "self", "(em0)", "icmp-type", "code", "label", "include",
-            "load", "user", "antispoof", "for", "nat", "rdr", "->", "queue", "altq", "scrub"]
+PF_WORDS = [
+    "pass",
+    "block",
+    "match",
+    "in",
+    "out",
+    "quick",
+    "on",
+    "em0",
+    "from",
+    "to",
+    "any",
+    "all",
+    "port",
+    "proto",
+    "tcp",
+    "udp",
+    "{",
+    "}",
+    "(",
+    ")",
+    "<",
+    ">",
+    "!",
+    "=",
+    "!=",
+    "<>",
+    "><",
+    ":",
+    "/",
+    ",",
+    "-",
+    "$x",
+    "x",
+    "=",
+    '"',
+    "'",
+    "\\\n",
+    "\n",
+    "#",
+    "anchor",
+    "table",
+    "<t>",
+    "set",
+    "skip",
+    "flags",
+    "S/SA",
+    "keep",
+    "state",
+    "10.0.0.0/8",
+    "::1",
+    "self",
+    "(em0)",
+    "icmp-type",
+    "code",
+    "label",
+    "include",
+    "load",
+    "user",
+    "antispoof",
+    "for",
+    "nat",
+    "rdr",
+    "->",
+    "queue",
+    "altq",
+    "scrub",
+]
 
 
 def _safe_parse(text: str) -> None:
-    try:
+    with contextlib.suppress(InputError):
         pf.parse(text, "fuzz.conf")
-    except InputError:
-        pass
 
 
 @settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
@@ -160,12 +237,33 @@ def test_mutated_corpus_files_raise_only_input_error(data):
         at = rnd.randrange(len(chars))
         op = rnd.randrange(4)
         if op == 0:  # delete a slice
-            del chars[at:at + rnd.randrange(1, 40)]
+            del chars[at : at + rnd.randrange(1, 40)]
         elif op == 1:  # duplicate a slice
-            chars[at:at] = chars[at:at + rnd.randrange(1, 80)]
+            chars[at:at] = chars[at : at + rnd.randrange(1, 80)]
         elif op == 2:  # insert punctuation pf cares about
-            chars[at:at] = list(rnd.choice(["{", "}", "(", ")", "<", ">", "!", "$", '"', "\\\n",
-                                            "#", ",", "/", "-", " ", "\n", "anchor {\n"]))
+            chars[at:at] = list(
+                rnd.choice(
+                    [
+                        "{",
+                        "}",
+                        "(",
+                        ")",
+                        "<",
+                        ">",
+                        "!",
+                        "$",
+                        '"',
+                        "\\\n",
+                        "#",
+                        ",",
+                        "/",
+                        "-",
+                        " ",
+                        "\n",
+                        "anchor {\n",
+                    ]
+                )
+            )
         else:  # swap two characters
             other = rnd.randrange(len(chars))
             chars[at], chars[other] = chars[other], chars[at]

@@ -24,10 +24,20 @@ def ruleset(text: str, path: str = "t.conf"):
     return pf.parse(text, path)
 
 
-def decide(rs, *, proto: str = "tcp", src: str = "10.10.1.1", dst: str = "10.1.0.10",
-           dport: int | None = 80, sport: int | None = 40000, flags: int | None = SYN,
-           icmp: tuple[int, int] | None = None, in_iface: str | None = "em1",
-           out_iface: str | None = None, local: str | None = None):
+def decide(
+    rs,
+    *,
+    proto: str = "tcp",
+    src: str = "10.10.1.1",
+    dst: str = "10.1.0.10",
+    dport: int | None = 80,
+    sport: int | None = 40000,
+    flags: int | None = SYN,
+    icmp: tuple[int, int] | None = None,
+    in_iface: str | None = "em1",
+    out_iface: str | None = None,
+    local: str | None = None,
+):
     """The verdict and deciding line for one packet (or one packet set)."""
     if isinstance(rs, str):
         rs = ruleset(rs)
@@ -38,11 +48,15 @@ def decide(rs, *, proto: str = "tcp", src: str = "10.10.1.1", dst: str = "10.1.0
     if icmp is not None:
         dport, sport = icmp
     question = Question(
-        proto=point(PROTO[proto]), src=addresses.parse(src), dst=addresses.parse(dst),
+        proto=point(PROTO[proto]),
+        src=addresses.parse(src),
+        dst=addresses.parse(dst),
         dport=point(dport) if dport is not None else PORTS,
         sport=point(sport) if sport is not None else PORTS,
         flags=point(flags) if flags is not None else IntervalSet.span(0, 255),
-        in_iface=in_iface, out_iface=out_iface)
+        in_iface=in_iface,
+        out_iface=out_iface,
+    )
     result = Evaluator().evaluate(stages, question)
     assert len(result.verdicts) == 1, [(p.verdict, p.decided_by) for p in result.parts]
     part = result.parts[0]
@@ -59,19 +73,33 @@ LAST_MATCH = [
     ("default pass", "set skip on lo\n", {}, ("permit", None)),
     ("last match wins", "block all\npass in proto tcp to port 80\n", {}, ("permit", 2)),
     ("later block overrides", "pass all\nblock in proto tcp to port 80\n", {}, ("deny", 2)),
-    ("not matching the later rule", "pass all\nblock in proto tcp to port 81\n", {},
-     ("permit", 1)),
-    ("quick ends evaluation", "pass in quick proto tcp to port 80\nblock all\n", {},
-     ("permit", 1)),
-    ("first quick wins", "block in quick proto tcp to port 80\n"
-     "pass in quick proto tcp to port 80\n", {}, ("deny", 1)),
-    ("quick beats any later rule", "block in quick proto tcp from 10.10.0.0/16\n"
-     "pass all\npass in proto tcp to port 80\n", {}, ("deny", 1)),
+    ("not matching the later rule", "pass all\nblock in proto tcp to port 81\n", {}, ("permit", 1)),
+    ("quick ends evaluation", "pass in quick proto tcp to port 80\nblock all\n", {}, ("permit", 1)),
+    (
+        "first quick wins",
+        "block in quick proto tcp to port 80\npass in quick proto tcp to port 80\n",
+        {},
+        ("deny", 1),
+    ),
+    (
+        "quick beats any later rule",
+        "block in quick proto tcp from 10.10.0.0/16\npass all\npass in proto tcp to port 80\n",
+        {},
+        ("deny", 1),
+    ),
     ("out rules do not apply in", "block out all\n", {}, ("permit", None)),
-    ("both directions without in/out", "block all\n", {"local": "output", "in_iface": None,
-                                                        "out_iface": "em0"}, ("deny", 1)),
-    ("match never decides", "block all\nmatch in proto tcp to port 80 scrub (no-df)\n", {},
-     ("deny", 1)),
+    (
+        "both directions without in/out",
+        "block all\n",
+        {"local": "output", "in_iface": None, "out_iface": "em0"},
+        ("deny", 1),
+    ),
+    (
+        "match never decides",
+        "block all\nmatch in proto tcp to port 80 scrub (no-df)\n",
+        {},
+        ("deny", 1),
+    ),
 ]
 
 
@@ -83,8 +111,10 @@ def test_last_match_semantics(name, text, packet, expected):
 
 
 def test_chain_order_is_quick_then_reverse():
-    rs = ruleset("block all\npass in quick proto udp\npass in proto tcp to port 80\n"
-                 "block in quick proto tcp to port 23\n")
+    rs = ruleset(
+        "block all\npass in quick proto udp\npass in proto tcp to port 80\n"
+        "block in quick proto tcp to port 23\n"
+    )
     lines = [r.origin.line for r in rs.chains["in"].rules]
     assert lines == [2, 4, 3, 1]  # quick in file order, then the rest reversed
     assert rs.chains["in"].default.verb is Verb.ACCEPT
@@ -95,28 +125,61 @@ def test_chain_order_is_quick_then_reverse():
 # --- anchors ----------------------------------------------------------------------------
 
 ANCHORS = [
-    ("inline anchor rule is evaluated in place",
-     "block all\nanchor \"a\" in {\n  pass proto tcp to port 80\n}\n", {}, ("permit", 3)),
-    ("a later rule still overrides an anchor's rule",
-     "anchor \"a\" {\n  pass proto tcp to port 80\n}\nblock all\n", {}, ("deny", 4)),
-    ("quick anchor ends evaluation when one of its rules matched",
-     "anchor \"a\" quick {\n  pass proto tcp to port 80\n}\nblock all\n", {}, ("permit", 2)),
-    ("quick anchor: packets no rule of it matched go on",
-     "anchor \"a\" quick {\n  pass proto tcp to port 80\n}\nblock all\n", {"dport": 81},
-     ("deny", 4)),
-    ("quick anchor: last match among its own rules",
-     "anchor quick {\n  pass proto tcp\n  block proto tcp to port 80\n}\npass all\n", {},
-     ("deny", 3)),
-    ("quick rule inside an anchor is final for the whole ruleset",
-     "anchor {\n  pass quick proto tcp to port 80\n}\nblock all\n", {}, ("permit", 2)),
-    ("anchor conditions restrict its rules (other interface)",
-     "block all\nanchor on em2 {\n  pass proto tcp to port 80\n}\n", {}, ("deny", 1)),
-    ("anchor conditions restrict its rules (its interface)",
-     "block all\nanchor on em1 {\n  pass proto tcp to port 80\n}\n", {}, ("permit", 3)),
+    (
+        "inline anchor rule is evaluated in place",
+        'block all\nanchor "a" in {\n  pass proto tcp to port 80\n}\n',
+        {},
+        ("permit", 3),
+    ),
+    (
+        "a later rule still overrides an anchor's rule",
+        'anchor "a" {\n  pass proto tcp to port 80\n}\nblock all\n',
+        {},
+        ("deny", 4),
+    ),
+    (
+        "quick anchor ends evaluation when one of its rules matched",
+        'anchor "a" quick {\n  pass proto tcp to port 80\n}\nblock all\n',
+        {},
+        ("permit", 2),
+    ),
+    (
+        "quick anchor: packets no rule of it matched go on",
+        'anchor "a" quick {\n  pass proto tcp to port 80\n}\nblock all\n',
+        {"dport": 81},
+        ("deny", 4),
+    ),
+    (
+        "quick anchor: last match among its own rules",
+        "anchor quick {\n  pass proto tcp\n  block proto tcp to port 80\n}\npass all\n",
+        {},
+        ("deny", 3),
+    ),
+    (
+        "quick rule inside an anchor is final for the whole ruleset",
+        "anchor {\n  pass quick proto tcp to port 80\n}\nblock all\n",
+        {},
+        ("permit", 2),
+    ),
+    (
+        "anchor conditions restrict its rules (other interface)",
+        "block all\nanchor on em2 {\n  pass proto tcp to port 80\n}\n",
+        {},
+        ("deny", 1),
+    ),
+    (
+        "anchor conditions restrict its rules (its interface)",
+        "block all\nanchor on em1 {\n  pass proto tcp to port 80\n}\n",
+        {},
+        ("permit", 3),
+    ),
     ("anchor direction", "block all\nanchor out {\n  pass\n}\n", {}, ("deny", 1)),
-    ("nested anchors",
-     "block all\nanchor \"x\" {\n  anchor \"y\" in {\n    pass quick proto tcp\n  }\n}\n",
-     {}, ("permit", 4)),
+    (
+        "nested anchors",
+        'block all\nanchor "x" {\n  anchor "y" in {\n    pass quick proto tcp\n  }\n}\n',
+        {},
+        ("permit", 4),
+    ),
 ]
 
 
@@ -128,12 +191,17 @@ def test_anchor_semantics(name, text, packet, expected):
 
 
 def test_anchor_without_rules_is_undetermined():
-    rs = ruleset("block all\nanchor \"ftp-proxy/*\"\npass in proto tcp to port 80\n")
+    rs = ruleset('block all\nanchor "ftp-proxy/*"\npass in proto tcp to port 80\n')
     assert [(i.code, i.origin.line) for i in rs.issues] == [("EXA002", 2)]
     stages = pf.stages(rs, in_iface="em1", out_iface=None, local="input")
-    q = Question(IntervalSet.point(6), addresses.parse("10.10.1.1"),
-                 addresses.parse("10.1.0.10"), IntervalSet.point(80),
-                 flags=IntervalSet.point(SYN), in_iface="em1")
+    q = Question(
+        IntervalSet.point(6),
+        addresses.parse("10.10.1.1"),
+        addresses.parse("10.1.0.10"),
+        IntervalSet.point(80),
+        flags=IntervalSet.point(SYN),
+        in_iface="em1",
+    )
     result = Evaluator().evaluate(stages, q)
     assert result.verdicts == {"undetermined"}
     assert result.parts[0].decided_by.line == 2
@@ -151,7 +219,7 @@ def test_loaded_anchor_file(tmp_path):
 
 def test_missing_anchor_file_is_flagged(tmp_path):
     conf = tmp_path / "pf.conf"
-    conf.write_text("block all\nanchor \"web\"\nload anchor \"web\" from \"/etc/missing\"\n")
+    conf.write_text('block all\nanchor "web"\nload anchor "web" from "/etc/missing"\n')
     rs = pf.parse(conf.read_text(), str(conf))
     assert ("EXA002", 3) in [(i.code, i.origin.line) for i in rs.issues]
     assert decide(rs)[0] == "undetermined"
@@ -170,27 +238,54 @@ ADDRESSES = [
     ("negated other", "block in from ! 10.10.0.0/16", "192.0.2.1", "deny"),
     ("negated is per family", "block in from ! 10.10.0.0/16", "2001:db8::1", "permit"),
     ("list", "block in from { 10.9.0.0/16 10.10.0.0/16 }", "10.10.1.1", "deny"),
-    ("list with negated item: the item's complement",
-     "block in from { ! 10.0.0.0/8, 10.10.1.1 }", "10.10.1.1", "deny"),
-    ("list with negated item: the rest of 10/8",
-     "block in from { ! 10.0.0.0/8, 10.10.1.1 }", "10.10.1.2", "permit"),
-    ("list with negated item: outside 10/8",
-     "block in from { ! 10.0.0.0/8, 10.10.1.1 }", "11.0.0.1", "deny"),
+    (
+        "list with negated item: the item's complement",
+        "block in from { ! 10.0.0.0/8, 10.10.1.1 }",
+        "10.10.1.1",
+        "deny",
+    ),
+    (
+        "list with negated item: the rest of 10/8",
+        "block in from { ! 10.0.0.0/8, 10.10.1.1 }",
+        "10.10.1.2",
+        "permit",
+    ),
+    (
+        "list with negated item: outside 10/8",
+        "block in from { ! 10.0.0.0/8, 10.10.1.1 }",
+        "11.0.0.1",
+        "deny",
+    ),
     ("any", "block in from any", "2001:db8::1", "deny"),
     ("ipv6", "block in from 2001:db8::/32", "2001:db8::1", "deny"),
     ("ipv6 scope", "block in from fe80::1%em1", "fe80::1", "deny"),
     ("localhost", "block in from localhost", "127.0.0.1", "deny"),
     ("table", "table <t> { 10.10.0.0/16 }\nblock in from <t>", "10.10.1.1", "deny"),
-    ("negated table", "table <t> { 10.10.0.0/16 }\nblock in from ! <t>", "10.10.1.1",
-     "permit"),
-    ("table: most specific entry decides",
-     "table <t> { 10/8 !10.10/16 10.10.1.0/24 }\nblock in from <t>", "10.10.1.1", "deny"),
-    ("table: negated entry excludes",
-     "table <t> { 10/8 !10.10/16 10.10.1.0/24 }\nblock in from <t>", "10.10.2.1", "permit"),
-    ("table: the broad entry",
-     "table <t> { 10/8 !10.10/16 10.10.1.0/24 }\nblock in from <t>", "10.11.0.1", "deny"),
-    ("multi-line table", "table <t> const {\n 10.9.0.0/16\n 10.10.0.0/16\n}\n"
-     "block in from <t>", "10.10.1.1", "deny"),
+    ("negated table", "table <t> { 10.10.0.0/16 }\nblock in from ! <t>", "10.10.1.1", "permit"),
+    (
+        "table: most specific entry decides",
+        "table <t> { 10/8 !10.10/16 10.10.1.0/24 }\nblock in from <t>",
+        "10.10.1.1",
+        "deny",
+    ),
+    (
+        "table: negated entry excludes",
+        "table <t> { 10/8 !10.10/16 10.10.1.0/24 }\nblock in from <t>",
+        "10.10.2.1",
+        "permit",
+    ),
+    (
+        "table: the broad entry",
+        "table <t> { 10/8 !10.10/16 10.10.1.0/24 }\nblock in from <t>",
+        "10.11.0.1",
+        "deny",
+    ),
+    (
+        "multi-line table",
+        "table <t> const {\n 10.9.0.0/16\n 10.10.0.0/16\n}\nblock in from <t>",
+        "10.10.1.1",
+        "deny",
+    ),
     ("inet restricts", "block in inet", "2001:db8::1", "permit"),
     ("inet6 restricts", "block in inet6", "2001:db8::1", "deny"),
     ("empty table", "table <t> persist\nblock in from <t>", "10.10.1.1", "permit"),
@@ -230,7 +325,7 @@ UNKNOWN = [
     ("group", "block in proto tcp group wheel"),
     ("tagged", "block in tagged foo"),
     ("not tagged", "block in ! tagged foo"),
-    ("os", "block in proto tcp from any os \"Windows\""),
+    ("os", 'block in proto tcp from any os "Windows"'),
     ("tos", "block in tos 0x10"),
     ("probability", "block in probability 50%"),
     ("fragment", "block in fragment"),
@@ -271,17 +366,24 @@ def test_antispoof_of_an_interface_is_unknown():
 # --- protocols, ports, icmp, flags ------------------------------------------------------
 
 PORT_CASES = [
-    ("number", "port 80", 80, True), ("name", "port www", 80, True),
-    ("equal", "port = 80", 80, True), ("not equal", "port != 80", 80, False),
-    ("not equal other", "port != 80", 81, True), ("less", "port < 80", 79, True),
-    ("less edge", "port < 80", 80, False), ("less or equal", "port <= 80", 80, True),
-    ("greater", "port > 80", 80, False), ("greater or equal", "port >= 80", 80, True),
-    ("range", "port 80:90", 90, True), ("range outside", "port 80:90", 91, False),
+    ("number", "port 80", 80, True),
+    ("name", "port www", 80, True),
+    ("equal", "port = 80", 80, True),
+    ("not equal", "port != 80", 80, False),
+    ("not equal other", "port != 80", 81, True),
+    ("less", "port < 80", 79, True),
+    ("less edge", "port < 80", 80, False),
+    ("less or equal", "port <= 80", 80, True),
+    ("greater", "port > 80", 80, False),
+    ("greater or equal", "port >= 80", 80, True),
+    ("range", "port 80:90", 90, True),
+    ("range outside", "port 80:90", 91, False),
     ("exclusive range", "port 80 >< 90", 80, False),
     ("exclusive range inside", "port 80 >< 90", 85, True),
-    ("outside range", "port 80 <> 90", 90, False), ("outside range out", "port 80 <> 90",
-                                                       91, True),
-    ("list", "port { 25, 80 }", 80, True), ("list miss", "port { 25, 80 }", 81, False),
+    ("outside range", "port 80 <> 90", 90, False),
+    ("outside range out", "port 80 <> 90", 91, True),
+    ("list", "port { 25, 80 }", 80, True),
+    ("list miss", "port { 25, 80 }", 81, False),
     ("list with operators", "port { 25, > 1023 }", 8080, True),
     ("hex", "port 0x50", 80, True),
     ("service from the embedded table", "port pop3s", 995, True),
@@ -304,12 +406,15 @@ def test_source_ports_and_udp():
     assert decide(rs, proto="udp", sport=54, flags=None) == ("permit", None)
 
 
-@pytest.mark.parametrize("text,packet", [
-    ("block in to port 80", {}),  # pfctl: port only applies to tcp/udp/sctp
-    ("block in proto icmp to port 80", {"proto": "icmp", "icmp": (8, 0), "flags": None}),
-    ("block in proto tcp icmp-type echoreq", {}),
-    ("block in inet6 from 10.0.0.0/8", {"src": "2001:db8::1", "dst": "2001:db8::2"}),
-])
+@pytest.mark.parametrize(
+    "text,packet",
+    [
+        ("block in to port 80", {}),  # pfctl: port only applies to tcp/udp/sctp
+        ("block in proto icmp to port 80", {"proto": "icmp", "icmp": (8, 0), "flags": None}),
+        ("block in proto tcp icmp-type echoreq", {}),
+        ("block in inet6 from 10.0.0.0/8", {"src": "2001:db8::1", "dst": "2001:db8::2"}),
+    ],
+)
 def test_rules_pfctl_refuses(text, packet):
     rs = ruleset(text + "\n")
     assert [i.code for i in rs.issues] == ["EXA001"]
@@ -351,8 +456,10 @@ def test_icmp6_types():
     rs = ruleset("block in inet6 proto icmp6 icmp6-type { neighbrsol, 128 }\n")
     rule = filter_rules(rs)[0]
     assert rule.match.dport == IntervalSet.of([128, 135]) and rule.match.sport is None
-    assert decide(rs, proto="icmp6", src="fe80::1", dst="fe80::2", icmp=(135, 0),
-                  flags=None) == ("deny", 1)
+    assert decide(rs, proto="icmp6", src="fe80::1", dst="fe80::2", icmp=(135, 0), flags=None) == (
+        "deny",
+        1,
+    )
 
 
 FLAGS = [
@@ -410,11 +517,17 @@ def test_actions(name, text, verb):
     assert {r.target.verb for r in filter_rules(rs)} == {verb}
 
 
-@pytest.mark.parametrize("text,stateful", [
-    ("pass in proto tcp", True), ("pass in proto tcp keep state", True),
-    ("pass in proto tcp modulate state", True), ("pass in proto tcp synproxy state", True),
-    ("pass in proto tcp no state", False), ("block in proto tcp", False),
-])
+@pytest.mark.parametrize(
+    "text,stateful",
+    [
+        ("pass in proto tcp", True),
+        ("pass in proto tcp keep state", True),
+        ("pass in proto tcp modulate state", True),
+        ("pass in proto tcp synproxy state", True),
+        ("pass in proto tcp no state", False),
+        ("block in proto tcp", False),
+    ],
+)
 def test_state(text, stateful):
     rs = ruleset(text + "\n")
     assert {r.stateful for r in filter_rules(rs)} == {stateful}
@@ -423,9 +536,14 @@ def test_state(text, stateful):
 def test_stateful_permit_is_recorded_on_the_path():
     rs = ruleset("block all\npass in proto tcp to port 80\n")
     stages = pf.stages(rs, in_iface="em1", out_iface=None, local="input")
-    q = Question(IntervalSet.point(6), addresses.parse("10.10.1.1"),
-                 addresses.parse("10.1.0.10"), IntervalSet.point(80),
-                 flags=IntervalSet.point(SYN), in_iface="em1")
+    q = Question(
+        IntervalSet.point(6),
+        addresses.parse("10.10.1.1"),
+        addresses.parse("10.1.0.10"),
+        IntervalSet.point(80),
+        flags=IntervalSet.point(SYN),
+        in_iface="em1",
+    )
     (part,) = Evaluator().evaluate(stages, q).parts
     assert part.path[-1].stateful
 
@@ -459,8 +577,10 @@ def test_unspecified_interface_is_not_the_bsd_loopback():
 
 
 def test_forwarded_packet_meets_in_then_out():
-    rs = ruleset("block all\npass in on em1 proto tcp to port 80\n"
-                 "pass out on em2 proto tcp to 10.1.0.10 port 80\n")
+    rs = ruleset(
+        "block all\npass in on em1 proto tcp to port 80\n"
+        "pass out on em2 proto tcp to 10.1.0.10 port 80\n"
+    )
     assert decide(rs, in_iface="em1", out_iface="em2") == ("permit", 3)
     assert decide(rs, in_iface="em1", out_iface="em0") == ("deny", 1)
     assert decide(rs, in_iface="em0", out_iface="em2") == ("deny", 1)
@@ -516,6 +636,7 @@ def test_macro_origin_keeps_the_written_text():
 
 # --- includes, tables from files, options, other statements -----------------------------
 
+
 def test_include():
     path = FIXTURES / "include-main.conf"
     rs = pf.parse(path.read_text(), str(path))
@@ -545,20 +666,31 @@ def test_table_from_file():
     assert [(i.code, i.origin.line) for i in rs.issues] == [("EXA002", 5)]
 
 
-@pytest.mark.parametrize("text", [
-    "set timeout { tcp.first 10, tcp.opening 10 }", "set limit states 1000",
-    "set optimization aggressive", "set loginterface em0", "set state-policy if-bound",
-    "scrub in all no-df", "altq on em0 cbq bandwidth 10Mb queue { std }",
-    "queue std bandwidth 10% cbq(default)", "queue up on em0 bandwidth 12M default",
-    "nat on em0 from 10.0.0.0/8 -> (em0)", "rdr on em0 proto tcp to port 80 -> 10.1.0.5",
-    "binat on em0 from 10.1.0.5 to any -> 192.0.2.5", "no rdr on em1 from any to any",
-    "nat-anchor \"ftp-proxy/*\"", "match out on em0 inet nat-to (em0)",
-    "match in all scrub (no-df random-id max-mss 1440)",
-    "pass in on em0 proto tcp to port 80 rdr-to 10.1.0.5 port 8080 label \"web\" "
-    "tag web queue (std, ack) set prio (3, 5) keep state (max 10, source-track rule)",
-    "pass out on em0 route-to (em1 192.0.2.1) divert-to 127.0.0.1 port 8021",
-    "pass log (all, to pflog1) quick allow-opts max-mss 1400 once",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "set timeout { tcp.first 10, tcp.opening 10 }",
+        "set limit states 1000",
+        "set optimization aggressive",
+        "set loginterface em0",
+        "set state-policy if-bound",
+        "scrub in all no-df",
+        "altq on em0 cbq bandwidth 10Mb queue { std }",
+        "queue std bandwidth 10% cbq(default)",
+        "queue up on em0 bandwidth 12M default",
+        "nat on em0 from 10.0.0.0/8 -> (em0)",
+        "rdr on em0 proto tcp to port 80 -> 10.1.0.5",
+        "binat on em0 from 10.1.0.5 to any -> 192.0.2.5",
+        "no rdr on em1 from any to any",
+        'nat-anchor "ftp-proxy/*"',
+        "match out on em0 inet nat-to (em0)",
+        "match in all scrub (no-df random-id max-mss 1440)",
+        'pass in on em0 proto tcp to port 80 rdr-to 10.1.0.5 port 8080 label "web" '
+        "tag web queue (std, ack) set prio (3, 5) keep state (max 10, source-track rule)",
+        "pass out on em0 route-to (em1 192.0.2.1) divert-to 127.0.0.1 port 8021",
+        "pass log (all, to pflog1) quick allow-opts max-mss 1400 once",
+    ],
+)
 def test_recognised_statements(text):
     rs = ruleset(text + "\n")
     assert not [i for i in rs.issues if i.code == "EXA001"], rs.issues
@@ -574,7 +706,8 @@ def test_rdr_pass_bypasses_the_filter():
 def test_not_understood_line_is_reported_and_skipped():
     rs = ruleset("block all\nfrobnicate the firewall\npass in proto tcp to port 80\n")
     assert [(i.code, i.origin.line, i.origin.text) for i in rs.issues] == [
-        ("EXA001", 2, "frobnicate the firewall")]
+        ("EXA001", 2, "frobnicate the firewall")
+    ]
     assert decide(rs) == ("permit", 3)
 
 
@@ -587,15 +720,19 @@ def test_rule_cut_short_keeps_what_was_read_as_a_bound():
 
 # --- unusable input ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("text,line,message", [
-    ("", None, "empty"),
-    ("   \n\n", None, "empty"),
-    ("pass in\x00\x01 all\n", 1, "binary"),
-    ("anchor \"a\" {\n  pass\n", 3, "never closed"),
-    ("pass all\n}\n", 2, "without a matching"),
-    ("pass in on $nope\n", 1, "macro 'nope' is not defined"),
-    ("pass in label \"open\n", 1, "unterminated"),
-])
+
+@pytest.mark.parametrize(
+    "text,line,message",
+    [
+        ("", None, "empty"),
+        ("   \n\n", None, "empty"),
+        ("pass in\x00\x01 all\n", 1, "binary"),
+        ('anchor "a" {\n  pass\n', 3, "never closed"),
+        ("pass all\n}\n", 2, "without a matching"),
+        ("pass in on $nope\n", 1, "macro 'nope' is not defined"),
+        ('pass in label "open\n', 1, "unterminated"),
+    ],
+)
 def test_unusable_input(text, line, message):
     with pytest.raises(InputError) as err:
         pf.parse(text, "bad.conf")
@@ -643,10 +780,19 @@ def test_reject_is_deny_with_block_return():
 
 # --- fix and looks_like -----------------------------------------------------------------
 
+
 def _request(before, stage="in on em1", **kw):
-    base = dict(proto="tcp", sources=("10.10.0.0/16",), destination="10.1.0.10",
-                ports=IntervalSet.point(995), in_iface="em1", out_iface="em2", local=None,
-                stage=stage, before=before)
+    base = dict(
+        proto="tcp",
+        sources=("10.10.0.0/16",),
+        destination="10.1.0.10",
+        ports=IntervalSet.point(995),
+        in_iface="em1",
+        out_iface="em2",
+        local=None,
+        stage=stage,
+        before=before,
+    )
     base.update(kw)
     return FixRequest(**base)
 
@@ -669,20 +815,31 @@ def test_fix_before_a_quick_block():
 
 def test_fix_out_stage_and_port_lists():
     rs = ruleset("block all\n")
-    fix = pf.fix(rs, _request(None, stage="out on em2",
-                              ports=IntervalSet.of([135]) | IntervalSet.span(1600, 1602),
-                              sources=("10.10.0.0/16", "10.20.0.0/16")))
-    assert fix == ("pass out quick on em2 inet proto tcp from { 10.10.0.0/16, 10.20.0.0/16 } "
-                   "to 10.1.0.10 port { 135, 1600:1602 }")
+    fix = pf.fix(
+        rs,
+        _request(
+            None,
+            stage="out on em2",
+            ports=IntervalSet.of([135]) | IntervalSet.span(1600, 1602),
+            sources=("10.10.0.0/16", "10.20.0.0/16"),
+        ),
+    )
+    assert fix == (
+        "pass out quick on em2 inet proto tcp from { 10.10.0.0/16, 10.20.0.0/16 } "
+        "to 10.1.0.10 port { 135, 1600:1602 }"
+    )
 
 
-@pytest.mark.parametrize("text,likely", [
-    ("set skip on lo\nblock all\npass out quick inet\n", True),
-    ("ext_if = \"em0\"\ntable <x> { 10/8 }\npass in on $ext_if proto tcp to port 22\n", True),
-    ("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n", False),
-    ("access-list 101 permit tcp any host 10.1.0.10 eq 25\n", False),
-    ("hello world\n", False),
-])
+@pytest.mark.parametrize(
+    "text,likely",
+    [
+        ("set skip on lo\nblock all\npass out quick inet\n", True),
+        ('ext_if = "em0"\ntable <x> { 10/8 }\npass in on $ext_if proto tcp to port 22\n', True),
+        ("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n", False),
+        ("access-list 101 permit tcp any host 10.1.0.10 eq 25\n", False),
+        ("hello world\n", False),
+    ],
+)
 def test_looks_like(text, likely):
     assert (pf.looks_like(text) >= 0.5) is likely
 
@@ -691,8 +848,9 @@ def test_wildcard_anchor_evaluates_its_loaded_children_by_name(tmp_path):
     (tmp_path / "b").write_text("pass in proto tcp to port 80\n")
     (tmp_path / "a").write_text("block in proto tcp to port 80\n")
     conf = tmp_path / "pf.conf"
-    conf.write_text("block all\nanchor \"f/*\"\nload anchor \"f/b\" from \"b\"\n"
-                    "load anchor \"f/a\" from \"a\"\n")
+    conf.write_text(
+        'block all\nanchor "f/*"\nload anchor "f/b" from "b"\nload anchor "f/a" from "a"\n'
+    )
     rs = pf.parse(conf.read_text(), str(conf))
     assert not rs.issues
     # f/a is evaluated before f/b: the pass in f/b is the last match
@@ -703,16 +861,19 @@ def test_wildcard_anchor_evaluates_its_loaded_children_by_name(tmp_path):
 
 def test_include_loop_is_refused(tmp_path):
     conf = tmp_path / "pf.conf"
-    conf.write_text("include \"pf.conf\"\npass\n")
+    conf.write_text('include "pf.conf"\npass\n')
     with pytest.raises(InputError) as err:
         pf.parse(conf.read_text(), str(conf))
     assert "too deeply" in err.value.message
 
 
-@pytest.mark.parametrize("text,kind", [
-    ("nat pass on em0 from 10.0.0.0/8 -> (em0)", "out"),
-    ("binat pass on em0 from 10.1.0.5 to any -> 192.0.2.5", None),
-])
+@pytest.mark.parametrize(
+    "text,kind",
+    [
+        ("nat pass on em0 from 10.0.0.0/8 -> (em0)", "out"),
+        ("binat pass on em0 from 10.1.0.5 to any -> 192.0.2.5", None),
+    ],
+)
 def test_translation_with_pass_is_uncertain_before_the_filter(text, kind):
     rs = ruleset("block all\n" + text + "\n")
     for direction in ("in", "out"):

@@ -38,8 +38,9 @@ def _interfaces(*rulesets) -> list[str | None]:
     for rs in rulesets:
         for pattern in patterns_of(rs.chains.values()):
             # a group pattern ("lo+") is exercised by two member names
-            names |= {pattern[:-1] + "0", pattern[:-1] + "77"} if pattern.endswith("+") \
-                else {pattern}
+            names |= (
+                {pattern[:-1] + "0", pattern[:-1] + "77"} if pattern.endswith("+") else {pattern}
+            )
     return [*sorted(names), None]
 
 
@@ -47,24 +48,35 @@ def _compare(name: str) -> list[str]:
     folder = corpus_dir("pf-regress", "freebsd")
     files = {ext: folder / f"{name}.{ext}" for ext in ("in", "ok")}
     left, right = (pf.parse(p.read_text(), str(p)) for p in files.values())
-    problems = [f"{i.origin.file}:{i.origin.line}: {i.message}"
-                for rs in (left, right) for i in rs.issues if i.code == "EXA001"]
+    problems = [
+        f"{i.origin.file}:{i.origin.line}: {i.message}"
+        for rs in (left, right)
+        for i in rs.issues
+        if i.code == "EXA001"
+    ]
     for direction in ("in", "out"):
         for iface in _interfaces(left, right):
-            question = Question(PROTOCOLS, addresses.ALL, addresses.ALL,
-                                in_iface=iface if direction == "in" else None,
-                                out_iface=iface if direction == "out" else None)
-            stages = [pf.stages(rs, in_iface=iface, out_iface=iface, chain=direction)
-                      for rs in (left, right)]
+            question = Question(
+                PROTOCOLS,
+                addresses.ALL,
+                addresses.ALL,
+                in_iface=iface if direction == "in" else None,
+                out_iface=iface if direction == "out" else None,
+            )
+            stages = [
+                pf.stages(rs, in_iface=iface, out_iface=iface, chain=direction)
+                for rs in (left, right)
+            ]
             for diff in differences(*stages, question, limit=1):
                 problems.append(
                     f"{direction} on {iface or 'any'}: {diff.example()} is "
                     f"{diff.left.verdict} in .in (line {_line(diff.left)}) but "
-                    f"{diff.right.verdict} in .ok (line {_line(diff.right)})")
+                    f"{diff.right.verdict} in .ok (line {_line(diff.right)})"
+                )
     return problems
 
 
-def _line(part) -> object:  # noqa: ANN001
+def _line(part) -> object:
     return part.decided_by.line if part.decided_by else None
 
 
@@ -91,7 +103,9 @@ def test_summary():
     if not RESULTS:
         pytest.skip("no pair was compared in this run")
     agree = sorted(n for n, r in RESULTS.items() if r == "agree")
-    print(f"\npf regress: {len(agree)} of {len(RESULTS)} pairs agree on every packet; "
-          f"not supported: {', '.join(f'{k} ({v[:60]}...)' for k, v in UNSUPPORTED.items())}")
+    print(
+        f"\npf regress: {len(agree)} of {len(RESULTS)} pairs agree on every packet; "
+        f"not supported: {', '.join(f'{k} ({v[:60]}...)' for k, v in UNSUPPORTED.items())}"
+    )
     if len(RESULTS) == PAIRS:
         assert len(agree) == PAIRS - len(UNSUPPORTED)

@@ -23,8 +23,12 @@ def _tool() -> str:
 
 
 def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=exaudit", "-c", "user.email=exaudit@example.org",
-                    *args], cwd=repo, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=exaudit", "-c", "user.email=exaudit@example.org", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -33,25 +37,31 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(FIXTURES / "cases" / "topology-checks", repo / "net")
     shutil.copy(FIXTURES / "example" / "configs" / "hq-edge.rules", repo / "edge.rules")
     (repo / "70-net.rules").write_text('SUBSYSTEM=="net", ACTION=="add", NAME="eth0"\n')
-    (repo / "broken.rules").write_text("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT --bogus\n"
-                                       "COMMIT\n")
+    (repo / "broken.rules").write_text("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT --bogus\nCOMMIT\n")
     git(repo, "init", "-q")
     git(repo, "add", "-A")
     return repo
 
 
 def try_repo(repo: Path, hook: str, *files: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PRE_COMMIT_HOME": str(repo.parent / "pre-commit-home"),
-           "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(repo.parent / "pre-commit-home"),
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
     env.pop("PYTHONPATH", None)  # the hook runs the exaudit pre-commit installed
-    return subprocess.run([_tool(), "try-repo", str(ROOT), hook, "--verbose", "--files",
-                           *files],
-                          cwd=repo, env=env, capture_output=True, text=True, timeout=900,
-                          check=False)
+    return subprocess.run(
+        [_tool(), "try-repo", str(ROOT), hook, "--verbose", "--files", *files],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
 
 
-def test_lint_hook_fails_on_an_unreadable_line_and_skips_what_is_no_firewall(repo: Path
-                                                                             ) -> None:
+def test_lint_hook_fails_on_an_unreadable_line_and_skips_what_is_no_firewall(repo: Path) -> None:
     proc = try_repo(repo, "exaudit-lint", "edge.rules", "70-net.rules", "broken.rules")
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out

@@ -38,8 +38,10 @@ def table() -> str:
     rows = ["| check | name | severity | what it does |", "|---|---|---|---|"]
     for m in checks.ALL:
         what = " ".join(m.sections()["What it does"].split("\n\n")[0].split())
-        rows.append(f"| [{m.code}](docs/checks.md#{anchor(m)}) | `{m.name}` | "
-                    f"{m.severity.value} | {what.replace('|', '&#124;')} |")
+        rows.append(
+            f"| [{m.code}](docs/checks.md#{anchor(m)}) | `{m.name}` | "
+            f"{m.severity.value} | {what.replace('|', '&#124;')} |"
+        )
     return "\n".join(rows)
 
 
@@ -76,9 +78,14 @@ def test_explain_all_prints_the_docs(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_readme_keeps_its_first_two_commands() -> None:
     lines = README.read_text(encoding="utf-8").splitlines()
-    assert lines[:6] == ["# exaudit", "", "```sh",
-                         "pip install . && exaudit audit fixtures/example/topology.yaml",
-                         "pip install '.[test]' && pytest", "```"]
+    assert lines[:6] == [
+        "# exaudit",
+        "",
+        "```sh",
+        "pip install . && exaudit audit fixtures/example/topology.yaml",
+        "pip install '.[test]' && pytest",
+        "```",
+    ]
 
 
 # --- pre-commit ---------------------------------------------------------------------------
@@ -98,19 +105,26 @@ def precommit_files(hook: dict[str, Any], changed: list[str]) -> list[str]:
     return [f for f in changed if keep.search(f) and not drop.search(f)]
 
 
-def run_hook(hook: dict[str, Any], repo: Path, changed: list[str],
-             user_args: list[str]) -> subprocess.CompletedProcess[str] | None:
+def run_hook(
+    hook: dict[str, Any], repo: Path, changed: list[str], user_args: list[str]
+) -> subprocess.CompletedProcess[str] | None:
     """Run a hook as pre-commit would, or None when no changed file matches it."""
     keep = re.compile(hook.get("files", ""))
     if not any(keep.search(f) for f in changed) and not hook.get("always_run"):
         return None
     entry = shlex.split(hook["entry"])
     assert entry[0] == "exaudit"  # the console script; run it as ``python -m exaudit``
-    argv = [sys.executable, "-m", "exaudit", *entry[1:], *hook.get("args", []), *user_args,
-            *precommit_files(hook, changed)]
+    argv = [
+        sys.executable,
+        "-m",
+        "exaudit",
+        *entry[1:],
+        *hook.get("args", []),
+        *user_args,
+        *precommit_files(hook, changed),
+    ]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PRE_COMMIT": "1"}
-    return subprocess.run(argv, cwd=repo, capture_output=True, text=True, env=env,
-                          check=False)
+    return subprocess.run(argv, cwd=repo, capture_output=True, text=True, env=env, check=False)
 
 
 def test_hook_definitions() -> None:
@@ -121,16 +135,22 @@ def test_hook_definitions() -> None:
         assert hook["language"] == "python"
     audit = defined["exaudit"]
     assert audit["pass_filenames"] is False and audit["require_serial"] is True
-    wanted = ["net/topology.yaml", "configs/hq-edge.rules", "pf.conf", "fw/iptables-save",
-              "cisco/hq-wan.cfg", "exaudit.toml"]
+    wanted = [
+        "net/topology.yaml",
+        "configs/hq-edge.rules",
+        "pf.conf",
+        "fw/iptables-save",
+        "cisco/hq-wan.cfg",
+        "exaudit.toml",
+    ]
     assert [f for f in wanted if re.search(audit["files"], f)] == wanted
     assert not re.search(audit["files"], "src/app.py")
     lint = defined["exaudit-lint"]
     # Cisco configs are .cfg and pf's .conf: the hook takes them all, and lint skips (with a
     # note) the ones that read as no firewall syntax
-    assert precommit_files(lint, ["a.rules", "README.md", "etc/pf.conf", "setup.cfg",
-                                  "edge.nft", "net/topology.yaml"]) == [
-        "a.rules", "etc/pf.conf", "setup.cfg", "edge.nft"]
+    assert precommit_files(
+        lint, ["a.rules", "README.md", "etc/pf.conf", "setup.cfg", "edge.nft", "net/topology.yaml"]
+    ) == ["a.rules", "etc/pf.conf", "setup.cfg", "edge.nft"]
     assert "--skip-unknown" in lint["entry"]
 
 
@@ -143,8 +163,7 @@ def test_audit_hook_runs_as_precommit_would(tmp_path: Path) -> None:
     proc = run_hook(hook, repo, ["net/topology.yaml"], ["net/topology.yaml"])
     assert proc is not None and proc.returncode == 1, proc.stderr
     assert "EXA401" in proc.stdout
-    (repo / "exaudit.toml").write_text("topology = 'net/topology.yaml'\n"
-                                       "ignore = ['EXA401']\n")
+    (repo / "exaudit.toml").write_text("topology = 'net/topology.yaml'\nignore = ['EXA401']\n")
     proc = run_hook(hook, repo, ["net/topology.yaml"], [])
     assert proc is not None and proc.returncode == 0, proc.stdout + proc.stderr
     assert "EXA402" in proc.stdout and "EXA401" not in proc.stdout
@@ -162,8 +181,12 @@ def test_lint_hook_runs_as_precommit_would(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     shutil.copytree(FIXTURES / "example" / "configs", repo / "configs")
     (repo / ".git").mkdir()
-    proc = run_hook(hooks()["exaudit-lint"], repo,
-                    ["configs/hq-edge.rules", "configs/ex-hq-1.rules", "notes.txt"], [])
+    proc = run_hook(
+        hooks()["exaudit-lint"],
+        repo,
+        ["configs/hq-edge.rules", "configs/ex-hq-1.rules", "notes.txt"],
+        [],
+    )
     assert proc is not None and proc.returncode == 0, proc.stderr
     assert "configs/hq-edge.rules: iptables" in proc.stdout
     assert "configs/ex-hq-1.rules: iptables" in proc.stdout
@@ -180,8 +203,9 @@ def test_action_definition() -> None:
     data = action()
     assert data["runs"]["using"] == "composite"
     steps = data["runs"]["steps"]
-    upload = next(s for s in steps if str(s.get("uses", "")).startswith(
-        "github/codeql-action/upload-sarif@"))
+    upload = next(
+        s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif@")
+    )
     assert upload["with"]["sarif_file"] == "${{ inputs.sarif-file }}"
     assert "always()" in upload["if"]
     for step in steps:
@@ -206,14 +230,25 @@ def test_action_audit_step_runs(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "cases" / "topology-checks", work / "net")
     (work / ".git").mkdir()
     output = tmp_path / "github_output"
-    env = {**os.environ, "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}",
-           "PYTHONPATH": str(ROOT), "GITHUB_OUTPUT": str(output),
-           "EXAUDIT_TOPOLOGY": "net/topology.yaml", "EXAUDIT_FAIL_ON": "error",
-           "EXAUDIT_ARGS": "--ignore EXA202", "EXAUDIT_SARIF": "exaudit.sarif",
-           "EXAUDIT_ANNOTATIONS": "true"}
-    proc = subprocess.run([bash, "--noprofile", "--norc", "-eo", "pipefail", "-c",
-                           step["run"]], cwd=work, env=env, capture_output=True, text=True,
-                          check=False)
+    env = {
+        **os.environ,
+        "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}",
+        "PYTHONPATH": str(ROOT),
+        "GITHUB_OUTPUT": str(output),
+        "EXAUDIT_TOPOLOGY": "net/topology.yaml",
+        "EXAUDIT_FAIL_ON": "error",
+        "EXAUDIT_ARGS": "--ignore EXA202",
+        "EXAUDIT_SARIF": "exaudit.sarif",
+        "EXAUDIT_ANNOTATIONS": "true",
+    }
+    proc = subprocess.run(
+        [bash, "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert output.read_text() == "exit-code=1\n"
     assert "::error file=net/topology.yaml,line=22,title=EXA401" in proc.stdout

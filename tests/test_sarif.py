@@ -26,8 +26,11 @@ from exaudit.review.fingerprint import SARIF_KEY
 
 
 def schema() -> dict[str, Any]:
-    path = Path(os.environ.get("EXAUDIT_SARIF_SCHEMA",
-                               CORPUS.parent / "schemas" / "sarif-schema-2.1.0.json"))
+    path = Path(
+        os.environ.get(
+            "EXAUDIT_SARIF_SCHEMA", CORPUS.parent / "schemas" / "sarif-schema-2.1.0.json"
+        )
+    )
     if not path.is_file():
         if os.environ.get("CI"):
             pytest.fail(f"the SARIF schema {path} is missing in CI (set EXAUDIT_SARIF_SCHEMA)")
@@ -46,12 +49,13 @@ def validate(doc: dict[str, Any]) -> None:
 def iptables_ready() -> bool:
     try:
         return hasattr(platforms.get("iptables"), "parse")
-    except Exception:  # noqa: BLE001 - the parser is still being written
+    except Exception:
         return False
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str],
-        cwd: Path | None = None) -> tuple[int, dict[str, Any]]:
+def run(
+    args: list[str], capsys: pytest.CaptureFixture[str], cwd: Path | None = None
+) -> tuple[int, dict[str, Any]]:
     old = os.getcwd()
     if cwd:
         os.chdir(cwd)
@@ -81,8 +85,7 @@ def test_rules_describe_every_check() -> None:
     for rule, module in zip(rules, checks.ALL, strict=True):
         assert rule["name"] == module.name
         assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
-        for section in ("## What it does", "## Why is this bad?", "## Example",
-                        "## Use instead"):
+        for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
             assert section in rule["help"]["markdown"]
         assert rule["defaultConfiguration"]["level"] == sarif.LEVEL[module.severity.value]
         # security-severity only where GitHub should rank it as a security alert
@@ -94,23 +97,43 @@ def test_rules_describe_every_check() -> None:
     assert doc["runs"][0]["tool"]["driver"]["informationUri"].startswith("https://")
     exa201 = next(r for r in rules if r["id"] == "EXA201")
     assert exa201["shortDescription"]["text"].startswith("Reports a permit that lets new")
-    assert "    -A FORWARD -d 10.1.0.10 -p tcp --dport 1024:65535 -j ACCEPT" in \
-        exa201["help"]["markdown"]
+    assert (
+        "    -A FORWARD -d 10.1.0.10 -p tcp --dport 1024:65535 -j ACCEPT"
+        in exa201["help"]["markdown"]
+    )
 
 
 def test_result_shape_and_fallback_location() -> None:
-    implicit = Finding("EXA101", "required-port-blocked", Severity.ERROR, "edge", None,
-                       "implicit deny", flow={"id": "pop3-ssl"})
-    wide = Finding("EXA201", "over-broad-ephemeral-range", Severity.WARNING, "edge",
-                   Location("site/edge.rules", 7), "wide", fix="x",
-                   text="-A FORWARD -j ACCEPT")
-    known = Finding("EXA002", "unsupported-match", Severity.INFO, "edge",
-                    Location("site/edge.rules", 9), "m")
+    implicit = Finding(
+        "EXA101",
+        "required-port-blocked",
+        Severity.ERROR,
+        "edge",
+        None,
+        "implicit deny",
+        flow={"id": "pop3-ssl"},
+    )
+    wide = Finding(
+        "EXA201",
+        "over-broad-ephemeral-range",
+        Severity.WARNING,
+        "edge",
+        Location("site/edge.rules", 7),
+        "wide",
+        fix="x",
+        text="-A FORWARD -j ACCEPT",
+    )
+    known = Finding(
+        "EXA002", "unsupported-match", Severity.INFO, "edge", Location("site/edge.rules", 9), "m"
+    )
     report = AuditReport(
-        "site/topology.yaml", 0, 0,
+        "site/topology.yaml",
+        0,
+        0,
         (FirewallSummary("edge", "iptables", "site/edge.rules", 0, 0, 0, 40),),
         (Entry(implicit, "f" * 32), Entry(wide, "e" * 32)),
-        (Entry(known, "d" * 32, Suppression("inline", "known", "site/edge.rules", 8)),))
+        (Entry(known, "d" * 32, Suppression("inline", "known", "site/edge.rules", 8)),),
+    )
     doc = json.loads(sarif.render(report, DEFAULT))
     validate(doc)
     first, second, third = results(doc)
@@ -120,28 +143,35 @@ def test_result_shape_and_fallback_location() -> None:
     assert first["partialFingerprints"] == {SARIF_KEY: "f" * 32}
     assert first["level"] == "error" and first["properties"]["flow"] == {"id": "pop3-ssl"}
     assert second["locations"][0]["physicalLocation"]["region"] == {
-        "startLine": 7, "snippet": {"text": "-A FORWARD -j ACCEPT"}}
+        "startLine": 7,
+        "snippet": {"text": "-A FORWARD -j ACCEPT"},
+    }
     assert second["message"]["text"] == "wide\nfix: x"
     assert third["level"] == "note"
     assert third["suppressions"][0]["kind"] == "inSource"
     assert third["suppressions"][0]["justification"] == "known"
 
 
-def test_paths_are_relative_to_the_repository_root(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_paths_are_relative_to_the_repository_root(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """From any working directory: relative to the git top-level holding the file."""
     repo = tmp_path / "repo"
     shutil.copytree(FIXTURES / "cases" / "topology-checks", repo / "net")
     (repo / ".git").mkdir()
     _, doc = run(["audit", "net/topology.yaml"], capsys, repo)
     _, doc2 = run(["audit", str(repo / "net" / "topology.yaml")], capsys, ROOT)
-    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-            for d in (doc, doc2) for r in results(d)}
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for d in (doc, doc2)
+        for r in results(d)
+    }
     assert uris == {"net/topology.yaml"}
 
 
-def test_fingerprints_survive_shifted_lines(tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_fingerprints_survive_shifted_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     if not iptables_ready():
         pytest.skip("the iptables parser is not in the tree yet")
     site = tmp_path / "site"
@@ -158,7 +188,10 @@ def test_fingerprints_survive_shifted_lines(tmp_path: Path,
         for r in results(doc):
             loc = r["locations"][0]["physicalLocation"]
             out[r["partialFingerprints"][SARIF_KEY]] = (
-                r["ruleId"], loc["artifactLocation"]["uri"], loc["region"]["startLine"])
+                r["ruleId"],
+                loc["artifactLocation"]["uri"],
+                loc["region"]["startLine"],
+            )
         return out
 
     old, new = prints(before), prints(after)
@@ -184,8 +217,7 @@ def test_example_sarif_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(set(prints)) == len(prints)
 
 
-CORPUS_PLATFORMS = {"iptables": "iptables", "cisco-ios": "ios", "cisco-asa": "asa",
-                    "pf": "pf"}
+CORPUS_PLATFORMS = {"iptables": "iptables", "cisco-ios": "ios", "cisco-asa": "asa", "pf": "pf"}
 
 
 @pytest.mark.corpus
@@ -202,8 +234,7 @@ def test_corpus_lint_sarif_is_valid(folder: str, capsys: pytest.CaptureFixture[s
     files = sorted(p for p in corpus_dir(folder).rglob("*") if p.is_file())[:8]
     checked = 0
     for path in files:
-        code = main(["lint", str(path), "--platform", platform, "--isolated", "--format",
-                     "sarif"])
+        code = main(["lint", str(path), "--platform", platform, "--isolated", "--format", "sarif"])
         out = capsys.readouterr().out
         if code == 2:
             continue

@@ -27,25 +27,26 @@ def output(args: list[str], capsys: pytest.CaptureFixture[str], where: Path) -> 
     old = os.getcwd()
     os.chdir(where)
     try:
-        main([*args, "--format", "json", "--isolated"] + (
-            ["--no-cache"] if args[0] in ("audit", "lint", "diff") else []))
+        main(
+            [*args, "--format", "json", "--isolated"]
+            + (["--no-cache"] if args[0] in ("audit", "lint", "diff") else [])
+        )
     finally:
         os.chdir(old)
     return json.loads(capsys.readouterr().out)
 
 
 def errors(kind: str, data: Any) -> list[str]:
-    return [f"{'/'.join(map(str, e.path))}: {e.message}"
-            for e in validator(kind).iter_errors(data)]
+    return [f"{'/'.join(map(str, e.path))}: {e.message}" for e in validator(kind).iter_errors(data)]
 
 
-@pytest.mark.parametrize("case", ["example", "cases/topology-checks",
-                                  "cases/exa102-required-port-partly-blocked"])
+@pytest.mark.parametrize(
+    "case", ["example", "cases/topology-checks", "cases/exa102-required-port-partly-blocked"]
+)
 def test_audit_and_requirements(case: str, capsys: pytest.CaptureFixture[str]) -> None:
     where = FIXTURES / case
     assert errors("audit", output(["audit", "topology.yaml"], capsys, where)) == []
-    assert errors("requirements", output(["requirements", "topology.yaml"], capsys,
-                                         where)) == []
+    assert errors("requirements", output(["requirements", "topology.yaml"], capsys, where)) == []
 
 
 def test_lint(capsys: pytest.CaptureFixture[str]) -> None:

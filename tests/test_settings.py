@@ -28,19 +28,27 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("files, start, expected", [
-    ({"exaudit.toml": "format = 'json'\n"}, "sub/deeper", "exaudit.toml"),
-    ({"exaudit.toml": "", "pyproject.toml": "[tool.exaudit]\n"}, ".", "exaudit.toml"),
-    ({"pyproject.toml": "[tool.exaudit]\nformat = 'json'\n"}, "sub", "pyproject.toml"),
-    ({"sub/pyproject.toml": "[project]\nname = 'x'\n", "exaudit.toml": ""}, "sub",
-     "exaudit.toml"),
-    ({"sub/pyproject.toml": "[tool.exaudit.x]\n", "exaudit.toml": ""}, "sub/deeper",
-     "sub/pyproject.toml"),
-    ({"sub/exaudit.toml": "", "exaudit.toml": ""}, "sub/deeper", "sub/exaudit.toml"),
-    ({}, "sub", None),
-])
-def test_discovery(repo: Path, files: dict[str, str], start: str,
-                   expected: str | None) -> None:
+@pytest.mark.parametrize(
+    "files, start, expected",
+    [
+        ({"exaudit.toml": "format = 'json'\n"}, "sub/deeper", "exaudit.toml"),
+        ({"exaudit.toml": "", "pyproject.toml": "[tool.exaudit]\n"}, ".", "exaudit.toml"),
+        ({"pyproject.toml": "[tool.exaudit]\nformat = 'json'\n"}, "sub", "pyproject.toml"),
+        (
+            {"sub/pyproject.toml": "[project]\nname = 'x'\n", "exaudit.toml": ""},
+            "sub",
+            "exaudit.toml",
+        ),
+        (
+            {"sub/pyproject.toml": "[tool.exaudit.x]\n", "exaudit.toml": ""},
+            "sub/deeper",
+            "sub/pyproject.toml",
+        ),
+        ({"sub/exaudit.toml": "", "exaudit.toml": ""}, "sub/deeper", "sub/exaudit.toml"),
+        ({}, "sub", None),
+    ],
+)
+def test_discovery(repo: Path, files: dict[str, str], start: str, expected: str | None) -> None:
     for name, text in files.items():
         write(repo / name, text)
     found = discover(str(repo / start))
@@ -56,32 +64,54 @@ def test_discovery_stops_at_the_repository_root(repo: Path) -> None:
 
 
 def test_precedence_and_sources(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    config = write(repo / "pyproject.toml", "[project]\nname = 'x'\n\n[tool.exaudit]\n"
-                   "format = 'sarif'\nfail_on = 'warning'\nselect = ['EXA2', 'EXA4']\n"
-                   "topology = 'net/topology.yaml'\n\n[tool.other]\nignore = 1\n")
+    config = write(
+        repo / "pyproject.toml",
+        "[project]\nname = 'x'\n\n[tool.exaudit]\n"
+        "format = 'sarif'\nfail_on = 'warning'\nselect = ['EXA2', 'EXA4']\n"
+        "topology = 'net/topology.yaml'\n\n[tool.other]\nignore = 1\n",
+    )
     monkeypatch.chdir(repo / "sub")
     s = resolve({"format": "json", "select": None, "ignore": ["EXA202"]})
     assert s.file == str(config)
-    assert s.values == {"topology": "../net/topology.yaml", "format": "json",
-                        "fail-on": "warning", "exit-zero": False, "select": ["EXA2", "EXA4"],
-                        "ignore": ["EXA202"], "baseline": None}
-    assert s.sources == {"topology": str(config), "format": "command line",
-                         "fail-on": str(config), "exit-zero": "default",
-                         "select": str(config), "ignore": "command line",
-                         "baseline": "default"}
+    assert s.values == {
+        "topology": "../net/topology.yaml",
+        "format": "json",
+        "fail-on": "warning",
+        "exit-zero": False,
+        "select": ["EXA2", "EXA4"],
+        "ignore": ["EXA202"],
+        "baseline": None,
+    }
+    assert s.sources == {
+        "topology": str(config),
+        "format": "command line",
+        "fail-on": str(config),
+        "exit-zero": "default",
+        "select": str(config),
+        "ignore": "command line",
+        "baseline": "default",
+    }
     assert resolve({}, isolated=True).sources["format"] == "default"
 
 
-@pytest.mark.parametrize("text, line, message", [
-    ("[tool.exaudit]\nformat = 'json'\ncolour = true\n", 3, "unknown key 'colour'"),
-    ("[tool.exaudit]\n\nformat = 'pdf'\n", 3, "format must be one of text, json, sarif"),
-    ("[tool.exaudit]\nselect = [1]\n", 2, "select must be a list of strings"),
-    ("[tool.exaudit]\nexit-zero = 'yes'\n", 2, "exit-zero must be true or false"),
-    ("[tool.exaudit]\nformat = \n", 2, "bad TOML"),
-])
-def test_bad_configuration_names_file_and_line(repo: Path, text: str, line: int, message: str,
-                                               monkeypatch: pytest.MonkeyPatch,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        ("[tool.exaudit]\nformat = 'json'\ncolour = true\n", 3, "unknown key 'colour'"),
+        ("[tool.exaudit]\n\nformat = 'pdf'\n", 3, "format must be one of text, json, sarif"),
+        ("[tool.exaudit]\nselect = [1]\n", 2, "select must be a list of strings"),
+        ("[tool.exaudit]\nexit-zero = 'yes'\n", 2, "exit-zero must be true or false"),
+        ("[tool.exaudit]\nformat = \n", 2, "bad TOML"),
+    ],
+)
+def test_bad_configuration_names_file_and_line(
+    repo: Path,
+    text: str,
+    line: int,
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     config = write(repo / "pyproject.toml", text)
     monkeypatch.chdir(repo)
     with pytest.raises(InputError) as info:
@@ -92,35 +122,52 @@ def test_bad_configuration_names_file_and_line(repo: Path, text: str, line: int,
     assert capsys.readouterr().err.startswith(f"exaudit: error: {config}:{line}: ")
 
 
-def test_audit_takes_its_defaults_from_the_file(repo: Path, monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
-    write(repo / "exaudit.toml", "topology = 'net/topology.yaml'\nformat = 'json'\n"
-          "ignore = 'EXA401'\n")
+def test_audit_takes_its_defaults_from_the_file(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        repo / "exaudit.toml",
+        "topology = 'net/topology.yaml'\nformat = 'json'\nignore = 'EXA401'\n",
+    )
     monkeypatch.chdir(repo / "sub" / "deeper")
     assert main(["audit"]) == 0  # EXA401, the only error, is ignored
     report = json.loads(capsys.readouterr().out)
     assert [f["check"] for f in report["findings"]] == ["EXA402", "EXA202"]
-    assert main(["audit", "--format", "github", "--ignore", "EXA4", "--fail-on",
-                 "warning"]) == 1
+    assert main(["audit", "--format", "github", "--ignore", "EXA4", "--fail-on", "warning"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("::warning file=net/topology.yaml,line=10,title=EXA202")
     assert main(["audit", "--isolated"]) == 2
     assert "no topology given" in capsys.readouterr().err
-    assert main(["audit", "--config", str(repo / "exaudit.toml"), "--exit-zero",
-                 "--select", "EXA401", "--ignore", "EXA9"]) == 2
+    assert (
+        main(
+            [
+                "audit",
+                "--config",
+                str(repo / "exaudit.toml"),
+                "--exit-zero",
+                "--select",
+                "EXA401",
+                "--ignore",
+                "EXA9",
+            ]
+        )
+        == 2
+    )
     assert "ignore 'EXA9' matches no check" in capsys.readouterr().err
 
 
-def test_exit_zero_from_the_file(repo: Path, monkeypatch: pytest.MonkeyPatch,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_exit_zero_from_the_file(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     write(repo / "exaudit.toml", "[tool.exaudit]\nexit-zero = true\n")
     monkeypatch.chdir(repo)
     assert main(["audit", "net/topology.yaml"]) == 0
     capsys.readouterr()
 
 
-def test_config_command(repo: Path, monkeypatch: pytest.MonkeyPatch,
-                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_command(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = write(repo / "exaudit.toml", "fail-on = 'warning'\nbaseline = 'b.json'\n")
     monkeypatch.chdir(repo / "sub")
     assert main(["config"]) == 0
@@ -138,9 +185,9 @@ def test_config_command(repo: Path, monkeypatch: pytest.MonkeyPatch,
     assert capsys.readouterr().out.startswith("# configuration file: none found")
 
 
-def test_requirements_uses_the_configured_topology(repo: Path,
-                                                   monkeypatch: pytest.MonkeyPatch,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_requirements_uses_the_configured_topology(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     write(repo / "exaudit.toml", "topology = 'net/topology.yaml'\nformat = 'sarif'\n")
     monkeypatch.chdir(repo / "sub")
     assert main(["requirements", "--format", "json"]) == 0

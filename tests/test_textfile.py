@@ -18,26 +18,53 @@ BOM = b"\xef\xbb\xbf"
 # everything after it: with the mark glued to the first word, that statement vanished (or,
 # for iptables-save, the file was refused with a misleading error).
 FIRST_LINE_DENIES = {
-    "ios": ("access-list 101 deny tcp any any eq 25\naccess-list 101 permit ip any any\n"
-            "interface GigabitEthernet0/0\n ip access-group 101 in\n",
-            ["--in", "GigabitEthernet0/0"], 1),
-    "asa": ("access-list OUT extended deny tcp any any eq 25\n"
-            "access-list OUT extended permit ip any any\n"
-            "interface GigabitEthernet0/0\n nameif outside\n security-level 0\n"
-            "interface GigabitEthernet0/1\n nameif inside\n security-level 100\n"
-            "access-group OUT in interface outside\n",
-            ["--in", "outside", "--out", "inside"], 1),
-    "iptables": ("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 25 -j DROP\nCOMMIT\n",
-                 [], 3),
+    "ios": (
+        "access-list 101 deny tcp any any eq 25\naccess-list 101 permit ip any any\n"
+        "interface GigabitEthernet0/0\n ip access-group 101 in\n",
+        ["--in", "GigabitEthernet0/0"],
+        1,
+    ),
+    "asa": (
+        "access-list OUT extended deny tcp any any eq 25\n"
+        "access-list OUT extended permit ip any any\n"
+        "interface GigabitEthernet0/0\n nameif outside\n security-level 0\n"
+        "interface GigabitEthernet0/1\n nameif inside\n security-level 100\n"
+        "access-group OUT in interface outside\n",
+        ["--in", "outside", "--out", "inside"],
+        1,
+    ),
+    "iptables": (
+        "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 25 -j DROP\nCOMMIT\n",
+        [],
+        3,
+    ),
     "pf": ("block in quick proto tcp to port 25\npass in all\n", ["--in", "em0"], 1),
 }
 
 
 def _query(path: Path, platform: str, extra: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "exaudit", "query", str(path), "--platform",
-                           platform, "--src", "192.0.2.1", "--dst", "198.51.100.1",
-                           "--dport", "25", *extra], capture_output=True, text=True,
-                          cwd=ROOT, check=False)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "exaudit",
+            "query",
+            str(path),
+            "--platform",
+            platform,
+            "--src",
+            "192.0.2.1",
+            "--dst",
+            "198.51.100.1",
+            "--dport",
+            "25",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize("platform", sorted(FIRST_LINE_DENIES))
@@ -67,7 +94,8 @@ def test_pf_include_with_a_byte_order_mark(tmp_path: Path) -> None:
 
 
 def test_topology_with_a_byte_order_mark(tmp_path: Path) -> None:
-    (tmp_path / "t.yaml").write_bytes(BOM + b"version: 1\nservers:\n  ex1: {address: 10.0.0.1,"
-                                      b" site: HQ}\n")
+    (tmp_path / "t.yaml").write_bytes(
+        BOM + b"version: 1\nservers:\n  ex1: {address: 10.0.0.1, site: HQ}\n"
+    )
     topo = load_topology(str(tmp_path / "t.yaml"))
     assert list(topo.servers) == ["ex1"]

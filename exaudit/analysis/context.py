@@ -36,14 +36,15 @@ class FirewallAudit:
     # answers shared between checks, keyed by the question's shape
     memo: dict[object, Result] = field(default_factory=dict)
 
-    def stages(self, *, in_iface: str | None, out_iface: str | None,
-               local: str | None) -> list[Stage]:
-        return list(self.platform.stages(self.ruleset, in_iface=in_iface, out_iface=out_iface,
-                                       local=local))
+    def stages(
+        self, *, in_iface: str | None, out_iface: str | None, local: str | None
+    ) -> list[Stage]:
+        return list(
+            self.platform.stages(self.ruleset, in_iface=in_iface, out_iface=out_iface, local=local)
+        )
 
     def ask(self, question: Question, local: str | None) -> Result:
-        stages = self.stages(in_iface=question.in_iface, out_iface=question.out_iface,
-                             local=local)
+        stages = self.stages(in_iface=question.in_iface, out_iface=question.out_iface, local=local)
         return self.evaluator.evaluate(stages, question)
 
     def iface_names(self) -> list[str]:

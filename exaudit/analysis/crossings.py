@@ -15,13 +15,20 @@ ESTABLISHED = states(State.ESTABLISHED)
 
 def forward_question(c: Crossing) -> Question:
     flow = c.flow
-    return Question(proto=IntervalSet.point(TCP), src=c.src, dst=flow.dst.address,
-                    dport=flow.ports, flags=SYN, state=NEW, in_iface=c.in_iface,
-                    out_iface=c.out_iface)
+    return Question(
+        proto=IntervalSet.point(TCP),
+        src=c.src,
+        dst=flow.dst.address,
+        dport=flow.ports,
+        flags=SYN,
+        state=NEW,
+        in_iface=c.in_iface,
+        out_iface=c.out_iface,
+    )
 
 
 def _reply_local(local: str | None) -> str | None:
-    return {"input": "output", "output": "input"}.get(local or "", None)
+    return {"input": "output", "output": "input"}.get(local or "")
 
 
 def _permit_steps(path: tuple[Step, ...]) -> list[Step]:
@@ -45,17 +52,27 @@ def replies_for(fa: FirewallAudit, c: Crossing, permitted: list[Part]) -> list[R
     for stateful, sources in groups.items():
         if stateful and all(stateful):
             continue
-        reply_stages = fa.stages(in_iface=c.out_iface, out_iface=c.in_iface,
-                                 local=_reply_local(c.local))
+        reply_stages = fa.stages(
+            in_iface=c.out_iface, out_iface=c.in_iface, local=_reply_local(c.local)
+        )
         if len(reply_stages) == len(stateful):
             # reply stage k meets the forward stage at the mirrored position
-            reply_stages = [st for st, fwd in zip(reply_stages, reversed(stateful))
-                            if not fwd]
+            reply_stages = [
+                st for st, fwd in zip(reply_stages, reversed(stateful), strict=False) if not fwd
+            ]
         if not reply_stages:
             continue
-        question = Question(proto=IntervalSet.point(TCP), src=c.flow.dst.address,
-                            dst=sources, sport=c.flow.ports, dport=EPHEMERAL, flags=ACK,
-                            state=ESTABLISHED, in_iface=c.out_iface, out_iface=c.in_iface)
+        question = Question(
+            proto=IntervalSet.point(TCP),
+            src=c.flow.dst.address,
+            dst=sources,
+            sport=c.flow.ports,
+            dport=EPHEMERAL,
+            flags=ACK,
+            state=ESTABLISHED,
+            in_iface=c.out_iface,
+            out_iface=c.in_iface,
+        )
         out.append(Reply(fa.evaluator.evaluate(reply_stages, question), reply_stages))
     return out
 
@@ -74,8 +91,9 @@ def evaluate_crossings(topo: Topology, flows: list[Flow], fa: FirewallAudit) -> 
         for c in group:
             sources = sources | c.src
         first = group[0]
-        shared = Crossing(first.firewall, first.flow, sources, first.in_iface,
-                          first.out_iface, first.local)
+        shared = Crossing(
+            first.firewall, first.flow, sources, first.in_iface, first.out_iface, first.local
+        )
         forward = fa.ask(forward_question(shared), shared.local)
         permitted = forward.by_verdict("permit")
         replies = replies_for(fa, shared, permitted) if permitted else []

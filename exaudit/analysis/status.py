@@ -32,12 +32,22 @@ class FlowState:
     @property
     def key(self) -> tuple[str, ...]:
         c = self.crossing
-        return (self.firewall, c.flow.id, c.flow.src_label, c.flow.dst.name,
-                c.local or f"{c.in_iface}>{c.out_iface}")
+        return (
+            self.firewall,
+            c.flow.id,
+            c.flow.src_label,
+            c.flow.dst.name,
+            c.local or f"{c.in_iface}>{c.out_iface}",
+        )
 
     def lines(self, verdict: str | None = None) -> list[int]:
-        return sorted({o.line for _, v, o, _ in self.decided
-                       if o is not None and (verdict is None or v == verdict)})
+        return sorted(
+            {
+                o.line
+                for _, v, o, _ in self.decided
+                if o is not None and (verdict is None or v == verdict)
+            }
+        )
 
     def lines_by_verdict(self) -> dict[str, list[int]]:
         return {v: self.lines(v) for v in sorted({v for _, v, _, _ in self.decided})}
@@ -48,16 +58,19 @@ def status(cr: CrossingResult) -> str:
     replies: set[str] = set()
     for r in cr.replies:
         replies |= r.result.verdicts
-    tests = {"deny": forward == {"deny"}, "partly denied": "deny" in forward,
-             "replies denied": "deny" in replies,
-             "undetermined": "undetermined" in forward | replies, "permit": True}
+    tests = {
+        "deny": forward == {"deny"},
+        "partly denied": "deny" in forward,
+        "replies denied": "deny" in replies,
+        "undetermined": "undetermined" in forward | replies,
+        "permit": True,
+    }
     return next(s for s in STATUSES if tests[s])
 
 
 def decisions(cr: CrossingResult) -> list[Decision]:
     out = []
-    for direction, result in [("forward", cr.forward)] + [("reply", r.result)
-                                                           for r in cr.replies]:
+    for direction, result in [("forward", cr.forward)] + [("reply", r.result) for r in cr.replies]:
         for p in result.parts:
             chain = f"{p.path[-1].stage} {p.path[-1].chain}" if p.path else ""
             out.append((direction, p.verdict, p.decided_by, chain))
@@ -80,5 +93,14 @@ def _replies_denied(cr: CrossingResult) -> IntervalSet:
 
 
 def flow_states(fa: FirewallAudit) -> list[FlowState]:
-    return [FlowState(fa.firewall.name, cr.crossing, status(cr), decisions(cr), _sources(cr),
-                      _replies_denied(cr)) for cr in fa.results]
+    return [
+        FlowState(
+            fa.firewall.name,
+            cr.crossing,
+            status(cr),
+            decisions(cr),
+            _sources(cr),
+            _replies_denied(cr),
+        )
+        for cr in fa.results
+    ]

@@ -44,8 +44,9 @@ def chains_at_end(path: tuple[Step, ...]) -> tuple[str, ...]:
     return tuple(where)
 
 
-def suggest_fix(fa: FirewallAudit, cr: CrossingResult, origin: Origin | None,
-                parts: list[Part]) -> str | None:
+def suggest_fix(
+    fa: FirewallAudit, cr: CrossingResult, origin: Origin | None, parts: list[Part]
+) -> str | None:
     c = cr.crossing
     request = FixRequest(
         proto=c.flow.proto,
@@ -69,8 +70,7 @@ def blocked(ctx: AuditContext, check: Check[AuditContext], whole: bool) -> Itera
             denied = cr.forward.by_verdict("deny")
             if not denied:
                 continue
-            everything = (cr.forward.verdicts == {"deny"}
-                          and cr.crossing.src == cr.crossing.flow.src)
+            everything = cr.forward.verdicts == {"deny"} and cr.crossing.src == cr.crossing.flow.src
             if everything != whole:
                 continue
             flow = cr.crossing.flow
@@ -81,11 +81,19 @@ def blocked(ctx: AuditContext, check: Check[AuditContext], whole: bool) -> Itera
                     message = f"{flow.describe()} is denied by {by}{where(cr)}"
                 else:
                     shown = addresses.describe(src)
-                    message = (f"{flow.describe()} is denied for part of its sources "
-                               f"by {by}{where(cr)}: {shown}")
+                    message = (
+                        f"{flow.describe()} is denied for part of its sources "
+                        f"by {by}{where(cr)}: {shown}"
+                    )
                 if flow.dynamic:
-                    message += ("; the server has no static port for this RPC service, "
-                                "so any port >= 1024 may be used")
-                yield check.finding(fa.firewall.name, origin, message,
-                                    flow_json(flow, src, cr.crossing),
-                                    suggest_fix(fa, cr, origin, parts))
+                    message += (
+                        "; the server has no static port for this RPC service, "
+                        "so any port >= 1024 may be used"
+                    )
+                yield check.finding(
+                    fa.firewall.name,
+                    origin,
+                    message,
+                    flow_json(flow, src, cr.crossing),
+                    suggest_fix(fa, cr, origin, parts),
+                )

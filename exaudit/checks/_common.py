@@ -27,10 +27,16 @@ def port_value(ports: IntervalSet) -> int | str:
     return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in ports.spans)
 
 
-def flow_json(flow: Flow, blocked: IntervalSet | None = None,
-              crossing: Crossing | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": flow.id, "proto": flow.proto, "port": port_value(flow.ports),
-                           "src": flow.src_label, "dst": flow.dst.name}
+def flow_json(
+    flow: Flow, blocked: IntervalSet | None = None, crossing: Crossing | None = None
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": flow.id,
+        "proto": flow.proto,
+        "port": port_value(flow.ports),
+        "src": flow.src_label,
+        "dst": flow.dst.name,
+    }
     if blocked is not None:
         out["blocked"] = addresses.to_cidrs(blocked)
     if crossing is not None and not crossing.local:
@@ -47,8 +53,10 @@ def group_by_decider(parts: list[Part]) -> list[tuple[Origin | None, str, list[P
     for p in parts:
         chain = p.path[-1].stage + " " + p.path[-1].chain if p.path else ""
         groups.setdefault((p.decided_by, chain), []).append(p)
-    return sorted(((o, c, ps) for (o, c), ps in groups.items()),
-                  key=lambda g: (g[0] is None, g[0].line if g[0] else 0))
+    return sorted(
+        ((o, c, ps) for (o, c), ps in groups.items()),
+        key=lambda g: (g[0] is None, g[0].line if g[0] else 0),
+    )
 
 
 def union_src(parts: list[Part]) -> IntervalSet:

@@ -28,13 +28,27 @@ class Approach:
     neighbours: IntervalSet
 
     def ask(self, ports: IntervalSet) -> list[Part]:
-        key = ("approach", self.in_iface, self.out_iface, self.local, ports, self.src,
-               self.neighbours)
+        key = (
+            "approach",
+            self.in_iface,
+            self.out_iface,
+            self.local,
+            ports,
+            self.src,
+            self.neighbours,
+        )
         result = self.fa.memo.get(key)
         if result is None:
-            q = Question(proto=IntervalSet.point(TCP), src=self.src, dst=self.neighbours,
-                         dport=ports, flags=SYN, state=NEW, in_iface=self.in_iface,
-                         out_iface=self.out_iface)
+            q = Question(
+                proto=IntervalSet.point(TCP),
+                src=self.src,
+                dst=self.neighbours,
+                dport=ports,
+                flags=SYN,
+                state=NEW,
+                in_iface=self.in_iface,
+                out_iface=self.out_iface,
+            )
             result = self.fa.ask(q, self.local)
             self.fa.memo[key] = result
         return result.restricted("dst", self.server.address).parts
@@ -50,8 +64,9 @@ def approaches(ctx: AuditContext) -> Iterator[Approach]:
             by_egress[out_iface] = by_egress.get(out_iface, IntervalSet()) | server.address
         for server, out_iface in behind:
             if out_iface is None:
-                yield Approach(fa, server, everything_but(server.address), None, None,
-                               "input", server.address)
+                yield Approach(
+                    fa, server, everything_but(server.address), None, None, "input", server.address
+                )
                 continue
             assert fw.interfaces is not None
             imap = interface_map(fw)
@@ -61,5 +76,4 @@ def approaches(ctx: AuditContext) -> Iterator[Approach]:
                 # the addresses behind another interface never include this server
                 src = imap.owned[in_iface]
                 if src:
-                    yield Approach(fa, server, src, in_iface, out_iface, None,
-                                   by_egress[out_iface])
+                    yield Approach(fa, server, src, in_iface, out_iface, None, by_egress[out_iface])

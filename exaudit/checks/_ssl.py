@@ -34,12 +34,12 @@ def plaintext_opens(ctx: object) -> Iterator[PlaintextOpen]:
     for ap in approaches(ctx):  # type: ignore[arg-type]
         fw = ap.fa.firewall.name
         for pair in ctx.topology.catalogue.ssl_pairs:  # type: ignore[attr-defined]
-            plain = [p for p in ap.ask(IntervalSet.point(pair.plaintext))
-                     if p.verdict == "permit"]
+            plain = [p for p in ap.ask(IntervalSet.point(pair.plaintext)) if p.verdict == "permit"]
             if not plain:
                 continue
-            ssl_ok = union_src([p for p in ap.ask(IntervalSet.point(pair.ssl))
-                                if p.verdict == "permit"])
+            ssl_ok = union_src(
+                [p for p in ap.ask(IntervalSet.point(pair.ssl)) if p.verdict == "permit"]
+            )
             for p in plain:
                 key = (fw, pair.plaintext, p.decided_by)
                 op = found.setdefault(key, PlaintextOpen(fw, pair, p.decided_by))
@@ -51,5 +51,7 @@ def plaintext_opens(ctx: object) -> Iterator[PlaintextOpen]:
                     op.without_ssl = op.without_ssl | missing
                     if ap.server.name not in op.servers_without_ssl:
                         op.servers_without_ssl.append(ap.server.name)
-    yield from sorted(found.values(), key=lambda op: (op.firewall, op.origin.line
-                                                      if op.origin else 0, op.pair.plaintext))
+    yield from sorted(
+        found.values(),
+        key=lambda op: (op.firewall, op.origin.line if op.origin else 0, op.pair.plaintext),
+    )

@@ -97,20 +97,35 @@ class Check(Generic[C]):
         """The heading anchor of this check in ``docs/checks.md``."""
         return f"{self.code} {self.name}".lower().replace(" ", "-")
 
-    def finding(self, firewall: str | None, origin: Origin | None, message: str,
-                flow: dict[str, Any] | None = None, fix: str | None = None,
-                location: Location | None = None, text: str | None = None) -> Finding:
+    def finding(
+        self,
+        firewall: str | None,
+        origin: Origin | None,
+        message: str,
+        flow: dict[str, Any] | None = None,
+        fix: str | None = None,
+        location: Location | None = None,
+        text: str | None = None,
+    ) -> Finding:
         """A finding of this check, at ``origin``'s line unless ``location`` says where."""
         if location is None and origin is not None:
             location = Location(origin.file, origin.line)
         if text is None and origin is not None:
             text = origin.text
-        return Finding(self.code, self.name, self.severity, firewall, location, message,
-                       flow, fix, text)
+        return Finding(
+            self.code, self.name, self.severity, firewall, location, message, flow, fix, text
+        )
 
 
-def check(code: str, name: str, severity: Severity, scope: Scope, tags: Iterable[str],
-          doc: str | None, run: Callable[[C], Iterable[Finding]]) -> Check[C]:
+def check(
+    code: str,
+    name: str,
+    severity: Severity,
+    scope: Scope,
+    tags: Iterable[str],
+    doc: str | None,
+    run: Callable[[C], Iterable[Finding]],
+) -> Check[C]:
     """Declare a check (``doc`` is the module's ``__doc__``, required)."""
     if not doc or not doc.startswith(f"{code} {name}"):
         raise ValueError(f"{code}: the module docstring must start with '{code} {name}'")

@@ -29,5 +29,6 @@ def run(ctx: RulesetContext) -> Iterator[Finding]:
     yield from issue_findings(CHECK, ctx)
 
 
-CHECK = check("EXA001", "unparsed-line", Severity.WARNING, Scope.RULESET, MAINTAINABILITY,
-              __doc__, run)
+CHECK = check(
+    "EXA001", "unparsed-line", Severity.WARNING, Scope.RULESET, MAINTAINABILITY, __doc__, run
+)

@@ -31,5 +31,6 @@ def run(ctx: RulesetContext) -> Iterator[Finding]:
     yield from issue_findings(CHECK, ctx)
 
 
-CHECK = check("EXA002", "unsupported-match", Severity.INFO, Scope.RULESET, MAINTAINABILITY,
-              __doc__, run)
+CHECK = check(
+    "EXA002", "unsupported-match", Severity.INFO, Scope.RULESET, MAINTAINABILITY, __doc__, run
+)

@@ -36,15 +36,21 @@ def run(ctx: ReviewContext) -> Iterator[Finding]:
     for d in ctx.directives:
         if d.kind == "baseline":
             if not d.used and d.selectors[0] in ctx.enabled:
-                yield CHECK.finding(None, None, f"baseline entry for {d.selectors[0]} "
-                                    f"matches no finding any more ({d.message})",
-                                    location=Location(d.file, d.line), text=d.text)
+                yield CHECK.finding(
+                    None,
+                    None,
+                    f"baseline entry for {d.selectors[0]} "
+                    f"matches no finding any more ({d.message})",
+                    location=Location(d.file, d.line),
+                    text=d.text,
+                )
             continue
         for selector in d.selectors:
             message = _inline_message(d, selector, ctx)
             if message is not None:
-                yield CHECK.finding(d.firewall, None, message,
-                                    location=Location(d.file, d.line), text=d.text)
+                yield CHECK.finding(
+                    d.firewall, None, message, location=Location(d.file, d.line), text=d.text
+                )
 
 
 def _inline_message(d: Directive, selector: str, ctx: ReviewContext) -> str | None:
@@ -60,5 +66,6 @@ def _inline_message(d: Directive, selector: str, ctx: ReviewContext) -> str | No
     return f"suppression of {selector} matches no finding on line {d.target}"
 
 
-CHECK = check("EXA003", "unused-suppression", Severity.WARNING, Scope.REVIEW,
-              MAINTAINABILITY, __doc__, run)
+CHECK = check(
+    "EXA003", "unused-suppression", Severity.WARNING, Scope.REVIEW, MAINTAINABILITY, __doc__, run
+)

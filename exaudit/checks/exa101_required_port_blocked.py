@@ -32,5 +32,6 @@ def run(ctx: AuditContext) -> Iterator[Finding]:
     yield from blocked(ctx, CHECK, whole=True)
 
 
-CHECK = check("EXA101", "required-port-blocked", Severity.ERROR, Scope.AUDIT, AVAILABILITY,
-              __doc__, run)
+CHECK = check(
+    "EXA101", "required-port-blocked", Severity.ERROR, Scope.AUDIT, AVAILABILITY, __doc__, run
+)

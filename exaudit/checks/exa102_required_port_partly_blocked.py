@@ -32,5 +32,12 @@ def run(ctx: AuditContext) -> Iterator[Finding]:
     yield from blocked(ctx, CHECK, whole=False)
 
 
-CHECK = check("EXA102", "required-port-partly-blocked", Severity.ERROR, Scope.AUDIT,
-              AVAILABILITY, __doc__, run)
+CHECK = check(
+    "EXA102",
+    "required-port-partly-blocked",
+    Severity.ERROR,
+    Scope.AUDIT,
+    AVAILABILITY,
+    __doc__,
+    run,
+)

@@ -44,15 +44,22 @@ def run(ctx: AuditContext) -> Iterator[Finding]:
                 denied = reply.result.by_verdict("deny")
                 for origin, chain, parts in group_by_decider(denied):
                     clients = union_dim(parts, "dst")  # the reply goes to the client
-                    path = (f"{c.out_iface} -> {c.in_iface}" if not c.local else
-                            ("OUTPUT" if c.local == "input" else "INPUT"))
-                    message = (f"replies of {c.flow.describe()} (back to ports >= 1024, "
-                               f"ACK set) are denied by {decider_text(origin, chain)} on "
-                               f"{path}, for {sources_text(clients, c.src)}; the path does "
-                               "not let established connections back")
-                    yield CHECK.finding(fa.firewall.name, origin, message,
-                                        flow_json(c.flow, clients, c))
+                    path = (
+                        f"{c.out_iface} -> {c.in_iface}"
+                        if not c.local
+                        else ("OUTPUT" if c.local == "input" else "INPUT")
+                    )
+                    message = (
+                        f"replies of {c.flow.describe()} (back to ports >= 1024, "
+                        f"ACK set) are denied by {decider_text(origin, chain)} on "
+                        f"{path}, for {sources_text(clients, c.src)}; the path does "
+                        "not let established connections back"
+                    )
+                    yield CHECK.finding(
+                        fa.firewall.name, origin, message, flow_json(c.flow, clients, c)
+                    )
 
 
-CHECK = check("EXA103", "reply-traffic-blocked", Severity.ERROR, Scope.AUDIT, AVAILABILITY,
-              __doc__, run)
+CHECK = check(
+    "EXA103", "reply-traffic-blocked", Severity.ERROR, Scope.AUDIT, AVAILABILITY, __doc__, run
+)

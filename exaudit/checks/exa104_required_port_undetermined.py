@@ -39,23 +39,34 @@ def run(ctx: AuditContext) -> Iterator[Finding]:
             for p in unsure:
                 key = p.depends_on[0] if p.depends_on else p.decided_by
                 groups.setdefault(key, []).append(p)
-            for origin, parts in sorted(groups.items(),
-                                        key=lambda g: g[0].line if g[0] else 0):
+            for origin, parts in sorted(groups.items(), key=lambda g: g[0].line if g[0] else 0):
                 src = union_src(parts)
                 who = sources_text(src, cr.crossing.src)
                 lines = sorted({o.line for p in parts for o in p.depends_on})
                 others = [n for n in lines if origin is None or n != origin.line]
                 also = f" (and on line {', '.join(map(str, others))})" if others else ""
                 if origin is None:
-                    message = (f"{cr.crossing.flow.describe()} is undetermined for {who}: "
-                               "the question was too complex to evaluate exactly")
+                    message = (
+                        f"{cr.crossing.flow.describe()} is undetermined for {who}: "
+                        "the question was too complex to evaluate exactly"
+                    )
                 else:
-                    message = (f"{cr.crossing.flow.describe()} is undetermined for {who}: "
-                               f"it depends on line {origin.line}, which exaudit does not "
-                               f"fully understand{also}")
-                yield CHECK.finding(fa.firewall.name, origin, message,
-                                    flow_json(cr.crossing.flow, src, cr.crossing))
+                    message = (
+                        f"{cr.crossing.flow.describe()} is undetermined for {who}: "
+                        f"it depends on line {origin.line}, which exaudit does not "
+                        f"fully understand{also}"
+                    )
+                yield CHECK.finding(
+                    fa.firewall.name, origin, message, flow_json(cr.crossing.flow, src, cr.crossing)
+                )
 
 
-CHECK = check("EXA104", "required-port-undetermined", Severity.WARNING, Scope.AUDIT,
-              AVAILABILITY, __doc__, run)
+CHECK = check(
+    "EXA104",
+    "required-port-undetermined",
+    Severity.WARNING,
+    Scope.AUDIT,
+    AVAILABILITY,
+    __doc__,
+    run,
+)

@@ -64,9 +64,11 @@ def run(ctx: AuditContext) -> Iterator[Finding]:
                 widest.count, widest.ports = count, ports
     for (fw, origin), widest in seen.items():
         by = f"line {origin.line}" if origin else "the default (no rule decides)"
-        message = (f"{by} permits new connections to {', '.join(sorted(widest.servers))} "
-                   f"on {widest.count} ports >= 1024 ({_ranges(widest.ports)}); the limit is "
-                   f"{limit}. Exchange needs 135 and the servers' static RPC ports")
+        message = (
+            f"{by} permits new connections to {', '.join(sorted(widest.servers))} "
+            f"on {widest.count} ports >= 1024 ({_ranges(widest.ports)}); the limit is "
+            f"{limit}. Exchange needs 135 and the servers' static RPC ports"
+        )
         yield CHECK.finding(fw, origin, message)
 
 
@@ -76,5 +78,6 @@ def _ranges(ports: IntervalSet) -> str:
     return text + (",..." if len(spans) > 4 else "")
 
 
-CHECK = check("EXA201", "over-broad-ephemeral-range", Severity.WARNING, Scope.AUDIT,
-              SECURITY, __doc__, run)
+CHECK = check(
+    "EXA201", "over-broad-ephemeral-range", Severity.WARNING, Scope.AUDIT, SECURITY, __doc__, run
+)

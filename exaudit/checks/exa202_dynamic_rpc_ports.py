@@ -47,11 +47,14 @@ def run(ctx: AuditContext) -> Iterator[Finding]:
         kinds = sorted({k for ks in services.values() for k in ks})
         fixes = "; ".join(topo.catalogue.registry.get(s, s) for s in sorted(services))
         lo, hi = topo.catalogue.ephemeral
-        message = (f"server {name} declares no static RPC port for "
-                   f"{', '.join(sorted(services))} ({', '.join(kinds)} flows), so firewalls "
-                   f"must open tcp/{lo}-{hi} to it; set {fixes}, then declare rpc_ports")
+        message = (
+            f"server {name} declares no static RPC port for "
+            f"{', '.join(sorted(services))} ({', '.join(kinds)} flows), so firewalls "
+            f"must open tcp/{lo}-{hi} to it; set {fixes}, then declare rpc_ports"
+        )
         yield CHECK.finding(None, None, message, location=Location(topo.path, server.line))
 
 
-CHECK = check("EXA202", "dynamic-rpc-ports", Severity.WARNING, Scope.TOPOLOGY, SECURITY,
-              __doc__, run)
+CHECK = check(
+    "EXA202", "dynamic-rpc-ports", Severity.WARNING, Scope.TOPOLOGY, SECURITY, __doc__, run
+)

@@ -38,12 +38,15 @@ def run(ctx: AuditContext) -> Iterator[Finding]:
         if not op.without_ssl:
             continue
         pair = op.pair
-        message = (f"{op.by()} permits {pair.protocol.upper()} in plaintext "
-                   f"(tcp/{pair.plaintext}) to {', '.join(op.servers_without_ssl)} from "
-                   f"{addresses.describe(op.without_ssl)}, where its SSL port tcp/{pair.ssl} "
-                   "is not permitted")
+        message = (
+            f"{op.by()} permits {pair.protocol.upper()} in plaintext "
+            f"(tcp/{pair.plaintext}) to {', '.join(op.servers_without_ssl)} from "
+            f"{addresses.describe(op.without_ssl)}, where its SSL port tcp/{pair.ssl} "
+            "is not permitted"
+        )
         yield CHECK.finding(op.firewall, op.origin, message)
 
 
-CHECK = check("EXA301", "missing-ssl-alternative", Severity.WARNING, Scope.AUDIT, SECURITY,
-              __doc__, run)
+CHECK = check(
+    "EXA301", "missing-ssl-alternative", Severity.WARNING, Scope.AUDIT, SECURITY, __doc__, run
+)

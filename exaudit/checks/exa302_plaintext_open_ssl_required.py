@@ -32,12 +32,15 @@ def run(ctx: AuditContext) -> Iterator[Finding]:
         return
     for op in plaintext_opens(ctx):
         pair = op.pair
-        message = (f"{op.by()} permits {pair.protocol.upper()} in plaintext "
-                   f"(tcp/{pair.plaintext}) to {', '.join(op.servers)} from "
-                   f"{addresses.describe(op.sources)}; policy.require_ssl asks for "
-                   f"tcp/{pair.ssl} only")
+        message = (
+            f"{op.by()} permits {pair.protocol.upper()} in plaintext "
+            f"(tcp/{pair.plaintext}) to {', '.join(op.servers)} from "
+            f"{addresses.describe(op.sources)}; policy.require_ssl asks for "
+            f"tcp/{pair.ssl} only"
+        )
         yield CHECK.finding(op.firewall, op.origin, message)
 
 
-CHECK = check("EXA302", "plaintext-open-ssl-required", Severity.ERROR, Scope.AUDIT, SECURITY,
-              __doc__, run)
+CHECK = check(
+    "EXA302", "plaintext-open-ssl-required", Severity.ERROR, Scope.AUDIT, SECURITY, __doc__, run
+)

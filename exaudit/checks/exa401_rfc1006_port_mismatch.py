@@ -36,13 +36,17 @@ def run(ctx: AuditContext) -> Iterator[Finding]:
         for name in conn.servers:
             ports.setdefault(topo.servers[name].rfc1006_port, []).append(name)
         if len(ports) > 1:
-            detail = "; ".join(f"{port}: {', '.join(names)}"
-                               for port, names in sorted(ports.items()))
-            message = (f"the X.400 connector between {conn.sites[0]} and {conn.sites[1]} "
-                       f"has servers on different RFC1006 ports ({detail}); all MTAs on "
-                       "it must use the same port (KB 161931)")
+            detail = "; ".join(
+                f"{port}: {', '.join(names)}" for port, names in sorted(ports.items())
+            )
+            message = (
+                f"the X.400 connector between {conn.sites[0]} and {conn.sites[1]} "
+                f"has servers on different RFC1006 ports ({detail}); all MTAs on "
+                "it must use the same port (KB 161931)"
+            )
             yield CHECK.finding(None, None, message, location=Location(topo.path, conn.line))
 
 
-CHECK = check("EXA401", "rfc1006-port-mismatch", Severity.ERROR, Scope.TOPOLOGY, RELIABILITY,
-              __doc__, run)
+CHECK = check(
+    "EXA401", "rfc1006-port-mismatch", Severity.ERROR, Scope.TOPOLOGY, RELIABILITY, __doc__, run
+)

@@ -35,12 +35,15 @@ def run(ctx: AuditContext) -> Iterator[Finding]:
         if not risky:
             continue
         listed = ", ".join(f"{s} {p}" for s, p in sorted(risky.items()))
-        message = (f"server {server.name} has static RPC ports inside the client port pool "
-                   f"{lo}-{hi} ({listed}); they can collide with client sockets "
-                   "(KB 180795, KB 148732); use ports above 5000 (KB 155831)")
+        message = (
+            f"server {server.name} has static RPC ports inside the client port pool "
+            f"{lo}-{hi} ({listed}); they can collide with client sockets "
+            "(KB 180795, KB 148732); use ports above 5000 (KB 155831)"
+        )
         line = server.rpc_line or server.line
         yield CHECK.finding(None, None, message, location=Location(topo.path, line))
 
 
-CHECK = check("EXA402", "risky-static-rpc-port", Severity.WARNING, Scope.TOPOLOGY, RELIABILITY,
-              __doc__, run)
+CHECK = check(
+    "EXA402", "risky-static-rpc-port", Severity.WARNING, Scope.TOPOLOGY, RELIABILITY, __doc__, run
+)

@@ -34,12 +34,18 @@ def run(ctx: RulesetContext) -> Iterator[Finding]:
     for dead in dead_lines(ctx.ruleset):
         lines = ", ".join(str(o.line) for o in dead.by[:5])
         more = f" and {len(dead.by) - 5} more" if len(dead.by) > 5 else ""
-        which = f"line {lines} already decides" if len(dead.by) == 1 else \
-            f"lines {lines}{more} already decide"
-        yield CHECK.finding(ctx.firewall, dead.rule.origin,
-                            f"this rule never matches a packet in {dead.chain}: {which} "
-                            "everything it matches")
+        which = (
+            f"line {lines} already decides"
+            if len(dead.by) == 1
+            else f"lines {lines}{more} already decide"
+        )
+        yield CHECK.finding(
+            ctx.firewall,
+            dead.rule.origin,
+            f"this rule never matches a packet in {dead.chain}: {which} everything it matches",
+        )
 
 
-CHECK = check("EXA501", "shadowed-rule", Severity.WARNING, Scope.LINT, MAINTAINABILITY,
-              __doc__, run)
+CHECK = check(
+    "EXA501", "shadowed-rule", Severity.WARNING, Scope.LINT, MAINTAINABILITY, __doc__, run
+)

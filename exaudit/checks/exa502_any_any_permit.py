@@ -32,11 +32,19 @@ _ANYWHERE = (None, addresses.ALL, addresses.ALL_V4, addresses.ALL_V6)
 
 def is_any_any(rule: Rule) -> bool:
     m = rule.match
-    return (rule.target.verb is Verb.ACCEPT and not rule.uncertain and not rule.reply_only
-            and m.proto in (None, PROTOCOLS) and m.src in _ANYWHERE and m.dst in _ANYWHERE
-            and m.dport in (None, PORTS) and m.sport in (None, PORTS)
-            and m.iif is None and m.oif is None
-            and (m.state is None or int(State.NEW) in m.state))
+    return (
+        rule.target.verb is Verb.ACCEPT
+        and not rule.uncertain
+        and not rule.reply_only
+        and m.proto in (None, PROTOCOLS)
+        and m.src in _ANYWHERE
+        and m.dst in _ANYWHERE
+        and m.dport in (None, PORTS)
+        and m.sport in (None, PORTS)
+        and m.iif is None
+        and m.oif is None
+        and (m.state is None or int(State.NEW) in m.state)
+    )
 
 
 def run(ctx: RulesetContext) -> Iterator[Finding]:
@@ -45,10 +53,11 @@ def run(ctx: RulesetContext) -> Iterator[Finding]:
         for rule in chain.rules:
             if is_any_any(rule) and rule.origin not in seen:
                 seen.add(rule.origin)
-                yield CHECK.finding(ctx.firewall, rule.origin,
-                                    f"permits every protocol from anywhere to anywhere in "
-                                    f"{chain.name}")
+                yield CHECK.finding(
+                    ctx.firewall,
+                    rule.origin,
+                    f"permits every protocol from anywhere to anywhere in {chain.name}",
+                )
 
 
-CHECK = check("EXA502", "any-any-permit", Severity.WARNING, Scope.LINT, SECURITY, __doc__,
-              run)
+CHECK = check("EXA502", "any-any-permit", Severity.WARNING, Scope.LINT, SECURITY, __doc__, run)

@@ -17,15 +17,15 @@ def _of(scopes: Iterable[Scope], enabled: frozenset[str] | None) -> list[Check[A
     return [c for c in ALL if c.scope in wanted and (enabled is None or c.code in enabled)]
 
 
-def lint_checks(ruleset: Ruleset, firewall: str | None,
-                enabled: frozenset[str] | None = None) -> list[Finding]:
+def lint_checks(
+    ruleset: Ruleset, firewall: str | None, enabled: frozenset[str] | None = None
+) -> list[Finding]:
     """The topology-free checks of ``exaudit lint``: ruleset and lint scopes."""
     ctx = RulesetContext(ruleset, firewall)
     return [f for c in _of((Scope.RULESET, Scope.LINT), enabled) for f in c.run(ctx)]
 
 
-def firewall_checks(ctx: AuditContext, enabled: frozenset[str] | None = None
-                    ) -> list[Finding]:
+def firewall_checks(ctx: AuditContext, enabled: frozenset[str] | None = None) -> list[Finding]:
     """The checks of one firewall's audit (``ctx`` holds that firewall only)."""
     out: list[Finding] = []
     for c in _of((Scope.RULESET, Scope.AUDIT), enabled):
@@ -37,8 +37,7 @@ def firewall_checks(ctx: AuditContext, enabled: frozenset[str] | None = None
     return out
 
 
-def topology_checks(ctx: AuditContext, enabled: frozenset[str] | None = None
-                    ) -> list[Finding]:
+def topology_checks(ctx: AuditContext, enabled: frozenset[str] | None = None) -> list[Finding]:
     """The checks of the topology and its required flows, which no firewall changes."""
     return [f for c in _of((Scope.TOPOLOGY,), enabled) for f in c.run(ctx)]
 

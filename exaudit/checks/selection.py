@@ -26,8 +26,9 @@ def checks_for(selector: str) -> frozenset[str] | None:
     return None
 
 
-def enabled_checks(select: Iterable[str], ignore: Iterable[str],
-                   where: str = "--select/--ignore") -> frozenset[str]:
+def enabled_checks(
+    select: Iterable[str], ignore: Iterable[str], where: str = "--select/--ignore"
+) -> frozenset[str]:
     """The codes ``select`` minus ``ignore`` (an empty ``select`` means all)."""
 
     def resolve(items: Iterable[str], what: str) -> set[str]:
@@ -35,8 +36,11 @@ def enabled_checks(select: Iterable[str], ignore: Iterable[str],
         for item in items:
             codes = checks_for(item)
             if codes is None:
-                raise InputError(None, None, f"{where}: {what} {item!r} matches no check "
-                                 f"(known: {', '.join(BY_CODE)})")
+                raise InputError(
+                    None,
+                    None,
+                    f"{where}: {what} {item!r} matches no check (known: {', '.join(BY_CODE)})",
+                )
             out |= codes
         return out
 

@@ -34,8 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: still one line for the user; EXAUDIT_DEBUG=1 shows it
         if os.environ.get("EXAUDIT_DEBUG"):
             raise
-        sys.stderr.write(f"exaudit: error: internal error ({type(exc).__name__}: {exc}); "
-                         "please report it (EXAUDIT_DEBUG=1 shows where)\n")
+        sys.stderr.write(
+            f"exaudit: error: internal error ({type(exc).__name__}: {exc}); "
+            "please report it (EXAUDIT_DEBUG=1 shows where)\n"
+        )
         return EXIT_INPUT
 
 

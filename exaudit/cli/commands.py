@@ -63,8 +63,12 @@ def _settings(args: argparse.Namespace, command: str) -> None:
 
 def _topology(args: argparse.Namespace) -> str:
     if not args.topology:
-        raise InputError(None, None, "no topology given: pass TOPOLOGY or set topology "
-                         "in exaudit.toml or [tool.exaudit] of pyproject.toml")
+        raise InputError(
+            None,
+            None,
+            "no topology given: pass TOPOLOGY or set topology "
+            "in exaudit.toml or [tool.exaudit] of pyproject.toml",
+        )
     return str(args.topology)
 
 
@@ -101,8 +105,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from exaudit.pipeline.audit import audit
 
     _settings(args, "audit")
-    report = audit(_topology(args), _enabled(args), args.baseline, args.write_baseline,
-                   _runner(args))
+    report = audit(
+        _topology(args), _enabled(args), args.baseline, args.write_baseline, _runner(args)
+    )
     render_all(args, report, names_for("audit"))
     return _finish(args, report.counted)
 
@@ -120,8 +125,9 @@ def cmd_lint(args: argparse.Namespace) -> int:
     from exaudit.reporters import names_for
 
     _settings(args, "lint")
-    report = lint(args.configs, args.platform, _enabled(args), args.baseline, _runner(args),
-                  args.skip_unknown)
+    report = lint(
+        args.configs, args.platform, _enabled(args), args.baseline, _runner(args), args.skip_unknown
+    )
     if args.format_configured and args.format[0] not in names_for("lint"):
         _note(f"note: lint has no {args.format[0]} format; writing text")  # audit's default
         args.format = ["text"]
@@ -148,8 +154,17 @@ def cmd_query(args: argparse.Namespace) -> int:
                 packet = packet_from_json(line, args.queries, number)
                 answers.append(querier.answer(packet, args.queries, number))
     else:
-        packet = Packet(args.proto, args.src, args.dst, args.dport, args.sport, args.in_iface,
-                        args.out_iface, args.chain, args.established)
+        packet = Packet(
+            args.proto,
+            args.src,
+            args.dst,
+            args.dport,
+            args.sport,
+            args.in_iface,
+            args.out_iface,
+            args.chain,
+            args.established,
+        )
         answers.append(querier.answer(packet))
     if args.format == "json":
         if args.queries:
@@ -167,9 +182,12 @@ def checks_markdown() -> str:
     """docs/checks.md: every check's docstring under a heading GitHub anchors."""
     from exaudit import checks
 
-    out = ["# exaudit checks", "",
-           "Generated from the checks' docstrings by `exaudit explain --all`; "
-           "do not edit by hand.", ""]
+    out = [
+        "# exaudit checks",
+        "",
+        "Generated from the checks' docstrings by `exaudit explain --all`; do not edit by hand.",
+        "",
+    ]
     for c in checks.ALL:
         out += [f"## {c.code} {c.name}", "", f"Severity: {c.severity.value}.", ""]
         for title, body in c.sections().items():
@@ -187,8 +205,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
         return EXIT_OK
     found = checks.get(args.check)
     if found is None:
-        raise InputError(None, None, f"unknown check {args.check!r} "
-                         f"(known: {', '.join(checks.BY_CODE)})")
+        raise InputError(
+            None, None, f"unknown check {args.check!r} (known: {', '.join(checks.BY_CODE)})"
+        )
     sys.stdout.write(f"{found.code} {found.name} ({found.severity.value})\n\n")
     doc = found.doc.split("\n", 1)[1] if "\n" in found.doc else ""
     sys.stdout.write(textwrap.dedent(doc).strip() + "\n")
@@ -215,5 +234,12 @@ def cmd_config(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"audit": cmd_audit, "requirements": cmd_requirements, "lint": cmd_lint,
-            "query": cmd_query, "explain": cmd_explain, "diff": cmd_diff, "config": cmd_config}
+COMMANDS = {
+    "audit": cmd_audit,
+    "requirements": cmd_requirements,
+    "lint": cmd_lint,
+    "query": cmd_query,
+    "explain": cmd_explain,
+    "diff": cmd_diff,
+    "config": cmd_config,
+}

@@ -31,20 +31,32 @@ def outputs(args: argparse.Namespace, choices: tuple[str, ...]) -> list[Output]:
     for spec in specs:
         name, sep, path = spec.partition(":")
         if name not in choices:
-            raise InputError(None, None, f"--format: {name!r} is not a format of "
-                             f"{args.command} (choose from {', '.join(choices)})")
+            raise InputError(
+                None,
+                None,
+                f"--format: {name!r} is not a format of "
+                f"{args.command} (choose from {', '.join(choices)})",
+            )
         if sep and not path:
             raise InputError(None, None, f"--format {spec}: no file after ':'")
         found.append(Output(name, path or None))
     bare = [o for o in found if o.path is None]
     if args.output:
         if len(bare) != 1:
-            raise InputError(None, None, "--output names the file of the one --format "
-                             "without a file of its own (FORMAT:FILE)")
+            raise InputError(
+                None,
+                None,
+                "--output names the file of the one --format "
+                "without a file of its own (FORMAT:FILE)",
+            )
         found[found.index(bare[0])] = Output(bare[0].format, args.output)
     elif len(bare) > 1:
-        raise InputError(None, None, "only one --format can go to standard output; give the "
-                         "others a file (--format FORMAT:FILE)")
+        raise InputError(
+            None,
+            None,
+            "only one --format can go to standard output; give the "
+            "others a file (--format FORMAT:FILE)",
+        )
     return found
 
 
@@ -74,13 +86,18 @@ def render_all(args: argparse.Namespace, report: Any, choices: tuple[str, ...]) 
     every = outputs(args, choices)
     for out in every:  # before anything is written
         if out.path is not None:
-            refuse_overwrite("--output" if out.path == args.output else "--format",
-                             out.path, getattr(report, "inputs", ()))
+            refuse_overwrite(
+                "--output" if out.path == args.output else "--format",
+                out.path,
+                getattr(report, "inputs", ()),
+            )
     for out in every:
         terminal = out.path is None
-        style = Style.for_stream(sys.stdout, getattr(args, "color", "auto")) if terminal \
-            else PLAIN
-        options = RenderOptions(style, terminal_width() if terminal else 100,
-                                quiet=bool(getattr(args, "quiet", False)),
-                                statistics=bool(getattr(args, "statistics", False)))
+        style = Style.for_stream(sys.stdout, getattr(args, "color", "auto")) if terminal else PLAIN
+        options = RenderOptions(
+            style,
+            terminal_width() if terminal else 100,
+            quiet=bool(getattr(args, "quiet", False)),
+            statistics=bool(getattr(args, "statistics", False)),
+        )
         write(out, FORMATS[out.format].render(report, options))

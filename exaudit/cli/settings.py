@@ -95,8 +95,9 @@ def _has_table(path: str) -> bool:
 def _line_of(text: str, key: str) -> int | None:
     """The line setting ``key`` inside the exaudit table (TOML parsers give no lines)."""
     lines = text.splitlines()
-    header = next((n for n, t in enumerate(lines)
-                   if re.match(r"\s*\[\s*tool\s*\.\s*exaudit\s*\]", t)), -1)
+    header = next(
+        (n for n, t in enumerate(lines) if re.match(r"\s*\[\s*tool\s*\.\s*exaudit\s*\]", t)), -1
+    )
     pattern = re.compile(r"^\s*[\"']?" + re.escape(key).replace(r"\-", "[-_]") + r"[\"']?\s*=")
     for number in range(header + 1, len(lines)):
         if re.match(r"\s*\[", lines[number]):
@@ -119,12 +120,16 @@ def read_file(path: str) -> tuple[dict[str, Any], str]:
         # tomllib puts the position in the message ("... (at line 2, column 10)")
         where = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         detail = str(exc).replace(where.group(0), "").strip() if where else str(exc)
-        raise InputError(path, int(where.group(1)) if where else None,
-                         f"bad TOML: {detail}") from None
+        raise InputError(
+            path, int(where.group(1)) if where else None, f"bad TOML: {detail}"
+        ) from None
     table = data.get("tool", {}).get("exaudit")
     if table is None:
-        table = {} if os.path.basename(path) == "pyproject.toml" else {
-            k: v for k, v in data.items() if k != "tool"}
+        table = (
+            {}
+            if os.path.basename(path) == "pyproject.toml"
+            else {k: v for k, v in data.items() if k != "tool"}
+        )
     if not isinstance(table, dict):
         raise InputError(path, _line_of(text, "exaudit"), "[tool.exaudit] is not a table")
     return table, text
@@ -144,8 +149,9 @@ def _value(key: str, raw: Any, where: str, line: int | None, base: str | None) -
     if not isinstance(raw, str) or not raw:
         raise InputError(where, line, f"{key} must be a string, not {raw!r}")
     if spec.choices and raw not in spec.choices:
-        raise InputError(where, line, f"{key} must be one of {', '.join(spec.choices)}, "
-                         f"not {raw!r}")
+        raise InputError(
+            where, line, f"{key} must be one of {', '.join(spec.choices)}, not {raw!r}"
+        )
     if spec.kind == "path" and base is not None:
         path = os.path.normpath(os.path.join(base, raw))
         # relative to the working directory, unless the two only share the root
@@ -157,8 +163,14 @@ def _value(key: str, raw: Any, where: str, line: int | None, base: str | None) -
     return raw
 
 
-def resolve(cli: dict[str, Any], *, config: str | None = None, isolated: bool = False,
-            keys: tuple[str, ...] = tuple(KEYS), start: str | None = None) -> Settings:
+def resolve(
+    cli: dict[str, Any],
+    *,
+    config: str | None = None,
+    isolated: bool = False,
+    keys: tuple[str, ...] = tuple(KEYS),
+    start: str | None = None,
+) -> Settings:
     """The effective settings: command line (values not None), else the file, else defaults."""
     out = Settings()
     path = None if isolated else (config or discover(start))
@@ -170,23 +182,31 @@ def resolve(cli: dict[str, Any], *, config: str | None = None, isolated: bool = 
             out.file = path
         except ImportError:  # pragma: no cover - Python 3.10 without tomli
             if config:
-                raise InputError(path, None, "reading TOML needs Python 3.11 or the tomli "
-                                 "package") from None
-            out.notes.append(f"{path} ignored: reading TOML needs Python 3.11 or the "
-                             "tomli package")
+                raise InputError(
+                    path, None, "reading TOML needs Python 3.11 or the tomli package"
+                ) from None
+            out.notes.append(f"{path} ignored: reading TOML needs Python 3.11 or the tomli package")
     for raw_key in table:
         key = raw_key.replace("_", "-")
         if key not in KEYS:
-            raise InputError(path, _line_of(text, raw_key), f"unknown key {raw_key!r} in the "
-                             f"exaudit configuration (known: {', '.join(KEYS)})")
+            raise InputError(
+                path,
+                _line_of(text, raw_key),
+                f"unknown key {raw_key!r} in the exaudit configuration (known: {', '.join(KEYS)})",
+            )
     normalized = {k.replace("_", "-"): v for k, v in table.items()}
     for key in keys:
         if cli.get(key) is not None:
             out.values[key] = _value(key, cli[key], "exaudit", None, None)
             out.sources[key] = "command line"
         elif key in normalized:
-            out.values[key] = _value(key, normalized[key], path or "", _line_of(text, key),
-                                     os.path.dirname(os.path.abspath(path or ".")))
+            out.values[key] = _value(
+                key,
+                normalized[key],
+                path or "",
+                _line_of(text, key),
+                os.path.dirname(os.path.abspath(path or ".")),
+            )
             out.sources[key] = path or ""
         else:
             out.values[key] = KEYS[key].default
@@ -199,9 +219,11 @@ def render(s: Settings, fmt: str = "text") -> str:
     import json
 
     if fmt == "json":
-        data = {"schema": "exaudit.config/1", "file": s.file,
-                "settings": {k: {"value": s.values[k], "source": s.sources[k]}
-                             for k in s.values}}
+        data = {
+            "schema": "exaudit.config/1",
+            "file": s.file,
+            "settings": {k: {"value": s.values[k], "source": s.sources[k]} for k in s.values},
+        }
         return json.dumps(data, indent=2) + "\n"
     lines = [f"# configuration file: {s.file or 'none found'}"]
     lines += [f"# note: {n}" for n in s.notes]

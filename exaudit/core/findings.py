@@ -59,8 +59,13 @@ class Finding:
 
     def sort_key(self) -> tuple[str, str, int, str, str]:
         loc = self.location
-        return (self.firewall or "", loc.file if loc else "", loc.line if loc else 0,
-                self.check, self.message)
+        return (
+            self.firewall or "",
+            loc.file if loc else "",
+            loc.line if loc else 0,
+            self.check,
+            self.message,
+        )
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -68,8 +73,9 @@ class Finding:
             "name": self.name,
             "severity": self.severity.value,
             "firewall": self.firewall,
-            "location": ({"file": self.location.file, "line": self.location.line}
-                         if self.location else None),
+            "location": (
+                {"file": self.location.file, "line": self.location.line} if self.location else None
+            ),
         }
         if self.flow is not None:
             out["flow"] = self.flow
@@ -82,9 +88,17 @@ class Finding:
 def finding_from_json(data: dict[str, Any]) -> Finding:
     """The finding ``Finding.to_json`` wrote (plus its ``text``), for the result cache."""
     loc = data.get("location")
-    return Finding(data["check"], data["name"], Severity(data["severity"]), data["firewall"],
-                   Location(loc["file"], loc["line"]) if loc else None, data["message"],
-                   data.get("flow"), data.get("fix"), data.get("text"))
+    return Finding(
+        data["check"],
+        data["name"],
+        Severity(data["severity"]),
+        data["firewall"],
+        Location(loc["file"], loc["line"]) if loc else None,
+        data["message"],
+        data.get("flow"),
+        data.get("fix"),
+        data.get("text"),
+    )
 
 
 def fails(findings: list[Finding], fail_on: str) -> bool:

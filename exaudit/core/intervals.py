@@ -60,8 +60,8 @@ class IntervalSet:
         return self._hash
 
     def __repr__(self) -> str:
-        return "IntervalSet(%s)" % ", ".join(
-            str(a) if a == b else f"{a}-{b}" for a, b in self.spans
+        return "IntervalSet({})".format(
+            ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in self.spans)
         )
 
     def __contains__(self, value: int) -> bool:
@@ -144,7 +144,7 @@ class IntervalSet:
                 clipped = [(max(lo, a), min(hi, b)) for a, b in ends]
                 if clipped[0][0] <= clipped[0][1]:
                     out.append(clipped[0])
-                out += spans[i + 1:j - 1]
+                out += spans[i + 1 : j - 1]
                 if len(clipped) == 2 and clipped[1][0] <= clipped[1][1]:
                     out.append(clipped[1])
             result = tuple(out)
@@ -217,7 +217,7 @@ class IntervalSet:
 
     def _minus(self, spans: tuple[Span, ...]) -> list[Span]:
         """This set (one span) minus sorted ``spans`` that lie around it."""
-        (lo, hi), = self.spans
+        ((lo, hi),) = self.spans
         out: list[Span] = []
         cur = lo
         for a, b in spans:
@@ -239,8 +239,12 @@ class IntervalSet:
             i, j = IntervalSet._raw(spans)._around(lo, hi)
             if i == j:
                 continue
-            kept = tuple(piece for a, b in spans[i:j] for piece in
-                         ((a, min(b, lo - 1)), (max(a, hi + 1), b)) if piece[0] <= piece[1])
+            kept = tuple(
+                piece
+                for a, b in spans[i:j]
+                for piece in ((a, min(b, lo - 1)), (max(a, hi + 1), b))
+                if piece[0] <= piece[1]
+            )
             spans = spans[:i] + kept + spans[j:]
         return IntervalSet._raw(spans)
 

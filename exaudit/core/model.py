@@ -18,8 +18,16 @@ from exaudit.core.intervals import IntervalSet
 PROTOCOLS = IntervalSet.span(0, 255)
 PORTS = IntervalSet.span(0, 65535)
 EPHEMERAL = IntervalSet.span(1024, 65535)
-TCP_FLAG_BITS = {"FIN": 1, "SYN": 2, "RST": 4, "PSH": 8, "ACK": 16, "URG": 32, "ECE": 64,
-                 "CWR": 128}
+TCP_FLAG_BITS = {
+    "FIN": 1,
+    "SYN": 2,
+    "RST": 4,
+    "PSH": 8,
+    "ACK": 16,
+    "URG": 32,
+    "ECE": 64,
+    "CWR": 128,
+}
 FLAGS = IntervalSet.span(0, 255)
 SYN = IntervalSet.point(TCP_FLAG_BITS["SYN"])
 ACK = IntervalSet.point(TCP_FLAG_BITS["ACK"])
@@ -129,9 +137,7 @@ class Rule:
         m = self.match
         if m.state is not None and m.state.issubset(REPLY_STATES):
             return True
-        if m.flags is not None and m.proto is not None and m.proto.issubset(
-            IntervalSet.point(TCP)
-        ):
+        if m.flags is not None and m.proto is not None and m.proto.issubset(IntervalSet.point(TCP)):
             return not (m.flags & IntervalSet.point(TCP_FLAG_BITS["SYN"]))
         return False
 

@@ -45,7 +45,7 @@ def read_text(path: str) -> str:
     # A UTF-8 byte-order mark is not part of the text (editors on Windows write one);
     # left in, it would glue itself to the first word and hide the first statement.
     if data.startswith(BOM):
-        data = data[len(BOM):]
+        data = data[len(BOM) :]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -37,8 +37,9 @@ class Difference:
         return values
 
 
-def differences(left: Sequence[Stage], right: Sequence[Stage], question: Question,
-                limit: int = 20) -> list[Difference]:
+def differences(
+    left: Sequence[Stage], right: Sequence[Stage], question: Question, limit: int = 20
+) -> list[Difference]:
     """Overlapping parts of ``question`` on which ``left`` and ``right`` disagree."""
     names = patterns_of(c for s in [*left, *right] for c in s.chains.values())
     names |= {n for n in (question.in_iface, question.out_iface) if n}

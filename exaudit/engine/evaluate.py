@@ -103,8 +103,10 @@ class Part:
 
     def describe_ifaces(self) -> tuple[str, str]:
         assert self.universe is not None
-        return (self.universe.describe(self.box[_D["iif"]]),
-                self.universe.describe(self.box[_D["oif"]]))
+        return (
+            self.universe.describe(self.box[_D["iif"]]),
+            self.universe.describe(self.box[_D["oif"]]),
+        )
 
 
 @dataclass
@@ -132,9 +134,8 @@ class Result:
         for p in self.parts:
             inside = p.box[d] & values
             if inside:
-                box = p.box[:d] + (inside,) + p.box[d + 1:]
-                parts.append(Part(box, p.verdict, p.decided_by, p.path, p.depends_on,
-                                  p.universe))
+                box = p.box[:d] + (inside,) + p.box[d + 1 :]
+                parts.append(Part(box, p.verdict, p.decided_by, p.path, p.depends_on, p.universe))
         return Result(parts)
 
 
@@ -143,7 +144,7 @@ class Result:
 
 def intersect(a: Box, b: Box) -> Box | None:
     out = []
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=False):
         if x is y:
             out.append(x)
             continue
@@ -164,16 +165,13 @@ def subtract(a: Box, b: Box) -> list[Box]:
     for i, x in enumerate(a):
         rest = x - inter[i]
         if rest.spans:
-            pieces.append(tuple(prefix) + (rest,) + a[i + 1:])
+            pieces.append(tuple(prefix) + (rest,) + a[i + 1 :])
         prefix.append(inter[i])
     return pieces
 
 
 def _may_meet(a: Box, b: Box) -> bool:
-    for x, y in zip(a, b):
-        if x is not y and not x.intersects(y):
-            return False
-    return True
+    return all(not (x is not y and not x.intersects(y)) for x, y in zip(a, b, strict=False))
 
 
 # --- compilation ------------------------------------------------------------------------
@@ -192,16 +190,16 @@ class _CompiledChain:
     index: ChainIndex | None = None
     indexed: bool = False
     # questions about one server and port recur (many sources, both directions)
-    memo: dict[tuple[IntervalSet, IntervalSet], list[int] | None] = field(
-        default_factory=dict)
+    memo: dict[tuple[IntervalSet, IntervalSet], list[int] | None] = field(default_factory=dict)
 
     def candidates(self, box: Box) -> list[int] | None:
         """Positions of the rules that may meet ``box``; None means every rule."""
         if not self.indexed:
             self.indexed = True
             if len(self.rules) >= MIN_RULES:
-                self.index = ChainIndex([cr.box for cr in self.rules],
-                                        (_D["dport"], _D["dst"]), (PORTS, addresses.ALL))
+                self.index = ChainIndex(
+                    [cr.box for cr in self.rules], (_D["dport"], _D["dst"]), (PORTS, addresses.ALL)
+                )
         if self.index is None:
             return None
         key = (box[_D["dport"]], box[_D["dst"]])
@@ -214,14 +212,17 @@ class _CompiledChain:
 
 def _rule_box(m: Match, universe: Universe) -> Box:
     """The exact box of packets a rule's match describes, in ``DIMS`` order."""
-    return (PORTS if m.dport is None else m.dport,
-            addresses.ALL if m.dst is None else m.dst,
-            PROTOCOLS if m.proto is None else m.proto,
-            addresses.ALL if m.src is None else m.src,
-            PORTS if m.sport is None else m.sport,
-            FLAGS if m.flags is None else m.flags,
-            STATES if m.state is None else m.state,
-            universe.match(m.iif), universe.match(m.oif))
+    return (
+        PORTS if m.dport is None else m.dport,
+        addresses.ALL if m.dst is None else m.dst,
+        PROTOCOLS if m.proto is None else m.proto,
+        addresses.ALL if m.src is None else m.src,
+        PORTS if m.sport is None else m.sport,
+        FLAGS if m.flags is None else m.flags,
+        STATES if m.state is None else m.state,
+        universe.match(m.iif),
+        universe.match(m.oif),
+    )
 
 
 assert DIMS == ("dport", "dst", "proto", "src", "sport", "flags", "state", "iif", "oif")
@@ -265,8 +266,9 @@ class Evaluator:
             compiled = {}
             for name, chain in chains.items():
                 compiled[name] = _CompiledChain(
-                    chain, [_CompiledRule(r, _rule_box(r.match, self._universe))
-                            for r in chain.rules])
+                    chain,
+                    [_CompiledRule(r, _rule_box(r.match, self._universe)) for r in chain.rules],
+                )
             hit = (chains, compiled)
             self._compiled[id(chains)] = hit
         return hit[1]
@@ -277,16 +279,26 @@ class Evaluator:
 
     def rule_boxes(self, chains: dict[str, Chain]) -> dict[str, list[tuple[Rule, Box]]]:
         """Each chain's rules with the exact box each one matches (for rule analyses)."""
-        return {name: [(cr.rule, cr.box) for cr in compiled.rules]
-                for name, compiled in self._chains(chains).items()}
+        return {
+            name: [(cr.rule, cr.box) for cr in compiled.rules]
+            for name, compiled in self._chains(chains).items()
+        }
 
     def question_box(self, q: Question) -> Box:
         u = self._universe
         iif = IntervalSet.point(u.atom(q.in_iface)) if q.in_iface else u.unspecified()
         oif = IntervalSet.point(u.atom(q.out_iface)) if q.out_iface else u.unspecified()
-        values = {"proto": q.proto, "src": q.src, "dst": q.dst, "sport": q.sport,
-                  "dport": q.dport, "flags": q.flags, "state": q.state, "iif": iif,
-                  "oif": oif}
+        values = {
+            "proto": q.proto,
+            "src": q.src,
+            "dst": q.dst,
+            "sport": q.sport,
+            "dport": q.dport,
+            "flags": q.flags,
+            "state": q.state,
+            "iif": iif,
+            "oif": oif,
+        }
         return tuple(values[name] for name in DIMS)
 
     def evaluate(self, stages: Sequence[Stage], question: Question) -> Result:
@@ -332,9 +344,17 @@ class _Walk:
         if not self.stages:
             self.outcomes.append(_Outcome(box, "permit", None, (), ()))
             return self.outcomes
-        todo: list[tuple[Box, int, str, int, tuple[Frame, ...], tuple[Step, ...],
-                         tuple[tuple[Origin, bool], ...]]] = [
-            (box, 0, self.stages[0].entry, 0, (), (), ())]
+        todo: list[
+            tuple[
+                Box,
+                int,
+                str,
+                int,
+                tuple[Frame, ...],
+                tuple[Step, ...],
+                tuple[tuple[Origin, bool], ...],
+            ]
+        ] = [(box, 0, self.stages[0].entry, 0, (), (), ())]
         deadline = time.monotonic() + MAX_SECONDS
         exhausted = False
         while todo:
@@ -351,9 +371,17 @@ class _Walk:
     def _give_up(self, box: Box, path: tuple[Step, ...], assumed: tuple) -> None:
         self.outcomes.append(_Outcome(box, "undetermined", None, path, assumed))
 
-    def _walk(self, box: Box, stage_i: int, chain_name: str, index: int,
-              stack: tuple[Frame, ...], path: tuple[Step, ...],
-              assumed: tuple[tuple[Origin, bool], ...], todo: list) -> None:
+    def _walk(
+        self,
+        box: Box,
+        stage_i: int,
+        chain_name: str,
+        index: int,
+        stack: tuple[Frame, ...],
+        path: tuple[Step, ...],
+        assumed: tuple[tuple[Origin, bool], ...],
+        todo: list,
+    ) -> None:
         chains = self.compiled[stage_i]
         chain = chains.get(chain_name)
         if chain is None:
@@ -364,8 +392,9 @@ class _Walk:
             assert self.root is not None
             self.cands[key] = chain.candidates(self.root)
         cands = self.cands[key]
-        positions: Iterable[int] = (range(index, len(rules)) if cands is None else
-                                    cands[bisect_left(cands, index):])
+        positions: Iterable[int] = (
+            range(index, len(rules)) if cands is None else cands[bisect_left(cands, index) :]
+        )
         for position in positions:
             cr = rules[position]
             i = position + 1
@@ -382,14 +411,44 @@ class _Walk:
                     self._give_up(inter, path, assumed + ((rule.origin, True),))
                 else:
                     # world where the unmodelled condition does not hold: go on
-                    todo.append((inter, stage_i, chain_name, i, stack, path,
-                                 assumed + ((rule.origin, False),)))
-                    self._act(inter, rule.target, rule.origin, stage_i, chain_name, here,
-                              stack, path, assumed + ((rule.origin, True),), todo,
-                              rule.stateful)
+                    todo.append(
+                        (
+                            inter,
+                            stage_i,
+                            chain_name,
+                            i,
+                            stack,
+                            path,
+                            assumed + ((rule.origin, False),),
+                        )
+                    )
+                    self._act(
+                        inter,
+                        rule.target,
+                        rule.origin,
+                        stage_i,
+                        chain_name,
+                        here,
+                        stack,
+                        path,
+                        assumed + ((rule.origin, True),),
+                        todo,
+                        rule.stateful,
+                    )
             else:
-                self._act(inter, rule.target, rule.origin, stage_i, chain_name, here, stack,
-                          path, assumed, todo, rule.stateful)
+                self._act(
+                    inter,
+                    rule.target,
+                    rule.origin,
+                    stage_i,
+                    chain_name,
+                    here,
+                    stack,
+                    path,
+                    assumed,
+                    todo,
+                    rule.stateful,
+                )
             if not rest:
                 return
             box = rest[0]
@@ -400,24 +459,44 @@ class _Walk:
         if c.default is None:
             self._return(box, stage_i, stack, path, assumed, todo, None, chain_name)
         else:
-            self._terminal(box, c.default, c.default_origin, stage_i, chain_name, path,
-                           assumed, todo, policy=True)
+            self._terminal(
+                box,
+                c.default,
+                c.default_origin,
+                stage_i,
+                chain_name,
+                path,
+                assumed,
+                todo,
+                policy=True,
+            )
 
-    def _act(self, box: Box, target: Target, origin: Origin, stage_i: int, chain_name: str,
-             here: Frame, stack: tuple[Frame, ...], path: tuple[Step, ...],
-             assumed: tuple, todo: list, stateful: bool = False) -> None:
+    def _act(
+        self,
+        box: Box,
+        target: Target,
+        origin: Origin,
+        stage_i: int,
+        chain_name: str,
+        here: Frame,
+        stack: tuple[Frame, ...],
+        path: tuple[Step, ...],
+        assumed: tuple,
+        todo: list,
+        stateful: bool = False,
+    ) -> None:
         verb = target.verb
         label = self.stages[stage_i].label
         if verb is Verb.CONTINUE:
             todo.append((box, stage_i, here[0], here[1], stack, path, assumed))
         elif verb in TERMINAL_VERDICTS:
-            self._terminal(box, target, origin, stage_i, chain_name, path, assumed, todo,
-                           stateful=stateful)
+            self._terminal(
+                box, target, origin, stage_i, chain_name, path, assumed, todo, stateful=stateful
+            )
         elif verb is Verb.JUMP:
             assert target.chain is not None
             step = Step(label, chain_name, "jump " + target.chain, origin)
-            todo.append((box, stage_i, target.chain, 0, stack + (here,), path + (step,),
-                         assumed))
+            todo.append((box, stage_i, target.chain, 0, stack + (here,), path + (step,), assumed))
         elif verb is Verb.GOTO:
             assert target.chain is not None
             step = Step(label, chain_name, "goto " + target.chain, origin)
@@ -426,14 +505,23 @@ class _Walk:
             self._return(box, stage_i, stack, path, assumed, todo, origin, chain_name)
         elif verb is Verb.UNKNOWN:
             step = Step(label, chain_name, "undetermined", origin)
-            self.outcomes.append(_Outcome(box, "undetermined", origin, path + (step,),
-                                          assumed + ((origin, True),)))
+            self.outcomes.append(
+                _Outcome(box, "undetermined", origin, path + (step,), assumed + ((origin, True),))
+            )
         else:  # pragma: no cover - Verb is closed
             raise AssertionError(verb)
 
-    def _return(self, box: Box, stage_i: int, stack: tuple[Frame, ...],
-                path: tuple[Step, ...], assumed: tuple, todo: list, origin: Origin | None,
-                chain_name: str) -> None:
+    def _return(
+        self,
+        box: Box,
+        stage_i: int,
+        stack: tuple[Frame, ...],
+        path: tuple[Step, ...],
+        assumed: tuple,
+        todo: list,
+        origin: Origin | None,
+        chain_name: str,
+    ) -> None:
         label = self.stages[stage_i].label
         if stack:
             caller, resume = stack[-1]
@@ -446,12 +534,31 @@ class _Walk:
             path = path + (Step(label, chain_name, "return", origin),)
         if entry.default is None:
             raise EvaluationError(f"entry chain {entry.name!r} has no default")
-        self._terminal(box, entry.default, entry.default_origin, stage_i, entry.name, path,
-                       assumed, todo, policy=True)
+        self._terminal(
+            box,
+            entry.default,
+            entry.default_origin,
+            stage_i,
+            entry.name,
+            path,
+            assumed,
+            todo,
+            policy=True,
+        )
 
-    def _terminal(self, box: Box, target: Target, origin: Origin | None, stage_i: int,
-                  chain_name: str, path: tuple[Step, ...], assumed: tuple, todo: list,
-                  policy: bool = False, stateful: bool = False) -> None:
+    def _terminal(
+        self,
+        box: Box,
+        target: Target,
+        origin: Origin | None,
+        stage_i: int,
+        chain_name: str,
+        path: tuple[Step, ...],
+        assumed: tuple,
+        todo: list,
+        policy: bool = False,
+        stateful: bool = False,
+    ) -> None:
         verdict = TERMINAL_VERDICTS[target.verb]
         step = Step(self.stages[stage_i].label, chain_name, verdict, origin, stateful)
         path = path + (step,)

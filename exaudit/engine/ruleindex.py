@@ -84,8 +84,12 @@ class DimensionIndex:
 class ChainIndex:
     """Candidate rules of one chain for a question box, from two dimensions."""
 
-    def __init__(self, boxes: Sequence[tuple[IntervalSet, ...]], dims: tuple[int, int],
-                 fulls: tuple[IntervalSet, IntervalSet]) -> None:
+    def __init__(
+        self,
+        boxes: Sequence[tuple[IntervalSet, ...]],
+        dims: tuple[int, int],
+        fulls: tuple[IntervalSet, IntervalSet],
+    ) -> None:
         self.dims = dims
         self.a = DimensionIndex([b[dims[0]] for b in boxes], fulls[0])
         self.b = DimensionIndex([b[dims[1]] for b in boxes], fulls[1])

@@ -42,8 +42,11 @@ def shadowed_rules(ruleset: Ruleset) -> list[Shadowed]:
     for name, rules in evaluator.rule_boxes(ruleset.chains).items():
         index = None
         if len(rules) >= MIN_RULES:
-            index = ChainIndex([box for _, box in rules],
-                               (DIMS.index("dport"), DIMS.index("dst")), (PORTS, addresses.ALL))
+            index = ChainIndex(
+                [box for _, box in rules],
+                (DIMS.index("dport"), DIMS.index("dst")),
+                (PORTS, addresses.ALL),
+            )
         for i, (rule, box) in enumerate(rules):
             by = _covered(rules, i, box, index)
             if by:
@@ -51,8 +54,9 @@ def shadowed_rules(ruleset: Ruleset) -> list[Shadowed]:
     return out
 
 
-def _covered(rules: list[tuple[Rule, Box]], i: int, box: Box,
-             index: ChainIndex | None) -> tuple[Origin, ...]:
+def _covered(
+    rules: list[tuple[Rule, Box]], i: int, box: Box, index: ChainIndex | None
+) -> tuple[Origin, ...]:
     cands = index.candidates(box) if index is not None else None
     positions = range(i) if cands is None else [c for c in cands if c < i]
     pieces = [box]

@@ -9,8 +9,11 @@ from pathlib import Path
 from exaudit.core.errors import InputError
 from exaudit.exchange.yamlsrc import Node, load
 
-RPC_PORT_NAMES = {"rpc.directory": "directory", "rpc.information_store": "information_store",
-                  "rpc.mta": "mta"}
+RPC_PORT_NAMES = {
+    "rpc.directory": "directory",
+    "rpc.information_store": "information_store",
+    "rpc.mta": "mta",
+}
 RFC1006 = "rfc1006"
 
 
@@ -78,13 +81,18 @@ def available() -> list[str]:
 def load_catalogue(exchange: str) -> Catalogue:
     path = rules_dir() / f"exchange-{exchange}.yaml"
     if not path.is_file():
-        raise InputError(None, None, f"no port catalogue for Exchange {exchange!r} "
-                         f"(available: {', '.join(available()) or 'none'})")
+        raise InputError(
+            None,
+            None,
+            f"no port catalogue for Exchange {exchange!r} "
+            f"(available: {', '.join(available()) or 'none'})",
+        )
     return parse_catalogue(path.read_text(encoding="utf-8"), str(path))
 
 
-def _requirements(node: Node, what: str, sources: dict[str, str],
-                  seen: set[str]) -> tuple[Requirement, ...]:
+def _requirements(
+    node: Node, what: str, sources: dict[str, str], seen: set[str]
+) -> tuple[Requirement, ...]:
     out = []
     for item in node.sequence(what):
         keys = item.mapping(what)
@@ -118,25 +126,44 @@ def parse_catalogue(text: str, path: str) -> Catalogue:
     for name, node in root["client_protocols"].mapping("client_protocols").items():
         parts = node.mapping(name)
         protocols[name] = ClientProtocol(
-            *(_requirements(parts[k], f"{name}.{k}", sources, seen) if k in parts else ()
-              for k in ("plain", "ssl", "always")))
+            *(
+                _requirements(parts[k], f"{name}.{k}", sources, seen) if k in parts else ()
+                for k in ("plain", "ssl", "always")
+            )
+        )
     pairs = []
     for item in root["ssl_pairs"].sequence("ssl_pairs"):
         keys = item.mapping("ssl pair")
-        pairs.append(SslPair(keys["protocol"].text("protocol"),
-                             keys["plaintext"].integer("plaintext", 1, 65535),
-                             keys["ssl"].integer("ssl", 1, 65535),
-                             keys["source"].text("source")))
-    connectors = {name: _requirements(node, f"connectors.{name}", sources, seen)
-                  for name, node in root["connectors"].mapping("connectors").items()}
+        pairs.append(
+            SslPair(
+                keys["protocol"].text("protocol"),
+                keys["plaintext"].integer("plaintext", 1, 65535),
+                keys["ssl"].integer("ssl", 1, 65535),
+                keys["source"].text("source"),
+            )
+        )
+    connectors = {
+        name: _requirements(node, f"connectors.{name}", sources, seen)
+        for name, node in root["connectors"].mapping("connectors").items()
+    }
 
     def span(key: str) -> tuple[int, int]:
         lo, hi = (n.integer(key, 0, 65535) for n in root[key].sequence(key))
         return (lo, hi)
 
-    registry = {k: v.text("registry") for k, v in root.get(
-        "registry", Node(path, 0, {})).mapping("registry").items()}
-    return Catalogue(root["exchange"].text("exchange"), path, span("ephemeral"),
-                     span("nt_client_port_pool"), sources, pairs, protocols,
-                     _requirements(root["intrasite"], "intrasite", sources, seen), connectors,
-                     registry)
+    registry = {
+        k: v.text("registry")
+        for k, v in root.get("registry", Node(path, 0, {})).mapping("registry").items()
+    }
+    return Catalogue(
+        root["exchange"].text("exchange"),
+        path,
+        span("ephemeral"),
+        span("nt_client_port_pool"),
+        sources,
+        pairs,
+        protocols,
+        _requirements(root["intrasite"], "intrasite", sources, seen),
+        connectors,
+        registry,
+    )

@@ -34,8 +34,10 @@ class Flow:
         return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in self.ports.spans)
 
     def describe(self) -> str:
-        return (f"{self.requirement.name} ({self.proto}/{self.port_label}) "
-                f"from {self.src_label} to {self.dst.name}")
+        return (
+            f"{self.requirement.name} ({self.proto}/{self.port_label}) "
+            f"from {self.src_label} to {self.dst.name}"
+        )
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,7 @@ class Crossing:
         return f"{self.in_iface} -> {self.out_iface}"
 
 
-def _ports(req: Requirement, dst: Server, ephemeral: tuple[int, int]) -> tuple[IntervalSet,
-                                                                               bool]:
+def _ports(req: Requirement, dst: Server, ephemeral: tuple[int, int]) -> tuple[IntervalSet, bool]:
     if isinstance(req.port, int):
         return IntervalSet.point(req.port), False
     if req.port == RFC1006:
@@ -73,8 +74,15 @@ def derive_flows(topo: Topology) -> list[Flow]:
     cat = topo.catalogue
     flows: list[Flow] = []
 
-    def add(req: Requirement, kind: str, src: IntervalSet, label: str, name: str | None,
-            dst: Server, line: int) -> None:
+    def add(
+        req: Requirement,
+        kind: str,
+        src: IntervalSet,
+        label: str,
+        name: str | None,
+        dst: Server,
+        line: int,
+    ) -> None:
         src = src - dst.address
         if not src:
             return
@@ -87,9 +95,8 @@ def derive_flows(topo: Topology) -> list[Flow]:
                 dst = topo.servers[server_name]
                 for protocol in client.protocols:
                     for req in cat.client_protocols[protocol].needs(protocol in client.ssl):
-                        add(req, "client", ref.addresses, ref.label, ref.name, dst,
-                            client.line)
-    for site, names in sorted(topo.sites().items()):
+                        add(req, "client", ref.addresses, ref.label, ref.name, dst, client.line)
+    for _site, names in sorted(topo.sites().items()):
         for a in names:
             for b in names:
                 if a != b:
@@ -103,8 +110,15 @@ def derive_flows(topo: Topology) -> list[Flow]:
             for b in right:
                 for x, y in ((a, b), (b, a)):
                     for req in cat.connectors[conn.type]:
-                        add(req, "connector", topo.servers[x].address, x, x,
-                            topo.servers[y], conn.line)
+                        add(
+                            req,
+                            "connector",
+                            topo.servers[x].address,
+                            x,
+                            x,
+                            topo.servers[y],
+                            conn.line,
+                        )
     return flows
 
 
@@ -163,8 +177,7 @@ def crossings(topo: Topology, flows: list[Flow], firewall: Firewall) -> list[Cro
             if flow.dst.name == host.name:
                 out.append(Crossing(firewall, flow, flow.src, None, None, "input"))
             if flow.src.intersects(host.address):
-                out.append(Crossing(firewall, flow, flow.src & host.address, None, None,
-                                    "output"))
+                out.append(Crossing(firewall, flow, flow.src & host.address, None, None, "output"))
         return out
     imap = interface_map(firewall)
     for flow in flows:

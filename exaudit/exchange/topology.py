@@ -17,8 +17,16 @@ DEFAULT_RFC1006_PORT = 102
 DEFAULT_EPHEMERAL_LIMIT = 16
 CONNECTOR_TYPES = ("rpc", "x400")
 
-_TOP_KEYS = {"version", "exchange", "policy", "networks", "servers", "clients", "connectors",
-             "firewalls"}
+_TOP_KEYS = {
+    "version",
+    "exchange",
+    "policy",
+    "networks",
+    "servers",
+    "clients",
+    "connectors",
+    "firewalls",
+}
 _POLICY_KEYS = {"require_ssl", "ephemeral_limit"}
 _SERVER_KEYS = {"address", "site", "rpc_ports", "rfc1006_port", "description"}
 _CLIENT_KEYS = {"from", "to", "protocols", "ssl", "description"}
@@ -116,8 +124,9 @@ def _check_keys(node: Node, allowed: set[str], what: str) -> dict[str, Node]:
     mapping = node.mapping(what)
     for key, value in mapping.items():
         if key not in allowed:
-            raise value.error(f"unknown key {key!r} in {what} "
-                              f"(allowed: {', '.join(sorted(allowed))})")
+            raise value.error(
+                f"unknown key {key!r} in {what} (allowed: {', '.join(sorted(allowed))})"
+            )
     return mapping
 
 
@@ -159,12 +168,15 @@ def load_topology(path: str, text: str | None = None) -> Topology:
     for name in topo.servers:
         if owned[name] != topo.servers[name].address:
             node = listed[name][0]
-            raise InputError(path, node[2], f"server {name!r} shares its address with "
-                             "another name listing the same block")
+            raise InputError(
+                path,
+                node[2],
+                f"server {name!r} shares its address with another name listing the same block",
+            )
     resolver = _Resolver(topo, owned, listed)
-    for item in (top["clients"].sequence("clients") if "clients" in top else []):
+    for item in top["clients"].sequence("clients") if "clients" in top else []:
         topo.clients.append(_client(item, topo, resolver))
-    for item in (top["connectors"].sequence("connectors") if "connectors" in top else []):
+    for item in top["connectors"].sequence("connectors") if "connectors" in top else []:
         topo.connectors.append(_connector(item, topo))
     if "firewalls" in top:
         for name, item in top["firewalls"].mapping("firewalls").items():
@@ -180,8 +192,7 @@ def _policy(node: Node | None) -> Policy:
     if "require_ssl" in keys:
         policy.require_ssl = keys["require_ssl"].boolean("policy.require_ssl")
     if "ephemeral_limit" in keys:
-        policy.ephemeral_limit = keys["ephemeral_limit"].integer(
-            "policy.ephemeral_limit", 0, 65535)
+        policy.ephemeral_limit = keys["ephemeral_limit"].integer("policy.ephemeral_limit", 0, 65535)
     return policy
 
 
@@ -194,8 +205,9 @@ def _names(top: dict[str, Node], topo: Topology) -> dict[str, Listing]:
         for name, node in top["networks"].mapping("networks").items():
             entries = []
             for item in node.items(f"network {name!r}"):
-                entries.append((item.text("an address"),
-                                _address(item, f"network {name!r}"), item.line))
+                entries.append(
+                    (item.text("an address"), _address(item, f"network {name!r}"), item.line)
+                )
             if not entries:
                 raise node.error(f"network {name!r} lists no addresses")
             listed[name] = entries
@@ -220,8 +232,9 @@ def _server(name: str, node: Node) -> Server:
     addr_node = keys["address"]
     address = _address(addr_node, f"server {name!r} address")
     if address.size() != 1:
-        raise addr_node.error(f"server {name!r} address must be one address, "
-                              f"not {addr_node.value!r}")
+        raise addr_node.error(
+            f"server {name!r} address must be one address, not {addr_node.value!r}"
+        )
     if "site" not in keys:
         raise node.error(f"server {name!r} has no site")
     site = keys["site"].text("site")
@@ -230,21 +243,25 @@ def _server(name: str, node: Node) -> Server:
     if "rpc_ports" in keys:
         rpc_node = keys["rpc_ports"]
         rpc_line = rpc_node.line
-        for service, port in _check_keys(rpc_node, set(RPC_SERVICES),
-                                         f"server {name!r} rpc_ports").items():
+        for service, port in _check_keys(
+            rpc_node, set(RPC_SERVICES), f"server {name!r} rpc_ports"
+        ).items():
             rpc[service] = port.integer(f"rpc_ports.{service}", 1, 65535)
     rfc_port, rfc_line = DEFAULT_RFC1006_PORT, None
     if "rfc1006_port" in keys:
         rfc_port = keys["rfc1006_port"].integer("rfc1006_port", 1, 65535)
         rfc_line = keys["rfc1006_port"].line
-    return Server(name, address, addr_node.text("address"), site, rpc, rpc_line, rfc_port,
-                  rfc_line, node.line)
+    return Server(
+        name, address, addr_node.text("address"), site, rpc, rpc_line, rfc_port, rfc_line, node.line
+    )
 
 
 def _partition(listed: dict[str, Listing], path: str) -> dict[str, IntervalSet]:
     """Each address goes to the most specific name listing it (smallest block wins)."""
-    entries = sorted(((a.size(), name, a, line) for name, es in listed.items()
-                      for _, a, line in es), key=lambda e: e[0])
+    entries = sorted(
+        ((a.size(), name, a, line) for name, es in listed.items() for _, a, line in es),
+        key=lambda e: e[0],
+    )
     owned: dict[str, IntervalSet] = {name: IntervalSet() for name in listed}
     taken = IntervalSet()
     i = 0
@@ -255,11 +272,15 @@ def _partition(listed: dict[str, Listing], path: str) -> dict[str, IntervalSet]:
             j += 1
         same = entries[i:j]
         for k, (_, name, a, line) in enumerate(same):
-            for _, other, b, _ in same[k + 1:]:
+            for _, other, b, _ in same[k + 1 :]:
                 if other != name and a.intersects(b):
-                    raise InputError(path, line, f"{name!r} and {other!r} list the same "
-                                     "addresses equally specifically; the partition is "
-                                     "ambiguous")
+                    raise InputError(
+                        path,
+                        line,
+                        f"{name!r} and {other!r} list the same "
+                        "addresses equally specifically; the partition is "
+                        "ambiguous",
+                    )
         for _, name, a, _ in same:
             owned[name] = owned[name] | (a - taken)
         for _, _, a, _ in same:
@@ -269,8 +290,9 @@ def _partition(listed: dict[str, Listing], path: str) -> dict[str, IntervalSet]:
 
 
 class _Resolver:
-    def __init__(self, topo: Topology, owned: dict[str, IntervalSet],
-                 listed: dict[str, Listing]) -> None:
+    def __init__(
+        self, topo: Topology, owned: dict[str, IntervalSet], listed: dict[str, Listing]
+    ) -> None:
         self.topo = topo
         self.owned = owned
         self.listed = listed
@@ -285,8 +307,9 @@ class _Resolver:
         try:
             a = addresses.parse(text)
         except addresses.AddressError:
-            raise node.error(f"unknown name {text!r} in {what} "
-                             "(not a network, a server or an address)") from None
+            raise node.error(
+                f"unknown name {text!r} in {what} (not a network, a server or an address)"
+            ) from None
         return Ref(text, a, a, None, node.line)
 
 
@@ -314,7 +337,7 @@ def _client(node: Node, topo: Topology, resolver: _Resolver) -> Client:
             raise n.error(f"unknown protocol {p!r} (known: {', '.join(sorted(known))})")
         protocols.append(p)
     ssl: set[str] = set()
-    for n in (keys["ssl"].items("ssl") if "ssl" in keys else []):
+    for n in keys["ssl"].items("ssl") if "ssl" in keys else []:
         p = n.text("ssl protocol")
         if p not in known:
             raise n.error(f"unknown protocol {p!r} in ssl")
@@ -352,23 +375,25 @@ def _connector(node: Node, topo: Topology) -> Connector:
             if s not in topo.servers:
                 raise n.error(f"unknown server {s!r} in connector")
             if topo.servers[s].site not in names:
-                raise n.error(f"server {s!r} is in site {topo.servers[s].site!r}, "
-                              "not one this connector joins")
+                raise n.error(
+                    f"server {s!r} is in site {topo.servers[s].site!r}, "
+                    "not one this connector joins"
+                )
             servers.append(s)
     else:
         servers = sites[names[0]] + sites[names[1]]
     return Connector((names[0], names[1]), ctype, servers, node.line)
 
 
-def _firewall(name: str, node: Node, topo: Topology, resolver: _Resolver,
-              base: str) -> Firewall:
+def _firewall(name: str, node: Node, topo: Topology, resolver: _Resolver, base: str) -> Firewall:
     keys = _check_keys(node, _FIREWALL_KEYS, f"firewall {name!r}")
     if "platform" not in keys:
         raise node.error(f"firewall {name!r} has no platform")
     platform = keys["platform"].text("platform")
     if platform not in platforms.NAMES:
-        raise keys["platform"].error(f"unknown platform {platform!r} "
-                                     f"(known: {', '.join(platforms.NAMES)})")
+        raise keys["platform"].error(
+            f"unknown platform {platform!r} (known: {', '.join(platforms.NAMES)})"
+        )
     if "config" not in keys:
         raise node.error(f"firewall {name!r} has no config")
     config = os.path.normpath(os.path.join(base, keys["config"].text("config")))
@@ -381,8 +406,9 @@ def _firewall(name: str, node: Node, topo: Topology, resolver: _Resolver,
     if "interfaces" in keys:
         interfaces = {}
         for iface, refs in keys["interfaces"].mapping("interfaces").items():
-            interfaces[iface] = [resolver.ref(n, f"interface {iface!r}")
-                                 for n in refs.items("interface addresses")]
+            interfaces[iface] = [
+                resolver.ref(n, f"interface {iface!r}") for n in refs.items("interface addresses")
+            ]
     else:
         host = keys["host"].text("host")
         if host not in topo.servers:

@@ -107,8 +107,12 @@ class _Converter:
         self.left -= 1
         line = node.start_mark.line + 1
         if self.left < 0:
-            raise InputError(self.file, line, "too many aliases: the file stands for more "
-                             f"than {ALIAS_FACTOR} times the values it writes out")
+            raise InputError(
+                self.file,
+                line,
+                "too many aliases: the file stands for more "
+                f"than {ALIAS_FACTOR} times the values it writes out",
+            )
         if isinstance(node, yaml.MappingNode):
             return Node(self.file, line, self._mapping(node))
         if isinstance(node, yaml.SequenceNode):
@@ -131,8 +135,9 @@ class _Converter:
             if name == "<<":
                 raise InputError(self.file, key.line, "YAML merge keys are not supported")
             if name in out:
-                raise InputError(self.file, key.line, f"duplicate key {name!r} "
-                                 f"(first on line {out[name].line})")
+                raise InputError(
+                    self.file, key.line, f"duplicate key {name!r} (first on line {out[name].line})"
+                )
             value = self.convert(value_node)
             # a value is reported at its key's line: 'firewall x: ...' points at 'x:'
             out[name] = Node(self.file, key.line, value.value)
@@ -142,23 +147,43 @@ class _Converter:
 # PyYAML's problems in a person's words: (problem starts with, context starts with or "",
 # message; {opened} is the line the context mark points at, where the construct began)
 _PROBLEMS = (
-    ("expected ',' or '}'", "while parsing a flow mapping",
-     "the '{' opened on line {opened} is never closed (or lacks a ',' between items)"),
-    ("expected ',' or ']'", "while parsing a flow sequence",
-     "the '[' opened on line {opened} is never closed (or lacks a ',' between items)"),
-    ("found unexpected end of stream", "while scanning a quoted scalar",
-     "the quote opened on line {opened} is never closed"),
-    ("found character '\\t' that cannot start any token", "",
-     "a tab character: YAML indents with spaces"),
-    ("mapping values are not allowed here", "",
-     "a ':' where no key can start (quote a value that holds ': ', or put the key on a "
-     "line of its own)"),
-    ("could not find expected ':'", "",
-     "a line that is neither 'key: value' nor a list item: a ':' is missing"),
-    ("expected <block end>, but found '-'", "",
-     "a list item ('- ...') where a key was expected: check the indentation"),
-    ("expected <block end>", "",
-     "the indentation does not match the lines above"),
+    (
+        "expected ',' or '}'",
+        "while parsing a flow mapping",
+        "the '{' opened on line {opened} is never closed (or lacks a ',' between items)",
+    ),
+    (
+        "expected ',' or ']'",
+        "while parsing a flow sequence",
+        "the '[' opened on line {opened} is never closed (or lacks a ',' between items)",
+    ),
+    (
+        "found unexpected end of stream",
+        "while scanning a quoted scalar",
+        "the quote opened on line {opened} is never closed",
+    ),
+    (
+        "found character '\\t' that cannot start any token",
+        "",
+        "a tab character: YAML indents with spaces",
+    ),
+    (
+        "mapping values are not allowed here",
+        "",
+        "a ':' where no key can start (quote a value that holds ': ', or put the key on a "
+        "line of its own)",
+    ),
+    (
+        "could not find expected ':'",
+        "",
+        "a line that is neither 'key: value' nor a list item: a ':' is missing",
+    ),
+    (
+        "expected <block end>, but found '-'",
+        "",
+        "a list item ('- ...') where a key was expected: check the indentation",
+    ),
+    ("expected <block end>", "", "the indentation does not match the lines above"),
 )
 
 
@@ -170,8 +195,11 @@ def syntax_error(exc: yaml.MarkedYAMLError, file: str) -> InputError:
         if problem.startswith(start) and context.startswith(ctx):
             opened = exc.context_mark.line + 1 if exc.context_mark else None
             mark = exc.context_mark if ctx and exc.context_mark else exc.problem_mark
-            return InputError(file, mark.line + 1 if mark else None,
-                              "YAML: " + words.replace("{opened}", str(opened)))
+            return InputError(
+                file,
+                mark.line + 1 if mark else None,
+                "YAML: " + words.replace("{opened}", str(opened)),
+            )
     mark = exc.problem_mark or exc.context_mark
     return InputError(file, mark.line + 1 if mark else None, f"YAML syntax: {problem}")
 
@@ -180,8 +208,12 @@ def load(text: str, file: str) -> Node:
     """Parse ``text`` as one YAML document with the safe schema."""
     limit = max_bytes()
     if len(text) > limit:
-        raise InputError(file, None, f"larger than {limit:,} bytes, the limit for a YAML "
-                         f"file ({LIMIT_VARIABLE} sets another)")
+        raise InputError(
+            file,
+            None,
+            f"larger than {limit:,} bytes, the limit for a YAML "
+            f"file ({LIMIT_VARIABLE} sets another)",
+        )
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:

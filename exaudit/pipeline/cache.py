@@ -65,8 +65,9 @@ class Cache:
             self.misses += 1
             return None
         deps = entry.get("deps") if isinstance(entry, dict) else None
-        if not isinstance(deps, list) or not all(isinstance(d, list) and len(d) == 2
-                                                 and isinstance(d[0], str) for d in deps):
+        if not isinstance(deps, list) or not all(
+            isinstance(d, list) and len(d) == 2 and isinstance(d[0], str) for d in deps
+        ):
             self.misses += 1
             return None
         found = [(d[0], _unchanged(d)) for d in deps]

@@ -36,8 +36,13 @@ class Side:
     rules: dict[str, RuleIndex]  # firewall -> its rules by identity
 
 
-def _side(topology: str, enabled: frozenset[str], baseline: str | None, runner: Runner,
-          remap: Remap | None = None) -> Side:
+def _side(
+    topology: str,
+    enabled: frozenset[str],
+    baseline: str | None,
+    runner: Runner,
+    remap: Remap | None = None,
+) -> Side:
     run = evaluate(topology, enabled, runner, compare=True)
     if remap is not None:
         run.findings = [_moved(f, remap) for f in run.findings]
@@ -51,13 +56,26 @@ def _side(topology: str, enabled: frozenset[str], baseline: str | None, runner: 
 def _moved(f: Finding, remap: Remap) -> Finding:
     if f.location is None:
         return f
-    return Finding(f.check, f.name, f.severity, f.firewall,
-                   Location(remap(f.location.file), f.location.line), f.message,
-                   f.flow, f.fix, f.text)
+    return Finding(
+        f.check,
+        f.name,
+        f.severity,
+        f.firewall,
+        Location(remap(f.location.file), f.location.line),
+        f.message,
+        f.flow,
+        f.fix,
+        f.text,
+    )
 
 
-def diff(topology: str, before: str, enabled: frozenset[str], baseline: str | None = None,
-         runner: Runner = SERIAL) -> DiffReport:
+def diff(
+    topology: str,
+    before: str,
+    enabled: frozenset[str],
+    baseline: str | None = None,
+    runner: Runner = SERIAL,
+) -> DiffReport:
     topology = os.path.normpath(topology)
     source = Before(before, topology)
     after = _side(topology, enabled, baseline, runner)
@@ -77,29 +95,45 @@ def diff(topology: str, before: str, enabled: frozenset[str], baseline: str | No
     gone = [e for e in old_active if e.fingerprint not in new_prints]
     changed = _changed(gone, added, old, after)
     paired = {id(e) for pair in changed for e in pair}
-    introduced = tuple(Moved(e, _other_line(e, after, old)) for e in added
-                       if id(e) not in paired)
+    introduced = tuple(Moved(e, _other_line(e, after, old)) for e in added if id(e) not in paired)
     resolved = tuple(Moved(e, _other_line(e, old, after)) for e in gone if id(e) not in paired)
     firewalls = tuple(replace(o.summary, flows=()) for o in after.run.outcomes)
     inputs = tuple(t.path for t in after.run.texts) + ((baseline,) if baseline else ())
-    return DiffReport(topology, before, firewalls, _flow_changes(old, after), introduced,
-                      resolved, _rule_changes(old, after), enabled, tuple(changed), inputs)
+    return DiffReport(
+        topology,
+        before,
+        firewalls,
+        _flow_changes(old, after),
+        introduced,
+        resolved,
+        _rule_changes(old, after),
+        enabled,
+        tuple(changed),
+        inputs,
+    )
 
 
 def _place(e: Entry, side: Side) -> tuple[object, ...]:
     """What stays of a finding when its rule's text is edited: check, firewall, flow, and
     the rule's place in its chain."""
     f = e.finding
-    flow = (f.flow or {}).get("id"), (f.flow or {}).get("src"), (f.flow or {}).get("dst"), \
-        (f.flow or {}).get("in"), (f.flow or {}).get("out"), (f.flow or {}).get("path")
+    flow = (
+        (f.flow or {}).get("id"),
+        (f.flow or {}).get("src"),
+        (f.flow or {}).get("dst"),
+        (f.flow or {}).get("in"),
+        (f.flow or {}).get("out"),
+        (f.flow or {}).get("path"),
+    )
     where: object = None
     if f.location is not None and f.firewall in side.rules:
         where = side.rules[f.firewall].position.get(f.location.line)
     return (f.check, f.firewall, flow, where)
 
 
-def _changed(gone: list[Entry], added: list[Entry], old: Side, new: Side
-             ) -> list[tuple[Entry, Entry]]:
+def _changed(
+    gone: list[Entry], added: list[Entry], old: Side, new: Side
+) -> list[tuple[Entry, Entry]]:
     """Findings resolved and introduced at the same place: one finding whose rule changed."""
     waiting: dict[tuple[object, ...], list[Entry]] = {}
     for e in gone:
@@ -130,13 +164,19 @@ def _flow_side(state: FlowState | None) -> FlowSide | None:
         return None
     denied = state.sources.get("deny") if state.status == "partly denied" else None
     replies = state.replies_denied if state.status == "replies denied" else None
-    return FlowSide(state.status, state.lines(),
-                    tuple(addresses.to_cidrs(denied)) if denied else (),
-                    tuple(addresses.to_cidrs(replies)) if replies else ())
+    return FlowSide(
+        state.status,
+        state.lines(),
+        tuple(addresses.to_cidrs(denied)) if denied else (),
+        tuple(addresses.to_cidrs(replies)) if replies else (),
+    )
 
 
-CHANGE = {("permit", "deny"): "newly blocked", ("permit", "partly denied"): "newly partly "
-          "blocked", ("permit", "replies denied"): "replies newly blocked"}
+CHANGE = {
+    ("permit", "deny"): "newly blocked",
+    ("permit", "partly denied"): "newly partly blocked",
+    ("permit", "replies denied"): "replies newly blocked",
+}
 
 
 def _change(before: str | None, after: str | None) -> str:
@@ -154,19 +194,27 @@ def _flow_changes(old: Side, new: Side) -> tuple[FlowChange, ...]:
     for key in sorted(set(old.states) | set(new.states)):
         a, b = old.states.get(key), new.states.get(key)
         before, now = _flow_side(a), _flow_side(b)
-        if before == now or (before is not None and now is not None
-                             and before.status == now.status
-                             and (before.denied, before.replies_denied)
-                             == (now.denied, now.replies_denied)):
+        if before == now or (
+            before is not None
+            and now is not None
+            and before.status == now.status
+            and (before.denied, before.replies_denied) == (now.denied, now.replies_denied)
+        ):
             continue
         state = b or a
         assert state is not None
         change = _change(a.status if a else None, b.status if b else None)
         if before is not None and now is not None and before.status == now.status:
-            change = ("replies denied to other clients" if now.status == "replies denied"
-                      else "denied for other sources")
-        out.append(FlowChange(key[0], flow_json(state.crossing.flow, None, state.crossing),
-                              change, before, now))
+            change = (
+                "replies denied to other clients"
+                if now.status == "replies denied"
+                else "denied for other sources"
+            )
+        out.append(
+            FlowChange(
+                key[0], flow_json(state.crossing.flow, None, state.crossing), change, before, now
+            )
+        )
     return tuple(out)
 
 
@@ -179,8 +227,9 @@ def _decisions(side: Side) -> dict[tuple[str, tuple[str, int]], set[str]]:
         what = f"{c.flow.id} {c.flow.src_label} -> {c.flow.dst.name} ({c.path_label()})"
         for direction, verdict, origin, chain in state.decided:
             word = verdict if direction == "forward" else f"{verdict} replies of"
-            out.setdefault((state.firewall, index.identity(origin, chain)),
-                           set()).add(f"{word} {what}")
+            out.setdefault((state.firewall, index.identity(origin, chain)), set()).add(
+                f"{word} {what}"
+            )
     return out
 
 
@@ -193,6 +242,9 @@ def _rule_changes(old: Side, new: Side) -> tuple[RuleChange, ...]:
             continue
         old_line = old.rules[fw].by_id.get(ident) if fw in old.rules else None
         new_line = new.rules[fw].by_id.get(ident) if fw in new.rules else None
-        out.append(RuleChange(fw, ident[0], old_line, new_line, tuple(sorted(was - now)),
-                              tuple(sorted(now - was))))
+        out.append(
+            RuleChange(
+                fw, ident[0], old_line, new_line, tuple(sorted(was - now)), tuple(sorted(now - was))
+            )
+        )
     return tuple(out)

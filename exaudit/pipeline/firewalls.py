@@ -61,8 +61,13 @@ def audit_firewall(job: FirewallJob) -> FirewallOutcome:
     clock.lap("evaluate")
     findings = firewall_checks(AuditContext(job.topology, job.flows, [fa]), job.enabled)
     clock.lap("checks")
-    outcome = FirewallOutcome(fw.name, firewall_summary(fa), findings,
-                              config.commented(ruleset, fw.name), seconds=clock.laps)
+    outcome = FirewallOutcome(
+        fw.name,
+        firewall_summary(fa),
+        findings,
+        config.commented(ruleset, fw.name),
+        seconds=clock.laps,
+    )
     if job.compare:
         outcome.states = flow_states(fa)
         outcome.rules = RuleIndex.of(fa)

@@ -36,14 +36,21 @@ class LintOutcome:
 def lint_one(job: LintJob) -> LintOutcome:
     config = Config(job.path, job.text, platforms.get(job.platform), job.guessed)
     ruleset = config.parse()
-    return LintOutcome(lint_file(job.path, job.platform, job.guessed, ruleset),
-                       lint_checks(ruleset, None, job.enabled),
-                       config.commented(ruleset, None))
+    return LintOutcome(
+        lint_file(job.path, job.platform, job.guessed, ruleset),
+        lint_checks(ruleset, None, job.enabled),
+        config.commented(ruleset, None),
+    )
 
 
-def lint(paths: list[str], platform: str | None, enabled: frozenset[str],
-         baseline: str | None = None, runner: Runner = SERIAL,
-         skip_unknown: bool = False) -> LintReport:
+def lint(
+    paths: list[str],
+    platform: str | None,
+    enabled: frozenset[str],
+    baseline: str | None = None,
+    runner: Runner = SERIAL,
+    skip_unknown: bool = False,
+) -> LintReport:
     """Lint each file; with ``skip_unknown``, files no platform reads are left out with a
     note (a pre-commit hook matches file names, and not every ``.rules`` is a firewall)."""
     jobs = []
@@ -56,13 +63,19 @@ def lint(paths: list[str], platform: str | None, enabled: frozenset[str],
             runner.notify(f"{exc}: skipped")
             continue
         if config.guessed:
-            runner.notify(f"{config.path}: platform guessed from content: "
-                          f"{config.platform.name}")
-        jobs.append(LintJob(config.path, config.text, config.platform.name, config.guessed,
-                            enabled))
+            runner.notify(f"{config.path}: platform guessed from content: {config.platform.name}")
+        jobs.append(
+            LintJob(config.path, config.text, config.platform.name, config.guessed, enabled)
+        )
     cache = runner.cache
-    keys = [digest("lint", j.platform, str(j.guessed), j.path, j.text,
-                   ",".join(sorted(enabled))) for j in jobs] if cache is not None else []
+    keys = (
+        [
+            digest("lint", j.platform, str(j.guessed), j.path, j.text, ",".join(sorted(enabled)))
+            for j in jobs
+        ]
+        if cache is not None
+        else []
+    )
     outcomes: list[LintOutcome | None] = [None] * len(jobs)
     if cache is not None:
         outcomes = [_cached(cache, key, job) for key, job in zip(keys, jobs, strict=True)]
@@ -70,16 +83,23 @@ def lint(paths: list[str], platform: str | None, enabled: frozenset[str],
     for i, done in zip(todo, runner.map(lint_one, [jobs[i] for i in todo], "linting"), strict=True):
         outcomes[i] = done
         if cache is not None:
-            cache.put(keys[i], {"deps": [[t.path, text_digest(t.text)] for t in done.texts[1:]],
-                                "file": done.file.to_json(),
-                                "findings": [{**f.to_json(), "text": f.text}
-                                             for f in done.findings]})
+            cache.put(
+                keys[i],
+                {
+                    "deps": [[t.path, text_digest(t.text)] for t in done.texts[1:]],
+                    "file": done.file.to_json(),
+                    "findings": [{**f.to_json(), "text": f.text} for f in done.findings],
+                },
+            )
     finished = [o for o in outcomes if o is not None]
     findings = sorted((f for o in finished for f in o.findings), key=Finding.sort_key)
-    result = triage(findings, enabled, suppressions(t for o in finished for t in o.texts),
-                    baselines.load(baseline) if baseline else None)
-    inputs = tuple(t.path for o in finished for t in o.texts) + ((baseline,) if baseline
-                                                                else ())
+    result = triage(
+        findings,
+        enabled,
+        suppressions(t for o in finished for t in o.texts),
+        baselines.load(baseline) if baseline else None,
+    )
+    inputs = tuple(t.path for o in finished for t in o.texts) + ((baseline,) if baseline else ())
     return lint_report([o.file for o in finished], result, enabled, inputs)
 
 
@@ -90,5 +110,6 @@ def _cached(cache: Cache, key: str, job: LintJob) -> LintOutcome | None:
     entry, deps = found
     syntax = platforms.get(job.platform).comments
     texts = [Commented(path, text, syntax) for path, text in [(job.path, job.text), *deps]]
-    return LintOutcome(LintFile.from_json(entry["file"]),
-                       [finding_from_json(f) for f in entry["findings"]], texts)
+    return LintOutcome(
+        LintFile.from_json(entry["file"]), [finding_from_json(f) for f in entry["findings"]], texts
+    )

@@ -28,8 +28,12 @@ def _call(work: tuple[Callable[[T], R], T]) -> R:
         return func(item)
 
 
-def run_all(func: Callable[[T], R], items: Sequence[T], jobs: int,
-            done: Callable[[int, R], None] | None = None) -> list[R]:
+def run_all(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    jobs: int,
+    done: Callable[[int, R], None] | None = None,
+) -> list[R]:
     """``[func(item) for item in items]``, over up to ``jobs`` processes.
 
     ``done(i, result)`` is called as each result arrives (in any order, for progress);

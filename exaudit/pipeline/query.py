@@ -73,9 +73,17 @@ def packet_from_json(text: str, file: str, line: int) -> Packet:
     for key in ("dport", "sport"):
         if key in data and (isinstance(data[key], bool) or not isinstance(data[key], int)):
             raise InputError(file, line, f"{key!r} must be a number")
-    return Packet(str(data.get("proto", "tcp")), data["src"], data["dst"], data.get("dport"),
-                  data.get("sport"), data.get("in"), data.get("out"), data.get("chain"),
-                  bool(data.get("established", False)))
+    return Packet(
+        str(data.get("proto", "tcp")),
+        data["src"],
+        data["dst"],
+        data.get("dport"),
+        data.get("sport"),
+        data.get("in"),
+        data.get("out"),
+        data.get("chain"),
+        bool(data.get("established", False)),
+    )
 
 
 def _port(value: int | None, what: str, file: str | None, line: int | None) -> IntervalSet:
@@ -106,8 +114,9 @@ def question_for(p: Packet, file: str | None = None, line: int | None = None) ->
     dport = _port(p.dport, "destination port", file, line)
     flags = (ACK if p.established else SYN) if proto == TCP else FLAGS
     state = states(State.ESTABLISHED if p.established else State.NEW)
-    return Question(IntervalSet.point(proto), src, dst, dport, sport, flags, state,
-                    p.in_iface, p.out_iface)
+    return Question(
+        IntervalSet.point(proto), src, dst, dport, sport, flags, state, p.in_iface, p.out_iface
+    )
 
 
 def _origin_json(o: Origin | None) -> dict[str, Any] | None:
@@ -128,31 +137,38 @@ class Querier:
         families = self.ruleset.extra.get("families")
         family = 4 if question.src.min() <= addresses.V4_MAX else 6
         if isinstance(families, (set, frozenset)) and family not in families:
-            raise InputError(file or self.ruleset.file, line,
-                             f"{self.ruleset.file} has no IPv{family} rules "
-                             f"(it is an IPv{'/'.join(map(str, sorted(families)))} ruleset)")
+            raise InputError(
+                file or self.ruleset.file,
+                line,
+                f"{self.ruleset.file} has no IPv{family} rules "
+                f"(it is an IPv{'/'.join(map(str, sorted(families)))} ruleset)",
+            )
         kwargs: dict[str, Any] = {"in_iface": p.in_iface, "out_iface": p.out_iface}
         if p.chain:
             kwargs["chain"] = p.chain
         stages = self.platform.stages(self.ruleset, **kwargs)
         if not stages and not (p.in_iface or p.out_iface or p.chain):
-            raise InputError(file or self.ruleset.file, line,
-                             f"without --in or --out no filter of this {self.platform.title} "
-                             "config applies (its filters are bound to interfaces): give "
-                             "--in and/or --out")
+            raise InputError(
+                file or self.ruleset.file,
+                line,
+                f"without --in or --out no filter of this {self.platform.title} "
+                "config applies (its filters are bound to interfaces): give "
+                "--in and/or --out",
+            )
         self.stages = [s.label for s in stages]
         return self.evaluator.evaluate(stages, question)
 
-    def answer(self, p: Packet, file: str | None = None, line: int | None = None
-               ) -> dict[str, Any]:
+    def answer(self, p: Packet, file: str | None = None, line: int | None = None) -> dict[str, Any]:
         result = self.result(p, file, line)
         out = answer_json(p, result)
         if not (p.in_iface or p.out_iface or p.chain):
             # say what was asked, so an answer about the firewall's own traffic is not
             # read as one about a packet it forwards
-            out["assumed"] = (f"no --in/--out given: the packet was taken to meet "
-                              f"{' then '.join(self.stages)}, arriving on any interface; give "
-                              "--in and --out for a packet the firewall forwards")
+            out["assumed"] = (
+                f"no --in/--out given: the packet was taken to meet "
+                f"{' then '.join(self.stages)}, arriving on any interface; give "
+                "--in and --out for a packet the firewall forwards"
+            )
         return out
 
 
@@ -167,13 +183,22 @@ def answer_json(p: Packet, result: Result) -> dict[str, Any]:
         out["verdict"] = "undetermined"
     out["packet"] = p.to_json()
     out["decided_by"] = _origin_json(first.decided_by if len(verdicts) == 1 else None)
-    out["path"] = [{"stage": s.stage, "chain": s.chain, "verdict": s.verdict,
-                    "line": s.origin.line if s.origin else None} for s in first.path]
+    out["path"] = [
+        {
+            "stage": s.stage,
+            "chain": s.chain,
+            "verdict": s.verdict,
+            "line": s.origin.line if s.origin else None,
+        }
+        for s in first.path
+    ]
     if first.depends_on:
         out["depends_on"] = [_origin_json(o) for o in first.depends_on]
     if len(verdicts) > 1:
-        out["reason"] = ("the verdict depends on something the packet does not say "
-                         "(the interface or the source port); give --in/--out/--sport")
+        out["reason"] = (
+            "the verdict depends on something the packet does not say "
+            "(the interface or the source port); give --in/--out/--sport"
+        )
         out["cases"] = [_case(x) for x in parts]
     return out
 
@@ -181,6 +206,10 @@ def answer_json(p: Packet, result: Result) -> dict[str, Any]:
 def _case(part: Part) -> dict[str, Any]:
     iif, oif = part.describe_ifaces()
     sport = part.dim("sport")
-    return {"in": iif, "out": oif,
-            "sport": ",".join(f"{a}-{b}" if a != b else str(a) for a, b in sport.spans),
-            "verdict": part.verdict, "decided_by": _origin_json(part.decided_by)}
+    return {
+        "in": iif,
+        "out": oif,
+        "sport": ",".join(f"{a}-{b}" if a != b else str(a) for a, b in sport.spans),
+        "verdict": part.verdict,
+        "decided_by": _origin_json(part.decided_by),
+    }

@@ -29,8 +29,7 @@ class Config:
     def commented(self, ruleset: Ruleset, firewall: str | None) -> list[Commented]:
         """This config's text and the files its parse read (pf includes), to scan."""
         files = [(self.path, self.text), *ruleset.sources.items()]
-        return [Commented(path, text, self.platform.comments, firewall)
-                for path, text in files]
+        return [Commented(path, text, self.platform.comments, firewall) for path, text in files]
 
 
 def read_config(path: str, platform: str | None) -> Config:

@@ -37,8 +37,12 @@ def detect(text: str, path: str) -> str:
         if s > score:
             best, score = name, s
     if best is None or score < 0.3:
-        raise NotAFirewall(path, None, "not a firewall configuration exaudit can tell "
-                           f"({', '.join(NAMES)}); if it is one, give --platform")
+        raise NotAFirewall(
+            path,
+            None,
+            "not a firewall configuration exaudit can tell "
+            f"({', '.join(NAMES)}); if it is one, give --platform",
+        )
     return best
 
 

@@ -44,8 +44,15 @@ class FixRequest:
 
 
 class StageBuilder(Protocol):
-    def __call__(self, ruleset: Ruleset, *, in_iface: str | None, out_iface: str | None,
-                 chain: str | None = None, local: str | None = None) -> list[Stage]:
+    def __call__(
+        self,
+        ruleset: Ruleset,
+        *,
+        in_iface: str | None,
+        out_iface: str | None,
+        chain: str | None = None,
+        local: str | None = None,
+    ) -> list[Stage]:
         """Which parts of ``ruleset`` a packet meets, in order.
 
         ``in_iface``/``out_iface`` ``None`` mean any non-loopback interface; ``chain``

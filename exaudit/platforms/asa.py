@@ -46,53 +46,156 @@ def _p(*values: int) -> IntervalSet:
 
 
 PROTOCOLS: dict[str, IntervalSet | None] = {
-    "ip": None, "ah": _p(51), "eigrp": _p(88), "esp": _p(50), "gre": _p(47), "icmp": _p(1),
-    "icmp6": _p(58), "igmp": _p(2), "igrp": _p(9), "ipinip": _p(4), "ipsec": _p(50),
-    "nos": _p(94), "ospf": _p(89), "pcp": _p(108), "pim": _p(103), "pptp": _p(47),
-    "snp": _p(109), "tcp": _p(6), "udp": _p(17), "sctp": _p(132), "tcp-udp": _p(6, 17),
+    "ip": None,
+    "ah": _p(51),
+    "eigrp": _p(88),
+    "esp": _p(50),
+    "gre": _p(47),
+    "icmp": _p(1),
+    "icmp6": _p(58),
+    "igmp": _p(2),
+    "igrp": _p(9),
+    "ipinip": _p(4),
+    "ipsec": _p(50),
+    "nos": _p(94),
+    "ospf": _p(89),
+    "pcp": _p(108),
+    "pim": _p(103),
+    "pptp": _p(47),
+    "snp": _p(109),
+    "tcp": _p(6),
+    "udp": _p(17),
+    "sctp": _p(132),
+    "tcp-udp": _p(6, 17),
 }
 
 # The ASA's own port literals (ASA configuration guide, "TCP and UDP Ports"); several
 # differ from IOS and from IANA (kerberos 750, radius 1645, secureid-udp 5510, ...).
 PORT_NAMES = {
-    "aol": 5190, "bgp": 179, "biff": 512, "bootpc": 68, "bootps": 67, "chargen": 19,
-    "cifs": 3020, "citrix-ica": 1494, "cmd": 514, "ctiqbe": 2748, "daytime": 13,
-    "discard": 9, "dnsix": 195, "domain": 53, "echo": 7, "exec": 512, "finger": 79,
-    "ftp": 21, "ftp-data": 20, "gopher": 70, "h323": 1720, "hostname": 101, "http": 80,
-    "https": 443, "ident": 113, "imap4": 143, "irc": 194, "isakmp": 500, "kerberos": 750,
-    "klogin": 543, "kshell": 544, "ldap": 389, "ldaps": 636, "login": 513,
-    "lotusnotes": 1352, "lpd": 515, "mobile-ip": 434, "nameserver": 42, "netbios-dgm": 138,
-    "netbios-ns": 137, "netbios-ssn": 139, "nfs": 2049, "nntp": 119, "ntp": 123,
-    "pcanywhere-data": 5631, "pcanywhere-status": 5632, "pim-auto-rp": 496, "pop2": 109,
-    "pop3": 110, "pptp": 1723, "radius": 1645, "radius-acct": 1646, "rip": 520, "rsh": 514,
-    "rtsp": 554, "secureid-udp": 5510, "sip": 5060, "smtp": 25, "snmp": 161,
-    "snmptrap": 162, "sqlnet": 1521, "ssh": 22, "sunrpc": 111, "syslog": 514,
-    "tacacs": 49, "talk": 517, "telnet": 23, "tftp": 69, "time": 37, "uucp": 540,
-    "vxlan": 4789, "who": 513, "whois": 43, "www": 80, "xdmcp": 177,
+    "aol": 5190,
+    "bgp": 179,
+    "biff": 512,
+    "bootpc": 68,
+    "bootps": 67,
+    "chargen": 19,
+    "cifs": 3020,
+    "citrix-ica": 1494,
+    "cmd": 514,
+    "ctiqbe": 2748,
+    "daytime": 13,
+    "discard": 9,
+    "dnsix": 195,
+    "domain": 53,
+    "echo": 7,
+    "exec": 512,
+    "finger": 79,
+    "ftp": 21,
+    "ftp-data": 20,
+    "gopher": 70,
+    "h323": 1720,
+    "hostname": 101,
+    "http": 80,
+    "https": 443,
+    "ident": 113,
+    "imap4": 143,
+    "irc": 194,
+    "isakmp": 500,
+    "kerberos": 750,
+    "klogin": 543,
+    "kshell": 544,
+    "ldap": 389,
+    "ldaps": 636,
+    "login": 513,
+    "lotusnotes": 1352,
+    "lpd": 515,
+    "mobile-ip": 434,
+    "nameserver": 42,
+    "netbios-dgm": 138,
+    "netbios-ns": 137,
+    "netbios-ssn": 139,
+    "nfs": 2049,
+    "nntp": 119,
+    "ntp": 123,
+    "pcanywhere-data": 5631,
+    "pcanywhere-status": 5632,
+    "pim-auto-rp": 496,
+    "pop2": 109,
+    "pop3": 110,
+    "pptp": 1723,
+    "radius": 1645,
+    "radius-acct": 1646,
+    "rip": 520,
+    "rsh": 514,
+    "rtsp": 554,
+    "secureid-udp": 5510,
+    "sip": 5060,
+    "smtp": 25,
+    "snmp": 161,
+    "snmptrap": 162,
+    "sqlnet": 1521,
+    "ssh": 22,
+    "sunrpc": 111,
+    "syslog": 514,
+    "tacacs": 49,
+    "talk": 517,
+    "telnet": 23,
+    "tftp": 69,
+    "time": 37,
+    "uucp": 540,
+    "vxlan": 4789,
+    "who": 513,
+    "whois": 43,
+    "www": 80,
+    "xdmcp": 177,
 }
 
 ICMP4_NAMES = {name: value for name, value in cc.ICMP4_NAMES.items() if value[1] is None}
 ICMP6_NAMES: dict[str, tuple[int, int | None]] = {
-    "unreachable": (1, None), "packet-too-big": (2, None), "time-exceeded": (3, None),
-    "parameter-problem": (4, None), "echo": (128, None), "echo-reply": (129, None),
-    "membership-query": (130, None), "membership-report": (131, None),
-    "membership-reduction": (132, None), "router-solicitation": (133, None),
-    "router-advertisement": (134, None), "neighbor-solicitation": (135, None),
-    "neighbor-advertisement": (136, None), "neighbor-redirect": (137, None),
+    "unreachable": (1, None),
+    "packet-too-big": (2, None),
+    "time-exceeded": (3, None),
+    "parameter-problem": (4, None),
+    "echo": (128, None),
+    "echo-reply": (129, None),
+    "membership-query": (130, None),
+    "membership-report": (131, None),
+    "membership-reduction": (132, None),
+    "router-solicitation": (133, None),
+    "router-advertisement": (134, None),
+    "neighbor-solicitation": (135, None),
+    "neighbor-advertisement": (136, None),
+    "neighbor-redirect": (137, None),
     "router-renumbering": (138, None),
 }
 ICMP_NAMES = {ICMP: ICMP4_NAMES, ICMPV6: ICMP6_NAMES}
 
-LOG_LEVELS = {"emergencies", "alerts", "critical", "errors", "warnings", "notifications",
-              "informational", "debugging"}
+LOG_LEVELS = {
+    "emergencies",
+    "alerts",
+    "critical",
+    "errors",
+    "warnings",
+    "notifications",
+    "informational",
+    "debugging",
+}
 # Identity conditions that may stand before the source address; exaudit has no users.
-IDENTITY_ARGS = {"user": 1, "user-group": 1, "object-group-user": 1,
-                 "object-group-security": 1, "security-group": 2}
+IDENTITY_ARGS = {
+    "user": 1,
+    "user-group": 1,
+    "object-group-user": 1,
+    "object-group-security": 1,
+    "security-group": 2,
+}
 # Filtering commands of PIX and pre-9.0 ASA releases exaudit does not read.
 LEGACY_FILTERS = {"conduit", "outbound", "apply"}
 # object-group kinds by their keyword (a service group with a protocol is a port group)
-GROUP_KINDS = {"network": "network", "service": "service", "protocol": "protocol",
-               "icmp-type": "icmp"}
+GROUP_KINDS = {
+    "network": "network",
+    "service": "service",
+    "protocol": "protocol",
+    "icmp-type": "icmp",
+}
 # The words after ``clear`` that mean ``clear configure``.
 CONFIGURE_WORDS = ("configure", "config", "conf")
 # The pass that reads each top-level command (0 names, 1 objects, 2 object-groups and
@@ -100,12 +203,19 @@ CONFIGURE_WORDS = ("configure", "config", "conf")
 # ``no`` form is read in the pass of what it undoes; every other ``no`` form turns off
 # something exaudit does not model.
 COMMANDS: dict[tuple[str, ...], tuple[int, str]] = {
-    ("name",): (0, "_name"), ("no", "name"): (0, "_no_names"), ("no", "names"): (0, "_no_names"),
-    ("object",): (1, "_object"), ("no", "object"): (1, "_no_object"),
-    ("object-group",): (2, "_object_group"), ("no", "object-group"): (2, "_no_object_group"),
-    ("interface",): (2, "_interface"), ("no", "interface"): (2, "_no_interface"),
-    ("access-list",): (3, "_access_list"), ("no", "access-list"): (3, "_no_access_list"),
-    ("access-group",): (3, "_access_group"), ("no", "access-group"): (3, "_no_access_group"),
+    ("name",): (0, "_name"),
+    ("no", "name"): (0, "_no_names"),
+    ("no", "names"): (0, "_no_names"),
+    ("object",): (1, "_object"),
+    ("no", "object"): (1, "_no_object"),
+    ("object-group",): (2, "_object_group"),
+    ("no", "object-group"): (2, "_no_object_group"),
+    ("interface",): (2, "_interface"),
+    ("no", "interface"): (2, "_no_interface"),
+    ("access-list",): (3, "_access_list"),
+    ("no", "access-list"): (3, "_no_access_list"),
+    ("access-group",): (3, "_access_group"),
+    ("no", "access-group"): (3, "_no_access_group"),
     ("same-security-traffic",): (3, "_same_security"),
     ("no", "same-security-traffic"): (3, "_same_security"),
     ("ipv6", "access-list"): (3, "_legacy"),
@@ -114,9 +224,13 @@ COMMANDS: dict[tuple[str, ...], tuple[int, str]] = {
 # ``clear configure WHAT`` forms that remove something exaudit models (the others clear
 # what it does not model), read like COMMANDS.
 CLEARS: dict[str, tuple[int, str]] = {
-    "name": (0, "_no_names"), "names": (0, "_no_names"), "object": (1, "_no_object"),
-    "object-group": (2, "_no_object_group"), "interface": (2, "_clear_interfaces"),
-    "access-list": (3, "_clear_access_lists"), "access-group": (3, "_clear_access_groups"),
+    "name": (0, "_no_names"),
+    "names": (0, "_no_names"),
+    "object": (1, "_no_object"),
+    "object-group": (2, "_no_object_group"),
+    "interface": (2, "_clear_interfaces"),
+    "access-list": (3, "_clear_access_lists"),
+    "access-group": (3, "_clear_access_groups"),
     "same-security-traffic": (3, "_clear_same_security"),
 }
 # Interface kinds the ASA creates and deletes (``no interface``); physical ones stay.
@@ -229,8 +343,9 @@ class _Parser:
     def _legacy(self, obj, words: list[str]) -> None:
         # filtering commands of old PIX/ASA releases: flagged, never skipped
         self.ctx.ace_lines.add(obj.linenum)
-        self.ctx.not_understood(obj.linenum, f"'{' '.join(words[:2])}' (PIX/ASA 8.x "
-                                "syntax) is not supported")
+        self.ctx.not_understood(
+            obj.linenum, f"'{' '.join(words[:2])}' (PIX/ASA 8.x syntax) is not supported"
+        )
 
     def _guard(self, index: int, action: Callable[..., None], *args: object) -> None:
         try:
@@ -248,10 +363,13 @@ class _Parser:
         name, value = words[2], cc.host(words[1])
         if name in self.names and self.names[name] != value:
             # which address the ASA keeps for it is not documented
-            self.name_doubt.setdefault(name, f"line {obj.linenum + 1} gives {name} another "
-                                       "address (not modelled)")
-            self.ctx.not_understood(obj.linenum, f"{name} already names another address: "
-                                    "the lines using it are undetermined")
+            self.name_doubt.setdefault(
+                name, f"line {obj.linenum + 1} gives {name} another address (not modelled)"
+            )
+            self.ctx.not_understood(
+                obj.linenum,
+                f"{name} already names another address: the lines using it are undetermined",
+            )
         self.names.setdefault(name, value)
         self.name_lines.setdefault(name, obj.linenum)
 
@@ -269,11 +387,15 @@ class _Parser:
             gone = list(self.names)
         gone = [name for name in gone if self.name_lines.get(name, index) < index]
         for name in gone:
-            self.name_doubt.setdefault(name, f"line {index + 1} may have removed name "
-                                       f"{name} (not modelled)")
+            self.name_doubt.setdefault(
+                name, f"line {index + 1} may have removed name {name} (not modelled)"
+            )
         if gone:
-            self.ctx.not_understood(index, f"removing name {', '.join(gone)} is not "
-                                    "modelled; the lines using it are undetermined")
+            self.ctx.not_understood(
+                index,
+                f"removing name {', '.join(gone)} is not "
+                "modelled; the lines using it are undetermined",
+            )
 
     def _object(self, obj, words: list[str]) -> None:
         if len(words) < 3:
@@ -300,28 +422,39 @@ class _Parser:
                     self._end(toks)
             except ParseError as exc:
                 self.ctx.not_understood(child.linenum, str(exc))
-                group.members.append(unresolved_member(kind, f"line {child.linenum + 1} not "
-                                                 f"understood: {exc}"))
-            added = group.members[len(before):]
+                group.members.append(
+                    unresolved_member(kind, f"line {child.linenum + 1} not understood: {exc}")
+                )
+            added = group.members[len(before) :]
             if before and added and added != before:
                 # An object holds one value; whether this one replaces the one before is
                 # not documented: both are kept as an outer bound, and every use of the
                 # object is undetermined.
-                self.ctx.not_understood(child.linenum, f"object {group.name} already has a "
-                                        "value: replacing it is not modelled; its uses are "
-                                        "undetermined")
-                group.doubt = group.doubt or f"line {child.linenum + 1} gives object " \
+                self.ctx.not_understood(
+                    child.linenum,
+                    f"object {group.name} already has a "
+                    "value: replacing it is not modelled; its uses are "
+                    "undetermined",
+                )
+                group.doubt = (
+                    group.doubt
+                    or f"line {child.linenum + 1} gives object "
                     f"{group.name} a second value (not modelled)"
+                )
 
     def _member_removed(self, group: Group, child, words: list[str]) -> bool:
         """A ``no ...`` line inside an object or object-group: removing a member is not
         modelled, so the members may be fewer than read and every use is undetermined."""
         if words[0].lower() != "no":
             return False
-        self.ctx.not_understood(child.linenum, f"'{child.text.strip()}' (removing from "
-                                f"{group.name}) is not modelled; its uses are undetermined")
-        group.doubt = group.doubt or f"line {child.linenum + 1} may have removed a member " \
-            "(not modelled)"
+        self.ctx.not_understood(
+            child.linenum,
+            f"'{child.text.strip()}' (removing from "
+            f"{group.name}) is not modelled; its uses are undetermined",
+        )
+        group.doubt = (
+            group.doubt or f"line {child.linenum + 1} may have removed a member (not modelled)"
+        )
         return True
 
     def _no_object(self, obj, words: list[str]) -> None:
@@ -335,23 +468,28 @@ class _Parser:
         ``_no_object``."""
         self._doubt_groups(self.groups, obj.linenum, words, "object-group")
 
-    def _doubt_groups(self, groups: cc.Groups, index: int, words: list[str],
-                      what: str) -> None:
+    def _doubt_groups(self, groups: cc.Groups, index: int, words: list[str], what: str) -> None:
         cleared = _clears(words) is not None
         rest = words[3:] if cleared else words[2:]
         if not cleared and len(rest) < 2:
             raise ParseError(f"expected 'no {what} KIND NAME'")
         if cleared:
             kind = GROUP_KINDS.get(rest[0].lower(), rest[0].lower()) if rest else None
-            names = [n for n, g in groups.by_name.items()
-                     if kind is None or g.kind == kind or (kind == "service" and g.kind == "port")]
+            names = [
+                n
+                for n, g in groups.by_name.items()
+                if kind is None or g.kind == kind or (kind == "service" and g.kind == "port")
+            ]
         else:
             names = [rest[1]]
         why = f"line {index + 1} may have deleted it (not modelled)"
         hit = [name for name in names if groups.doubt(name, index, f"{what} {name}: {why}")]
         if hit:
-            self.ctx.not_understood(index, f"deleting {what} {', '.join(hit)} is not modelled; "
-                                    "the entries using it are undetermined")
+            self.ctx.not_understood(
+                index,
+                f"deleting {what} {', '.join(hit)} is not modelled; "
+                "the entries using it are undetermined",
+            )
 
     def _object_network_member(self, group: Group, words: list[str], index: int) -> None:
         toks = Tokens(words)
@@ -363,8 +501,7 @@ class _Parser:
         elif head == "subnet":
             group.members.append(Addr(self._net(toks)))
         elif head == "range":
-            group.members.append(Addr(cc.span(toks.take("an address"),
-                                              toks.take("an address"))))
+            group.members.append(Addr(cc.span(toks.take("an address"), toks.take("an address"))))
         elif head == "fqdn":
             toks.take_if("v4", "v6")
             name = toks.take("a domain name")
@@ -403,8 +540,9 @@ class _Parser:
                 self._group_member(group, cw, child.linenum)
             except ParseError as exc:
                 self.ctx.not_understood(child.linenum, str(exc))
-                group.members.append(unresolved_member(group.kind, f"line {child.linenum + 1} "
-                                                 f"not understood: {exc}"))
+                group.members.append(
+                    unresolved_member(group.kind, f"line {child.linenum + 1} not understood: {exc}")
+                )
 
     def _group_member(self, group: Group, words: list[str], index: int) -> None:
         toks = Tokens(words)
@@ -414,8 +552,9 @@ class _Parser:
         elif group.kind == "network" and head == "network-object":
             if toks.take_if("object"):
                 name = toks.take("an object name")
-                group.members.extend(self.objects.members(
-                    name, "network", lambda why: Addr(IntervalSet(), (why,))))
+                group.members.extend(
+                    self.objects.members(name, "network", lambda why: Addr(IntervalSet(), (why,)))
+                )
             elif toks.take_if("host"):
                 group.members.append(Addr(self._host(toks.take("an address"))))
             else:
@@ -428,8 +567,11 @@ class _Parser:
         elif group.kind == "service" and head == "service-object":
             if toks.take_if("object"):
                 name = toks.take("an object name")
-                group.members.extend(self.objects.members(
-                    name, "service", lambda why: Service(None, None, None, (why,))))
+                group.members.extend(
+                    self.objects.members(
+                        name, "service", lambda why: Service(None, None, None, (why,))
+                    )
+                )
             else:
                 group.members.extend(self._service_spec(toks))
         elif group.kind == "protocol" and head == "protocol-object":
@@ -443,8 +585,12 @@ class _Parser:
     def _service_spec(self, toks: Tokens) -> list[Service]:
         """``PROTO [source OP P] [destination OP P]`` or ``icmp [TYPE [CODE]]``."""
         proto = cc.protocol(toks.take("a protocol"), PROTOCOLS)
-        if proto is not None and len(proto.spans) == 1 and proto.min() in ICMP_NAMES \
-                and proto.size() == 1:
+        if (
+            proto is not None
+            and len(proto.spans) == 1
+            and proto.min() in ICMP_NAMES
+            and proto.size() == 1
+        ):
             number = proto.min()
             types, codes = cc.icmp_message(toks, ICMP_NAMES[number])
             return [cc.icmp_service(number, types, codes)]
@@ -519,12 +665,14 @@ class _Parser:
             return Addr(IntervalSet(), (self.name_doubt[word],))
         if low == "object":
             name = toks.take("an object name")
-            return cc.union_addr(self.objects.members(
-                name, "network", lambda why: Addr(IntervalSet(), (why,))))
+            return cc.union_addr(
+                self.objects.members(name, "network", lambda why: Addr(IntervalSet(), (why,)))
+            )
         if low == "object-group":
             name = toks.take("an object-group name")
-            return cc.union_addr(self.groups.members(
-                name, "network", lambda why: Addr(IntervalSet(), (why,))))
+            return cc.union_addr(
+                self.groups.members(name, "network", lambda why: Addr(IntervalSet(), (why,)))
+            )
         if low == "interface":
             return self._interface_address(toks.take("an interface name"))
         toks.i -= 1
@@ -543,8 +691,11 @@ class _Parser:
     def _access_list(self, obj, words: list[str]) -> None:
         index = obj.linenum
         if obj.children:
-            self.ctx.note(index, "indented lines under an access-list line (show "
-                          "access-list expansions) are ignored; the line itself is read")
+            self.ctx.note(
+                index,
+                "indented lines under an access-list line (show "
+                "access-list expansions) are ignored; the line itself is read",
+            )
         words = [w for w in words if not DISPLAY_NOISE.match(w)]
         if len(words) >= 2 and (words[1].endswith(";") or words[1] == "cached"):
             self.ctx.note(index, "show access-list summary line: not configuration; ignored")
@@ -561,13 +712,16 @@ class _Parser:
             self.ctx.not_understood(index, str(exc))
             return
         kind = toks.peek_lower()
-        text = " ".join(toks.words[toks.i:])
+        text = " ".join(toks.words[toks.i :])
         if kind == "remark":
             self._add(name, index, Entry(index, [], remark=True, text=text), position)
             return
         if kind in ("ethertype", "webtype"):
-            self.ctx.note(index, f"{kind} access list {name} does not filter IP traffic "
-                          "the way exaudit evaluates it; ignored")
+            self.ctx.note(
+                index,
+                f"{kind} access list {name} does not filter IP traffic "
+                "the way exaudit evaluates it; ignored",
+            )
             return
         self.ctx.ace_lines.add(index)
         entry = self._read_ace(index, toks)
@@ -585,26 +739,33 @@ class _Parser:
                 raise ParseError(f"unknown access-list type {kind!r}")
             toks.take()
             verb = {"permit": Verb.ACCEPT, "deny": Verb.DROP}.get(toks.peek_lower() or "")
-            return self._extended(origin, toks) if kind == "extended" else \
-                self._standard(origin, toks)
+            return (
+                self._extended(origin, toks) if kind == "extended" else self._standard(origin, toks)
+            )
         except ParseError as exc:
             self.ctx.not_understood(index, str(exc))
-            return Entry(index, [cc.unknown_rule(origin, verb, f"not understood: {exc}",
-                                                 stateful=True)])
+            return Entry(
+                index, [cc.unknown_rule(origin, verb, f"not understood: {exc}", stateful=True)]
+            )
 
     def _add(self, name: str, index: int, entry: Entry, position: int | None) -> None:
         acl = self.acls.setdefault(name, Acl(name, index))
         if position is None or position > len(acl.entries):
             acl.entries.append(entry)
             return
-        if acl.doubts and any(e.doubt_at is not None for e in acl.entries[:position - 1]):
+        if acl.doubts and any(e.doubt_at is not None for e in acl.entries[: position - 1]):
             # line N counts entries that may be gone: where this one lands is undetermined,
             # so nothing from the earliest place it may take on is decided for sure
-            why = (f"line {position}: its place is undetermined (an entry before it may "
-                   "have been removed)")
+            why = (
+                f"line {position}: its place is undetermined (an entry before it may "
+                "have been removed)"
+            )
             self.ctx.not_understood(index, why)
-            entry = Entry(index, [cc.unknown_rule(self.ctx.origin(index), None, why,
-                                                  stateful=True)], text=entry.text)
+            entry = Entry(
+                index,
+                [cc.unknown_rule(self.ctx.origin(index), None, why, stateful=True)],
+                text=entry.text,
+            )
             position = next(i for i, e in enumerate(acl.entries, 1) if e.doubt_at is not None)
         acl.entries.insert(position - 1, entry)
 
@@ -624,14 +785,17 @@ class _Parser:
             return  # no such list: nothing to delete
         if len(words) == 2:
             # not documented (the guide removes a list with clear configure access-list)
-            self.ctx.not_understood(index, f"'no access-list {acl.name}' without an entry is "
-                                    "not documented; the list's entries are undetermined")
+            self.ctx.not_understood(
+                index,
+                f"'no access-list {acl.name}' without an entry is "
+                "not documented; the list's entries are undetermined",
+            )
             for entry in acl.entries:
                 self._doubt(acl, entry, index, f"line {index + 1} may have deleted it")
             return
         position, toks = _line_number(words)
         kind = toks.peek_lower()
-        text = " ".join(toks.words[toks.i:])
+        text = " ".join(toks.words[toks.i :])
         if kind in ("ethertype", "webtype"):
             return  # lists exaudit does not read
         same = [e for e in acl.entries if e.text == text and e.remark == (kind == "remark")]
@@ -644,13 +808,21 @@ class _Parser:
         if len(same) == 1 and (position is None or at is same[0]):
             self._remove_entry(acl, same[0], index)
             same = []
-        twins = [e for e in acl.entries if not e.remark and e.doubt_at is None and (
-            e in same or sig is None or _signature(e) == sig)]
+        twins = [
+            e
+            for e in acl.entries
+            if not e.remark
+            and e.doubt_at is None
+            and (e in same or sig is None or _signature(e) == sig)
+        ]
         if twins:
-            self.ctx.not_understood(index, f"whether 'no access-list {acl.name} {text}' "
-                                    f"deletes line {twins[0].index + 1} (written differently, "
-                                    "or not understood) is not modelled; the entries it may "
-                                    "name are undetermined")
+            self.ctx.not_understood(
+                index,
+                f"whether 'no access-list {acl.name} {text}' "
+                f"deletes line {twins[0].index + 1} (written differently, "
+                "or not understood) is not modelled; the entries it may "
+                "name are undetermined",
+            )
             for entry in twins:
                 self._doubt(acl, entry, index, f"line {index + 1} may have deleted it")
 
@@ -686,9 +858,12 @@ class _Parser:
         for binding in bound:
             binding.doubt = binding.doubt or f"line {index + 1} deleted access-list {name}"
         if bound:
-            self.ctx.not_understood(index, f"access-list {name} is bound by an access-group: "
-                                    "what happens to the access-group when the list is "
-                                    "deleted is not modelled; its verdicts are undetermined")
+            self.ctx.not_understood(
+                index,
+                f"access-list {name} is bound by an access-group: "
+                "what happens to the access-group when the list is "
+                "deleted is not modelled; its verdicts are undetermined",
+            )
 
     def _clear_access_lists(self, obj, words: list[str]) -> None:
         """``clear configure access-list [NAME]`` removes the list (or every list)."""
@@ -712,8 +887,10 @@ class _Parser:
         dst = self._address(toks, origin.line - 1)
         self._end(toks)
         self._report(origin, [Service()], dst)
-        return Entry(origin.line - 1, cc.build_rules(origin, target, [Service()],
-                                                     Addr(addresses.ALL), dst, stateful=True))
+        return Entry(
+            origin.line - 1,
+            cc.build_rules(origin, target, [Service()], Addr(addresses.ALL), dst, stateful=True),
+        )
 
     def _extended(self, origin: Origin, toks: Tokens) -> Entry:
         index = origin.line - 1
@@ -728,8 +905,9 @@ class _Parser:
                 toks.take()
                 args = [toks.take(f"a value after {word}") for _ in range(IDENTITY_ARGS[word])]
                 unknown.append(f"{word} {' '.join(args)}")
-                self.ctx.not_modelled(index, f"{word} {' '.join(args)}: identity conditions "
-                                      "are not modelled")
+                self.ctx.not_modelled(
+                    index, f"{word} {' '.join(args)}: identity conditions are not modelled"
+                )
         src = self._address(toks, index)
         ported = protos is not None and protos.issubset(cc.PORT_PROTOCOLS)
         sport = self._ports(toks, unknown, after_dst=False) if ported else None
@@ -744,8 +922,11 @@ class _Parser:
             word = toks.take().lower()
             if word == "log":
                 nxt = toks.peek_lower()
-                if nxt in ("disable", "default") or nxt in LOG_LEVELS or \
-                        cc._DIGITS.match(nxt or ""):
+                if (
+                    nxt in ("disable", "default")
+                    or nxt in LOG_LEVELS
+                    or cc._DIGITS.match(nxt or "")
+                ):
                     toks.take()
                 if toks.take_if("interval"):
                     toks.take("an interval")
@@ -756,8 +937,9 @@ class _Parser:
             elif word == "time-range":
                 name = toks.take("a time-range name")
                 unknown.append(f"time-range {name}")
-                self.ctx.not_modelled(index, f"time-range {name}: the entry applies only at "
-                                      "some times")
+                self.ctx.not_modelled(
+                    index, f"time-range {name}: the entry applies only at some times"
+                )
             else:
                 raise ParseError(f"unknown option {word!r}")
         if inactive:
@@ -766,10 +948,15 @@ class _Parser:
         self._report(origin, services, src, dst)
         for why in unknown:
             if why.endswith("is not defined"):
-                self.ctx.not_modelled(index, f"{why}: the entry's verdicts are undetermined "
-                                      "where it matters")
-        return Entry(index, cc.build_rules(origin, target, services, src, dst,
-                                           unknown=tuple(unknown), stateful=True))
+                self.ctx.not_modelled(
+                    index, f"{why}: the entry's verdicts are undetermined where it matters"
+                )
+        return Entry(
+            index,
+            cc.build_rules(
+                origin, target, services, src, dst, unknown=tuple(unknown), stateful=True
+            ),
+        )
 
     def _protocol_spec(self, toks: Tokens) -> tuple[list[Service], IntervalSet | None]:
         """The protocol position: (service boxes, the protocols when ports may follow)."""
@@ -778,13 +965,15 @@ class _Parser:
             name = toks.take("a service object name")
             if self.objects.kind_of(name) is None and name.lower() in PROTOCOLS:
                 return [Service(PROTOCOLS[name.lower()])], None  # built-in ``object icmp``
-            return self.objects.members(name, "service", lambda why: Service(
-                None, None, None, (why,))), None
+            return self.objects.members(
+                name, "service", lambda why: Service(None, None, None, (why,))
+            ), None
         if word == "object-group":
             name = toks.take("an object-group name")
             if self.groups.kind_of(name) == "protocol":
-                members = self.groups.members(name, "protocol", lambda why: Service(
-                    None, None, None, (why,)))
+                members = self.groups.members(
+                    name, "protocol", lambda why: Service(None, None, None, (why,))
+                )
                 services = [m if isinstance(m, Service) else Service(m) for m in members]
                 protos = IntervalSet()
                 for s in services:
@@ -792,8 +981,9 @@ class _Parser:
                         return services, None
                     protos = protos | s.proto
                 return services, protos
-            return self.groups.members(name, "service", lambda why: Service(
-                None, None, None, (why,))), None
+            return self.groups.members(
+                name, "service", lambda why: Service(None, None, None, (why,))
+            ), None
         proto = cc.protocol(word, PROTOCOLS)
         return [Service(proto)], proto
 
@@ -821,12 +1011,17 @@ class _Parser:
         """An ICMP type (and code), or an icmp-type group, after the destination."""
         words: list[str] = []
         codes: IntervalSet | None = None
-        if toks.peek_lower() == "object-group" and self.groups.kind_of(
-                toks.peek(1) or "") == "icmp":
+        if (
+            toks.peek_lower() == "object-group"
+            and self.groups.kind_of(toks.peek(1) or "") == "icmp"
+        ):
             toks.take()
             words = self.groups.members(toks.take(), "icmp", lambda why: why)
-        elif toks.peek_lower() in ICMP4_NAMES or toks.peek_lower() in ICMP6_NAMES or \
-                cc._DIGITS.match(toks.peek() or ""):
+        elif (
+            toks.peek_lower() in ICMP4_NAMES
+            or toks.peek_lower() in ICMP6_NAMES
+            or cc._DIGITS.match(toks.peek() or "")
+        ):
             words = [toks.take().lower()]
             if cc._DIGITS.match(toks.peek() or ""):
                 codes = IntervalSet.point(cc.number(toks.take(), 0, 255, "ICMP code"))
@@ -848,11 +1043,11 @@ class _Parser:
         return out
 
     def _report(self, origin: Origin, services: list[Service], *addrs: Addr) -> None:
-        reasons = [u for a in addrs for u in a.unknown] + [u for s in services
-                                                             for u in s.unknown]
+        reasons = [u for a in addrs for u in a.unknown] + [u for s in services for u in s.unknown]
         for why in dict.fromkeys(reasons):
-            self.ctx.not_modelled(origin.line - 1, f"{why}: the entry's verdicts are "
-                                  "undetermined where it matters")
+            self.ctx.not_modelled(
+                origin.line - 1, f"{why}: the entry's verdicts are undetermined where it matters"
+            )
 
     # interfaces and bindings -----------------------------------------------------------
 
@@ -890,8 +1085,9 @@ class _Parser:
             except ParseError as exc:
                 self.ctx.not_understood(child.linenum, str(exc))
 
-    def _interface_line(self, iface: Interface, index: int, words: list[str],
-                        low: list[str]) -> None:
+    def _interface_line(
+        self, iface: Interface, index: int, words: list[str], low: list[str]
+    ) -> None:
         if low[:1] == ["nameif"] and len(words) == 2:
             if iface.nameif is not None and iface.nameif != words[1]:
                 self._nameif_gone(iface, index)
@@ -909,9 +1105,12 @@ class _Parser:
             if (iface.nameif or "").lower() == "inside":
                 # back to the default: 0, or the 100 that naming it inside set? Not documented
                 iface.level_doubt = index
-                self.ctx.not_understood(index, f"the security level of {iface.nameif} after "
-                                        "'no security-level' (0 or 100) is not documented; "
-                                        "the verdicts it decides are undetermined")
+                self.ctx.not_understood(
+                    index,
+                    f"the security level of {iface.nameif} after "
+                    "'no security-level' (0 or 100) is not documented; "
+                    "the verdicts it decides are undetermined",
+                )
         elif low[:2] == ["ip", "address"] and len(words) >= 4 and cc.is_ipv4(words[2]):
             # one IPv4 address per interface: a new one replaces the old
             addrs = cc.host(words[2])
@@ -946,8 +1145,11 @@ class _Parser:
     def _clear_interfaces(self, obj, words: list[str]) -> None:
         """``clear configure interface [NAME]`` returns interfaces to no configuration."""
         name = " ".join(words[3:])
-        targets = list(self.interfaces.values()) if not name else \
-            [i for i in [self._iface(name, None)] if i is not None]
+        targets = (
+            list(self.interfaces.values())
+            if not name
+            else [i for i in [self._iface(name, None)] if i is not None]
+        )
         for iface in targets:
             self._nameif_gone(iface, obj.linenum)
             fresh = Interface(iface.name, iface.index)
@@ -966,10 +1168,12 @@ class _Parser:
             del self.interfaces[iface.name]
             self._numbers[cc.interface_number(iface.name)].remove(iface.name)
             return
-        self.ctx.not_understood(obj.linenum, f"deleting the physical interface {iface.name} "
-                                "is not modelled; verdicts through it are undetermined")
-        iface.doubt = iface.doubt or (obj.linenum, f"line {obj.linenum + 1} may have "
-                                      "deleted it")
+        self.ctx.not_understood(
+            obj.linenum,
+            f"deleting the physical interface {iface.name} "
+            "is not modelled; verdicts through it are undetermined",
+        )
+        iface.doubt = iface.doubt or (obj.linenum, f"line {obj.linenum + 1} may have deleted it")
 
     def _access_group(self, obj, words: list[str]) -> None:
         """``access-group ACL in|out interface NAMEIF`` / ``access-group ACL global``: one
@@ -988,9 +1192,12 @@ class _Parser:
         if current.acl == words[2]:
             del self.bindings[key]  # type: ignore[arg-type]
             return
-        self.ctx.not_understood(obj.linenum, f"access-list {current.acl} is bound there, "
-                                f"not {words[2]}: whether the ASA removes it is not "
-                                "modelled; its verdicts are undetermined")
+        self.ctx.not_understood(
+            obj.linenum,
+            f"access-list {current.acl} is bound there, "
+            f"not {words[2]}: whether the ASA removes it is not "
+            "modelled; its verdicts are undetermined",
+        )
         current.doubt = current.doubt or f"line {obj.linenum + 1} may have removed it"
 
     def _binding_key(self, index: int, words: list[str]) -> tuple[str, str] | None:
@@ -1001,24 +1208,32 @@ class _Parser:
         if len(words) >= 5 and low[2] in ("in", "out") and low[3] == "interface":
             extra = low[5:]
             if "control-plane" in extra:
-                self.ctx.note(index, f"access-group {words[1]} control-plane filters traffic "
-                              "to the ASA itself; not on any through path")
+                self.ctx.note(
+                    index,
+                    f"access-group {words[1]} control-plane filters traffic "
+                    "to the ASA itself; not on any through path",
+                )
                 return None
             if extra and extra != ["per-user-override"]:
                 raise ParseError(f"unexpected {' '.join(words[5:])!r}")
             return (words[4], low[2])
-        raise ParseError("expected 'access-group ACL in|out interface NAMEIF' or "
-                         "'access-group ACL global'")
+        raise ParseError(
+            "expected 'access-group ACL in|out interface NAMEIF' or 'access-group ACL global'"
+        )
 
     def _same_security(self, obj, words: list[str]) -> None:
         """``[no] same-security-traffic permit inter-interface|intra-interface``."""
         low = [w.lower() for w in words]
         undo = low[:1] == ["no"]
         low = low[1:] if undo else low
-        if low[1:2] != ["permit"] or len(low) != 3 or low[2] not in ("inter-interface",
-                                                                    "intra-interface"):
-            raise ParseError("expected 'same-security-traffic permit inter-interface|"
-                             "intra-interface'")
+        if (
+            low[1:2] != ["permit"]
+            or len(low) != 3
+            or low[2] not in ("inter-interface", "intra-interface")
+        ):
+            raise ParseError(
+                "expected 'same-security-traffic permit inter-interface|intra-interface'"
+            )
         if undo:
             self.same_security.pop(low[2], None)
         else:
@@ -1035,15 +1250,22 @@ class _Parser:
                 # if every entry is gone, so is the list, and what the access-groups naming
                 # it then do is not modelled
                 cause = min(e.doubt_at for e in aces if e.doubt_at is not None)
-                chain.rules.append(cc.unknown_rule(self.ctx.origin(cause), None,
-                                                   f"every entry of {name} may be gone "
-                                                   f"(line {cause + 1})"))
+                chain.rules.append(
+                    cc.unknown_rule(
+                        self.ctx.origin(cause),
+                        None,
+                        f"every entry of {name} may be gone (line {cause + 1})",
+                    )
+                )
             rs.chains[name] = chain
         nameifs = {i.nameif for i in self.interfaces.values() if i.nameif}
-        for (nameif, direction), binding in self.bindings.items():
+        for (nameif, _direction), binding in self.bindings.items():
             if binding.acl not in self.acls:
-                self.ctx.not_understood(binding.index, f"access-list {binding.acl} is not "
-                                        "defined: what this access-group does is unknown")
+                self.ctx.not_understood(
+                    binding.index,
+                    f"access-list {binding.acl} is not "
+                    "defined: what this access-group does is unknown",
+                )
             if nameif and nameif not in nameifs:
                 self.ctx.not_understood(binding.index, f"no interface has nameif {nameif}")
         rs.extra["lines"] = self.ctx.lines
@@ -1054,19 +1276,22 @@ class _Parser:
         rs.extra["coverage"] = self.ctx.coverage()
         rs.extra["stage_cache"] = {}
 
-
     def _settle_nameifs(self) -> None:
         """An access-group naming a nameif that a later line removed or renamed: whether
         the ASA drops it, keeps it, or follows the rename is not documented."""
         for old, index, iface in self.nameifs_gone:
-            hit = [b for (nameif, _), b in self.bindings.items()
-                   if nameif == old and b.index < index]
+            hit = [
+                b for (nameif, _), b in self.bindings.items() if nameif == old and b.index < index
+            ]
             if not hit:
                 continue
             why = f"line {index + 1} took nameif {old} away from {iface.name}"
-            self.ctx.not_understood(index, f"access-groups name {old}: what becomes of them "
-                                    "when the nameif goes is not modelled; their verdicts "
-                                    "are undetermined")
+            self.ctx.not_understood(
+                index,
+                f"access-groups name {old}: what becomes of them "
+                "when the nameif goes is not modelled; their verdicts "
+                "are undetermined",
+            )
             for binding in hit:
                 binding.doubt = binding.doubt or why
             if iface.nameif is not None and iface.nameif != old:
@@ -1122,8 +1347,12 @@ def looks_like(text: str) -> float:
         score += 0.4
     if re.search(r"^\s+nameif \S+", sample, re.M):
         score += 0.3
-    if re.search(r"^(object network|object-group network|access-group \S+ (in|out) "
-                 r"interface|same-security-traffic)", sample, re.M):
+    if re.search(
+        r"^(object network|object-group network|access-group \S+ (in|out) "
+        r"interface|same-security-traffic)",
+        sample,
+        re.M,
+    ):
         score += 0.2
     if re.search(r"^ip access-list (standard|extended) |^\s+ip access-group ", sample, re.M):
         score -= 0.5
@@ -1166,22 +1395,28 @@ def resolve_interface(ruleset: Ruleset, name: str) -> Interface:
     full, candidates = cc.resolve_interface(name, ifaces)
     if full is not None:
         if not ifaces[full].nameif:
-            raise InputError(ruleset.file, None, f"interface {full} has no nameif: it "
-                             "passes no traffic")
+            raise InputError(
+                ruleset.file, None, f"interface {full} has no nameif: it passes no traffic"
+            )
         return ifaces[full]
     if candidates:
-        raise InputError(ruleset.file, None, f"interface {name} is ambiguous: "
-                         f"{', '.join(candidates)}")
+        raise InputError(
+            ruleset.file, None, f"interface {name} is ambiguous: {', '.join(candidates)}"
+        )
     known = ", ".join(sorted(i.nameif for i in named if i.nameif)) or "none"
-    raise InputError(ruleset.file, None, f"interface {name} is not defined in the "
-                     f"configuration (nameifs: {known})")
+    raise InputError(
+        ruleset.file,
+        None,
+        f"interface {name} is not defined in the configuration (nameifs: {known})",
+    )
 
 
 def _level_origin(ruleset: Ruleset, iface: Interface) -> Origin | None:
     if iface.level_doubt is not None:
         return _origin(ruleset, iface.level_doubt)
-    return _origin(ruleset, iface.level_index if iface.level_index is not None
-                   else iface.nameif_index)
+    return _origin(
+        ruleset, iface.level_index if iface.level_index is not None else iface.nameif_index
+    )
 
 
 def _level_outcomes(ruleset: Ruleset, src: Interface, dst: Interface) -> set[bool]:
@@ -1190,8 +1425,11 @@ def _level_outcomes(ruleset: Ruleset, src: Interface, dst: Interface) -> set[boo
     same: dict[str, int] = ruleset.extra.get("same_security", {})  # type: ignore[assignment]
     if src is dst:
         return {"intra-interface" in same}
-    return {a > b or (a == b and "inter-interface" in same)
-            for a in src.security_levels() for b in dst.security_levels()}
+    return {
+        a > b or (a == b and "inter-interface" in same)
+        for a in src.security_levels()
+        for b in dst.security_levels()
+    }
 
 
 def _level_verdict(ruleset: Ruleset, src: Interface, dst: Interface) -> bool:
@@ -1209,8 +1447,12 @@ def _acl_chain(ruleset: Ruleset, binding: Binding, returning: bool) -> Chain:
     if chain is None:
         origin = _origin(ruleset, binding.index)
         assert origin is not None
-        rule = Rule(origin, Match(), Target(Verb.UNKNOWN, name="undefined access-list"),
-                    (f"access-list {binding.acl} is not defined",))
+        rule = Rule(
+            origin,
+            Match(),
+            Target(Verb.UNKNOWN, name="undefined access-list"),
+            (f"access-list {binding.acl} is not defined",),
+        )
         return Chain(binding.acl, [rule], None if returning else cc.DENY, None)
     if returning:
         return Chain(chain.name, chain.rules, None, None)
@@ -1222,9 +1464,12 @@ def _renamed(stage: Stage, suffix: str) -> Stage:
     names = {name: name + suffix for name in stage.chains}
     chains = {}
     for name, chain in stage.chains.items():
-        rules = [r if r.target.chain not in names else
-                 replace(r, target=replace(r.target, chain=names[r.target.chain]))
-                 for r in chain.rules]
+        rules = [
+            r
+            if r.target.chain not in names
+            else replace(r, target=replace(r.target, chain=names[r.target.chain]))
+            for r in chain.rules
+        ]
         chains[names[name]] = Chain(names[name], rules, chain.default, chain.default_origin)
     return Stage(stage.label, chains, names[stage.entry])
 
@@ -1235,38 +1480,56 @@ def _either(present: Stage, absent: Stage, origin: Origin, why: str, label: str)
     the first, the natural reading; the engine keeps what both agree on and reports the
     rest undetermined."""
     line = origin.line
-    yes, no = _renamed(present, f" [with line {line}]"), _renamed(absent,
-                                                                   f" [without line {line}]")
+    yes, no = _renamed(present, f" [with line {line}]"), _renamed(absent, f" [without line {line}]")
     entry = f"line {line} undetermined"
-    rules = [Rule(origin, Match(), Target(Verb.GOTO, no.entry), (why,)),
-             Rule(origin, Match(), Target(Verb.GOTO, yes.entry))]
-    chains = {**yes.chains, **no.chains,
-              entry: Chain(entry, rules, Target(Verb.DROP, name="implicit deny"), None)}
+    rules = [
+        Rule(origin, Match(), Target(Verb.GOTO, no.entry), (why,)),
+        Rule(origin, Match(), Target(Verb.GOTO, yes.entry)),
+    ]
+    chains = {
+        **yes.chains,
+        **no.chains,
+        entry: Chain(entry, rules, Target(Verb.DROP, name="implicit deny"), None),
+    }
     return Stage(label, chains, entry)
 
 
-def _in_stage(ruleset: Ruleset, given: str, iface: Interface, out: Interface | None,
-              out_given: str | None) -> Stage:
+def _in_stage(
+    ruleset: Ruleset, given: str, iface: Interface, out: Interface | None, out_given: str | None
+) -> Stage:
     bindings = _bindings(ruleset)
     own, glob = bindings.get((iface.nameif or "", "in")), bindings.get(("", "global"))
     return _in_variant(ruleset, given, iface, out, own, glob)
 
 
-def _in_variant(ruleset: Ruleset, given: str, iface: Interface, out: Interface | None,
-                own: Binding | None, glob: Binding | None) -> Stage:
+def _in_variant(
+    ruleset: Ruleset,
+    given: str,
+    iface: Interface,
+    out: Interface | None,
+    own: Binding | None,
+    glob: Binding | None,
+) -> Stage:
     """The ingress stage with these bindings; one that may be gone makes two variants."""
     for binding, is_own in ((own, True), (glob, False)):
         if binding is None or binding.doubt is None:
             continue
         sure = Binding(binding.acl, binding.index)
-        present = _in_variant(ruleset, given, iface, out, sure if is_own else own,
-                              glob if is_own else sure)
-        absent = _in_variant(ruleset, given, iface, out, None if is_own else own,
-                             glob if is_own else None)
+        present = _in_variant(
+            ruleset, given, iface, out, sure if is_own else own, glob if is_own else sure
+        )
+        absent = _in_variant(
+            ruleset, given, iface, out, None if is_own else own, glob if is_own else None
+        )
         origin = _origin(ruleset, binding.index)
         assert origin is not None
-        return _either(present, absent, origin, binding.doubt,
-                       f"{present.label} (line {origin.line} may not apply)")
+        return _either(
+            present,
+            absent,
+            origin,
+            binding.doubt,
+            f"{present.label} (line {origin.line} may not apply)",
+        )
     if own is not None and glob is None:
         chain = _acl_chain(ruleset, own, returning=False)
         return Stage(f"in {given} {own.acl}", {chain.name: chain}, chain.name)
@@ -1290,24 +1553,30 @@ def _in_variant(ruleset: Ruleset, given: str, iface: Interface, out: Interface |
     return _level_stage(ruleset, given, iface, out)
 
 
-def _level_stage(ruleset: Ruleset, given: str, iface: Interface,
-                 out: Interface | None) -> Stage:
+def _level_stage(ruleset: Ruleset, given: str, iface: Interface, out: Interface | None) -> Stage:
     """No access list: the security levels decide (one level each, or a level that is
     undetermined, then the verdicts it decides are too)."""
-    targets = [out] if out is not None else \
-        [i for i in _interfaces(ruleset).values() if i.nameif and i is not iface]
+    targets = (
+        [out]
+        if out is not None
+        else [i for i in _interfaces(ruleset).values() if i.nameif and i is not iface]
+    )
     outcomes: set[bool] = set()
     for other in targets:
         outcomes |= _level_outcomes(ruleset, iface, other)
     outcomes = outcomes or {False}
-    doubtful = next((i for i in [iface, *([out] if out is not None else [])]
-                     if i.level_doubt is not None), None)
+    doubtful = next(
+        (i for i in [iface, *([out] if out is not None else [])] if i.level_doubt is not None), None
+    )
     origin = _level_origin(ruleset, doubtful or iface)
     if out is not None:
         verdict = {frozenset({True}): "permitted", frozenset({False}): "denied"}.get(
-            frozenset(outcomes), "undetermined")
-        label = (f"in {given} (no access-group): security level {_levels(iface)} -> "
-                 f"{_levels(out)} {verdict}")
+            frozenset(outcomes), "undetermined"
+        )
+        label = (
+            f"in {given} (no access-group): security level {_levels(iface)} -> "
+            f"{_levels(out)} {verdict}"
+        )
     else:
         label = f"in {given} (no access-group): security level {_levels(iface)} -> any"
     if len(outcomes) == 1:
@@ -1316,12 +1585,13 @@ def _level_stage(ruleset: Ruleset, given: str, iface: Interface,
         chain = Chain("security-level", [], target, origin)
     else:
         assert origin is not None
-        why = (f"the security level of {doubtful.nameif} is undetermined (line "
-               f"{origin.line})" if doubtful is not None else
-               "the egress interface's security level decides")
+        why = (
+            f"the security level of {doubtful.nameif} is undetermined (line {origin.line})"
+            if doubtful is not None
+            else "the egress interface's security level decides"
+        )
         rule = Rule(origin, Match(), Target(Verb.ACCEPT, name="security level"), (why,))
-        chain = Chain("security-level", [rule], Target(Verb.DROP, name="security level"),
-                      origin)
+        chain = Chain("security-level", [rule], Target(Verb.DROP, name="security level"), origin)
     return Stage(label, {chain.name: chain}, chain.name)
 
 
@@ -1330,27 +1600,40 @@ def _blocking_stage(label: str, origin: Origin | None, why: str) -> Stage:
     return Stage(label, {chain.name: chain}, chain.name)
 
 
-def stages(ruleset: Ruleset, *, in_iface: str | None, out_iface: str | None,
-           chain: str | None = None, local: str | None = None) -> list[Stage]:
+def stages(
+    ruleset: Ruleset,
+    *,
+    in_iface: str | None,
+    out_iface: str | None,
+    chain: str | None = None,
+    local: str | None = None,
+) -> list[Stage]:
     """Ingress list (then the global one), or the security levels; then the egress list."""
-    return cached_stages(ruleset, (in_iface, out_iface, chain),
-                         lambda: _crossing_stages(ruleset, in_iface, out_iface), local=local,
-                         no_local="Cisco ASA access-groups filter traffic crossing "
-                         "interfaces; a local (host firewall) path does not apply",
-                         acl_word="access-list")
+    return cached_stages(
+        ruleset,
+        (in_iface, out_iface, chain),
+        lambda: _crossing_stages(ruleset, in_iface, out_iface),
+        local=local,
+        no_local="Cisco ASA access-groups filter traffic crossing "
+        "interfaces; a local (host firewall) path does not apply",
+        acl_word="access-list",
+    )
 
 
-def _crossing_stages(ruleset: Ruleset, in_iface: str | None,
-                     out_iface: str | None) -> list[Stage]:
+def _crossing_stages(ruleset: Ruleset, in_iface: str | None, out_iface: str | None) -> list[Stage]:
     """What a packet crossing from ``in_iface`` to ``out_iface`` meets, in order."""
     src = resolve_interface(ruleset, in_iface) if in_iface else None
     dst = resolve_interface(ruleset, out_iface) if out_iface else None
     result = []
     for iface, given in ((src, in_iface), (dst, out_iface)):
         if iface is not None and iface.management_only is not None:
-            result.append(_blocking_stage(f"management-only {given}: no through traffic",
-                                          _origin(ruleset, iface.management_only),
-                                          "management-only"))
+            result.append(
+                _blocking_stage(
+                    f"management-only {given}: no through traffic",
+                    _origin(ruleset, iface.management_only),
+                    "management-only",
+                )
+            )
     for iface, given in ((src, in_iface), (dst, out_iface)):
         if iface is not None and iface.doubt is not None:
             # what filters through it is undetermined: so is every verdict through it
@@ -1359,21 +1642,31 @@ def _crossing_stages(ruleset: Ruleset, in_iface: str | None,
             assert origin is not None
             rule = Rule(origin, Match(), Target(Verb.UNKNOWN, name="undetermined"), (why,))
             chain = Chain("undetermined interface", [rule], cc.DENY, None)
-            return result + [Stage(f"{given}: undetermined ({why})", {chain.name: chain},
-                                   chain.name)]
+            return result + [
+                Stage(f"{given}: undetermined ({why})", {chain.name: chain}, chain.name)
+            ]
     same: dict[str, int] = ruleset.extra.get("same_security", {})  # type: ignore[assignment]
     if src is not None and dst is not None:
         if src is dst and "intra-interface" not in same:
-            result.append(_blocking_stage(
-                f"same-security {in_iface} -> {out_iface}: no same-security-traffic permit "
-                "intra-interface", _level_origin(ruleset, src), "same-security"))
+            result.append(
+                _blocking_stage(
+                    f"same-security {in_iface} -> {out_iface}: no same-security-traffic permit "
+                    "intra-interface",
+                    _level_origin(ruleset, src),
+                    "same-security",
+                )
+            )
         elif src is not dst and "inter-interface" not in same:
             equal = {a == b for a in src.security_levels() for b in dst.security_levels()}
             if equal == {True}:
-                result.append(_blocking_stage(
-                    f"same-security {in_iface} -> {out_iface}: level {src.security_level()} "
-                    "on both, no same-security-traffic permit inter-interface",
-                    _level_origin(ruleset, src), "same-security"))
+                result.append(
+                    _blocking_stage(
+                        f"same-security {in_iface} -> {out_iface}: level {src.security_level()} "
+                        "on both, no same-security-traffic permit inter-interface",
+                        _level_origin(ruleset, src),
+                        "same-security",
+                    )
+                )
             elif True in equal:
                 result.append(_maybe_same_level(ruleset, in_iface, out_iface, src, dst))
     if src is not None and in_iface is not None:
@@ -1382,21 +1675,29 @@ def _crossing_stages(ruleset: Ruleset, in_iface: str | None,
         binding = _bindings(ruleset).get((dst.nameif or "", "out"))
         if binding is not None:
             out_chain = _acl_chain(ruleset, binding, returning=False)
-            stage = Stage(f"out {out_iface} {binding.acl}", {out_chain.name: out_chain},
-                          out_chain.name)
+            stage = Stage(
+                f"out {out_iface} {binding.acl}", {out_chain.name: out_chain}, out_chain.name
+            )
             if binding.doubt is not None:
                 origin = _origin(ruleset, binding.index)
                 assert origin is not None
-                none = Chain("no out access-group", [],
-                             Target(Verb.ACCEPT, name="no access-group"), origin)
-                stage = _either(stage, Stage(stage.label, {none.name: none}, none.name),
-                                origin, binding.doubt, stage.label)
+                none = Chain(
+                    "no out access-group", [], Target(Verb.ACCEPT, name="no access-group"), origin
+                )
+                stage = _either(
+                    stage,
+                    Stage(stage.label, {none.name: none}, none.name),
+                    origin,
+                    binding.doubt,
+                    stage.label,
+                )
             result.append(stage)
     return result
 
 
-def _maybe_same_level(ruleset: Ruleset, in_iface: str | None, out_iface: str | None,
-                      src: Interface, dst: Interface) -> Stage:
+def _maybe_same_level(
+    ruleset: Ruleset, in_iface: str | None, out_iface: str | None, src: Interface, dst: Interface
+) -> Stage:
     """Two interfaces whose levels may be equal (one is undetermined) and no
     same-security-traffic permit inter-interface: the ASA may block the crossing."""
     doubtful = src if src.level_doubt is not None else dst
@@ -1405,8 +1706,12 @@ def _maybe_same_level(ruleset: Ruleset, in_iface: str | None, out_iface: str | N
     why = f"the security level of {doubtful.nameif} is undetermined (line {origin.line})"
     rule = Rule(origin, Match(), Target(Verb.DROP, name="same-security"), (why,))
     chain = Chain("same-security", [rule], Target(Verb.ACCEPT, name="levels differ"), origin)
-    return Stage(f"same-security {in_iface} -> {out_iface}: levels {_levels(src)} and "
-                 f"{_levels(dst)} may be equal", {chain.name: chain}, chain.name)
+    return Stage(
+        f"same-security {in_iface} -> {out_iface}: levels {_levels(src)} and "
+        f"{_levels(dst)} may be equal",
+        {chain.name: chain},
+        chain.name,
+    )
 
 
 # --- fixes ------------------------------------------------------------------------------
@@ -1439,8 +1744,12 @@ def _bodies(request: FixRequest) -> list[str]:
     for src in request.sources:
         sources.extend(render_address(addresses.parse(src)))
     dsts = render_address(addresses.parse(request.destination))
-    ports = ["" if request.ports == IntervalSet.span(0, 65535) else
-             (f"eq {lo}" if lo == hi else f"range {lo} {hi}") for lo, hi in request.ports.spans]
+    ports = [
+        ""
+        if request.ports == IntervalSet.span(0, 65535)
+        else (f"eq {lo}" if lo == hi else f"range {lo} {hi}")
+        for lo, hi in request.ports.spans
+    ]
     out = []
     for s in dict.fromkeys(sources):
         for d in dsts:
@@ -1493,8 +1802,10 @@ def fix(ruleset: Ruleset, request: FixRequest) -> str | None:
     for name in candidates:
         line = _position(acls[name], request.before)
         if line is not None:
-            return "\n".join(f"access-list {name} line {line + j} extended {body}"
-                             for j, body in enumerate(bodies))
+            return "\n".join(
+                f"access-list {name} line {line + j} extended {body}"
+                for j, body in enumerate(bodies)
+            )
     # the implicit deny: append to the interface's own list (it runs before the global one)
     name = candidates[0]
     return "\n".join(f"access-list {name} extended {body}" for body in bodies)
@@ -1506,16 +1817,29 @@ def _new_acl(ruleset: Ruleset, iface: Interface, bodies: list[str]) -> str:
     while name in _acls(ruleset):
         name += "_1"
     lines = []
-    lower = [i for i in _interfaces(ruleset).values()
-             if i.nameif and i is not iface and _level_verdict(ruleset, iface, i)]
+    lower = [
+        i
+        for i in _interfaces(ruleset).values()
+        if i.nameif and i is not iface and _level_verdict(ruleset, iface, i)
+    ]
     if lower:
-        lines.append(f"access-list {name} remark exaudit: an access-group replaces the "
-                     f"security-level permit for traffic entering {nameif}; permit what "
-                     "else it must pass")
+        lines.append(
+            f"access-list {name} remark exaudit: an access-group replaces the "
+            f"security-level permit for traffic entering {nameif}; permit what "
+            "else it must pass"
+        )
     lines.extend(f"access-list {name} extended {body}" for body in bodies)
     lines.append(f"access-group {name} in interface {nameif}")
     return "\n".join(lines)
 
 
-PLATFORM = Platform(name=NAME, title="Cisco ASA", parse=parse, looks_like=looks_like,
-                    stages=stages, fix=fix, comments=CISCO, stateful=True)
+PLATFORM = Platform(
+    name=NAME,
+    title="Cisco ASA",
+    parse=parse,
+    looks_like=looks_like,
+    stages=stages,
+    fix=fix,
+    comments=CISCO,
+    stateful=True,
+)

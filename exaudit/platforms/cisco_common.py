@@ -38,7 +38,7 @@ try:  # pragma: no cover - loguru is a dependency of ciscoconfparse
 except ImportError:  # pragma: no cover
     pass
 
-from ciscoconfparse import CiscoConfParse  # noqa: E402
+from ciscoconfparse import CiscoConfParse
 
 # Protocols whose packets carry ports (a port condition restricts the protocol to these).
 PORT_PROTOCOLS = IntervalSet.of([6, 17, 33, 132])
@@ -49,23 +49,50 @@ ICMP_TYPES = IntervalSet.span(0, 255)
 # ICMPv4 message names (type, code or None for any code); IOS knows all of them, ASA the
 # ones without a code. The numbers are the IANA ones, so one table serves both.
 ICMP4_NAMES: dict[str, tuple[int, int | None]] = {
-    "echo-reply": (0, None), "unreachable": (3, None), "net-unreachable": (3, 0),
-    "host-unreachable": (3, 1), "protocol-unreachable": (3, 2), "port-unreachable": (3, 3),
-    "packet-too-big": (3, 4), "source-route-failed": (3, 5), "network-unknown": (3, 6),
-    "host-unknown": (3, 7), "host-isolated": (3, 8), "dod-net-prohibited": (3, 9),
-    "dod-host-prohibited": (3, 10), "net-tos-unreachable": (3, 11),
-    "host-tos-unreachable": (3, 12), "administratively-prohibited": (3, 13),
-    "host-precedence-unreachable": (3, 14), "precedence-unreachable": (3, 15),
-    "source-quench": (4, None), "redirect": (5, None), "net-redirect": (5, 0),
-    "host-redirect": (5, 1), "net-tos-redirect": (5, 2), "host-tos-redirect": (5, 3),
-    "alternate-address": (6, None), "echo": (8, None), "router-advertisement": (9, None),
-    "router-solicitation": (10, None), "time-exceeded": (11, None), "ttl-exceeded": (11, 0),
-    "reassembly-timeout": (11, 1), "parameter-problem": (12, None),
-    "general-parameter-problem": (12, 0), "option-missing": (12, 1),
-    "no-room-for-option": (12, 2), "timestamp-request": (13, None),
-    "timestamp-reply": (14, None), "information-request": (15, None),
-    "information-reply": (16, None), "mask-request": (17, None), "mask-reply": (18, None),
-    "traceroute": (30, None), "conversion-error": (31, None), "mobile-redirect": (32, None),
+    "echo-reply": (0, None),
+    "unreachable": (3, None),
+    "net-unreachable": (3, 0),
+    "host-unreachable": (3, 1),
+    "protocol-unreachable": (3, 2),
+    "port-unreachable": (3, 3),
+    "packet-too-big": (3, 4),
+    "source-route-failed": (3, 5),
+    "network-unknown": (3, 6),
+    "host-unknown": (3, 7),
+    "host-isolated": (3, 8),
+    "dod-net-prohibited": (3, 9),
+    "dod-host-prohibited": (3, 10),
+    "net-tos-unreachable": (3, 11),
+    "host-tos-unreachable": (3, 12),
+    "administratively-prohibited": (3, 13),
+    "host-precedence-unreachable": (3, 14),
+    "precedence-unreachable": (3, 15),
+    "source-quench": (4, None),
+    "redirect": (5, None),
+    "net-redirect": (5, 0),
+    "host-redirect": (5, 1),
+    "net-tos-redirect": (5, 2),
+    "host-tos-redirect": (5, 3),
+    "alternate-address": (6, None),
+    "echo": (8, None),
+    "router-advertisement": (9, None),
+    "router-solicitation": (10, None),
+    "time-exceeded": (11, None),
+    "ttl-exceeded": (11, 0),
+    "reassembly-timeout": (11, 1),
+    "parameter-problem": (12, None),
+    "general-parameter-problem": (12, 0),
+    "option-missing": (12, 1),
+    "no-room-for-option": (12, 2),
+    "timestamp-request": (13, None),
+    "timestamp-reply": (14, None),
+    "information-request": (15, None),
+    "information-reply": (16, None),
+    "mask-request": (17, None),
+    "mask-reply": (18, None),
+    "traceroute": (30, None),
+    "conversion-error": (31, None),
+    "mobile-redirect": (32, None),
 }
 
 
@@ -97,11 +124,11 @@ def load_blocks(lines: list[str], path: str, syntax: str) -> CiscoConfParse:
     try:
         conf = CiscoConfParse(lines, syntax=syntax, ignore_blank_lines=False, factory=False)
     except Exception as exc:  # the library's own errors on input it cannot structure
-        raise InputError(path, None, f"cannot read the configuration's structure: {exc}") \
-            from None
+        raise InputError(path, None, f"cannot read the configuration's structure: {exc}") from None
     if len(conf.ConfigObjs) != len(lines):
-        raise InputError(path, None, "cannot read the configuration's structure "
-                         "(line count mismatch)")
+        raise InputError(
+            path, None, "cannot read the configuration's structure (line count mismatch)"
+        )
     return conf
 
 
@@ -156,9 +183,9 @@ class Context:
         try:
             yield said
         finally:
-            said.extend(issues[marks[0]:])
+            said.extend(issues[marks[0] :])
             self._reported.difference_update(said)
-            del issues[marks[0]:], notes[marks[1]:]
+            del issues[marks[0] :], notes[marks[1] :]
 
     def not_understood(self, index: int, message: str) -> None:
         self.issue("EXA001", index, message)
@@ -172,10 +199,17 @@ class Context:
         for issue in self.ruleset.issues:
             by_line.setdefault(issue.origin.line - 1, set()).add(issue.code)
         bad = sum(1 for i in self.ace_lines if "EXA001" in by_line.get(i, ()))
-        partial = sum(1 for i in self.ace_lines
-                      if "EXA002" in by_line.get(i, ()) and "EXA001" not in by_line[i])
-        return {"ace_lines": len(self.ace_lines), "understood": len(self.ace_lines) - bad,
-                "partial": partial, "not_understood": bad}
+        partial = sum(
+            1
+            for i in self.ace_lines
+            if "EXA002" in by_line.get(i, ()) and "EXA001" not in by_line[i]
+        )
+        return {
+            "ace_lines": len(self.ace_lines),
+            "understood": len(self.ace_lines) - bad,
+            "partial": partial,
+            "not_understood": bad,
+        }
 
 
 # --- tokens -----------------------------------------------------------------------------
@@ -218,7 +252,7 @@ class Tokens:
         return self.i >= len(self.words)
 
     def rest(self) -> list[str]:
-        out = self.words[self.i:]
+        out = self.words[self.i :]
         self.i = len(self.words)
         return out
 
@@ -290,8 +324,9 @@ def protocol(word: str, names: dict[str, IntervalSet | None]) -> IntervalSet | N
     raise ParseError(f"unknown protocol {word!r}")
 
 
-def icmp_message(toks: Tokens, names: dict[str, tuple[int, int | None]]) \
-        -> tuple[IntervalSet | None, IntervalSet | None]:
+def icmp_message(
+    toks: Tokens, names: dict[str, tuple[int, int | None]]
+) -> tuple[IntervalSet | None, IntervalSet | None]:
     """An optional ICMP type (and code) at the cursor: (types, codes), None = any."""
     word = toks.peek_lower()
     if word is None:
@@ -301,8 +336,7 @@ def icmp_message(toks: Tokens, names: dict[str, tuple[int, int | None]]) \
         icmp_type, code = names[word]
         if code is None and _DIGITS.match(toks.peek() or ""):
             code = number(toks.take(), 0, 255, "ICMP code")  # ASA: ``unreachable 4``
-        return IntervalSet.point(icmp_type), (IntervalSet.point(code) if code is not None
-                                              else None)
+        return IntervalSet.point(icmp_type), (IntervalSet.point(code) if code is not None else None)
     if _DIGITS.match(word):
         icmp_type = number(toks.take(), 0, 255, "ICMP type")
         codes = None
@@ -375,9 +409,11 @@ def wildcard_addr(address: str, wild: str) -> Addr:
 
 def with_netmask(address: str, mask: str) -> IntervalSet:
     """Address + subnet mask; a non-contiguous mask is read bit by bit, like the device."""
+
     def build() -> IntervalSet:
         inverse = int(ipaddress.IPv4Address(mask)) ^ 0xFFFFFFFF
         return addresses.bits_match(int(ipaddress.IPv4Address(address)), inverse, 32)
+
     return _checked(build, f"{address} {mask}")
 
 
@@ -448,8 +484,9 @@ def _dim(spans: IntervalSet) -> IntervalSet | None:
     return None if spans == addresses.ALL else spans
 
 
-def _address_parts(addr: Addr, space: IntervalSet) \
-        -> list[tuple[IntervalSet | None, tuple[str, ...]]]:
+def _address_parts(
+    addr: Addr, space: IntervalSet
+) -> list[tuple[IntervalSet | None, tuple[str, ...]]]:
     parts: list[tuple[IntervalSet | None, tuple[str, ...]]] = []
     spans = addr.spans & space
     if spans:
@@ -460,9 +497,18 @@ def _address_parts(addr: Addr, space: IntervalSet) \
     return parts
 
 
-def build_rules(origin: Origin, target: Target, services: Iterable[Service], src: Addr,
-                dst: Addr, *, flags: IntervalSet | None = None, unknown: tuple[str, ...] = (),
-                stateful: bool = False, space: IntervalSet = addresses.ALL) -> list[Rule]:
+def build_rules(
+    origin: Origin,
+    target: Target,
+    services: Iterable[Service],
+    src: Addr,
+    dst: Addr,
+    *,
+    flags: IntervalSet | None = None,
+    unknown: tuple[str, ...] = (),
+    stateful: bool = False,
+    space: IntervalSet = addresses.ALL,
+) -> list[Rule]:
     """The rules of one ACE: one per service box and resolved/unresolved address part.
 
     ``space`` is the address family the list filters (an IOS ``ip access-list`` sees only
@@ -480,11 +526,18 @@ def build_rules(origin: Origin, target: Target, services: Iterable[Service], src
                 continue
         for s_set, s_unknown in _address_parts(src, space):
             for d_set, d_unknown in _address_parts(dst, space):
-                match = Match(proto=proto, src=s_set, dst=d_set, sport=norm.sport,
-                              dport=norm.dport, flags=flags)
+                match = Match(
+                    proto=proto,
+                    src=s_set,
+                    dst=d_set,
+                    sport=norm.sport,
+                    dport=norm.dport,
+                    flags=flags,
+                )
                 why = tuple(dict.fromkeys(norm.unknown + s_unknown + d_unknown + unknown))
-                out.append(Rule(origin, match, target, why,
-                                stateful and target.verb is Verb.ACCEPT))
+                out.append(
+                    Rule(origin, match, target, why, stateful and target.verb is Verb.ACCEPT)
+                )
     return out
 
 
@@ -497,8 +550,13 @@ def doubtful(rules: Iterable[Rule], why: str) -> list[Rule]:
     return [replace(r, unknown=tuple(dict.fromkeys(r.unknown + (why,)))) for r in rules]
 
 
-def unknown_rule(origin: Origin, verb: Verb | None, why: str, stateful: bool = False,
-                 space: IntervalSet = addresses.ALL) -> Rule:
+def unknown_rule(
+    origin: Origin,
+    verb: Verb | None,
+    why: str,
+    stateful: bool = False,
+    space: IntervalSet = addresses.ALL,
+) -> Rule:
     """A line not understood: it may match anything; what it does is its verb, if known."""
     match = Match(src=_dim(space), dst=_dim(space))
     if verb is None:
@@ -551,11 +609,18 @@ class Groups:
             # Which of the two the device keeps is not documented: both readings stay
             # possible, so the name's uses are undetermined and the new block is read
             # into a group nothing refers to (its lines are still checked).
-            self.ctx.not_understood(group.index, f"{group.name} is already a {existing.kind} "
-                                    f"group (line {existing.index + 1}): redefining it as "
-                                    f"a {group.kind} group is not modelled")
-            self.doubt(group.name, group.index, f"line {group.index + 1} redefines "
-                       f"{group.name} as a {group.kind} group (not modelled)")
+            self.ctx.not_understood(
+                group.index,
+                f"{group.name} is already a {existing.kind} "
+                f"group (line {existing.index + 1}): redefining it as "
+                f"a {group.kind} group is not modelled",
+            )
+            self.doubt(
+                group.name,
+                group.index,
+                f"line {group.index + 1} redefines "
+                f"{group.name} as a {group.kind} group (not modelled)",
+            )
             return group
         self.by_name[group.name] = group
         return group
@@ -595,8 +660,9 @@ class Groups:
             out.extend(self.members(child, kind, undefined))
         self._active.discard(name)
         if group.doubt is not None:
-            out = [doubtful_member(kind, m, group.doubt) for m in out] or \
-                [unresolved_member(kind, group.doubt)]
+            out = [doubtful_member(kind, m, group.doubt) for m in out] or [
+                unresolved_member(kind, group.doubt)
+            ]
         self._cache[name] = out
         return out
 
@@ -665,8 +731,9 @@ def doubtful_member(kind: str, member: object, why: str) -> object:
     their readers report (the entries using them are then not understood).
     """
     if isinstance(member, Service):
-        return Service(member.proto, member.sport, member.dport,
-                       tuple(dict.fromkeys(member.unknown + (why,))))
+        return Service(
+            member.proto, member.sport, member.dport, tuple(dict.fromkeys(member.unknown + (why,)))
+        )
     if isinstance(member, Addr):
         return Addr(IntervalSet(), tuple(dict.fromkeys(member.unknown + (why,))))
     if kind == "protocol" and isinstance(member, IntervalSet):
@@ -707,9 +774,15 @@ def same_interface(name: str, known: Iterable[str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def cached_stages(ruleset: Ruleset, key: tuple[str | None, str | None, str | None],
-                  build: Callable[[], list[Stage]], *, local: str | None, no_local: str,
-                  acl_word: str) -> list[Stage]:
+def cached_stages(
+    ruleset: Ruleset,
+    key: tuple[str | None, str | None, str | None],
+    build: Callable[[], list[Stage]],
+    *,
+    local: str | None,
+    no_local: str,
+    acl_word: str,
+) -> list[Stage]:
     """The front both IOS and ASA ``stages`` share: no host path, one named ACL alone when
     ``key``'s chain is given, and every answer cached on the ruleset."""
     if local is not None:

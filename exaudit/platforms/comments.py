@@ -17,12 +17,14 @@ def patterns(*texts: str) -> tuple[re.Pattern[str], ...]:
 
 
 # ``# exaudit: ignore[...]`` alone on the line before, or after a statement on its line.
-HASH = CommentSyntax(before=patterns(r"^\s*#\s*" + DIRECTIVE),
-                     same=patterns(r"^\s*[^\s#].*?\s#\s*" + DIRECTIVE),
-                     skip=re.compile(r"^\s*(#|$)"))
+HASH = CommentSyntax(
+    before=patterns(r"^\s*#\s*" + DIRECTIVE),
+    same=patterns(r"^\s*[^\s#].*?\s#\s*" + DIRECTIVE),
+    skip=re.compile(r"^\s*(#|$)"),
+)
 # ``! exaudit: ...`` or an ACL ``remark exaudit: ...`` before the entry.
-CISCO = CommentSyntax(before=patterns(r"^\s*!\s*" + DIRECTIVE,
-                                      r"^\s*" + _ACL_PREFIX + r"remark\s+" + DIRECTIVE),
-                      same=(),
-                      skip=re.compile(r"^\s*(!|" + _ACL_PREFIX + r"remark\b|$)",
-                                      re.IGNORECASE))
+CISCO = CommentSyntax(
+    before=patterns(r"^\s*!\s*" + DIRECTIVE, r"^\s*" + _ACL_PREFIX + r"remark\s+" + DIRECTIVE),
+    same=(),
+    skip=re.compile(r"^\s*(!|" + _ACL_PREFIX + r"remark\b|$)", re.IGNORECASE),
+)

@@ -42,32 +42,102 @@ def _p(*values: int) -> IntervalSet:
 
 
 PROTOCOLS_V4: dict[str, IntervalSet | None] = {
-    "ip": None, "tcp": _p(6), "udp": _p(17), "icmp": _p(1), "igmp": _p(2), "gre": _p(47),
-    "esp": _p(50), "ahp": _p(51), "eigrp": _p(88), "ospf": _p(89), "ipinip": _p(4),
-    "nos": _p(94), "pcp": _p(108), "pim": _p(103), "sctp": _p(132),
+    "ip": None,
+    "tcp": _p(6),
+    "udp": _p(17),
+    "icmp": _p(1),
+    "igmp": _p(2),
+    "gre": _p(47),
+    "esp": _p(50),
+    "ahp": _p(51),
+    "eigrp": _p(88),
+    "ospf": _p(89),
+    "ipinip": _p(4),
+    "nos": _p(94),
+    "pcp": _p(108),
+    "pim": _p(103),
+    "sctp": _p(132),
 }
 PROTOCOLS_V6: dict[str, IntervalSet | None] = {
-    "ipv6": None, "tcp": _p(6), "udp": _p(17), "icmp": _p(58), "sctp": _p(132),
-    "esp": _p(50), "ahp": _p(51), "pcp": _p(108), "gre": _p(47),
+    "ipv6": None,
+    "tcp": _p(6),
+    "udp": _p(17),
+    "icmp": _p(58),
+    "sctp": _p(132),
+    "esp": _p(50),
+    "ahp": _p(51),
+    "pcp": _p(108),
+    "gre": _p(47),
 }
 
 # IOS's own port keywords (``permit tcp any any eq ?``); they differ from the ASA's.
 TCP_PORTS = {
-    "bgp": 179, "chargen": 19, "cmd": 514, "daytime": 13, "discard": 9, "domain": 53,
-    "drip": 3949, "echo": 7, "exec": 512, "finger": 79, "ftp": 21, "ftp-data": 20,
-    "gopher": 70, "hostname": 101, "ident": 113, "irc": 194, "klogin": 543, "kshell": 544,
-    "login": 513, "lpd": 515, "msrpc": 135, "nntp": 119, "onep-plain": 15001,
-    "onep-tls": 15002, "pim-auto-rp": 496, "pop2": 109, "pop3": 110, "smtp": 25,
-    "sunrpc": 111, "tacacs": 49, "talk": 517, "telnet": 23, "time": 37, "uucp": 540,
-    "whois": 43, "www": 80,
+    "bgp": 179,
+    "chargen": 19,
+    "cmd": 514,
+    "daytime": 13,
+    "discard": 9,
+    "domain": 53,
+    "drip": 3949,
+    "echo": 7,
+    "exec": 512,
+    "finger": 79,
+    "ftp": 21,
+    "ftp-data": 20,
+    "gopher": 70,
+    "hostname": 101,
+    "ident": 113,
+    "irc": 194,
+    "klogin": 543,
+    "kshell": 544,
+    "login": 513,
+    "lpd": 515,
+    "msrpc": 135,
+    "nntp": 119,
+    "onep-plain": 15001,
+    "onep-tls": 15002,
+    "pim-auto-rp": 496,
+    "pop2": 109,
+    "pop3": 110,
+    "smtp": 25,
+    "sunrpc": 111,
+    "tacacs": 49,
+    "talk": 517,
+    "telnet": 23,
+    "time": 37,
+    "uucp": 540,
+    "whois": 43,
+    "www": 80,
 }
 UDP_PORTS = {
-    "biff": 512, "bootpc": 68, "bootps": 67, "discard": 9, "dnsix": 195, "domain": 53,
-    "echo": 7, "isakmp": 500, "mobile-ip": 434, "nameserver": 42, "netbios-dgm": 138,
-    "netbios-ns": 137, "netbios-ss": 139, "non500-isakmp": 4500, "ntp": 123,
-    "pim-auto-rp": 496, "rip": 520, "ripv6": 521, "snmp": 161, "snmptrap": 162,
-    "sunrpc": 111, "syslog": 514, "tacacs": 49, "talk": 517, "tftp": 69, "time": 37,
-    "who": 513, "xdmcp": 177,
+    "biff": 512,
+    "bootpc": 68,
+    "bootps": 67,
+    "discard": 9,
+    "dnsix": 195,
+    "domain": 53,
+    "echo": 7,
+    "isakmp": 500,
+    "mobile-ip": 434,
+    "nameserver": 42,
+    "netbios-dgm": 138,
+    "netbios-ns": 137,
+    "netbios-ss": 139,
+    "non500-isakmp": 4500,
+    "ntp": 123,
+    "pim-auto-rp": 496,
+    "rip": 520,
+    "ripv6": 521,
+    "snmp": 161,
+    "snmptrap": 162,
+    "sunrpc": 111,
+    "syslog": 514,
+    "tacacs": 49,
+    "talk": 517,
+    "tftp": 69,
+    "time": 37,
+    "who": 513,
+    "xdmcp": 177,
 }
 # IOS-like dialects filed as IOS (Arista EOS exports) also write these; they name the
 # IANA port unambiguously, so accepting them changes no IOS reading.
@@ -75,58 +145,124 @@ DIALECT_PORTS = {"https": 443, "ssh": 22}
 PORT_NAMES = {**UDP_PORTS, **TCP_PORTS, **DIALECT_PORTS}
 
 ICMP6_NAMES: dict[str, tuple[int, int | None]] = {
-    "unreachable": (1, None), "destination-unreachable": (1, None), "no-route": (1, 0),
-    "no-admin": (1, 1), "beyond-scope": (1, 2), "port-unreachable": (1, 4),
-    "packet-too-big": (2, None), "time-exceeded": (3, None), "hop-limit": (3, 0),
-    "reassembly-timeout": (3, 1), "parameter-problem": (4, None), "header": (4, 0),
-    "next-header": (4, 1), "parameter-option": (4, 2), "echo-request": (128, None),
-    "echo-reply": (129, None), "mld-query": (130, None), "mld-report": (131, None),
-    "mld-reduction": (132, None), "router-solicitation": (133, None),
-    "router-advertisement": (134, None), "nd-ns": (135, None), "nd-na": (136, None),
-    "redirect": (137, None), "router-renumbering": (138, None), "renum-command": (138, 0),
-    "renum-result": (138, 1), "renum-seq-number": (138, 255), "mldv2": (143, None),
-    "dhaad-request": (144, None), "dhaad-reply": (145, None),
+    "unreachable": (1, None),
+    "destination-unreachable": (1, None),
+    "no-route": (1, 0),
+    "no-admin": (1, 1),
+    "beyond-scope": (1, 2),
+    "port-unreachable": (1, 4),
+    "packet-too-big": (2, None),
+    "time-exceeded": (3, None),
+    "hop-limit": (3, 0),
+    "reassembly-timeout": (3, 1),
+    "parameter-problem": (4, None),
+    "header": (4, 0),
+    "next-header": (4, 1),
+    "parameter-option": (4, 2),
+    "echo-request": (128, None),
+    "echo-reply": (129, None),
+    "mld-query": (130, None),
+    "mld-report": (131, None),
+    "mld-reduction": (132, None),
+    "router-solicitation": (133, None),
+    "router-advertisement": (134, None),
+    "nd-ns": (135, None),
+    "nd-na": (136, None),
+    "redirect": (137, None),
+    "router-renumbering": (138, None),
+    "renum-command": (138, 0),
+    "renum-result": (138, 1),
+    "renum-seq-number": (138, 255),
+    "mldv2": (143, None),
+    "dhaad-request": (144, None),
+    "dhaad-reply": (145, None),
 }
 
-IGMP_TYPES = {"dvmrp", "host-query", "host-report", "mtrace-response", "mtrace-route",
-              "pim", "trace"}
+IGMP_TYPES = {
+    "dvmrp",
+    "host-query",
+    "host-report",
+    "mtrace-response",
+    "mtrace-route",
+    "pim",
+    "trace",
+}
 
 # Numbered IP access lists by range (anything else is a MAC, protocol-type... list).
-NUMBERED = (((1, 99), "standard"), ((1300, 1999), "standard"), ((100, 199), "extended"),
-            ((2000, 2699), "extended"))
+NUMBERED = (
+    ((1, 99), "standard"),
+    ((1300, 1999), "standard"),
+    ((100, 199), "extended"),
+    ((2000, 2699), "extended"),
+)
 
 # ``ip access-list`` words that are global settings or kinds of list exaudit does not
 # read (they filter no interface traffic).
-NAMED_SETTINGS = frozenset({"logging", "log-update", "role-based", "fqdn",
-                            "match-local-traffic"})
+NAMED_SETTINGS = frozenset({"logging", "log-update", "role-based", "fqdn", "match-local-traffic"})
 # Global ``no`` forms that undo something exaudit models, and the method reading each;
 # every other ``no`` form turns off something exaudit does not model.
-NO_FORMS = {("access-list",): "_no_numbered", ("ip", "access-list"): "_remove",
-            ("ipv6", "access-list"): "_remove", ("interface",): "_no_interface"}
+NO_FORMS = {
+    ("access-list",): "_no_numbered",
+    ("ip", "access-list"): "_remove",
+    ("ipv6", "access-list"): "_remove",
+    ("interface",): "_no_interface",
+}
 ACCESS_GROUP = (["ip", "access-group"], ["ipv6", "traffic-filter"])
 # Interface types IOS creates and deletes (``no interface``); physical ones stay.
-VIRTUAL_INTERFACES = ("loopback", "tunnel", "vlan", "port-channel", "bvi", "dialer",
-                      "virtual-template", "multilink", "null")
+VIRTUAL_INTERFACES = (
+    "loopback",
+    "tunnel",
+    "vlan",
+    "port-channel",
+    "bvi",
+    "dialer",
+    "virtual-template",
+    "multilink",
+    "null",
+)
 
 # ACE options that do not change which packets match.
 NO_EFFECT = {"log", "log-input"}
 # ACE options exaudit does not model, with how many words follow them.
-UNMODELLED = {"precedence": 1, "tos": 1, "dscp": 1, "time-range": 1, "option": 1,
-              "fragments": 0, "reflect": 1, "timeout": 1, "routing": 0, "hbh": 0,
-              "flow-label": 1, "undetermined-transport": 0, "routing-type": 1,
-              "dest-option-type": 1, "mobility": 0, "mobility-type": 1, "auth": 0}
-FLAG_WORDS = {name.lower(): bit for name, bit in TCP_FLAG_BITS.items()
-              if name in ("FIN", "SYN", "RST", "PSH", "ACK", "URG")}
-ALL_OPTION_WORDS = (NO_EFFECT | set(UNMODELLED) | set(FLAG_WORDS)
-                    | {"established", "match-all", "match-any", "ttl", "packet-length",
-                       "sequence"})
+UNMODELLED = {
+    "precedence": 1,
+    "tos": 1,
+    "dscp": 1,
+    "time-range": 1,
+    "option": 1,
+    "fragments": 0,
+    "reflect": 1,
+    "timeout": 1,
+    "routing": 0,
+    "hbh": 0,
+    "flow-label": 1,
+    "undetermined-transport": 0,
+    "routing-type": 1,
+    "dest-option-type": 1,
+    "mobility": 0,
+    "mobility-type": 1,
+    "auth": 0,
+}
+FLAG_WORDS = {
+    name.lower(): bit
+    for name, bit in TCP_FLAG_BITS.items()
+    if name in ("FIN", "SYN", "RST", "PSH", "ACK", "URG")
+}
+ALL_OPTION_WORDS = (
+    NO_EFFECT
+    | set(UNMODELLED)
+    | set(FLAG_WORDS)
+    | {"established", "match-all", "match-any", "ttl", "packet-length", "sequence"}
+)
 
 
 def _flag_set(constraints: list[tuple[int, bool]], any_of: bool) -> IntervalSet:
     """The flags bytes meeting all (or any) of ``(bit, must_be_set)``."""
+
     def ok(value: int) -> bool:
         tests = [bool(value & bit) == wanted for bit, wanted in constraints]
         return any(tests) if any_of else all(tests)
+
     return IntervalSet.of(v for v in range(256) if ok(v))
 
 
@@ -339,8 +475,12 @@ class _Parser:
             elif cc._DIGITS.match(words[0]):
                 seq = cc.number(words[0], 1, 2**32 - 1, "sequence")
                 words = words[1:]
-            if (acl.family == 6 and len(words) >= 3 and words[-2].lower() == "sequence"
-                    and words[0].lower() != "remark"):
+            if (
+                acl.family == 6
+                and len(words) >= 3
+                and words[-2].lower() == "sequence"
+                and words[0].lower() != "remark"
+            ):
                 # IPv6 running-configs put the sequence number last
                 seq = cc.number(words[-1], 1, 2**32 - 1, "sequence")
                 words = words[:-2]
@@ -367,11 +507,19 @@ class _Parser:
             return
         if acl is None or not acl.has_aces():
             return  # nothing above it that it could remove
-        self.ctx.not_understood(index, f"'no access-list {words[1]}' followed by an entry: "
-                                "IOS releases differ (the whole list or one entry is "
-                                "deleted); the entries above it are undetermined")
-        self._doubt_all(acl, index, f"line {index + 1} may have deleted it (no access-list "
-                        f"{words[1]} ...: IOS releases differ)", renumber=True)
+        self.ctx.not_understood(
+            index,
+            f"'no access-list {words[1]}' followed by an entry: "
+            "IOS releases differ (the whole list or one entry is "
+            "deleted); the entries above it are undetermined",
+        )
+        self._doubt_all(
+            acl,
+            index,
+            f"line {index + 1} may have deleted it (no access-list "
+            f"{words[1]} ...: IOS releases differ)",
+            renumber=True,
+        )
 
     def _remove(self, index: int, words: list[str]) -> None:
         """``no ip access-list [standard|extended] NAME`` and ``no ipv6 access-list NAME``."""
@@ -418,16 +566,21 @@ class _Parser:
         if not words:
             raise ParseError("incomplete 'no' line")  # IOS rejects it: nothing changes
         if words and cc._DIGITS.match(words[0]):
-            self._no_seq(acl, index, cc.number(words[0], 1, 2**32 - 1, "sequence"),
-                         len(words) > 1)
+            self._no_seq(acl, index, cc.number(words[0], 1, 2**32 - 1, "sequence"), len(words) > 1)
             return
         if low[:1] in (["permit"], ["deny"], ["remark"], ["evaluate"], ["dynamic"]):
             self._no_text(acl, index, words)
             return
-        self.ctx.not_understood(index, f"'no {' '.join(words)}' is not understood; the "
-                                f"entries of {acl.name} are undetermined")
-        self._doubt_all(acl, index, f"line {index + 1} ({self.ctx.lines[index].strip()}) "
-                        "may have removed it (not understood)")
+        self.ctx.not_understood(
+            index,
+            f"'no {' '.join(words)}' is not understood; the entries of {acl.name} are undetermined",
+        )
+        self._doubt_all(
+            acl,
+            index,
+            f"line {index + 1} ({self.ctx.lines[index].strip()}) "
+            "may have removed it (not understood)",
+        )
 
     def _no_seq(self, acl: Acl, index: int, seq: int, more: bool) -> None:
         """``no SEQ`` deletes the entry with that number (IOS sequence numbering)."""
@@ -438,15 +591,20 @@ class _Parser:
             return
         if acl.renumbered is not None and renumbered:
             first, cause = acl.renumbered
-            self.ctx.not_understood(index, f"which entry of {acl.name} has sequence {seq} is "
-                                    f"undetermined (line {cause + 1}); the entries it may "
-                                    "be are undetermined")
+            self.ctx.not_understood(
+                index,
+                f"which entry of {acl.name} has sequence {seq} is "
+                f"undetermined (line {cause + 1}); the entries it may "
+                "be are undetermined",
+            )
             hit = [e for e in acl.entries if not e.remark and e.seq >= first]
         else:
             # ``no 10 permit ...``: whether IOS goes by the number or the text is not
             # documented
-            self.ctx.not_understood(index, f"'no {seq}' followed by more words is not "
-                                    f"modelled; entry {seq} is undetermined")
+            self.ctx.not_understood(
+                index,
+                f"'no {seq}' followed by more words is not modelled; entry {seq} is undetermined",
+            )
             hit = [e for e in acl.entries if not e.remark and e.seq == seq]
         for entry in hit:
             self._doubt(acl, entry, index, f"line {index + 1} may have removed it")
@@ -470,21 +628,28 @@ class _Parser:
             acl.remove(exact)
         if sig is None:
             # the line itself is not understood: any entry may be the one it names
-            self.ctx.not_understood(index, f"'no {text}' is not understood; the entries of "
-                                    f"{acl.name} are undetermined")
+            self.ctx.not_understood(
+                index, f"'no {text}' is not understood; the entries of {acl.name} are undetermined"
+            )
             self._doubt_all(acl, index, f"line {index + 1} may have removed it")
             return
         twins = [e for e in acl.sigs.get(sig, ()) if e is not exact]
         if twins:
-            self.ctx.not_understood(index, f"'no {text}' names an entry written differently "
-                                    f"(line {twins[0].index + 1}); whether IOS takes them as "
-                                    "equal is not modelled")
+            self.ctx.not_understood(
+                index,
+                f"'no {text}' names an entry written differently "
+                f"(line {twins[0].index + 1}); whether IOS takes them as "
+                "equal is not modelled",
+            )
             for entry in twins:
-                self._doubt(acl, entry, index, f"line {index + 1} may have removed it (the "
-                            "same entry, written differently)")
+                self._doubt(
+                    acl,
+                    entry,
+                    index,
+                    f"line {index + 1} may have removed it (the same entry, written differently)",
+                )
         elif exact is None:
-            self.ctx.note(index, f"'no {text}' names no entry of {acl.name}: IOS changes "
-                          "nothing")
+            self.ctx.note(index, f"'no {text}' names no entry of {acl.name}: IOS changes nothing")
 
     def _quiet_sig(self, acl: Acl, index: int, words: list[str]) -> tuple | None:
         """The signature of an entry a ``no`` line names (None if it is not understood);
@@ -517,7 +682,7 @@ class _Parser:
 
     def _entry(self, acl: Acl, index: int, toks: Tokens, seq: int | None) -> None:
         word = toks.peek_lower()
-        text = " ".join(toks.words[toks.i:])
+        text = " ".join(toks.words[toks.i :])
         if word == "remark":
             # an unnumbered remark belongs to the entry after it and takes no number
             last = max((e.seq for e in acl.entries), default=0)
@@ -532,23 +697,24 @@ class _Parser:
             return
         taken = [e for e in acl.entries if e.seq == seq and not e.remark]
         if any(e.doubt_at is None for e in taken):
-            self.ctx.not_understood(index, f"duplicate sequence number {seq} in {acl.name} "
-                                    "(IOS rejects this entry)")
+            self.ctx.not_understood(
+                index, f"duplicate sequence number {seq} in {acl.name} (IOS rejects this entry)"
+            )
             return
         same = acl.texts.get(text)
         if same is not None and same.doubt_at is None:
             # "an entry that matches an already existing entry (except for the sequence
             # number)": IOS makes no change
-            self.ctx.note(index, f"the same entry as line {same.index + 1}: IOS makes no "
-                          "change")
+            self.ctx.note(index, f"the same entry as line {same.index + 1}: IOS makes no change")
             return
         try:
             rules = self._ace(acl, origin, toks)
         except ParseError as exc:
             self.ctx.not_understood(index, str(exc))
             verb = {"permit": Verb.ACCEPT, "deny": Verb.DROP}.get(word or "")
-            rules = [cc.unknown_rule(origin, verb, f"not understood: {exc}",
-                                     space=_space(acl.family))]
+            rules = [
+                cc.unknown_rule(origin, verb, f"not understood: {exc}", space=_space(acl.family))
+            ]
         entry = Entry(seq, index, rules, text=text, sig=_signature(rules, text))
         twins = acl.sigs.get(entry.sig, [])
         if twins and not (rules and rules[0].target.verb is Verb.UNKNOWN):
@@ -556,37 +722,59 @@ class _Parser:
         acl.add(entry)
         for other in taken + ([same] if same is not None else []):
             # IOS accepts it only if that entry is gone
-            self._doubt(acl, entry, other.doubt_at or index, f"IOS adds it only if line "
-                        f"{other.index + 1} is gone (line {(other.doubt_at or 0) + 1} may "
-                        "have removed that one)")
+            self._doubt(
+                acl,
+                entry,
+                other.doubt_at or index,
+                f"IOS adds it only if line "
+                f"{other.index + 1} is gone (line {(other.doubt_at or 0) + 1} may "
+                "have removed that one)",
+            )
 
     def _misplaced(self, acl: Acl, index: int, seq: int, origin: Origin) -> None:
         """An entry whose place is undetermined (the list's numbering is): nothing after
         the earliest place it may take is decided for sure."""
         first, cause = acl.renumbered  # type: ignore[misc]
-        why = (f"entry {seq}: where it goes is undetermined (line {cause + 1} may have "
-               "deleted or renumbered entries before it)")
+        why = (
+            f"entry {seq}: where it goes is undetermined (line {cause + 1} may have "
+            "deleted or renumbered entries before it)"
+        )
         self.ctx.not_understood(index, why)
         rule = cc.unknown_rule(origin, None, why, space=_space(acl.family))
-        acl.add(Entry(min(seq, first), index, [rule], text=f"{seq} (undetermined place)",
-                      sig=_signature([rule], why)))
+        acl.add(
+            Entry(
+                min(seq, first),
+                index,
+                [rule],
+                text=f"{seq} (undetermined place)",
+                sig=_signature([rule], why),
+            )
+        )
 
     def _ace(self, acl: Acl, origin: Origin, toks: Tokens) -> list[Rule]:
         word = toks.take("permit or deny").lower()
         index = origin.line - 1
         if word == "evaluate":
             name = toks.take("a reflexive list name")
-            self.ctx.not_modelled(index, f"reflexive list {name}: the replies it lets in "
-                                  "depend on live sessions")
+            self.ctx.not_modelled(
+                index, f"reflexive list {name}: the replies it lets in depend on live sessions"
+            )
             space = _space(acl.family)
-            return [Rule(origin, Match(src=space, dst=space), cc.PERMIT,
-                         (f"evaluate {name} (reflexive ACL)",))]
+            return [
+                Rule(
+                    origin,
+                    Match(src=space, dst=space),
+                    cc.PERMIT,
+                    (f"evaluate {name} (reflexive ACL)",),
+                )
+            ]
         if word == "dynamic":
             name = toks.take("a dynamic entry name")
             while toks.take_if("timeout"):
                 toks.take("a timeout")
-            self.ctx.not_modelled(index, f"dynamic (lock-and-key) entry {name} is active "
-                                  "only after authentication")
+            self.ctx.not_modelled(
+                index, f"dynamic (lock-and-key) entry {name} is active only after authentication"
+            )
             extra: tuple[str, ...] = (f"dynamic entry {name}",)
             word = toks.take("permit or deny").lower()
         else:
@@ -598,16 +786,25 @@ class _Parser:
             return self._standard(acl, origin, target, toks, extra)
         return self._extended(acl, origin, target, toks, extra)
 
-    def _standard(self, acl: Acl, origin: Origin, target: Target, toks: Tokens,
-                  extra: tuple[str, ...]) -> list[Rule]:
+    def _standard(
+        self, acl: Acl, origin: Origin, target: Target, toks: Tokens, extra: tuple[str, ...]
+    ) -> list[Rule]:
         src = self._address(toks, acl.family, standard=True)
         unknown = list(extra) + self._options(toks, origin, None)[1]
         self._reportunresolved_member(origin, [Service()], src)
-        return cc.build_rules(origin, target, [Service()], src, _any(acl.family),
-                              unknown=tuple(unknown), space=_space(acl.family))
+        return cc.build_rules(
+            origin,
+            target,
+            [Service()],
+            src,
+            _any(acl.family),
+            unknown=tuple(unknown),
+            space=_space(acl.family),
+        )
 
-    def _extended(self, acl: Acl, origin: Origin, target: Target, toks: Tokens,
-                  extra: tuple[str, ...]) -> list[Rule]:
+    def _extended(
+        self, acl: Acl, origin: Origin, target: Target, toks: Tokens, extra: tuple[str, ...]
+    ) -> list[Rule]:
         family = acl.family
         names = PROTOCOLS_V6 if family == 6 else PROTOCOLS_V4
         proto_word = toks.take("a protocol")
@@ -626,14 +823,15 @@ class _Parser:
         dport = self._ports(toks) if has_ports else None
         icmp_proto = ICMPV6 if family == 6 else ICMP
         igmp_type: list[str] = []
-        if proto == IntervalSet.point(2) and (toks.peek_lower() in IGMP_TYPES
-                                              or cc._DIGITS.match(toks.peek() or "")):
+        if proto == IntervalSet.point(2) and (
+            toks.peek_lower() in IGMP_TYPES or cc._DIGITS.match(toks.peek() or "")
+        ):
             igmp_type.append(f"igmp type {toks.take()}")
-            self.ctx.not_modelled(origin.line - 1, f"{igmp_type[0]}: IGMP message types are "
-                                  "not modelled")
+            self.ctx.not_modelled(
+                origin.line - 1, f"{igmp_type[0]}: IGMP message types are not modelled"
+            )
         if proto is not None and proto == IntervalSet.point(icmp_proto):
-            types, codes = cc.icmp_message(toks, ICMP6_NAMES if family == 6
-                                           else cc.ICMP4_NAMES)
+            types, codes = cc.icmp_message(toks, ICMP6_NAMES if family == 6 else cc.ICMP4_NAMES)
             services = [cc.icmp_service(icmp_proto, types, codes)]
         elif has_ports:
             services = [Service(proto, sport, dport)]
@@ -641,17 +839,25 @@ class _Parser:
         self._reportunresolved_member(origin, services, src, dst)
         if flags is not None and not group_service and proto != IntervalSet.point(6):
             raise ParseError("TCP flag conditions need protocol tcp")
-        return cc.build_rules(origin, target, services, src, dst, flags=flags,
-                              unknown=tuple(list(extra) + igmp_type + unknown),
-                              space=_space(family))
+        return cc.build_rules(
+            origin,
+            target,
+            services,
+            src,
+            dst,
+            flags=flags,
+            unknown=tuple(list(extra) + igmp_type + unknown),
+            space=_space(family),
+        )
 
-    def _reportunresolved_member(self, origin: Origin, services: list[Service], *addrs: Addr) \
-            -> None:
-        reasons = [u for a in addrs for u in a.unknown] + [u for s in services
-                                                             for u in s.unknown]
+    def _reportunresolved_member(
+        self, origin: Origin, services: list[Service], *addrs: Addr
+    ) -> None:
+        reasons = [u for a in addrs for u in a.unknown] + [u for s in services for u in s.unknown]
         for why in dict.fromkeys(reasons):
-            self.ctx.not_modelled(origin.line - 1, f"{why}: the entry's verdicts are "
-                                  "undetermined where it matters")
+            self.ctx.not_modelled(
+                origin.line - 1, f"{why}: the entry's verdicts are undetermined where it matters"
+            )
 
     def _ports(self, toks: Tokens) -> IntervalSet | None:
         if toks.peek_lower() == "portgroup":
@@ -687,8 +893,9 @@ class _Parser:
             return cc.host(word)
         raise ParseError(f"{word!r} is not an IPv{family} address")
 
-    def _options(self, toks: Tokens, origin: Origin, proto: IntervalSet | None) \
-            -> tuple[IntervalSet | None, list[str]]:
+    def _options(
+        self, toks: Tokens, origin: Origin, proto: IntervalSet | None
+    ) -> tuple[IntervalSet | None, list[str]]:
         """Trailing options: (TCP flags condition or None, unmodelled conditions)."""
         index = origin.line - 1
         flags: IntervalSet | None = None
@@ -727,8 +934,10 @@ class _Parser:
                 args = [toks.take(f"a value after {word}") for _ in range(UNMODELLED[word])]
                 text = " ".join([word, *args])
                 if word == "reflect":
-                    self.ctx.not_modelled(index, f"reflect {args[0]}: its replies are let "
-                                          "in only where 'evaluate' names it")
+                    self.ctx.not_modelled(
+                        index,
+                        f"reflect {args[0]}: its replies are let in only where 'evaluate' names it",
+                    )
                     continue  # the entry itself matches exactly what it says
                 if word == "timeout":
                     continue
@@ -738,8 +947,11 @@ class _Parser:
                 # keep what was understood as an outer bound; the rest is flagged
                 text = " ".join([word, *toks.rest()])
                 unknown.append(f"not understood: {text}")
-                self.ctx.not_understood(index, f"unknown option {text!r}: the entry is kept, "
-                                        "matching at most what the rest of it says")
+                self.ctx.not_understood(
+                    index,
+                    f"unknown option {text!r}: the entry is kept, "
+                    "matching at most what the rest of it says",
+                )
         if set_bits:
             cond = _flag_set(set_bits, False)
             flags = cond if flags is None else flags & cond
@@ -760,18 +972,24 @@ class _Parser:
                 continue
             if cwords[0].lower() == "no":
                 # removing a member is not modelled: the members may be fewer than read
-                self.ctx.not_understood(child.linenum, f"'{child.text.strip()}' (removing a "
-                                        f"member of {name}) is not modelled; the group's "
-                                        "uses are undetermined")
-                group.doubt = group.doubt or f"line {child.linenum + 1} may have removed a " \
-                    "member (not modelled)"
+                self.ctx.not_understood(
+                    child.linenum,
+                    f"'{child.text.strip()}' (removing a "
+                    f"member of {name}) is not modelled; the group's "
+                    "uses are undetermined",
+                )
+                group.doubt = (
+                    group.doubt
+                    or f"line {child.linenum + 1} may have removed a member (not modelled)"
+                )
                 continue
             try:
                 self._group_member(group, cwords, child.linenum)
             except ParseError as exc:
                 self.ctx.not_understood(child.linenum, str(exc))
-                group.members.append(unresolved_member(group.kind, f"line {child.linenum + 1} "
-                                                 f"not understood: {exc}"))
+                group.members.append(
+                    unresolved_member(group.kind, f"line {child.linenum + 1} not understood: {exc}")
+                )
 
     def _no_object_group(self, index: int, words: list[str]) -> None:
         """``no object-group KIND NAME``: IOS deletes the group, or refuses while a list
@@ -781,10 +999,14 @@ class _Parser:
         except ParseError as exc:
             self.ctx.not_understood(index, str(exc))
             return
-        if self.groups.doubt(name, index, f"line {index + 1} may have deleted object-group "
-                             f"{name} (not modelled)"):
-            self.ctx.not_understood(index, f"deleting object-group {name} is not modelled; "
-                                    "the entries using it are undetermined")
+        if self.groups.doubt(
+            name, index, f"line {index + 1} may have deleted object-group {name} (not modelled)"
+        ):
+            self.ctx.not_understood(
+                index,
+                f"deleting object-group {name} is not modelled; "
+                "the entries using it are undetermined",
+            )
 
     def _group_member(self, group: Group, words: list[str], index: int) -> None:
         toks = Tokens(words)
@@ -853,8 +1075,7 @@ class _Parser:
         return Service(proto, sport, dport)
 
     def _network_group(self, name: str, family: int) -> Addr:
-        members = self.groups.members(name, "network", lambda why: Addr(IntervalSet(),
-                                                                         (why,)))
+        members = self.groups.members(name, "network", lambda why: Addr(IntervalSet(), (why,)))
         whole = cc.union_addr(members)
         fam = addresses.ALL_V6 if family == 6 else addresses.ALL_V4
         return Addr(whole.spans & fam, whole.unknown)
@@ -862,14 +1083,14 @@ class _Parser:
     def _service_group(self, name: str, family: int) -> list[Service]:
         kind = self.groups.kind_of(name)
         if kind == "protocol":
-            protos = self.groups.members(name, "protocol", lambda why: Service(None, None,
-                                                                               None, (why,)))
+            protos = self.groups.members(
+                name, "protocol", lambda why: Service(None, None, None, (why,))
+            )
             out = []
             for p in protos:
                 out.append(p if isinstance(p, Service) else Service(p))
             return out
-        return self.groups.members(name, "service", lambda why: Service(None, None, None,
-                                                                        (why,)))
+        return self.groups.members(name, "service", lambda why: Service(None, None, None, (why,)))
 
     def _port_group(self, name: str) -> IntervalSet:
         members = self.groups.members(name, "port", lambda why: ParseError(why))
@@ -910,8 +1131,11 @@ class _Parser:
         except ParseError as exc:
             # which interfaces it configures is unknown: any list it attaches or
             # detaches may be on any interface configured so far
-            self.ctx.not_understood(obj.linenum, f"{exc}; the lists it attaches or "
-                                    "detaches make every interface's lists undetermined")
+            self.ctx.not_understood(
+                obj.linenum,
+                f"{exc}; the lists it attaches or "
+                "detaches make every interface's lists undetermined",
+            )
             for child in cc.children(obj):
                 low = [w.lower() for w in child.text.split()]
                 if low[:2] in ACCESS_GROUP or (low[:1] == ["no"] and low[1:3] in ACCESS_GROUP):
@@ -944,22 +1168,27 @@ class _Parser:
                 assert iface is not None
                 self._interface_line(iface, child, words, low)
 
-    def _interface_line(self, iface: Interface, child, words: list[str],
-                        low: list[str]) -> None:
+    def _interface_line(self, iface: Interface, child, words: list[str], low: list[str]) -> None:
         if low[:2] in ACCESS_GROUP:
             self._attach(iface, child.linenum, words, low)
         elif low[:1] == ["no"] and low[1:3] in ACCESS_GROUP:
             self._detach(iface, child.linenum, words[1:], low[1:])
         elif low[:2] == ["zone-member", "security"] and len(words) >= 3:
             iface.zone = (words[2], child.linenum)
-            self.ctx.not_modelled(child.linenum, f"zone-based firewall (zone {words[2]}) "
-                                  "is not modelled: verdicts through this interface "
-                                  "are undetermined")
+            self.ctx.not_modelled(
+                child.linenum,
+                f"zone-based firewall (zone {words[2]}) "
+                "is not modelled: verdicts through this interface "
+                "are undetermined",
+            )
         elif low[:3] == ["no", "zone-member", "security"]:
             iface.zone = None
         elif low[:2] == ["ip", "inspect"]:
-            self.ctx.note(child.linenum, "CBAC inspection lets replies of inspected "
-                          "sessions back in; exaudit evaluates each direction alone")
+            self.ctx.note(
+                child.linenum,
+                "CBAC inspection lets replies of inspected "
+                "sessions back in; exaudit evaluates each direction alone",
+            )
         elif low in (["shutdown"], ["no", "shutdown"]):
             iface.shutdown = low == ["shutdown"]
 
@@ -978,9 +1207,12 @@ class _Parser:
         directions = _directions(words, low)
         for direction in directions:
             key = (direction, family)
-            iface.groups[key] = Attachment(words[2], index, f"line {index + 1} may attach "
-                                           f"{words[2]} {direction} (not understood)",
-                                           iface.groups.get(key))
+            iface.groups[key] = Attachment(
+                words[2],
+                index,
+                f"line {index + 1} may attach {words[2]} {direction} (not understood)",
+                iface.groups.get(key),
+            )
 
     def _detach(self, iface: Interface, index: int, words: list[str], low: list[str]) -> None:
         """``no ip access-group NAME in|out`` removes that list from the interface; what
@@ -995,8 +1227,11 @@ class _Parser:
             if current is None:
                 continue  # nothing attached there: nothing to remove
             if exact and current.acl == words[2]:
-                rest = current.fallback.possibly_gone(why) if current.doubt and \
-                    current.fallback is not None else None
+                rest = (
+                    current.fallback.possibly_gone(why)
+                    if current.doubt and current.fallback is not None
+                    else None
+                )
                 if rest is None:
                     del iface.groups[key]
                 else:
@@ -1005,10 +1240,13 @@ class _Parser:
             iface.groups[key] = current.possibly_gone(why)
             unsure.append(f"{current.acl} {direction}")
         if unsure:
-            self.ctx.not_understood(index, f"whether '{self.ctx.lines[index].strip()}' "
-                                    f"removes the list attached ({', '.join(unsure)}) is "
-                                    "not modelled; verdicts through this interface are "
-                                    "undetermined")
+            self.ctx.not_understood(
+                index,
+                f"whether '{self.ctx.lines[index].strip()}' "
+                f"removes the list attached ({', '.join(unsure)}) is "
+                "not modelled; verdicts through this interface are "
+                "undetermined",
+            )
 
     def _default_interface(self, name: str) -> None:
         """``default interface X`` returns X to its default configuration: no lists."""
@@ -1029,8 +1267,11 @@ class _Parser:
             self._numbers[cc.interface_number(iface.name)].remove(iface.name)
             return
         if iface.groups:
-            self.ctx.not_understood(index, f"deleting the physical interface {iface.name} is "
-                                    "not modelled; its lists are undetermined")
+            self.ctx.not_understood(
+                index,
+                f"deleting the physical interface {iface.name} is "
+                "not modelled; its lists are undetermined",
+            )
             why = f"line {index + 1} may have deleted {iface.name}"
             for key, att in list(iface.groups.items()):
                 iface.groups[key] = att.possibly_gone(why)
@@ -1054,26 +1295,37 @@ class _Parser:
             if aces and all(e.doubt_at is not None for e in aces):
                 # if every entry is gone the list is empty, and IOS permits all through it
                 cause = min(e.doubt_at for e in aces if e.doubt_at is not None)
-                chain.rules.append(cc.unknown_rule(
-                    self.ctx.origin(cause), None, f"every entry of {name} may be gone (line "
-                    f"{cause + 1}): an empty list permits all", space=_space(family)))
+                chain.rules.append(
+                    cc.unknown_rule(
+                        self.ctx.origin(cause),
+                        None,
+                        f"every entry of {name} may be gone (line "
+                        f"{cause + 1}): an empty list permits all",
+                        space=_space(family),
+                    )
+                )
             rs.chains[key] = chain
         for iface in self.interfaces.values():
             for (direction, family), att in iface.groups.items():
                 acl = self.acls.get((family, att.acl))
                 kind = "ip access-group" if family == 4 else "ipv6 traffic-filter"
                 if acl is None:
-                    self.ctx.note(att.index, f"{kind} {att.acl} {direction} on {iface.name}: "
-                                  "the ACL is not defined, so IOS permits all traffic")
+                    self.ctx.note(
+                        att.index,
+                        f"{kind} {att.acl} {direction} on {iface.name}: "
+                        "the ACL is not defined, so IOS permits all traffic",
+                    )
                 elif not acl.has_aces():
-                    self.ctx.note(att.index, f"{kind} {att.acl} {direction} on {iface.name}: "
-                                  "the ACL has no entries, so IOS permits all traffic")
+                    self.ctx.note(
+                        att.index,
+                        f"{kind} {att.acl} {direction} on {iface.name}: "
+                        "the ACL has no entries, so IOS permits all traffic",
+                    )
         rs.extra["lines"] = self.ctx.lines
         rs.extra["interfaces"] = self.interfaces
         rs.extra["acls"] = {acl.key: acl for acl in self.acls.values()}
         rs.extra["coverage"] = self.ctx.coverage()
         rs.extra["stage_cache"] = {}
-
 
     def _settle_twins(self, acl: Acl) -> None:
         """An entry IOS may have taken for one already in the list (written differently)
@@ -1084,19 +1336,33 @@ class _Parser:
             if twin is None or entry.doubt_at is not None:
                 continue
             if twin.gone or twin.seq > entry.seq or twin.doubt_at is not None:
-                where = "was removed" if twin.gone else "comes after it" \
-                    if twin.seq > entry.seq else "may be gone"
-                self._doubt(acl, entry, entry.index, f"IOS may have taken it for the entry "
-                            f"of line {twin.index + 1} (written differently), which {where}: "
-                            "whether IOS added it is not modelled")
+                where = (
+                    "was removed"
+                    if twin.gone
+                    else "comes after it"
+                    if twin.seq > entry.seq
+                    else "may be gone"
+                )
+                self._doubt(
+                    acl,
+                    entry,
+                    entry.index,
+                    f"IOS may have taken it for the entry "
+                    f"of line {twin.index + 1} (written differently), which {where}: "
+                    "whether IOS added it is not modelled",
+                )
 
 
 def _implicit_nd(origin: Origin) -> list[Rule]:
     """IOS ends every IPv6 list with permits for neighbor discovery, then the deny."""
     out = []
     for name in ("nd-na", "nd-ns"):
-        match = Match(proto=IntervalSet.point(ICMPV6), src=addresses.ALL_V6,
-                      dst=addresses.ALL_V6, dport=IntervalSet.point(ICMP6_NAMES[name][0]))
+        match = Match(
+            proto=IntervalSet.point(ICMPV6),
+            src=addresses.ALL_V6,
+            dst=addresses.ALL_V6,
+            dport=IntervalSet.point(ICMP6_NAMES[name][0]),
+        )
         out.append(Rule(origin, match, Target(Verb.ACCEPT, name=f"implicit permit {name}")))
     return out
 
@@ -1188,20 +1454,24 @@ def looks_like(text: str) -> float:
     score = 0.0
     if re.search(r"^ip access-list (standard|extended) \S+", sample, re.M):
         score += 0.5
-    if re.search(r"^access-list (1\d\d|2[0-6]\d\d|\d{1,2}|1[3-9]\d\d) (permit|deny|remark)",
-                 sample, re.M):
+    if re.search(
+        r"^access-list (1\d\d|2[0-6]\d\d|\d{1,2}|1[3-9]\d\d) (permit|deny|remark)", sample, re.M
+    ):
         score += 0.4
     if re.search(r"^\s+ip access-group \S+ (in|out)", sample, re.M):
         score += 0.3
-    if re.search(r"^interface (GigabitEthernet|FastEthernet|Ethernet|Serial|Vlan)", sample,
-                 re.M):
+    if re.search(r"^interface (GigabitEthernet|FastEthernet|Ethernet|Serial|Vlan)", sample, re.M):
         score += 0.1
     if re.search(r"^(version 1\d\.|hostname |ipv6 access-list )", sample, re.M):
         score += 0.1
     if re.search(r"^(boot-start-marker|service timestamps |line vty )", sample, re.M):
         score += 0.2
-    if re.search(r"^(ASA Version|:\s*Saved)|^\s+nameif |^access-list \S+ extended |"
-                 r"^object network ", sample, re.M):
+    if re.search(
+        r"^(ASA Version|:\s*Saved)|^\s+nameif |^access-list \S+ extended |"
+        r"^object network ",
+        sample,
+        re.M,
+    ):
         score -= 0.6
     return max(0.0, min(1.0, score))
 
@@ -1219,10 +1489,15 @@ def resolve_interface(ruleset: Ruleset, name: str) -> Interface:
     full, candidates = cc.resolve_interface(name, known)
     if full is None:
         if candidates:
-            raise InputError(ruleset.file, None, f"interface {name} is ambiguous: "
-                             f"{', '.join(candidates)}")
-        raise InputError(ruleset.file, None, f"interface {name} is not defined in the "
-                         f"configuration (known: {', '.join(sorted(known)) or 'none'})")
+            raise InputError(
+                ruleset.file, None, f"interface {name} is ambiguous: {', '.join(candidates)}"
+            )
+        raise InputError(
+            ruleset.file,
+            None,
+            f"interface {name} is not defined in the "
+            f"configuration (known: {', '.join(sorted(known)) or 'none'})",
+        )
     return known[full]
 
 
@@ -1249,16 +1524,20 @@ def _family_chain(ruleset: Ruleset, att: Attachment, family: int) -> Chain:
         # IOS permits everything through an ACL that is not defined or has no entries
         why = "undefined ACL permits all" if acl is None else "empty ACL permits all"
         space = _space(family)
-        return Chain(att.acl, [Rule(origin, Match(src=space), Target(Verb.ACCEPT, name=why))],
-                     None, None)
+        return Chain(
+            att.acl, [Rule(origin, Match(src=space), Target(Verb.ACCEPT, name=why))], None, None
+        )
     return ruleset.chains[acl.key]
 
 
 def _iface_stages(ruleset: Ruleset, given: str, direction: str) -> list[Stage]:
     """One stage per direction: the IPv4 list for IPv4 packets, the IPv6 one for IPv6."""
     iface = resolve_interface(ruleset, given)
-    attached = [(family, iface.groups[(direction, family)]) for family in (4, 6)
-                if (direction, family) in iface.groups]
+    attached = [
+        (family, iface.groups[(direction, family)])
+        for family in (4, 6)
+        if (direction, family) in iface.groups
+    ]
     if not attached:
         return []
     if any(att.doubt is not None for _, att in attached):
@@ -1287,8 +1566,9 @@ def _iface_stages(ruleset: Ruleset, given: str, direction: str) -> list[Stage]:
     return [Stage(label, {chain.name: chain}, chain.name)]
 
 
-def _undecided_stage(ruleset: Ruleset, given: str, direction: str,
-                     attached: list[tuple[int, Attachment]]) -> Stage:
+def _undecided_stage(
+    ruleset: Ruleset, given: str, direction: str, attached: list[tuple[int, Attachment]]
+) -> Stage:
     """A direction whose attached list is not sure. Each candidate is entered by a
     ``goto`` (its own implicit deny then decides), after an uncertain ``goto`` to what
     filters when it is not the one (the next candidate, or no list at all): the world
@@ -1307,25 +1587,33 @@ def _undecided_stage(ruleset: Ruleset, given: str, direction: str,
     return Stage(f"{direction} {given} {' + '.join(names)}", chains, entry)
 
 
-def _candidates(ruleset: Ruleset, att: Attachment, family: int, chains: dict[str, Chain],
-                where: str) -> list[Rule]:
+def _candidates(
+    ruleset: Ruleset, att: Attachment, family: int, chains: dict[str, Chain], where: str
+) -> list[Rule]:
     """Rules sending this family's packets to the list ``att`` names, or (uncertain) to
     what filters without it; adds the chains they go to."""
     space = _space(family)
     origin = _att_origin(ruleset, att)
     chain = _family_chain(ruleset, att, family)
-    name = chain.name if chain.default is not None else \
-        f"{att.acl} ({chain.rules[0].target.name})"
+    name = chain.name if chain.default is not None else f"{att.acl} ({chain.rules[0].target.name})"
     chains[name] = Chain(name, chain.rules, chain.default, chain.default_origin)
     present = Rule(origin, Match(src=space), Target(Verb.GOTO, name))
     if att.doubt is None:
         return [present]
     if att.fallback is None:
-        return [Rule(origin, Match(src=space), Target(Verb.ACCEPT, name="no list attached"),
-                     (att.doubt,)), present]
+        return [
+            Rule(
+                origin, Match(src=space), Target(Verb.ACCEPT, name="no list attached"), (att.doubt,)
+            ),
+            present,
+        ]
     rest = f"{where} without {att.acl} (line {origin.line})"
-    chains[rest] = Chain(rest, _candidates(ruleset, att.fallback, family, chains, rest),
-                         Target(Verb.DROP, name="implicit deny"), None)
+    chains[rest] = Chain(
+        rest,
+        _candidates(ruleset, att.fallback, family, chains, rest),
+        Target(Verb.DROP, name="implicit deny"),
+        None,
+    )
     return [Rule(origin, Match(src=space), Target(Verb.GOTO, rest), (att.doubt,)), present]
 
 
@@ -1344,15 +1632,25 @@ def _zone_stage(ruleset: Ruleset, ifaces: list[Interface]) -> list[Stage]:
         return []
     zone, index = zoned[0].zone  # type: ignore[misc]
     origin = Origin(ruleset.file, index + 1, _line_text(ruleset, index))
-    rule = Rule(origin, Match(), Target(Verb.ACCEPT, name="zone policy"),
-                ("zone-based firewall policy (not modelled)",))
+    rule = Rule(
+        origin,
+        Match(),
+        Target(Verb.ACCEPT, name="zone policy"),
+        ("zone-based firewall policy (not modelled)",),
+    )
     chain = Chain("zone-policy", [rule], Target(Verb.DROP, name="zone policy"), origin)
     names = " -> ".join(f"{i.name} ({i.zone[0] if i.zone else 'no zone'})" for i in ifaces)
     return [Stage(f"zone {names}: not modelled", {chain.name: chain}, chain.name)]
 
 
-def stages(ruleset: Ruleset, *, in_iface: str | None, out_iface: str | None,
-           chain: str | None = None, local: str | None = None) -> list[Stage]:
+def stages(
+    ruleset: Ruleset,
+    *,
+    in_iface: str | None,
+    out_iface: str | None,
+    chain: str | None = None,
+    local: str | None = None,
+) -> list[Stage]:
     """The ACLs a packet meets: ``in`` on its ingress interface, then ``out`` on its egress."""
 
     def build() -> list[Stage]:
@@ -1366,10 +1664,15 @@ def stages(ruleset: Ruleset, *, in_iface: str | None, out_iface: str | None,
             seen.append(resolve_interface(ruleset, out_iface))
         return result + _zone_stage(ruleset, seen)
 
-    return cached_stages(ruleset, (in_iface, out_iface, chain), build, local=local,
-                         no_local="Cisco IOS ACLs filter traffic crossing interfaces; a "
-                         "local (host firewall) path does not apply",
-                         acl_word="access list")
+    return cached_stages(
+        ruleset,
+        (in_iface, out_iface, chain),
+        build,
+        local=local,
+        no_local="Cisco IOS ACLs filter traffic crossing interfaces; a "
+        "local (host firewall) path does not apply",
+        acl_word="access list",
+    )
 
 
 # --- fixes ------------------------------------------------------------------------------
@@ -1475,19 +1778,23 @@ def fix(ruleset: Ruleset, request: FixRequest) -> str | None:
     seqs, reseq = _sequences(acl, request.before, len(bodies))
     out = []
     if acl.numbered:
-        out.append(f"! access-list {acl.name} is numbered: IOS (12.3 and later) edits it by "
-                   "sequence number as a named list")
+        out.append(
+            f"! access-list {acl.name} is numbered: IOS (12.3 and later) edits it by "
+            "sequence number as a named list"
+        )
     if acl.kind == "standard":
-        out.append(f"! {acl.name} is a standard ACL: it matches sources only, so these "
-                   "entries permit all traffic from them")
+        out.append(
+            f"! {acl.name} is a standard ACL: it matches sources only, so these "
+            "entries permit all traffic from them"
+        )
     if reseq:
         out.append(reseq)
     if acl.family == 6:
         out.append(f"ipv6 access-list {acl.name}")
-        out.extend(f" {body} sequence {seq}" for seq, body in zip(seqs, bodies))
+        out.extend(f" {body} sequence {seq}" for seq, body in zip(seqs, bodies, strict=False))
     else:
         out.append(f"ip access-list {acl.kind} {acl.name}")
-        out.extend(f" {seq} {body}" for seq, body in zip(seqs, bodies))
+        out.extend(f" {seq} {body}" for seq, body in zip(seqs, bodies, strict=False))
     return "\n".join(out)
 
 
@@ -1495,6 +1802,12 @@ def coverage(ruleset: Ruleset) -> dict[str, int]:
     return dict(ruleset.extra.get("coverage", {}))  # type: ignore[arg-type]
 
 
-
-PLATFORM = Platform(name=NAME, title="Cisco IOS", parse=parse, looks_like=looks_like,
-                    stages=stages, fix=fix, comments=CISCO)
+PLATFORM = Platform(
+    name=NAME,
+    title="Cisco IOS",
+    parse=parse,
+    looks_like=looks_like,
+    stages=stages,
+    fix=fix,
+    comments=CISCO,
+)

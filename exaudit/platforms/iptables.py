@@ -49,8 +49,9 @@ _BINARY = re.compile("[\x01-\x08\x0e-\x1f\x7f\ufffd]")
 def _check_usable(text: str, path: str) -> list[str]:
     nul = text.find("\x00")
     if nul >= 0:
-        raise InputError(path, text.count("\n", 0, nul) + 1, "binary data (NUL byte), not "
-                         "an iptables ruleset")
+        raise InputError(
+            path, text.count("\n", 0, nul) + 1, "binary data (NUL byte), not an iptables ruleset"
+        )
     head = text[:HEAD_BYTES]  # binary junk shows at the start: no need to scan it all
     if _BINARY.search(head) and len(_BINARY.findall(head)) * 20 > len(head):
         raise InputError(path, None, "binary or undecodable data, not an iptables ruleset")
@@ -70,8 +71,12 @@ def parse(text: str, path: str) -> Ruleset:
     except RecursionError:
         raise InputError(path, None, "too deeply nested to read") from None
     except Exception as exc:  # pragma: no cover - a bug; the user still gets one line
-        raise InputError(path, None, f"internal error while reading this file "
-                         f"({type(exc).__name__}: {exc}); please report it") from None
+        raise InputError(
+            path,
+            None,
+            f"internal error while reading this file "
+            f"({type(exc).__name__}: {exc}); please report it",
+        ) from None
     finally:
         if collecting:
             gc.enable()
@@ -83,32 +88,42 @@ def _parse(text: str, path: str) -> Ruleset:
     if not any(line.strip() and not line.lstrip().startswith("#") for line in lines):
         raise InputError(path, None, "empty: no iptables rules or commands")
     if head.lstrip().startswith("<") and "<iptables-rules" in head:
-        raise InputError(path, 1, "this is iptables-xml output; give exaudit the "
-                         "iptables-save file it was made from")
+        raise InputError(
+            path,
+            1,
+            "this is iptables-xml output; give exaudit the iptables-save file it was made from",
+        )
     m = LISTING.search(head)
     if m and not SAVE_TABLE.search(head):
-        raise InputError(path, head.count("\n", 0, m.start()) + 1,
-                         "this is an `iptables -L` listing, which leaves out parts of the "
-                         "rules; give exaudit the output of iptables-save")
+        raise InputError(
+            path,
+            head.count("\n", 0, m.start()) + 1,
+            "this is an `iptables -L` listing, which leaves out parts of the "
+            "rules; give exaudit the output of iptables-save",
+        )
     is_script = COMMAND.search(head) or VAR_COMMAND.search(head) or text.startswith("#!")
     if is_script:  # (a script may carry iptables-save text in a here-document)
         ex = read_script(text, path)
-        total = sum(1 for line in lines if line.strip() and
-                    not line.lstrip().startswith("#"))
+        total = sum(1 for line in lines if line.strip() and not line.lstrip().startswith("#"))
     elif SAVE_TABLE.search(head):
         ex, total = read_save(text, path, lines, listing_s=False)
     elif SAVE_RULE.search(head):
         ex, total = read_save(text, path, lines, listing_s=True)
     else:
-        first = next(i for i, line in enumerate(lines, 1)
-                     if line.strip() and not line.lstrip().startswith("#"))
-        raise InputError(path, first, "neither iptables-save output nor a script of "
-                         "iptables commands")
+        first = next(
+            i
+            for i, line in enumerate(lines, 1)
+            if line.strip() and not line.lstrip().startswith("#")
+        )
+        raise InputError(
+            path, first, "neither iptables-save output nor a script of iptables commands"
+        )
     return finish(ex, path, total)
 
 
-def parse_rule_line(rule: str, *, chain: str = "INPUT", table: str = "filter",
-                    family: int = 4, path: str = "<rule>") -> tuple[list[Rule], list[Issue]]:
+def parse_rule_line(
+    rule: str, *, chain: str = "INPUT", table: str = "filter", family: int = 4, path: str = "<rule>"
+) -> tuple[list[Rule], list[Issue]]:
     """One rule specification as ``iptables -t TABLE -A CHAIN RULE`` would take it.
 
     Returns the model rules and the issues; raises ``InputError`` when iptables would
@@ -119,8 +134,7 @@ def parse_rule_line(rule: str, *, chain: str = "INPUT", table: str = "filter",
     except ValueError as exc:
         raise InputError(path, 1, str(exc)) from None
     try:
-        cmd = parse_command(["-t", table, "-A", chain] + tokens, family=family,
-                            restore=False)
+        cmd = parse_command(["-t", table, "-A", chain] + tokens, family=family, restore=False)
     except RuleError as exc:
         raise InputError(path, 1, str(exc)) from None
     ex = Executor(path, deferred_jumps=False)
@@ -135,8 +149,14 @@ def parse_rule_line(rule: str, *, chain: str = "INPUT", table: str = "filter",
     return rules, ex.issues
 
 
-def stages(ruleset: Ruleset, *, in_iface: str | None, out_iface: str | None,
-           chain: str | None = None, local: str | None = None) -> list[Stage]:
+def stages(
+    ruleset: Ruleset,
+    *,
+    in_iface: str | None,
+    out_iface: str | None,
+    chain: str | None = None,
+    local: str | None = None,
+) -> list[Stage]:
     """The one chain a packet meets: ``chain``, else INPUT/OUTPUT for a host's own
     traffic, else FORWARD when it leaves by an interface, else INPUT.
 
@@ -152,12 +172,19 @@ def stages(ruleset: Ruleset, *, in_iface: str | None, out_iface: str | None,
             chain = "FORWARD" if out_iface else "INPUT"
     found = ruleset.chains.get(chain)
     if found is None:
-        raise InputError(ruleset.file, None, f"no chain {chain!r} in the filter table "
-                         f"(chains: {', '.join(ruleset.chains)})")
+        raise InputError(
+            ruleset.file,
+            None,
+            f"no chain {chain!r} in the filter table (chains: {', '.join(ruleset.chains)})",
+        )
     if found.default is None:
-        raise InputError(ruleset.file, None, f"{chain!r} is a user-defined chain: it has no "
-                         "verdict of its own (packets falling off its end return to the "
-                         "chain that jumped there); ask for INPUT, FORWARD or OUTPUT")
+        raise InputError(
+            ruleset.file,
+            None,
+            f"{chain!r} is a user-defined chain: it has no "
+            "verdict of its own (packets falling off its end return to the "
+            "chain that jumped there); ask for INPUT, FORWARD or OUTPUT",
+        )
     # A packet in INPUT has no output interface and one in OUTPUT no input interface:
     # the kernel compares an empty name, so those conditions are decided in advance.
     empty = {"INPUT": "oif", "OUTPUT": "iif"}.get(chain)
@@ -185,8 +212,15 @@ def _view_without(ruleset: Ruleset, dim: str) -> dict[str, Chain]:
                 # "+" matches every name, the empty one too; any other pattern misses it
                 matches_empty = "+" in cond.patterns
                 if matches_empty != cond.negated:
-                    rules.append(Rule(rule.origin, rule.match._replace(**{dim: None}),
-                                      rule.target, rule.unknown, rule.stateful))
+                    rules.append(
+                        Rule(
+                            rule.origin,
+                            rule.match._replace(**{dim: None}),
+                            rule.target,
+                            rule.unknown,
+                            rule.stateful,
+                        )
+                    )
             view[name] = Chain(name, rules, c.default, c.default_origin)
         chains = view
     views[dim] = chains
@@ -267,8 +301,7 @@ def _positions(ruleset: Ruleset) -> dict[Origin, tuple[str, int]]:
 def _has_goto(ruleset: Ruleset) -> bool:
     found = ruleset.extra.get("_has_goto")
     if not isinstance(found, bool):
-        found = any(r.target.verb is Verb.GOTO for c in ruleset.chains.values()
-                    for r in c.rules)
+        found = any(r.target.verb is Verb.GOTO for c in ruleset.chains.values() for r in c.rules)
         ruleset.extra["_has_goto"] = found
     return found
 
@@ -283,12 +316,17 @@ def _fell_off(ruleset: Ruleset, request: FixRequest, chain: str) -> str:
         src = IntervalSet()
         for text in request.sources:
             src = src | addresses.parse(text)
-        question = Question(proto=IntervalSet.point(6 if request.proto == "tcp" else 17),
-                            src=src, dst=addresses.parse(request.destination),
-                            dport=request.ports, in_iface=request.in_iface,
-                            out_iface=request.out_iface)
-        stages_ = stages(ruleset, in_iface=request.in_iface, out_iface=request.out_iface,
-                         chain=chain)
+        question = Question(
+            proto=IntervalSet.point(6 if request.proto == "tcp" else 17),
+            src=src,
+            dst=addresses.parse(request.destination),
+            dport=request.ports,
+            in_iface=request.in_iface,
+            out_iface=request.out_iface,
+        )
+        stages_ = stages(
+            ruleset, in_iface=request.in_iface, out_iface=request.out_iface, chain=chain
+        )
         parts = Evaluator().evaluate(stages_, question).parts
     except (InputError, addresses.AddressError):
         return chain
@@ -335,16 +373,24 @@ def fix(ruleset: Ruleset, request: FixRequest) -> str | None:
     if request.sources:
         words += ["-s", ",".join(request.sources)]
     words += ["-d", request.destination, "-p", request.proto]
-    lines = [" ".join(words + _port_args(chunk) + ["-j", "ACCEPT"])
-             for chunk in _multiport_chunks(request.ports)]
+    lines = [
+        " ".join(words + _port_args(chunk) + ["-j", "ACCEPT"])
+        for chunk in _multiport_chunks(request.ports)
+    ]
     return "\n".join(lines)
 
 
 PLATFORM = Platform(
-    name=NAME, title="iptables (iptables-save, ip6tables-save, shell scripts)", parse=parse,
-    looks_like=looks_like, stages=stages, fix=fix,
+    name=NAME,
+    title="iptables (iptables-save, ip6tables-save, shell scripts)",
+    parse=parse,
+    looks_like=looks_like,
+    stages=stages,
+    fix=fix,
     # iptables-save keeps no comments, but a rule's own comment match survives a save
-    comments=CommentSyntax(before=HASH.before,
-                           same=patterns(r"--comment\s+[\"']" + QUOTED,
-                                         r"--comment\s+" + WORD) + HASH.same,
-                           skip=HASH.skip))
+    comments=CommentSyntax(
+        before=HASH.before,
+        same=patterns(r"--comment\s+[\"']" + QUOTED, r"--comment\s+" + WORD) + HASH.same,
+        skip=HASH.skip,
+    ),
+)

@@ -29,17 +29,16 @@ Alt = dict  # dimension name -> IntervalSet
 # A frozen dataclass __init__ sets each field through object.__setattr__; filling the
 # instance dict directly is three times faster and matters at 100,000 rules.
 _new = object.__new__
-_FAST = ({f.name for f in fields(Rule)} == {"origin", "match", "target", "unknown",
-                                              "stateful"}
-         and {f.name for f in fields(Origin)} == {"file", "line", "text"})
+_FAST = {f.name for f in fields(Rule)} == {"origin", "match", "target", "unknown", "stateful"} and {
+    f.name for f in fields(Origin)
+} == {"file", "line", "text"}
 
 
 def make_rule(origin: Origin, match: Match, target: Target, unknown: tuple[str, ...]) -> Rule:
     if not _FAST:  # pragma: no cover - the model changed; stay correct
         return Rule(origin, match, target, unknown)
     rule = _new(Rule)
-    rule.__dict__.update(origin=origin, match=match, target=target, unknown=unknown,
-                         stateful=False)
+    rule.__dict__.update(origin=origin, match=match, target=target, unknown=unknown, stateful=False)
     return rule
 
 
@@ -88,8 +87,9 @@ def _spec(module: str, family: int, is_target: bool) -> ext.Extension | None:
 
 
 @lru_cache(maxsize=1 << 16)
-def contribution(module: str, option: str, invert: bool, vals: tuple[str, ...],
-                 family: int, is_target: bool) -> Contribution:
+def contribution(
+    module: str, option: str, invert: bool, vals: tuple[str, ...], family: int, is_target: bool
+) -> Contribution:
     spec = _spec(module, family, is_target)
     opt = spec.options.get(option) if spec is not None else None
     error = None
@@ -122,10 +122,18 @@ def _ports(module: str, option: str, invert: bool, vals: tuple[str, ...], family
     return (), describe(module, option, invert, vals)
 
 
-_PORT_DIMS = {"dport": "dport", "destination-port": "dport", "sport": "sport",
-              "source-port": "sport"}
-_MULTI_DIMS = {"dports": "dport", "destination-ports": "dport", "sports": "sport",
-               "source-ports": "sport"}
+_PORT_DIMS = {
+    "dport": "dport",
+    "destination-port": "dport",
+    "sport": "sport",
+    "source-port": "sport",
+}
+_MULTI_DIMS = {
+    "dports": "dport",
+    "destination-ports": "dport",
+    "sports": "sport",
+    "source-ports": "sport",
+}
 
 
 def _multiport(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int):
@@ -151,8 +159,10 @@ def _icmp(module: str, option: str, invert: bool, vals: tuple[str, ...], family:
     if codes is None:
         return ({"dport": values.not_ports(types)},), None
     # not (type t with a code in c): another type, or type t with another code
-    return ({"dport": values.not_ports(types)},
-            {"dport": types, "sport": values.not_ports(codes)}), None
+    return (
+        {"dport": values.not_ports(types)},
+        {"dport": types, "sport": values.not_ports(codes)},
+    ), None
 
 
 def _iprange(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int):
@@ -175,9 +185,19 @@ def _comment(module: str, option: str, invert: bool, vals: tuple[str, ...], fami
     return (), None
 
 
-_MODELED = {"tcp": _ports, "udp": _ports, "sctp": _ports, "dccp": _ports,
-            "multiport": _multiport, "icmp": _icmp, "icmp6": _icmp, "iprange": _iprange,
-            "state": _state, "conntrack": _state, "comment": _comment}
+_MODELED = {
+    "tcp": _ports,
+    "udp": _ports,
+    "sctp": _ports,
+    "dccp": _ports,
+    "multiport": _multiport,
+    "icmp": _icmp,
+    "icmp6": _icmp,
+    "iprange": _iprange,
+    "state": _state,
+    "conntrack": _state,
+    "comment": _comment,
+}
 
 # --- recipes -------------------------------------------------------------------------------
 
@@ -194,8 +214,7 @@ class Recipe:
     goto: bool = False
 
 
-def merge(c: Contribution, base: dict, alternatives: list, unknown: list,
-          errors: list) -> None:
+def merge(c: Contribution, base: dict, alternatives: list, unknown: list, errors: list) -> None:
     if c.error:
         errors.append(c.error)
     if c.unknown:
@@ -226,8 +245,11 @@ def make_recipe(cmd: Command, family: int) -> Recipe:
     if cmd.proto:
         r.base["proto"] = proto_set(cmd.proto, cmd.proto_neg)
     if cmd.fragment:
-        r.unknown.append("! -f (unfragmented or first fragments)" if cmd.fragment < 0
-                         else "-f (second and further fragments)")
+        r.unknown.append(
+            "! -f (unfragmented or first fragments)"
+            if cmd.fragment < 0
+            else "-f (second and further fragments)"
+        )
     uses = [(u, False) for u in cmd.matches]
     if cmd.target_use is not None:
         uses.append((cmd.target_use, True))
@@ -237,8 +259,13 @@ def make_recipe(cmd: Command, family: int) -> Recipe:
             continue
         parts: list[str] = []
         for name, invert, vals in use.opts:
-            merge(contribution(use.name, name, invert, vals, family, is_target), r.base,
-                  r.alternatives, parts, r.errors)
+            merge(
+                contribution(use.name, name, invert, vals, family, is_target),
+                r.base,
+                r.alternatives,
+                parts,
+                r.errors,
+            )
         if parts:  # one description per module: "-m recent --update --seconds 60"
             r.unknown.append(f"-m {use.name} " + " ".join(parts))
     return r
@@ -251,17 +278,19 @@ def conventions(base: dict, alternatives: list) -> tuple[dict, list]:
     iptables refuses arrive without it, and those are undetermined anyway.
     """
     proto = base.get("proto")
-    if proto is not None and (proto.issubset(PORT_PROTOCOLS) or
-                              proto.issubset(ICMP_PROTOCOLS)):
+    if proto is not None and (proto.issubset(PORT_PROTOCOLS) or proto.issubset(ICMP_PROTOCOLS)):
         if "flags" in base and not proto.issubset(TCP_ONLY):
             base = {k: v for k, v in base.items() if k != "flags"}
         return base, alternatives
     if not any(d in base for d in ("sport", "dport", "flags")) and not alternatives:
         return base, alternatives
     base = {k: v for k, v in base.items() if k not in ("sport", "dport", "flags")}
-    alternatives = [tuple({k: v for k, v in alt.items() if k not in ("sport", "dport",
-                                                                      "flags")}
-                          for alt in alts) for alts in alternatives]
+    alternatives = [
+        tuple(
+            {k: v for k, v in alt.items() if k not in ("sport", "dport", "flags")} for alt in alts
+        )
+        for alts in alternatives
+    ]
     return base, alternatives
 
 
@@ -280,8 +309,9 @@ def combine(base: dict, alternatives: list) -> list[dict]:
     return boxes
 
 
-def interfaces(iif: str | None, iif_neg: bool, oif: str | None, oif_neg: bool,
-               errors: list) -> tuple[IfaceMatch | None, IfaceMatch | None]:
+def interfaces(
+    iif: str | None, iif_neg: bool, oif: str | None, oif_neg: bool, errors: list
+) -> tuple[IfaceMatch | None, IfaceMatch | None]:
     a = b = None
     try:
         if iif is not None:
@@ -293,16 +323,18 @@ def interfaces(iif: str | None, iif_neg: bool, oif: str | None, oif_neg: bool,
     return a, b
 
 
-def address_list(text: str | None, negated: bool, family: int, what: str, errors: list,
-                 unknown: list) -> list[IntervalSet | None]:
+def address_list(
+    text: str | None, negated: bool, family: int, what: str, errors: list, unknown: list
+) -> list[IntervalSet | None]:
     if text is None:
         return [None]
     if "," not in text:
         try:
             got = values.address(text, family)
         except values.HostName:
-            unknown.append(f"{what} host name {text!r} (iptables resolves it in DNS when "
-                           "the rule is loaded)")
+            unknown.append(
+                f"{what} host name {text!r} (iptables resolves it in DNS when the rule is loaded)"
+            )
             return [None]
         except values.BadValue as exc:
             errors.append(str(exc))

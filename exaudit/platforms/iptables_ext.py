@@ -43,6 +43,7 @@ def _uint(lo: int, hi: int):
         if n is None or not lo <= n <= hi:
             return f"bad value {v!r} (a number {lo}-{hi})"
         return None
+
     return check
 
 
@@ -63,6 +64,7 @@ def _urange(hi: int):
         if len(vals) == 2 and vals[0] > vals[1]:
             return f"range {v!r} ends before it starts"
         return None
+
     return check
 
 
@@ -115,6 +117,7 @@ def _str(maxlen: int = 0, minlen: int = 0):
         if len(v) < minlen:
             return f"argument shorter than {minlen} characters"
         return None
+
     return check
 
 
@@ -131,15 +134,23 @@ def _mark(v: str, _fam: int) -> str | None:
     return None
 
 
-_TOS_NAMES = {"minimize-delay", "maximize-throughput", "maximize-reliability",
-              "minimize-cost", "normal-service"}
+_TOS_NAMES = {
+    "minimize-delay",
+    "maximize-throughput",
+    "maximize-reliability",
+    "minimize-cost",
+    "normal-service",
+}
 
 
 def _tos(v: str, _fam: int) -> str | None:
     if v.lower() in _TOS_NAMES:
         return None
-    return _mark(v, 4) if all(strtoul(p) is not None and strtoul(p) <= 255
-                              for p in v.split("/", 1)) else f"bad TOS value {v!r}"
+    return (
+        _mark(v, 4)
+        if all(strtoul(p) is not None and strtoul(p) <= 255 for p in v.split("/", 1))
+        else f"bad TOS value {v!r}"
+    )
 
 
 _LEVELS = {"alert", "crit", "debug", "emerg", "error", "info", "notice", "panic", "warning"}
@@ -206,11 +217,14 @@ def _float(lo: float, hi: float):
         except ValueError:
             return f"bad number {v!r}"
         return None if lo <= f <= hi else f"{v!r} out of range ({lo}-{hi})"
+
     return check
 
 
-_RATE = re.compile(r"^(\d+)(/(s|se|sec|seco|secon|second|m|mi|min|minu|minut|minute|"
-                   r"h|ho|hou|hour|d|da|day))?$")
+_RATE = re.compile(
+    r"^(\d+)(/(s|se|sec|seco|secon|second|m|mi|min|minu|minut|minute|"
+    r"h|ho|hou|hour|d|da|day))?$"
+)
 _BYTE_RATE = re.compile(r"^\d+(b|kb|mb)/s$")
 
 
@@ -242,6 +256,7 @@ def _enum(names: list[str], ci: bool):
 
     def check(v: str, _fam: int) -> str | None:
         return None if (v.lower() if ci else v) in allowed else f"bad value {v!r}"
+
     return check
 
 
@@ -252,6 +267,7 @@ def _list(names: list[str]):
         items = v.split(",")
         bad = [i for i in items if i.lower() not in allowed]
         return f"bad value {bad[0]!r} in {v!r}" if bad else None
+
     return check
 
 
@@ -266,8 +282,11 @@ def _iprange(v: str, fam: int) -> str | None:
 
 def _nat_to(v: str, fam: int) -> str | None:
     """SNAT/DNAT ``--to-source`` addr[-addr][:port[-port][/base]]; v6 addresses in []."""
-    m = re.fullmatch(r"\[([0-9A-Fa-f:.]+)(?:-([0-9A-Fa-f:.]+))?\](?::(.*))?", v) if fam == 6 \
+    m = (
+        re.fullmatch(r"\[([0-9A-Fa-f:.]+)(?:-([0-9A-Fa-f:.]+))?\](?::(.*))?", v)
+        if fam == 6
         else None
+    )
     if m is None:
         if fam == 6 and ":" in v and "[" not in v:
             addrs, ports = v, None
@@ -303,14 +322,35 @@ def _set(v: str, _fam: int) -> str | None:
 
 
 _TYPES = {
-    "flag": None, "str": _str(), "any": _any, "port": _port, "portrc": _portrange,
-    "dashports": _dashports, "mark": _mark, "tos": _tos, "level": _level, "host": _host,
-    "hostmask": _hostmask, "plen": _plen, "mac": _mac, "proto": _proto, "rate": _rate,
-    "hrate": _hrate, "burst": _burst, "idrange": _idrange, "iprange": _iprange,
-    "natto": _nat_to, "prefix": _prefix,
-    "u8": _uint(0, 0xFF), "u16": _uint(0, 0xFFFF), "u32": _uint(0, 0xFFFFFFFF),
-    "u64": _uint(0, 0xFFFFFFFFFFFFFFFF), "u8rc": _urange(0xFF), "u16rc": _urange(0xFFFF),
-    "u32rc": _urange(0xFFFFFFFF), "u64rc": _urange(0xFFFFFFFFFFFFFFFF),
+    "flag": None,
+    "str": _str(),
+    "any": _any,
+    "port": _port,
+    "portrc": _portrange,
+    "dashports": _dashports,
+    "mark": _mark,
+    "tos": _tos,
+    "level": _level,
+    "host": _host,
+    "hostmask": _hostmask,
+    "plen": _plen,
+    "mac": _mac,
+    "proto": _proto,
+    "rate": _rate,
+    "hrate": _hrate,
+    "burst": _burst,
+    "idrange": _idrange,
+    "iprange": _iprange,
+    "natto": _nat_to,
+    "prefix": _prefix,
+    "u8": _uint(0, 0xFF),
+    "u16": _uint(0, 0xFFFF),
+    "u32": _uint(0, 0xFFFFFFFF),
+    "u64": _uint(0, 0xFFFFFFFFFFFFFFFF),
+    "u8rc": _urange(0xFF),
+    "u16rc": _urange(0xFFFF),
+    "u32rc": _urange(0xFFFFFFFF),
+    "u64rc": _urange(0xFFFFFFFFFFFFFFFF),
 }
 
 
@@ -378,8 +418,14 @@ def _ext(name: str, spec: str, **kw: object) -> Extension:
         kind, _, args = token.partition("(")
         names = tuple(args.rstrip(")").split(","))
         rules[kind].append(names)
-    ext = Extension(name, options, rules["need"], rules["one"], rules["excl"],
-                    [(a, b) for a, b in rules["also"]])
+    ext = Extension(
+        name,
+        options,
+        rules["need"],
+        rules["one"],
+        rules["excl"],
+        [(a, b) for a, b in rules["also"]],
+    )
     for key, value in kw.items():
         if key in ("protos", "chains", "tables") and value is not None:
             value = frozenset(value)  # type: ignore[arg-type]
@@ -387,10 +433,14 @@ def _ext(name: str, spec: str, **kw: object) -> Extension:
     return ext
 
 
-_ADDRTYPES = ("UNSPEC|UNICAST|LOCAL|BROADCAST|ANYCAST|MULTICAST|BLACKHOLE|UNREACHABLE|"
-              "PROHIBIT|THROW|NAT|XRESOLVE")
-_DSCP_CLASSES = ("CS0|CS1|CS2|CS3|CS4|CS5|CS6|CS7|BE|EF|AF11|AF12|AF13|AF21|AF22|AF23|"
-                 "AF31|AF32|AF33|AF41|AF42|AF43")
+_ADDRTYPES = (
+    "UNSPEC|UNICAST|LOCAL|BROADCAST|ANYCAST|MULTICAST|BLACKHOLE|UNREACHABLE|"
+    "PROHIBIT|THROW|NAT|XRESOLVE"
+)
+_DSCP_CLASSES = (
+    "CS0|CS1|CS2|CS3|CS4|CS5|CS6|CS7|BE|EF|AF11|AF12|AF13|AF21|AF22|AF23|"
+    "AF31|AF32|AF33|AF41|AF42|AF43"
+)
 _INGRESS = ("PREROUTING", "INPUT", "FORWARD")
 _EGRESS = ("FORWARD", "OUTPUT", "POSTROUTING")
 
@@ -398,187 +448,347 @@ _EGRESS = ("FORWARD", "OUTPUT", "POSTROUTING")
 # port/portrc, str[(max)], mark, tos, level, host, hostmask, plen, mac, proto, rate,
 # enum(a|b), ienum (case-insensitive), list(a|b) (comma list). Suffixes: ! invertible,
 # * repeatable, + mandatory, 2 two values, ? value optional.
-MATCHES: dict[str, Extension] = {e.name: e for e in (
-    _ext("addrtype", f"src-type:list({_ADDRTYPES})! dst-type:list({_ADDRTYPES})! "
-         "limit-iface-in limit-iface-out | need(src-type,dst-type) "
-         "excl(limit-iface-in,limit-iface-out)"),
-    _ext("ah", "ahspi:u32rc!", protos={51}),
-    _ext("bpf", "bytecode:str object-pinned:str | one(bytecode,object-pinned)"),
-    _ext("cgroup", "path:str! cgroup:u32! | one(path,cgroup)"),
-    _ext("cluster", "cluster-total-nodes:u32(1-32)+ cluster-local-node:u32(1-32)! "
-         "cluster-local-nodemask:u32! cluster-hash-seed:u32+ "
-         "| one(cluster-local-node,cluster-local-nodemask)"),
-    # iptables 1.8 cuts an over-long comment (or log prefix) instead of refusing it
-    _ext("comment", "comment:str+"),
-    _ext("connbytes", "connbytes:u64rc!+ connbytes-dir:enum(original|reply|both)+ "
-         "connbytes-mode:enum(packets|bytes|avgpkt)+"),
-    _ext("connlabel", "label:str+! set"),
-    _ext("connlimit", "connlimit-upto:u32 connlimit-above:u32 connlimit-mask:plen "
-         "connlimit-saddr connlimit-daddr | one(connlimit-upto,connlimit-above) "
-         "excl(connlimit-saddr,connlimit-daddr)"),
-    _ext("connmark", "mark:mark!+"),
-    _ext("conntrack", "ctstate:any! ctproto:proto! ctorigsrc:hostmask! ctorigdst:hostmask! "
-         "ctreplsrc:hostmask! ctrepldst:hostmask! ctorigsrcport:portrc! "
-         "ctorigdstport:portrc! ctreplsrcport:portrc! ctrepldstport:portrc! "
-         "ctstatus:list(NONE|EXPECTED|SEEN_REPLY|ASSURED|CONFIRMED)! ctexpire:u32rc! "
-         "ctdir:enum(ORIGINAL|REPLY) | need(ctstate,ctproto,ctorigsrc,ctorigdst,ctreplsrc,"
-         "ctrepldst,ctorigsrcport,ctorigdstport,ctreplsrcport,ctrepldstport,ctstatus,"
-         "ctexpire,ctdir)"),
-    _ext("cpu", "cpu:u32!+"),
-    _ext("dccp", "source-port:portrc! sport:portrc! destination-port:portrc! dport:portrc! "
-         "dccp-types:list(REQUEST|RESPONSE|DATA|ACK|DATAACK|CLOSEREQ|CLOSE|RESET|SYNC|"
-         "SYNCACK|INVALID)! dccp-option:u8!", protos={33}),
-    _ext("devgroup", "src-group:mark! dst-group:mark! | need(src-group,dst-group)"),
-    _ext("dscp", f"dscp:u8(0-63)! dscp-class:enum({_DSCP_CLASSES})! | one(dscp,dscp-class)"),
-    _ext("dst", "dst-len:u32! dst-opts:str"),
-    _ext("ecn", "ecn-tcp-cwr! ecn-tcp-ece! ecn-ip-ect:u8(0-3)! "
-         "| need(ecn-tcp-cwr,ecn-tcp-ece,ecn-ip-ect)"),
-    _ext("esp", "espspi:u32rc!", protos={50}),
-    _ext("eui64", "", chains=("PREROUTING", "INPUT", "FORWARD")),
-    _ext("frag", "fragid:u32rc! fraglen:u32! fragres fragfirst fragmore fraglast "
-         "| excl(fragmore,fraglast)"),
-    _ext("hashlimit", "hashlimit-upto:hrate hashlimit-above:hrate hashlimit:hrate "
-         "hashlimit-burst:burst hashlimit-mode:list(srcip|srcport|dstip|dstport) "
-         "hashlimit-srcmask:plen hashlimit-dstmask:plen hashlimit-name:str(15)+ "
-         "hashlimit-htable-size:u32 hashlimit-htable-max:u32 hashlimit-htable-gcinterval:u32 "
-         "hashlimit-htable-expire:u32 hashlimit-rate-match hashlimit-rate-interval:u32 "
-         "| one(hashlimit-upto,hashlimit-above,hashlimit)"),
-    _ext("hbh", "hbh-len:u32! hbh-opts:str"),
-    _ext("helper", "helper:str(29)!+"),
-    _ext("hl", "hl-eq:u8! hl-lt:u8 hl-gt:u8 | one(hl-eq,hl-lt,hl-gt)"),
-    _ext("icmp", "icmp-type:any!+", protos={1}),
-    _ext("icmp6", "icmpv6-type:any!+", protos={58}),
-    _ext("ipcomp", "ipcompspi:u32rc! compres", protos={108}),
-    _ext("iprange", "src-range:iprange! dst-range:iprange! | need(src-range,dst-range)"),
-    _ext("ipv6header", "header:str!+ soft"),
-    _ext("ipvs", "ipvs! vproto:proto! vaddr:hostmask! vport:port! "
-         "vdir:enum(ORIGINAL|REPLY) vmethod:enum(GATE|IPIP|MASQ)! vportctl:port!"),
-    _ext("length", "length:u16rc!+"),
-    _ext("limit", "limit:rate limit-burst:u32"),
-    _ext("mac", "mac-source:mac!+", chains=_INGRESS),
-    _ext("mark", "mark:mark!+"),
-    _ext("mh", "mh-type:any!", protos={135}),
-    _ext("multiport", "source-ports:any! sports:any! destination-ports:any! dports:any! "
-         "ports:any! | one(source-ports,sports,destination-ports,dports,ports)",
-         protos={6, 17, 132, 33, 136}),
-    _ext("nfacct", "nfacct-name:str(31)+"),
-    _ext("osf", "genre:str!+ ttl:u32(0-2) log:u32(0-2)", protos={6}),
-    _ext("owner", "uid-owner:idrange! gid-owner:idrange! socket-exists! suppl-groups "
-         "| need(uid-owner,gid-owner,socket-exists)",
-         chains=("OUTPUT", "POSTROUTING")),
-    _ext("physdev", "physdev-in:str(15)! physdev-out:str(15)! physdev-is-in! "
-         "physdev-is-out! physdev-is-bridged! | need(physdev-in,physdev-out,physdev-is-in,"
-         "physdev-is-out,physdev-is-bridged)"),
-    _ext("pkttype", "pkt-type:ienum(unicast|broadcast|multicast|host|otherhost)!+"),
-    _ext("policy", "dir:enum(in|out)+ pol:enum(none|ipsec)+ strict reqid:u32!* spi:u32!* "
-         "proto:proto!* mode:enum(tunnel|transport)!* tunnel-src:hostmask!* "
-         "tunnel-dst:hostmask!* next*"),
-    _ext("quota", "quota:u64!+"),
-    _ext("rateest", "rateest:str rateest1:str rateest2:str rateest-delta rateest-bps:any? "
-         "rateest-pps:any? rateest-bps1:any? rateest-bps2:any? rateest-pps1:any? "
-         "rateest-pps2:any? rateest-lt! rateest-gt! rateest-eq!"),
-    _ext("realm", "realm:any!+"),
-    _ext("recent", "set! rcheck! update! remove! seconds:u32 reap hitcount:u32(0-65535) "
-         "rttl name:str(199) rsource rdest mask:host | one(set,rcheck,update,remove)"),
-    _ext("rpfilter", "loose validmark accept-local invert",
-         chains=("PREROUTING",), tables=("raw", "mangle")),
-    _ext("rt", "rt-type:u32! rt-segsleft:u32rc! rt-len:u32! rt-0-res rt-0-addrs:str "
-         "rt-0-not-strict"),
-    _ext("sctp", "source-port:portrc! sport:portrc! destination-port:portrc! dport:portrc! "
-         "chunk-types:any2!", protos={132}),
-    _ext("set", "match-set:any2!*+ return-nomatch update-counters! update-subcounters! "
-         "packets-eq:u64! packets-lt:u64 packets-gt:u64 bytes-eq:u64! bytes-lt:u64 "
-         "bytes-gt:u64 set:any2!*"),
-    _ext("socket", "transparent nowildcard restore-skmark", chains=("PREROUTING", "INPUT")),
-    _ext("srh", "srh-next-hdr:u8! srh-hdr-len-eq:u8! srh-hdr-len-gt:u8! srh-hdr-len-lt:u8! "
-         "srh-segs-left-eq:u8! srh-segs-left-gt:u8! srh-segs-left-lt:u8! "
-         "srh-last-entry-eq:u8! srh-last-entry-gt:u8! srh-last-entry-lt:u8! srh-tag:u16! "
-         "srh-psid:any! srh-nsid:any! srh-lsid:any!"),
-    _ext("state", "state:any!+"),
-    _ext("statistic", "mode:enum(random|nth)+ probability:float(0-1)! every:u32(1-4294967295)! "
-         "packet:u32"),
-    _ext("string", "from:u16 to:u16 algo:enum(bm|kmp)+ string:str(128)! hex-string:any! "
-         "icase | one(string,hex-string)"),
-    _ext("tcp", "source-port:portrc! sport:portrc! destination-port:portrc! dport:portrc! "
-         "syn! tcp-flags:any2! tcp-option:u8!", protos={6}),
-    _ext("tcpmss", "mss:u16rc!+", protos={6}),
-    _ext("time", "datestart:any datestop:any timestart:any timestop:any "
-         "monthdays:any! weekdays:any! days:any! utc kerneltz contiguous"),
-    _ext("tos", "tos:tos!+"),
-    _ext("ttl", "ttl-eq:u8! ttl-lt:u8 ttl-gt:u8 | one(ttl-eq,ttl-lt,ttl-gt)"),
-    _ext("u32", "u32:str!+"),
-    _ext("udp", "source-port:portrc! sport:portrc! destination-port:portrc! dport:portrc!",
-         protos={17}),
-)}
+MATCHES: dict[str, Extension] = {
+    e.name: e
+    for e in (
+        _ext(
+            "addrtype",
+            f"src-type:list({_ADDRTYPES})! dst-type:list({_ADDRTYPES})! "
+            "limit-iface-in limit-iface-out | need(src-type,dst-type) "
+            "excl(limit-iface-in,limit-iface-out)",
+        ),
+        _ext("ah", "ahspi:u32rc!", protos={51}),
+        _ext("bpf", "bytecode:str object-pinned:str | one(bytecode,object-pinned)"),
+        _ext("cgroup", "path:str! cgroup:u32! | one(path,cgroup)"),
+        _ext(
+            "cluster",
+            "cluster-total-nodes:u32(1-32)+ cluster-local-node:u32(1-32)! "
+            "cluster-local-nodemask:u32! cluster-hash-seed:u32+ "
+            "| one(cluster-local-node,cluster-local-nodemask)",
+        ),
+        # iptables 1.8 cuts an over-long comment (or log prefix) instead of refusing it
+        _ext("comment", "comment:str+"),
+        _ext(
+            "connbytes",
+            "connbytes:u64rc!+ connbytes-dir:enum(original|reply|both)+ "
+            "connbytes-mode:enum(packets|bytes|avgpkt)+",
+        ),
+        _ext("connlabel", "label:str+! set"),
+        _ext(
+            "connlimit",
+            "connlimit-upto:u32 connlimit-above:u32 connlimit-mask:plen "
+            "connlimit-saddr connlimit-daddr | one(connlimit-upto,connlimit-above) "
+            "excl(connlimit-saddr,connlimit-daddr)",
+        ),
+        _ext("connmark", "mark:mark!+"),
+        _ext(
+            "conntrack",
+            "ctstate:any! ctproto:proto! ctorigsrc:hostmask! ctorigdst:hostmask! "
+            "ctreplsrc:hostmask! ctrepldst:hostmask! ctorigsrcport:portrc! "
+            "ctorigdstport:portrc! ctreplsrcport:portrc! ctrepldstport:portrc! "
+            "ctstatus:list(NONE|EXPECTED|SEEN_REPLY|ASSURED|CONFIRMED)! ctexpire:u32rc! "
+            "ctdir:enum(ORIGINAL|REPLY) | need(ctstate,ctproto,ctorigsrc,ctorigdst,ctreplsrc,"
+            "ctrepldst,ctorigsrcport,ctorigdstport,ctreplsrcport,ctrepldstport,ctstatus,"
+            "ctexpire,ctdir)",
+        ),
+        _ext("cpu", "cpu:u32!+"),
+        _ext(
+            "dccp",
+            "source-port:portrc! sport:portrc! destination-port:portrc! dport:portrc! "
+            "dccp-types:list(REQUEST|RESPONSE|DATA|ACK|DATAACK|CLOSEREQ|CLOSE|RESET|SYNC|"
+            "SYNCACK|INVALID)! dccp-option:u8!",
+            protos={33},
+        ),
+        _ext("devgroup", "src-group:mark! dst-group:mark! | need(src-group,dst-group)"),
+        _ext("dscp", f"dscp:u8(0-63)! dscp-class:enum({_DSCP_CLASSES})! | one(dscp,dscp-class)"),
+        _ext("dst", "dst-len:u32! dst-opts:str"),
+        _ext(
+            "ecn",
+            "ecn-tcp-cwr! ecn-tcp-ece! ecn-ip-ect:u8(0-3)! "
+            "| need(ecn-tcp-cwr,ecn-tcp-ece,ecn-ip-ect)",
+        ),
+        _ext("esp", "espspi:u32rc!", protos={50}),
+        _ext("eui64", "", chains=("PREROUTING", "INPUT", "FORWARD")),
+        _ext(
+            "frag",
+            "fragid:u32rc! fraglen:u32! fragres fragfirst fragmore fraglast "
+            "| excl(fragmore,fraglast)",
+        ),
+        _ext(
+            "hashlimit",
+            "hashlimit-upto:hrate hashlimit-above:hrate hashlimit:hrate "
+            "hashlimit-burst:burst hashlimit-mode:list(srcip|srcport|dstip|dstport) "
+            "hashlimit-srcmask:plen hashlimit-dstmask:plen hashlimit-name:str(15)+ "
+            "hashlimit-htable-size:u32 hashlimit-htable-max:u32 hashlimit-htable-gcinterval:u32 "
+            "hashlimit-htable-expire:u32 hashlimit-rate-match hashlimit-rate-interval:u32 "
+            "| one(hashlimit-upto,hashlimit-above,hashlimit)",
+        ),
+        _ext("hbh", "hbh-len:u32! hbh-opts:str"),
+        _ext("helper", "helper:str(29)!+"),
+        _ext("hl", "hl-eq:u8! hl-lt:u8 hl-gt:u8 | one(hl-eq,hl-lt,hl-gt)"),
+        _ext("icmp", "icmp-type:any!+", protos={1}),
+        _ext("icmp6", "icmpv6-type:any!+", protos={58}),
+        _ext("ipcomp", "ipcompspi:u32rc! compres", protos={108}),
+        _ext("iprange", "src-range:iprange! dst-range:iprange! | need(src-range,dst-range)"),
+        _ext("ipv6header", "header:str!+ soft"),
+        _ext(
+            "ipvs",
+            "ipvs! vproto:proto! vaddr:hostmask! vport:port! "
+            "vdir:enum(ORIGINAL|REPLY) vmethod:enum(GATE|IPIP|MASQ)! vportctl:port!",
+        ),
+        _ext("length", "length:u16rc!+"),
+        _ext("limit", "limit:rate limit-burst:u32"),
+        _ext("mac", "mac-source:mac!+", chains=_INGRESS),
+        _ext("mark", "mark:mark!+"),
+        _ext("mh", "mh-type:any!", protos={135}),
+        _ext(
+            "multiport",
+            "source-ports:any! sports:any! destination-ports:any! dports:any! "
+            "ports:any! | one(source-ports,sports,destination-ports,dports,ports)",
+            protos={6, 17, 132, 33, 136},
+        ),
+        _ext("nfacct", "nfacct-name:str(31)+"),
+        _ext("osf", "genre:str!+ ttl:u32(0-2) log:u32(0-2)", protos={6}),
+        _ext(
+            "owner",
+            "uid-owner:idrange! gid-owner:idrange! socket-exists! suppl-groups "
+            "| need(uid-owner,gid-owner,socket-exists)",
+            chains=("OUTPUT", "POSTROUTING"),
+        ),
+        _ext(
+            "physdev",
+            "physdev-in:str(15)! physdev-out:str(15)! physdev-is-in! "
+            "physdev-is-out! physdev-is-bridged! | need(physdev-in,physdev-out,physdev-is-in,"
+            "physdev-is-out,physdev-is-bridged)",
+        ),
+        _ext("pkttype", "pkt-type:ienum(unicast|broadcast|multicast|host|otherhost)!+"),
+        _ext(
+            "policy",
+            "dir:enum(in|out)+ pol:enum(none|ipsec)+ strict reqid:u32!* spi:u32!* "
+            "proto:proto!* mode:enum(tunnel|transport)!* tunnel-src:hostmask!* "
+            "tunnel-dst:hostmask!* next*",
+        ),
+        _ext("quota", "quota:u64!+"),
+        _ext(
+            "rateest",
+            "rateest:str rateest1:str rateest2:str rateest-delta rateest-bps:any? "
+            "rateest-pps:any? rateest-bps1:any? rateest-bps2:any? rateest-pps1:any? "
+            "rateest-pps2:any? rateest-lt! rateest-gt! rateest-eq!",
+        ),
+        _ext("realm", "realm:any!+"),
+        _ext(
+            "recent",
+            "set! rcheck! update! remove! seconds:u32 reap hitcount:u32(0-65535) "
+            "rttl name:str(199) rsource rdest mask:host | one(set,rcheck,update,remove)",
+        ),
+        _ext(
+            "rpfilter",
+            "loose validmark accept-local invert",
+            chains=("PREROUTING",),
+            tables=("raw", "mangle"),
+        ),
+        _ext(
+            "rt",
+            "rt-type:u32! rt-segsleft:u32rc! rt-len:u32! rt-0-res rt-0-addrs:str rt-0-not-strict",
+        ),
+        _ext(
+            "sctp",
+            "source-port:portrc! sport:portrc! destination-port:portrc! dport:portrc! "
+            "chunk-types:any2!",
+            protos={132},
+        ),
+        _ext(
+            "set",
+            "match-set:any2!*+ return-nomatch update-counters! update-subcounters! "
+            "packets-eq:u64! packets-lt:u64 packets-gt:u64 bytes-eq:u64! bytes-lt:u64 "
+            "bytes-gt:u64 set:any2!*",
+        ),
+        _ext("socket", "transparent nowildcard restore-skmark", chains=("PREROUTING", "INPUT")),
+        _ext(
+            "srh",
+            "srh-next-hdr:u8! srh-hdr-len-eq:u8! srh-hdr-len-gt:u8! srh-hdr-len-lt:u8! "
+            "srh-segs-left-eq:u8! srh-segs-left-gt:u8! srh-segs-left-lt:u8! "
+            "srh-last-entry-eq:u8! srh-last-entry-gt:u8! srh-last-entry-lt:u8! srh-tag:u16! "
+            "srh-psid:any! srh-nsid:any! srh-lsid:any!",
+        ),
+        _ext("state", "state:any!+"),
+        _ext(
+            "statistic",
+            "mode:enum(random|nth)+ probability:float(0-1)! every:u32(1-4294967295)! packet:u32",
+        ),
+        _ext(
+            "string",
+            "from:u16 to:u16 algo:enum(bm|kmp)+ string:str(128)! hex-string:any! "
+            "icase | one(string,hex-string)",
+        ),
+        _ext(
+            "tcp",
+            "source-port:portrc! sport:portrc! destination-port:portrc! dport:portrc! "
+            "syn! tcp-flags:any2! tcp-option:u8!",
+            protos={6},
+        ),
+        _ext("tcpmss", "mss:u16rc!+", protos={6}),
+        _ext(
+            "time",
+            "datestart:any datestop:any timestart:any timestop:any "
+            "monthdays:any! weekdays:any! days:any! utc kerneltz contiguous",
+        ),
+        _ext("tos", "tos:tos!+"),
+        _ext("ttl", "ttl-eq:u8! ttl-lt:u8 ttl-gt:u8 | one(ttl-eq,ttl-lt,ttl-gt)"),
+        _ext("u32", "u32:str!+"),
+        _ext(
+            "udp",
+            "source-port:portrc! sport:portrc! destination-port:portrc! dport:portrc!",
+            protos={17},
+        ),
+    )
+}
 
 # xtables-addons matches: their grammar is not tabled; options are consumed leniently.
-for _name in ("condition", "dhcpmac", "fuzzy", "geoip", "gradm", "iface", "ipp2p",
-              "ipv4options", "length2", "lscan", "pknock", "psd", "quota2", "account"):
+for _name in (
+    "condition",
+    "dhcpmac",
+    "fuzzy",
+    "geoip",
+    "gradm",
+    "iface",
+    "ipp2p",
+    "ipv4options",
+    "length2",
+    "lscan",
+    "pknock",
+    "psd",
+    "quota2",
+    "account",
+):
     MATCHES[_name] = Extension(_name, {}, lenient=True)
 
-TARGET_EXTS: dict[str, Extension] = {e.name: e for e in (
-    _ext("AUDIT", "type:ienum(accept|drop|reject)+"),
-    _ext("CHECKSUM", "checksum-fill+"),
-    _ext("CLASSIFY", "set-class:any+", chains=_EGRESS),
-    _ext("CLUSTERIP", "new hashmode:enum(sourceip|sourceip-sourceport|"
-         "sourceip-sourceport-destport) clustermac:mac total-nodes:u16 local-node:u16 "
-         "hash-init:u32"),
-    _ext("CONNMARK", "set-xmark:mark save-mark restore-mark and-mark:u32 or-mark:u32 "
-         "xor-mark:u32 set-mark:mark nfmask:u32 ctmask:u32 mask:u32 | need(set-xmark,"
-         "save-mark,restore-mark,and-mark,or-mark,xor-mark,set-mark)"),
-    _ext("CONNSECMARK", "save restore | one(save,restore)"),
-    _ext("CT", "notrack ctevents:str expevents:str helper:str timeout:str zone:u16 "
-         "zone-orig:u16 zone-reply:u16"),
-    _ext("DNAT", "to-destination:natto+ random persistent"),
-    _ext("DNPT", "src-pfx:prefix+ dst-pfx:prefix+"),
-    _ext("DSCP", f"set-dscp:u8(0-63) set-dscp-class:enum({_DSCP_CLASSES}) "
-         "| one(set-dscp,set-dscp-class)"),
-    _ext("ECN", "ecn-tcp-remove ecn-tcp-cwr:u8(0-1) ecn-tcp-ece:u8(0-1) ecn-ip-ect:u8(0-3) "
-         "| need(ecn-tcp-remove,ecn-tcp-cwr,ecn-tcp-ece,ecn-ip-ect)"),
-    _ext("HL", "hl-set:u8 hl-dec:u8(1-255) hl-inc:u8(1-255) | one(hl-set,hl-dec,hl-inc)"),
-    _ext("HMARK", "hmark-tuple:str hmark-src-prefix:plen hmark-dst-prefix:plen "
-         "hmark-sport-mask:u16 hmark-dport-mask:u16 hmark-spi-mask:u32 "
-         "hmark-proto-mask:u16 hmark-rnd:u32 hmark-mod:u32(1-4294967295)+ "
-         "hmark-offset:u32 | excl(hmark-spi-mask,hmark-sport-mask) "
-         "excl(hmark-spi-mask,hmark-dport-mask)"),
-    _ext("IDLETIMER", "timeout:u32+ label:str(27)+ alarm"),
-    _ext("LED", "led-trigger-id:str(27)+ led-delay:any led-always-blink"),
-    _ext("LOG", "log-level:level log-prefix:str log-tcp-sequence log-tcp-options "
-         "log-ip-options log-uid log-macdecode"),
-    _ext("MARK", "set-xmark:mark set-mark:mark and-mark:u32 or-mark:u32 xor-mark:u32 "
-         "| one(set-xmark,set-mark,and-mark,or-mark,xor-mark)"),
-    _ext("MASQUERADE", "to-ports:dashports random random-fully",
-         chains=("POSTROUTING",)),
-    _ext("NETMAP", "to:any+"),
-    _ext("NFLOG", "nflog-group:u16 nflog-prefix:str nflog-range:u32 nflog-size:u32 "
-         "nflog-threshold:u16(1-65535)"),
-    _ext("NFQUEUE", "queue-num:u16 queue-balance:u16rc queue-bypass queue-cpu-fanout "
-         "| excl(queue-num,queue-balance)"),
-    _ext("NOTRACK", ""),
-    _ext("RATEEST", "rateest-name:str(15)+ rateest-interval:any+ rateest-ewmalog:any+"),
-    _ext("REDIRECT", "to-ports:dashports random", chains=("PREROUTING", "OUTPUT")),
-    _ext("REJECT", "reject-with:any", chains=("INPUT", "FORWARD", "OUTPUT")),
-    _ext("SECMARK", "selctx:str(255)+"),
-    _ext("SET", "add-set:any2 del-set:any2 map-set:any2 timeout:u32 exist map-mark "
-         "map-prio map-queue | need(add-set,del-set,map-set)"),
-    _ext("SNAT", "to-source:natto+ random random-fully persistent"),
-    _ext("SNPT", "src-pfx:prefix+ dst-pfx:prefix+"),
-    _ext("SYNPROXY", "sack-perm timestamp wscale:u8(0-14) mss:u16 ecn", protos={6},
-         chains=("INPUT", "FORWARD")),
-    _ext("TARPIT", "tarpit honeypot reset", protos={6}),
-    _ext("TCPMSS", "set-mss:u16 clamp-mss-to-pmtu | one(set-mss,clamp-mss-to-pmtu)",
-         protos={6}, chains=_EGRESS),
-    _ext("TCPOPTSTRIP", "strip-options:any", protos={6}),
-    _ext("TEE", "gateway:host+ oif:str(15)"),
-    _ext("TOS", "set-tos:tos and-tos:u8 or-tos:u8 xor-tos:u8 "
-         "| one(set-tos,and-tos,or-tos,xor-tos)"),
-    _ext("TPROXY", "on-port:port on-ip:host tproxy-mark:mark", chains=("PREROUTING",)),
-    _ext("TRACE", ""),
-    _ext("TTL", "ttl-set:u8 ttl-dec:u8(1-255) ttl-inc:u8(1-255) | one(ttl-set,ttl-dec,ttl-inc)"),
-    _ext("ULOG", "ulog-nlgroup:u8(1-32) ulog-prefix:str(31) ulog-cprange:u32 "
-         "ulog-qthreshold:u32(1-50)"),
-)}
+TARGET_EXTS: dict[str, Extension] = {
+    e.name: e
+    for e in (
+        _ext("AUDIT", "type:ienum(accept|drop|reject)+"),
+        _ext("CHECKSUM", "checksum-fill+"),
+        _ext("CLASSIFY", "set-class:any+", chains=_EGRESS),
+        _ext(
+            "CLUSTERIP",
+            "new hashmode:enum(sourceip|sourceip-sourceport|"
+            "sourceip-sourceport-destport) clustermac:mac total-nodes:u16 local-node:u16 "
+            "hash-init:u32",
+        ),
+        _ext(
+            "CONNMARK",
+            "set-xmark:mark save-mark restore-mark and-mark:u32 or-mark:u32 "
+            "xor-mark:u32 set-mark:mark nfmask:u32 ctmask:u32 mask:u32 | need(set-xmark,"
+            "save-mark,restore-mark,and-mark,or-mark,xor-mark,set-mark)",
+        ),
+        _ext("CONNSECMARK", "save restore | one(save,restore)"),
+        _ext(
+            "CT",
+            "notrack ctevents:str expevents:str helper:str timeout:str zone:u16 "
+            "zone-orig:u16 zone-reply:u16",
+        ),
+        _ext("DNAT", "to-destination:natto+ random persistent"),
+        _ext("DNPT", "src-pfx:prefix+ dst-pfx:prefix+"),
+        _ext(
+            "DSCP",
+            f"set-dscp:u8(0-63) set-dscp-class:enum({_DSCP_CLASSES}) "
+            "| one(set-dscp,set-dscp-class)",
+        ),
+        _ext(
+            "ECN",
+            "ecn-tcp-remove ecn-tcp-cwr:u8(0-1) ecn-tcp-ece:u8(0-1) ecn-ip-ect:u8(0-3) "
+            "| need(ecn-tcp-remove,ecn-tcp-cwr,ecn-tcp-ece,ecn-ip-ect)",
+        ),
+        _ext("HL", "hl-set:u8 hl-dec:u8(1-255) hl-inc:u8(1-255) | one(hl-set,hl-dec,hl-inc)"),
+        _ext(
+            "HMARK",
+            "hmark-tuple:str hmark-src-prefix:plen hmark-dst-prefix:plen "
+            "hmark-sport-mask:u16 hmark-dport-mask:u16 hmark-spi-mask:u32 "
+            "hmark-proto-mask:u16 hmark-rnd:u32 hmark-mod:u32(1-4294967295)+ "
+            "hmark-offset:u32 | excl(hmark-spi-mask,hmark-sport-mask) "
+            "excl(hmark-spi-mask,hmark-dport-mask)",
+        ),
+        _ext("IDLETIMER", "timeout:u32+ label:str(27)+ alarm"),
+        _ext("LED", "led-trigger-id:str(27)+ led-delay:any led-always-blink"),
+        _ext(
+            "LOG",
+            "log-level:level log-prefix:str log-tcp-sequence log-tcp-options "
+            "log-ip-options log-uid log-macdecode",
+        ),
+        _ext(
+            "MARK",
+            "set-xmark:mark set-mark:mark and-mark:u32 or-mark:u32 xor-mark:u32 "
+            "| one(set-xmark,set-mark,and-mark,or-mark,xor-mark)",
+        ),
+        _ext("MASQUERADE", "to-ports:dashports random random-fully", chains=("POSTROUTING",)),
+        _ext("NETMAP", "to:any+"),
+        _ext(
+            "NFLOG",
+            "nflog-group:u16 nflog-prefix:str nflog-range:u32 nflog-size:u32 "
+            "nflog-threshold:u16(1-65535)",
+        ),
+        _ext(
+            "NFQUEUE",
+            "queue-num:u16 queue-balance:u16rc queue-bypass queue-cpu-fanout "
+            "| excl(queue-num,queue-balance)",
+        ),
+        _ext("NOTRACK", ""),
+        _ext("RATEEST", "rateest-name:str(15)+ rateest-interval:any+ rateest-ewmalog:any+"),
+        _ext("REDIRECT", "to-ports:dashports random", chains=("PREROUTING", "OUTPUT")),
+        _ext("REJECT", "reject-with:any", chains=("INPUT", "FORWARD", "OUTPUT")),
+        _ext("SECMARK", "selctx:str(255)+"),
+        _ext(
+            "SET",
+            "add-set:any2 del-set:any2 map-set:any2 timeout:u32 exist map-mark "
+            "map-prio map-queue | need(add-set,del-set,map-set)",
+        ),
+        _ext("SNAT", "to-source:natto+ random random-fully persistent"),
+        _ext("SNPT", "src-pfx:prefix+ dst-pfx:prefix+"),
+        _ext(
+            "SYNPROXY",
+            "sack-perm timestamp wscale:u8(0-14) mss:u16 ecn",
+            protos={6},
+            chains=("INPUT", "FORWARD"),
+        ),
+        _ext("TARPIT", "tarpit honeypot reset", protos={6}),
+        _ext(
+            "TCPMSS",
+            "set-mss:u16 clamp-mss-to-pmtu | one(set-mss,clamp-mss-to-pmtu)",
+            protos={6},
+            chains=_EGRESS,
+        ),
+        _ext("TCPOPTSTRIP", "strip-options:any", protos={6}),
+        _ext("TEE", "gateway:host+ oif:str(15)"),
+        _ext(
+            "TOS",
+            "set-tos:tos and-tos:u8 or-tos:u8 xor-tos:u8 | one(set-tos,and-tos,or-tos,xor-tos)",
+        ),
+        _ext("TPROXY", "on-port:port on-ip:host tproxy-mark:mark", chains=("PREROUTING",)),
+        _ext("TRACE", ""),
+        _ext(
+            "TTL", "ttl-set:u8 ttl-dec:u8(1-255) ttl-inc:u8(1-255) | one(ttl-set,ttl-dec,ttl-inc)"
+        ),
+        _ext(
+            "ULOG",
+            "ulog-nlgroup:u8(1-32) ulog-prefix:str(31) ulog-cprange:u32 ulog-qthreshold:u32(1-50)",
+        ),
+    )
+}
 
-for _name in ("ACCOUNT", "CHAOS", "DELUDE", "DHCPMAC", "DNETMAP", "ECHO", "IPMARK", "LOGMARK",
-              "SYSRQ", "STEAL", "MIRROR", "SAME", "NFACCT", "CONNLABEL"):
+for _name in (
+    "ACCOUNT",
+    "CHAOS",
+    "DELUDE",
+    "DHCPMAC",
+    "DNETMAP",
+    "ECHO",
+    "IPMARK",
+    "LOGMARK",
+    "SYSRQ",
+    "STEAL",
+    "MIRROR",
+    "SAME",
+    "NFACCT",
+    "CONNLABEL",
+):
     TARGET_EXTS.setdefault(_name, Extension(_name, {}, lenient=True))

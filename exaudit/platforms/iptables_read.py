@@ -46,13 +46,15 @@ from exaudit.platforms.iptables_tables import (
 
 SAVE_TABLE = re.compile(r"^\*[A-Za-z0-9_]+\s*$", re.M)
 SAVE_CHAIN = re.compile(r"^:\S+\s+(ACCEPT|DROP|-)\b", re.M)
-SAVE_RULE = re.compile(r"^(\[\d+:\d+\]\s*)?(-A|--append|-P|--policy|-N|--new-chain)\s+\S+",
-                        re.M)
+SAVE_RULE = re.compile(r"^(\[\d+:\d+\]\s*)?(-A|--append|-P|--policy|-N|--new-chain)\s+\S+", re.M)
 LISTING = re.compile(r"^Chain \S+ \((policy \S+|\d+ references)", re.M)
 COMMAND = re.compile(r"^\s*(sudo\s+)?(\S*/)?ip6?tables(-legacy|-nft)?(-restore)?\s", re.M)
 VAR_COMMAND = re.compile(r"^\s*\$\{?[A-Za-z_]\w*\}?\s+-", re.M)
-_V6_HINT = re.compile(r"(?:^|\s)(?:-[sd]|--source|--destination|--src|--dst)\s+(?:!\s*)?"
-                      r"[0-9A-Fa-f]*:[0-9A-Fa-f:.]*[/\s,]|ipv6-icmp|icmpv6|icmp6-", re.M)
+_V6_HINT = re.compile(
+    r"(?:^|\s)(?:-[sd]|--source|--destination|--src|--dst)\s+(?:!\s*)?"
+    r"[0-9A-Fa-f]*:[0-9A-Fa-f:.]*[/\s,]|ipv6-icmp|icmpv6|icmp6-",
+    re.M,
+)
 
 
 HEAD_BYTES = 65536  # form detection looks at the start of the file only
@@ -108,8 +110,9 @@ def read_save(text: str, path: str, lines: list[str], listing_s: bool) -> tuple[
         try:
             if first == "-" or first == "[":
                 if table is None:
-                    raise InputError(path, number, "rule outside a *table block (missing "
-                                     "*filter line?)")
+                    raise InputError(
+                        path, number, "rule outside a *table block (missing *filter line?)"
+                    )
                 tokens = line.split() if '"' not in line else _split_quoted(line)
                 if first == "[":
                     if not re.fullmatch(r"\[\d+:\d+\]", tokens[0]):
@@ -117,8 +120,7 @@ def read_save(text: str, path: str, lines: list[str], listing_s: bool) -> tuple[
                     tokens = tokens[1:]
                     if not tokens:
                         raise RuleError("counters without a rule")
-                if tokens[0] == "-A" and len(tokens) > 2 and fast(table, tokens, number,
-                                                                  line):
+                if tokens[0] == "-A" and len(tokens) > 2 and fast(table, tokens, number, line):
                     continue
                 cmd = parse_command(tokens, family=family, restore=True, table=table.name)
                 if cmd.ignored:
@@ -126,8 +128,11 @@ def read_save(text: str, path: str, lines: list[str], listing_s: bool) -> tuple[
                 ex.run(cmd, table, make_origin(path, number, line))
             elif first == "*":
                 if table is not None and not listing_s:
-                    raise InputError(path, number, f"table {line[1:]!r} starts before the "
-                                     f"COMMIT of table {table.name!r}")
+                    raise InputError(
+                        path,
+                        number,
+                        f"table {line[1:]!r} starts before the COMMIT of table {table.name!r}",
+                    )
                 name = line[1:].strip()
                 if name not in BUILTIN_CHAINS:
                     raise InputError(path, number, f"table {name!r} does not exist")
@@ -144,12 +149,17 @@ def read_save(text: str, path: str, lines: list[str], listing_s: bool) -> tuple[
                 _commit(ex, table)
                 table = None
             else:
-                ex.issues.append(Issue("EXA001", make_origin(path, number, line),
-                                       "not an iptables-save line"))
+                ex.issues.append(
+                    Issue("EXA001", make_origin(path, number, line), "not an iptables-save line")
+                )
         except RuleError as exc:
-            ex.issues.append(Issue("EXA001", make_origin(path, number, line),
-                                   f"iptables-restore refuses this line ({exc}); exaudit "
-                                   "skips it"))
+            ex.issues.append(
+                Issue(
+                    "EXA001",
+                    make_origin(path, number, line),
+                    f"iptables-restore refuses this line ({exc}); exaudit skips it",
+                )
+            )
         except LoopError as exc:
             raise InputError(path, exc.origin.line, str(exc)) from None
         except LineError as exc:
@@ -167,13 +177,13 @@ def read_save(text: str, path: str, lines: list[str], listing_s: bool) -> tuple[
             except Structural as exc:
                 raise InputError(path, None, str(exc)) from None
         else:
-            raise InputError(path, table.opened, f"table {table.name!r} has no COMMIT "
-                             "(truncated file?)")
+            raise InputError(
+                path, table.opened, f"table {table.name!r} has no COMMIT (truncated file?)"
+            )
     return ex, total
 
 
-def _declare(ex: Executor, table: TableState, line: str, number: int,
-             declared: set[str]) -> None:
+def _declare(ex: Executor, table: TableState, line: str, number: int, declared: set[str]) -> None:
     parts = line[1:].split()
     if not parts:
         raise Structural("chain declaration without a name")
@@ -188,8 +198,13 @@ def _declare(ex: Executor, table: TableState, line: str, number: int,
     chain = table.chains.get(name)
     if chain is not None and chain.builtin:
         if policy == "-":
-            ex.notes.append(Note(origin, f"{name} keeps the policy it already had in the "
-                                 "kernel; exaudit assumes ACCEPT, the kernel's default"))
+            ex.notes.append(
+                Note(
+                    origin,
+                    f"{name} keeps the policy it already had in the "
+                    "kernel; exaudit assumes ACCEPT, the kernel's default",
+                )
+            )
             return
         if policy not in POLICIES:
             raise Structural(f"bad policy {policy!r} for {name} (ACCEPT or DROP)")
@@ -211,8 +226,9 @@ def _declare(ex: Executor, table: TableState, line: str, number: int,
 def _commit(ex: Executor, table: TableState) -> None:
     for chain in table.chains.values():
         if chain.declared < 0:
-            raise LineError(-chain.declared, f"-j {chain.name}: no such chain in table "
-                             f"{table.name!r}")
+            raise LineError(
+                -chain.declared, f"-j {chain.name}: no such chain in table {table.name!r}"
+            )
     ex.check_loops(table, None)
 
 
@@ -232,8 +248,9 @@ def read_script(text: str, path: str) -> Executor:
         try:
             cmd = parse_command(ev.words, family=ev.family, restore=False)
         except RuleError as exc:
-            ex.issues.append(Issue("EXA001", origin, f"iptables refuses this command ({exc});"
-                                   " it has no effect"))
+            ex.issues.append(
+                Issue("EXA001", origin, f"iptables refuses this command ({exc}); it has no effect")
+            )
             continue
         if cmd.command in ("L", "S", "Z", "C", "h", "V"):
             continue
@@ -280,8 +297,9 @@ def _model_chains(table: TableState, extra: dict) -> dict[str, Chain]:
 def _merged_chains(ex: Executor, path: str, extra: dict) -> dict[str, Chain]:
     """Both families in one chain set: rules of each family are disjoint by address, and
     each built-in chain ends with one rule per family standing for that family's policy."""
-    tables = {fam: ex.tables[fam].get("filter") or TableState.fresh("filter", fam)
-              for fam in (4, 6)}
+    tables = {
+        fam: ex.tables[fam].get("filter") or TableState.fresh("filter", fam) for fam in (4, 6)
+    }
     per_family = {fam: _model_chains(t, {}) for fam, t in tables.items()}
     chains: dict[str, Chain] = {}
     for fam in (4, 6):
@@ -289,11 +307,17 @@ def _merged_chains(ex: Executor, path: str, extra: dict) -> dict[str, Chain]:
             rules = list(chain.rules)
             if chain.default is not None:
                 policy = chain.default
-                rules = [Rule(r.origin, r.match, policy, r.unknown)
-                         if r.target.verb is Verb.RETURN else r for r in rules]
+                rules = [
+                    Rule(r.origin, r.match, policy, r.unknown)
+                    if r.target.verb is Verb.RETURN
+                    else r
+                    for r in rules
+                ]
                 origin = chain.default_origin or Origin(
-                    path, 0, f"(IPv{fam} {name} policy {policy.name}: never set, the "
-                    "kernel default)")
+                    path,
+                    0,
+                    f"(IPv{fam} {name} policy {policy.name}: never set, the kernel default)",
+                )
                 space = addresses.ALL_V4 if fam == 4 else addresses.ALL_V6
                 rules.append(Rule(origin, Match(src=space), policy))
             have = chains.get(name)
@@ -314,23 +338,37 @@ def finish(ex: Executor, path: str, total: int) -> Ruleset:
         table = ex.tables[fam].get("filter") or TableState.fresh("filter", fam)
         rs.chains = _model_chains(table, rs.extra)
         for name, chain in table.chains.items():
-            if chain.builtin and chain.policy_origin is None \
-                    and not any(n.origin and n.origin.text.startswith(":" + name)
-                                for n in ex.notes):
-                rs.notes.append(Note(None, f"the policy of {name} is never set: exaudit "
-                                     "assumes ACCEPT, the kernel's default"))
+            if (
+                chain.builtin
+                and chain.policy_origin is None
+                and not any(n.origin and n.origin.text.startswith(":" + name) for n in ex.notes)
+            ):
+                rs.notes.append(
+                    Note(
+                        None,
+                        f"the policy of {name} is never set: exaudit "
+                        "assumes ACCEPT, the kernel's default",
+                    )
+                )
     else:
         rs.chains = _merged_chains(ex, path, rs.extra)
-        rs.notes.append(Note(None, "this script configures IPv4 and IPv6: exaudit keeps "
-                             "their rules apart by address family"))
+        rs.notes.append(
+            Note(
+                None,
+                "this script configures IPv4 and IPv6: exaudit keeps "
+                "their rules apart by address family",
+            )
+        )
     rs.extra["families"] = set(families)
     others: dict[str, dict[str, int]] = {}
     for fam in families:
         for name, table in ex.tables[fam].items():
             if name == "filter":
                 continue
-            others[name] = {"chains": len(table.chains),
-                            "rules": sum(len(c.entries) for c in table.chains.values())}
+            others[name] = {
+                "chains": len(table.chains),
+                "rules": sum(len(c.entries) for c in table.chains.values()),
+            }
             _note_other_table(rs, table)
     rs.extra["other_tables"] = others
     return rs
@@ -341,28 +379,44 @@ def _note_other_table(rs: Ruleset, table: TableState) -> None:
     one per kind, at its first line, with the count (a dump can have hundreds)."""
     for chain in table.chains.values():
         if chain.builtin and chain.policy == "DROP":
-            rs.notes.append(Note(chain.policy_origin, f"the {table.name} table's "
-                                 f"{chain.name} chain drops by policy before or after the "
-                                 "filter table; exaudit evaluates only the filter table"))
+            rs.notes.append(
+                Note(
+                    chain.policy_origin,
+                    f"the {table.name} table's "
+                    f"{chain.name} chain drops by policy before or after the "
+                    "filter table; exaudit evaluates only the filter table",
+                )
+            )
     found: dict[str, list[Origin]] = {}
     for chain in table.chains.values():
         for entry in chain.entries:
             rule = entry[0]
             name = rule.target.name
-            if table.name in ("raw", "mangle") and rule.target.verb in (Verb.DROP,
-                                                                          Verb.REJECT):
-                found.setdefault(name, []).append(rule.origin)
-            elif table.name == "nat" and name in ("DNAT", "REDIRECT", "NETMAP"):
+            if (
+                table.name in ("raw", "mangle")
+                and rule.target.verb in (Verb.DROP, Verb.REJECT)
+                or table.name == "nat"
+                and name in ("DNAT", "REDIRECT", "NETMAP")
+            ):
                 found.setdefault(name, []).append(rule.origin)
     for name, origins in found.items():
         lines = sorted(o.line for o in origins)
-        more = f" ({len(lines)} rules, lines {', '.join(map(str, lines[:5]))}" + \
-            (", ..." if len(lines) > 5 else "") + ")" if len(lines) > 1 else ""
+        more = (
+            f" ({len(lines)} rules, lines {', '.join(map(str, lines[:5]))}"
+            + (", ..." if len(lines) > 5 else "")
+            + ")"
+            if len(lines) > 1
+            else ""
+        )
         if table.name == "nat":
-            message = (f"{name} in the nat table{more} rewrites destinations before the "
-                       "filter table sees the packets")
+            message = (
+                f"{name} in the nat table{more} rewrites destinations before the "
+                "filter table sees the packets"
+            )
         else:
-            message = (f"{name} in the {table.name} table{more}: these packets never reach "
-                       "the filter table, which is all exaudit evaluates; answers may be "
-                       "incomplete")
+            message = (
+                f"{name} in the {table.name} table{more}: these packets never reach "
+                "the filter table, which is all exaudit evaluates; answers may be "
+                "incomplete"
+            )
         rs.notes.append(Note(min(origins, key=lambda o: o.line), message))

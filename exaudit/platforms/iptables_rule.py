@@ -82,21 +82,58 @@ class Command:
 
 # Global options: long name -> (short letter, argument: "req", "opt" or "none").
 _LONG = {
-    "append": "A", "check": "C", "delete": "D", "replace": "R", "insert": "I",
-    "list": "L", "list-rules": "S", "flush": "F", "zero": "Z", "new-chain": "N",
-    "new": "N", "delete-chain": "X", "policy": "P", "rename-chain": "E", "help": "h",
-    "version": "V", "protocol": "p", "source": "s", "src": "s", "destination": "d",
-    "dst": "d", "in-interface": "i", "out-interface": "o", "jump": "j", "goto": "g",
-    "match": "m", "fragment": "f", "numeric": "n", "verbose": "v", "exact": "x",
-    "table": "t", "wait": "w", "wait-interval": "W", "set-counters": "c", "ipv4": "4",
-    "ipv6": "6", "line-numbers": "0", "modprobe": "M",
+    "append": "A",
+    "check": "C",
+    "delete": "D",
+    "replace": "R",
+    "insert": "I",
+    "list": "L",
+    "list-rules": "S",
+    "flush": "F",
+    "zero": "Z",
+    "new-chain": "N",
+    "new": "N",
+    "delete-chain": "X",
+    "policy": "P",
+    "rename-chain": "E",
+    "help": "h",
+    "version": "V",
+    "protocol": "p",
+    "source": "s",
+    "src": "s",
+    "destination": "d",
+    "dst": "d",
+    "in-interface": "i",
+    "out-interface": "o",
+    "jump": "j",
+    "goto": "g",
+    "match": "m",
+    "fragment": "f",
+    "numeric": "n",
+    "verbose": "v",
+    "exact": "x",
+    "table": "t",
+    "wait": "w",
+    "wait-interval": "W",
+    "set-counters": "c",
+    "ipv4": "4",
+    "ipv6": "6",
+    "line-numbers": "0",
+    "modprobe": "M",
 }
-_ARG = {c: "req" for c in "ACDRINPpsdiojgmtcEM"}
-_ARG.update({c: "opt" for c in "LSFZXhwW"})
-_ARG.update({c: "none" for c in "fnvx460V"})
+_ARG = dict.fromkeys("ACDRINPpsdiojgmtcEM", "req")
+_ARG.update(dict.fromkeys("LSFZXhwW", "opt"))
+_ARG.update(dict.fromkeys("fnvx460V", "none"))
 _COMMANDS = frozenset("ACDRILSFZNXPEhV")
-_RULE_OPTS = {"p": "protocol", "s": "source", "d": "destination", "i": "in-interface",
-              "o": "out-interface", "j": "jump", "f": "fragment"}
+_RULE_OPTS = {
+    "p": "protocol",
+    "s": "source",
+    "d": "destination",
+    "i": "in-interface",
+    "o": "out-interface",
+    "j": "jump",
+    "f": "fragment",
+}
 # Commands that take a rule specification (others refuse -s, -p, -m, -j, ...).
 _RULE_COMMANDS = frozenset("ACDRI")
 
@@ -112,8 +149,9 @@ def _rulenum(text: str) -> int:
     return int(text)
 
 
-def parse_command(tokens: list[str], *, family: int, restore: bool,
-                  table: str = "filter") -> Command:
+def parse_command(
+    tokens: list[str], *, family: int, restore: bool, table: str = "filter"
+) -> Command:
     """Read one command line (without the program name) the way iptables does.
 
     Raises ``RuleError`` for mistakes that make the whole line meaningless (unknown
@@ -144,8 +182,9 @@ def parse_command(tokens: list[str], *, family: int, restore: bool,
                     letter = _LONG.get(full)
                     name = full
             if letter is None:
-                i = _extension_option(cmd, tokens, i, name, value if eq else None, invert,
-                                      family, proto_loaded)
+                i = _extension_option(
+                    cmd, tokens, i, name, value if eq else None, invert, family, proto_loaded
+                )
                 if cmd.matches and cmd.matches[-1].implicit:
                     proto_loaded = True
                 invert = False
@@ -260,8 +299,7 @@ def parse_command(tokens: list[str], *, family: int, restore: bool,
     return cmd
 
 
-def _command_args(cmd: Command, letter: str, arg: str | None, tokens: list[str],
-                  i: int) -> int:
+def _command_args(cmd: Command, letter: str, arg: str | None, tokens: list[str], i: int) -> int:
     if letter in "LSFZX" and arg is None and _has_arg(tokens, i):
         arg = tokens[i]
         i += 1
@@ -275,8 +313,10 @@ def _command_args(cmd: Command, letter: str, arg: str | None, tokens: list[str],
         cmd.rulenum = 1
     if letter in "EP":
         if not _has_arg(tokens, i):
-            raise RuleError(f"-{letter} requires " + ("a chain and a policy" if letter == "P"
-                                                      else "old and new chain names"))
+            raise RuleError(
+                f"-{letter} requires "
+                + ("a chain and a policy" if letter == "P" else "old and new chain names")
+            )
         if letter == "P":
             cmd.policy = tokens[i]
         else:
@@ -355,14 +395,22 @@ def _abbreviation(cmd: Command, name: str, proto_loaded: bool, family: int) -> s
         if spec is not None:
             found.update(o for o in spec.options if o.startswith(name))
     if len(found) > 1:
-        raise RuleError(f"option --{name} is ambiguous (" + ", ".join(
-            "--" + f for f in sorted(found)) + ")")
+        raise RuleError(
+            f"option --{name} is ambiguous (" + ", ".join("--" + f for f in sorted(found)) + ")"
+        )
     return found.pop() if found else None
 
 
-def _extension_option(cmd: Command, tokens: list[str], i: int, name: str,
-                      value: str | None, invert: bool, family: int,
-                      proto_loaded: bool) -> int:
+def _extension_option(
+    cmd: Command,
+    tokens: list[str],
+    i: int,
+    name: str,
+    value: str | None,
+    invert: bool,
+    family: int,
+    proto_loaded: bool,
+) -> int:
     use = _owner_of(cmd, name)
     if use is None and cmd.proto is not None and not proto_loaded:
         # iptables loads the protocol's match when it meets an option nobody owns
@@ -374,7 +422,7 @@ def _extension_option(cmd: Command, tokens: list[str], i: int, name: str,
             use = ModuleUse(spec.name, spec, implicit=True)
             cmd.matches.append(use)
     if use is None:
-        raise RuleError(f"unknown option \"--{name}\"")
+        raise RuleError(f'unknown option "--{name}"')
     opt = use.spec.options.get(name)
     if opt is None:  # a lenient extension: take the following plain words
         values = [] if value is None else [value]
@@ -416,9 +464,16 @@ def _extension_option(cmd: Command, tokens: list[str], i: int, name: str,
 def _final_checks(cmd: Command, family: int) -> None:
     errors = cmd.errors
     letter = cmd.command
-    rule_opts = (cmd.proto is not None or cmd.src is not None or cmd.dst is not None
-                 or cmd.iif is not None or cmd.oif is not None or cmd.fragment
-                 or cmd.matches or cmd.target is not None)
+    rule_opts = (
+        cmd.proto is not None
+        or cmd.src is not None
+        or cmd.dst is not None
+        or cmd.iif is not None
+        or cmd.oif is not None
+        or cmd.fragment
+        or cmd.matches
+        or cmd.target is not None
+    )
     if rule_opts and letter not in _RULE_COMMANDS:
         raise RuleError(f"rule options are not allowed with -{letter}")
     if letter == "D" and cmd.rulenum is not None and rule_opts:
@@ -476,10 +531,12 @@ def _check_extension(cmd: Command, use: ModuleUse, family: int, is_target: bool)
         if first in given and second not in given:
             errors.append(f"{label}: --{first} also requires --{second}")
     if spec.protos is not None and (cmd.proto not in spec.protos or cmd.proto_neg):
-        errors.append(f"{label} needs -p " + "/".join(
-            sorted(_PROTO_NAMES.get(p, str(p)) for p in spec.protos)) + " (not negated)")
-    if spec.chains is not None and cmd.chain in _BUILTIN_ANY and \
-            cmd.chain not in spec.chains:
+        errors.append(
+            f"{label} needs -p "
+            + "/".join(sorted(_PROTO_NAMES.get(p, str(p)) for p in spec.protos))
+            + " (not negated)"
+        )
+    if spec.chains is not None and cmd.chain in _BUILTIN_ANY and cmd.chain not in spec.chains:
         errors.append(f"{label} cannot be used in the {cmd.chain} chain")
     if spec.tables is not None and cmd.table not in spec.tables:
         errors.append(f"{label} cannot be used in the {cmd.table} table")
@@ -491,8 +548,19 @@ def _check_extension(cmd: Command, use: ModuleUse, family: int, is_target: bool)
 
 
 _BUILTIN_ANY = frozenset({"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"})
-_PROTO_NAMES = {6: "tcp", 17: "udp", 1: "icmp", 58: "ipv6-icmp", 132: "sctp", 33: "dccp",
-                136: "udplite", 50: "esp", 51: "ah", 108: "ipcomp", 135: "mh"}
+_PROTO_NAMES = {
+    6: "tcp",
+    17: "udp",
+    1: "icmp",
+    58: "ipv6-icmp",
+    132: "sctp",
+    33: "dccp",
+    136: "udplite",
+    50: "esp",
+    51: "ah",
+    108: "ipcomp",
+    135: "mh",
+}
 
 
 def _values(use: ModuleUse, name: str) -> list[tuple[bool, tuple[str, ...]]]:
@@ -546,8 +614,10 @@ def _c_policy(cmd: Command, use: ModuleUse, family: int) -> str | None:
     return None
 
 
-_POLICY_CHAINS = {"in": frozenset({"PREROUTING", "INPUT", "FORWARD"}),
-                  "out": frozenset({"FORWARD", "OUTPUT", "POSTROUTING"})}
+_POLICY_CHAINS = {
+    "in": frozenset({"PREROUTING", "INPUT", "FORWARD"}),
+    "out": frozenset({"FORWARD", "OUTPUT", "POSTROUTING"}),
+}
 
 
 def _c_policy_dir(cmd: Command, use: ModuleUse) -> str | None:
@@ -576,8 +646,10 @@ def _c_connlabel(cmd: Command, use: ModuleUse, family: int) -> str | None:
     for _inv, vals in _values(use, "label"):
         n = ext.strtoul(vals[0]) if vals else None
         if n is None or n > 127:
-            return f"label {vals[0] if vals else ''!r} is not a number 0-127 " \
-                   "(named labels come from connlabel.conf, which exaudit cannot read)"
+            return (
+                f"label {vals[0] if vals else ''!r} is not a number 0-127 "
+                "(named labels come from connlabel.conf, which exaudit cannot read)"
+            )
     return None
 
 
@@ -632,8 +704,12 @@ def _c_tcpmss(cmd: Command, use: ModuleUse, family: int) -> str | None:
             for name, inv, vals in m.opts:
                 if name == "syn" and not inv:
                     return None
-                if name == "tcp-flags" and not inv and "SYN" in vals[0].upper().split(",") \
-                        and "SYN" in vals[1].upper().split(","):
+                if (
+                    name == "tcp-flags"
+                    and not inv
+                    and "SYN" in vals[0].upper().split(",")
+                    and "SYN" in vals[1].upper().split(",")
+                ):
                     return None
     return "TCPMSS needs a SYN-only match (--tcp-flags SYN,... SYN or --syn)"
 
@@ -667,11 +743,23 @@ def _c_redirect(cmd: Command, use: ModuleUse, family: int) -> str | None:
 
 
 _CUSTOM = {
-    "conntrack": _c_conntrack, "owner": _c_owner, "statistic": _c_statistic,
-    "policy": _c_policy, "recent": _c_recent, "ecn": _c_ecn, "connlabel": _c_connlabel,
-    "REJECT": _c_reject, "SNAT": _c_nat, "DNAT": _c_nat, "MASQUERADE": _c_redirect,
-    "REDIRECT": _c_redirect, "NFQUEUE": _c_queue, "TCPOPTSTRIP": _c_tcpoptstrip,
-    "TCPMSS": _c_tcpmss, "TPROXY": _c_tproxy, "mh": _c_mh,
+    "conntrack": _c_conntrack,
+    "owner": _c_owner,
+    "statistic": _c_statistic,
+    "policy": _c_policy,
+    "recent": _c_recent,
+    "ecn": _c_ecn,
+    "connlabel": _c_connlabel,
+    "REJECT": _c_reject,
+    "SNAT": _c_nat,
+    "DNAT": _c_nat,
+    "MASQUERADE": _c_redirect,
+    "REDIRECT": _c_redirect,
+    "NFQUEUE": _c_queue,
+    "TCPOPTSTRIP": _c_tcpoptstrip,
+    "TCPMSS": _c_tcpmss,
+    "TPROXY": _c_tproxy,
+    "mh": _c_mh,
 }
 
 

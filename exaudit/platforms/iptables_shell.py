@@ -12,11 +12,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-IPTABLES_PROGRAMS = {"iptables": 4, "ip6tables": 6, "iptables-legacy": 4,
-                     "ip6tables-legacy": 6, "iptables-nft": 4, "ip6tables-nft": 6}
-RESTORE_PROGRAMS = {"iptables-restore", "ip6tables-restore", "iptables-legacy-restore",
-                    "ip6tables-legacy-restore", "iptables-nft-restore",
-                    "ip6tables-nft-restore", "iptables-apply"}
+IPTABLES_PROGRAMS = {
+    "iptables": 4,
+    "ip6tables": 6,
+    "iptables-legacy": 4,
+    "ip6tables-legacy": 6,
+    "iptables-nft": 4,
+    "ip6tables-nft": 6,
+}
+RESTORE_PROGRAMS = {
+    "iptables-restore",
+    "ip6tables-restore",
+    "iptables-legacy-restore",
+    "ip6tables-legacy-restore",
+    "iptables-nft-restore",
+    "ip6tables-nft-restore",
+    "iptables-apply",
+}
 # Command substitutions whose output exaudit knows: the path of a program.
 _WHICH = re.compile(r"^\s*(?:which|command\s+-v|type\s+-p)\s+([A-Za-z0-9_.+-]+)\s*$")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -24,18 +36,88 @@ _DEFAULT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(:?-)([^}]*)")
 _HEREDOC = re.compile(r"<<(-?)\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?")
 _ASSIGN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\+?)=(.*)$", re.S)
 
-_OPENERS = {"if": "fi", "for": "done", "while": "done", "until": "done", "case": "esac",
-            "select": "done"}
+_OPENERS = {
+    "if": "fi",
+    "for": "done",
+    "while": "done",
+    "until": "done",
+    "case": "esac",
+    "select": "done",
+}
 _CLOSERS = {"fi", "done", "esac", "}"}
 # Builtins and programs that cannot change the firewall.
-HARMLESS = {"echo", "printf", "true", ":", "false", "sleep", "modprobe", "sysctl", "set",
-            "logger", "test", "[", "[[", "export", "readonly", "local", "declare",
-            "typeset", "unset", "shift", "cd", "umask", "trap", "wait", "read", "exit",
-            "return", "break", "continue", "iptables-save", "ip6tables-save", "mkdir",
-            "cat", "grep", "awk", "sed", "touch", "chmod", "chown", "rm", "cp", "mv", "ln",
-            "date", "ip", "tc", "ifconfig", "route", "ethtool", "service", "systemctl",
-            "ipset", "source", ".", "eval", "let", "wc", "head", "tail", "sort", "cut",
-            "tr", "basename", "dirname", "hostname", "whoami", "id", "env", "ps", "kill"}
+HARMLESS = {
+    "echo",
+    "printf",
+    "true",
+    ":",
+    "false",
+    "sleep",
+    "modprobe",
+    "sysctl",
+    "set",
+    "logger",
+    "test",
+    "[",
+    "[[",
+    "export",
+    "readonly",
+    "local",
+    "declare",
+    "typeset",
+    "unset",
+    "shift",
+    "cd",
+    "umask",
+    "trap",
+    "wait",
+    "read",
+    "exit",
+    "return",
+    "break",
+    "continue",
+    "iptables-save",
+    "ip6tables-save",
+    "mkdir",
+    "cat",
+    "grep",
+    "awk",
+    "sed",
+    "touch",
+    "chmod",
+    "chown",
+    "rm",
+    "cp",
+    "mv",
+    "ln",
+    "date",
+    "ip",
+    "tc",
+    "ifconfig",
+    "route",
+    "ethtool",
+    "service",
+    "systemctl",
+    "ipset",
+    "source",
+    ".",
+    "eval",
+    "let",
+    "wc",
+    "head",
+    "tail",
+    "sort",
+    "cut",
+    "tr",
+    "basename",
+    "dirname",
+    "hostname",
+    "whoami",
+    "id",
+    "env",
+    "ps",
+    "kill",
+}
 
 
 class Unknown(Exception):
@@ -84,8 +166,11 @@ class Script:
             if start is None:
                 start = number
             stripped = raw.rstrip()
-            if stripped.endswith("\\") and not stripped.endswith("\\\\") and \
-                    not stripped.lstrip().startswith("#"):
+            if (
+                stripped.endswith("\\")
+                and not stripped.endswith("\\\\")
+                and not stripped.lstrip().startswith("#")
+            ):
                 parts.append(stripped[:-1])
                 continue
             parts.append(raw)
@@ -115,12 +200,12 @@ class Script:
             if ch == "#":
                 break
             if ch in ";&|":
-                op = line[i:i + 2] if line[i:i + 2] in ("&&", "||", ";;") else ch
+                op = line[i : i + 2] if line[i : i + 2] in ("&&", "||", ";;") else ch
                 commands.append(words)
                 words = []
                 i += len(op)
                 continue
-            if ch in "<>" or (ch.isdigit() and line[i + 1:i + 2] in ("<", ">")):
+            if ch in "<>" or (ch.isdigit() and line[i + 1 : i + 2] in ("<", ">")):
                 # a redirection: skip it and its target
                 i = self._skip_redirect(line, i)
                 continue
@@ -160,7 +245,7 @@ class Script:
                 end = line.find("'", i + 1)
                 if end < 0:
                     end = n
-                pieces.append(line[i + 1:end])
+                pieces.append(line[i + 1 : end])
                 quoted_any = True
                 i = end + 1
             elif ch == '"':
@@ -210,7 +295,7 @@ class Script:
         if line[i] == "`":
             end = line.find("`", i + 1)
             end = n if end < 0 else end
-            return self._command_value(line[i + 1:end], end + 1)
+            return self._command_value(line[i + 1 : end], end + 1)
         if line.startswith("$((", i):
             end = line.find("))", i)
             end = n - 2 if end < 0 else end
@@ -226,11 +311,11 @@ class Script:
                     if depth == 0:
                         break
                 j += 1
-            return self._command_value(line[i + 2:j], j + 1)
+            return self._command_value(line[i + 2 : j], j + 1)
         if line.startswith("${", i):
             end = line.find("}", i)
             end = n if end < 0 else end
-            inner = line[i + 2:end]
+            inner = line[i + 2 : end]
             m = _NAME.fullmatch(inner)
             dm = _DEFAULT.fullmatch(inner)
             if m is None and dm is not None and self.vars.get(dm.group(1)) is not None:
@@ -245,7 +330,7 @@ class Script:
             return value, end + 1, why
         m = _NAME.match(line, i + 1)
         if m is None:
-            nxt = line[i + 1:i + 2]
+            nxt = line[i + 1 : i + 2]
             if nxt and (nxt.isdigit() or nxt in "@*#?$!-"):
                 return "", i + 2, f"the shell parameter ${nxt}"
             return "$", i + 1, None
@@ -288,8 +373,7 @@ class Script:
                 texts = [w if isinstance(w, str) else w.text for w in words]
                 # function definitions: NAME () {  /  function NAME {
                 name = None
-                if len(texts) >= 3 and texts[1:3] == ["(", ")"] and \
-                        _NAME.fullmatch(texts[0] or ""):
+                if len(texts) >= 3 and texts[1:3] == ["(", ")"] and _NAME.fullmatch(texts[0] or ""):
                     name = texts[0]
                 elif texts[0] == "function" and len(texts) >= 2:
                     name = texts[1].removesuffix("()")
@@ -298,19 +382,34 @@ class Script:
                     self.functions[function] = False
                     blocks.append("}")
                     if name in IPTABLES_PROGRAMS:
-                        out.append(Event("issue", number, stripped, message=(
-                            f"defines a shell function named {name}: later {name} "
-                            "commands may run it instead of the real program")))
+                        out.append(
+                            Event(
+                                "issue",
+                                number,
+                                stripped,
+                                message=(
+                                    f"defines a shell function named {name}: later {name} "
+                                    "commands may run it instead of the real program"
+                                ),
+                            )
+                        )
                     if texts[-1] == "}":
                         blocks.pop()
                         function = None
                     continue
-                while words and isinstance(words[0], Word) and words[0].text in (
-                        "then", "do", "else", "elif", "{", "!") and not words[0].unknown:
+                while (
+                    words
+                    and isinstance(words[0], Word)
+                    and words[0].text in ("then", "do", "else", "elif", "{", "!")
+                    and not words[0].unknown
+                ):
                     head = words.pop(0)
-                    if head.text == "{" and (not blocks or blocks[-1] != "}" or
-                                              function is None or
-                                              len(blocks) != function_depth + 1):
+                    if head.text == "{" and (
+                        not blocks
+                        or blocks[-1] != "}"
+                        or function is None
+                        or len(blocks) != function_depth + 1
+                    ):
                         blocks.append("}")
                     texts = texts[1:]
                 if not words:
@@ -331,15 +430,21 @@ class Script:
                     continue
                 if head.endswith(")") and blocks and blocks[-1] == "esac":
                     continue  # a case pattern
-                out.extend(self._simple(number, stripped, words, texts, bool(blocks),
-                                        function))
+                out.extend(self._simple(number, stripped, words, texts, bool(blocks), function))
                 if out and out[-1].kind == "exit":
                     out.pop()
                     return out
         return out
 
-    def _simple(self, number: int, line: str, words: list[Word | str], texts: list[str],
-                nested: bool, function: str | None) -> list[Event]:
+    def _simple(
+        self,
+        number: int,
+        line: str,
+        words: list[Word | str],
+        texts: list[str],
+        nested: bool,
+        function: str | None,
+    ) -> list[Event]:
         plain = [w for w in words if isinstance(w, Word)]
         if not plain:
             return []
@@ -370,9 +475,17 @@ class Script:
             return []
         name_word = plain[0]
         if name_word.unknown:
-            return [Event("issue", number, line, message=(
-                f"runs a command named by {name_word.unknown}; exaudit cannot tell "
-                "whether it changes the firewall"))]
+            return [
+                Event(
+                    "issue",
+                    number,
+                    line,
+                    message=(
+                        f"runs a command named by {name_word.unknown}; exaudit cannot tell "
+                        "whether it changes the firewall"
+                    ),
+                )
+            ]
         program = name_word.text.rsplit("/", 1)[-1]
         if program in ("export", "readonly", "local", "declare", "typeset"):
             for a in plain[1:]:
@@ -389,28 +502,71 @@ class Script:
                 self.functions[function] = True
             if nested:
                 where = f"function {function}" if function else "an if/for/while/case block"
-                return [Event("issue", number, line, message=(
-                    f"iptables command inside {where}: exaudit does not run shell control "
-                    "flow, so whether (and how often) it runs is unknown"))]
+                return [
+                    Event(
+                        "issue",
+                        number,
+                        line,
+                        message=(
+                            f"iptables command inside {where}: exaudit does not run shell control "
+                            "flow, so whether (and how often) it runs is unknown"
+                        ),
+                    )
+                ]
             bad = next((w.unknown for w in plain[1:] if w.unknown), None)
             if bad:
-                return [Event("issue", number, line, message=(
-                    f"iptables command uses {bad}: exaudit cannot read it"))]
-            return [Event("iptables", number, line, IPTABLES_PROGRAMS[program],
-                          [w.text for w in plain[1:]])]
+                return [
+                    Event(
+                        "issue",
+                        number,
+                        line,
+                        message=(f"iptables command uses {bad}: exaudit cannot read it"),
+                    )
+                ]
+            return [
+                Event(
+                    "iptables",
+                    number,
+                    line,
+                    IPTABLES_PROGRAMS[program],
+                    [w.text for w in plain[1:]],
+                )
+            ]
         if program in RESTORE_PROGRAMS:
-            return [Event("issue", number, line, message=(
-                f"{program} loads rules exaudit does not see; give exaudit that file"))]
+            return [
+                Event(
+                    "issue",
+                    number,
+                    line,
+                    message=(f"{program} loads rules exaudit does not see; give exaudit that file"),
+                )
+            ]
         if program in self.functions:
             if self.functions[program] and not nested:
-                return [Event("issue", number, line, message=(
-                    f"calls function {program}, which runs iptables commands exaudit "
-                    "does not follow"))]
+                return [
+                    Event(
+                        "issue",
+                        number,
+                        line,
+                        message=(
+                            f"calls function {program}, which runs iptables commands exaudit "
+                            "does not follow"
+                        ),
+                    )
+                ]
             return []
         if program == "exit" and not nested:
             return [Event("exit", number, line)]
         if program in HARMLESS or nested:
             return []
-        return [Event("issue", number, line, message=(
-            f"runs {program!r}, which exaudit does not follow (it could change the "
-            "firewall)"))]
+        return [
+            Event(
+                "issue",
+                number,
+                line,
+                message=(
+                    f"runs {program!r}, which exaudit does not follow (it could change the "
+                    "firewall)"
+                ),
+            )
+        ]

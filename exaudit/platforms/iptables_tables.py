@@ -42,31 +42,103 @@ from exaudit.platforms.iptables_rule import (
 )
 
 # The canonical iptables-save words the fast reader knows, numbered for its dispatch.
-_FAST_OPS = {"-s": 0, "-d": 1, "-i": 2, "-o": 3, "-p": 4, "-m": 5, "--dport": 6,
-             "--sport": 6, "--dports": 7, "--sports": 7, "--state": 8, "--ctstate": 8,
-             "--comment": 9, "--icmp-type": 10, "--icmpv6-type": 10, "--tcp-flags": 11,
-             "-j": 12, "--syn": 13}
+_FAST_OPS = {
+    "-s": 0,
+    "-d": 1,
+    "-i": 2,
+    "-o": 3,
+    "-p": 4,
+    "-m": 5,
+    "--dport": 6,
+    "--sport": 6,
+    "--dports": 7,
+    "--sports": 7,
+    "--state": 8,
+    "--ctstate": 8,
+    "--comment": 9,
+    "--icmp-type": 10,
+    "--icmpv6-type": 10,
+    "--tcp-flags": 11,
+    "-j": 12,
+    "--syn": 13,
+}
 # fast-path modules and the protocol (tag) each needs from -p
-_FAST_MODULES = {"tcp": "p:tcp", "udp": "p:udp", "multiport": "p:ports", "icmp": "p:icmp",
-                 "icmp6": "p:icmp6", "state": None, "conntrack": None, "comment": None}
-_PROTO_TAGS = {6: frozenset({"p:tcp", "p:ports"}), 17: frozenset({"p:udp", "p:ports"}),
-               132: frozenset({"p:ports"}), 33: frozenset({"p:ports"}),
-               136: frozenset({"p:ports"}), 1: frozenset({"p:icmp"}),
-               58: frozenset({"p:icmp6"})}
+_FAST_MODULES = {
+    "tcp": "p:tcp",
+    "udp": "p:udp",
+    "multiport": "p:ports",
+    "icmp": "p:icmp",
+    "icmp6": "p:icmp6",
+    "state": None,
+    "conntrack": None,
+    "comment": None,
+}
+_PROTO_TAGS = {
+    6: frozenset({"p:tcp", "p:ports"}),
+    17: frozenset({"p:udp", "p:ports"}),
+    132: frozenset({"p:ports"}),
+    33: frozenset({"p:ports"}),
+    136: frozenset({"p:ports"}),
+    1: frozenset({"p:icmp"}),
+    58: frozenset({"p:icmp6"}),
+}
 _MODULE_NEEDS = frozenset({"multiport", "state", "conntrack", "comment", "icmp", "icmp6"})
-_FAST_PROTOS = {"tcp": 6, "udp": 17, "icmp": 1, "ipv6-icmp": 58, "icmpv6": 58, "all": 0,
-                "6": 6, "17": 17, "1": 1, "58": 58, "0": 0, "esp": 50, "ah": 51,
-                "gre": 47, "sctp": 132, "igmp": 2, "vrrp": 112, "ospf": 89, "47": 47,
-                "50": 50, "51": 51, "41": 41, "ipv6": 41}
+_FAST_PROTOS = {
+    "tcp": 6,
+    "udp": 17,
+    "icmp": 1,
+    "ipv6-icmp": 58,
+    "icmpv6": 58,
+    "all": 0,
+    "6": 6,
+    "17": 17,
+    "1": 1,
+    "58": 58,
+    "0": 0,
+    "esp": 50,
+    "ah": 51,
+    "gre": 47,
+    "sctp": 132,
+    "igmp": 2,
+    "vrrp": 112,
+    "ospf": 89,
+    "47": 47,
+    "50": 50,
+    "51": 51,
+    "41": 41,
+    "ipv6": 41,
+}
 _NO_MODULES: frozenset[str] = frozenset()
 _ANY_IFACE = object()
-_LOG_FLAGS = frozenset({"--log-tcp-sequence", "--log-tcp-options", "--log-ip-options",
-                        "--log-uid", "--log-macdecode"})
-_LOG_LEVELS = frozenset({"0", "1", "2", "3", "4", "5", "6", "7", "alert", "crit", "debug",
-                         "emerg", "error", "info", "notice", "panic", "warning"})
-_TARGET_NEEDS_OPTIONS = frozenset(name for name, spec in TARGET_EXTS.items()
-                                  if any(o.mandatory for o in spec.options.values())
-                                  or spec.need or spec.one)
+_LOG_FLAGS = frozenset(
+    {"--log-tcp-sequence", "--log-tcp-options", "--log-ip-options", "--log-uid", "--log-macdecode"}
+)
+_LOG_LEVELS = frozenset(
+    {
+        "0",
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        "alert",
+        "crit",
+        "debug",
+        "emerg",
+        "error",
+        "info",
+        "notice",
+        "panic",
+        "warning",
+    }
+)
+_TARGET_NEEDS_OPTIONS = frozenset(
+    name
+    for name, spec in TARGET_EXTS.items()
+    if any(o.mandatory for o in spec.options.values()) or spec.need or spec.one
+)
 _NO_REJECT = frozenset({"PREROUTING", "POSTROUTING"})
 TCP_SET = IntervalSet.point(6)
 V6_MAX = addresses.V6_MAX
@@ -110,25 +182,37 @@ def _icmp_plain(text: str, family: int) -> tuple | None:
         if kind == 255 and family == 4:
             got = (None, None)
         else:
-            got = (IntervalSet.point(kind),
-                   None if (lo, hi) == (0, 255) else IntervalSet.span(lo, hi))
+            got = (
+                IntervalSet.point(kind),
+                None if (lo, hi) == (0, 255) else IntervalSet.span(lo, hi),
+            )
     _ICMP_PLAIN[key] = got
     return got
 
 
-_VERBS = {"accept": Verb.ACCEPT, "drop": Verb.DROP, "reject": Verb.REJECT,
-          "return": Verb.RETURN, "continue": Verb.CONTINUE,
-          # nat targets end the nat chain; exaudit never evaluates the nat table
-          "nat": Verb.ACCEPT,
-          # user space decides: a DROP here, plus an ACCEPT twin (see Recipe assembly)
-          "unknown": Verb.DROP}
+_VERBS = {
+    "accept": Verb.ACCEPT,
+    "drop": Verb.DROP,
+    "reject": Verb.REJECT,
+    "return": Verb.RETURN,
+    "continue": Verb.CONTINUE,
+    # nat targets end the nat chain; exaudit never evaluates the nat table
+    "nat": Verb.ACCEPT,
+    # user space decides: a DROP here, plus an ACCEPT twin (see Recipe assembly)
+    "unknown": Verb.DROP,
+}
 # target name -> (model target, why its verdict is unknown or None, tables it may be used in)
 _TARGET_INFO: dict[str, tuple[Target, str | None, frozenset[str] | None]] = {}
 for _name, (_kind, _tables) in list(TARGETS.items()) + [
-        (n, (k, None)) for n, k in STANDARD_TARGETS.items()]:
-    _TARGET_INFO[_name] = (Target(_VERBS[_kind], name=_name),
-                           f"target {_name}: the verdict is decided outside the ruleset"
-                           if _kind == "unknown" else None, _tables)
+    (n, (k, None)) for n, k in STANDARD_TARGETS.items()
+]:
+    _TARGET_INFO[_name] = (
+        Target(_VERBS[_kind], name=_name),
+        f"target {_name}: the verdict is decided outside the ruleset"
+        if _kind == "unknown"
+        else None,
+        _tables,
+    )
 _CONTINUE = Target(Verb.CONTINUE, name="")
 _CONTINUE_INFO = (_CONTINUE, None, None)
 
@@ -198,13 +282,13 @@ class Reader:
     def chain(self, table: TableState, name: str | None, what: str) -> ChainState:
         chain = table.chains.get(name or "")
         if chain is None:
-            raise Structural(f"{what}: chain {name!r} does not exist in table "
-                              f"{table.name!r}")
+            raise Structural(f"{what}: chain {name!r} does not exist in table {table.name!r}")
         return chain
 
     # -- rules
-    def target(self, name: str | None, goto: bool, table: TableState, errors: list[str],
-               line: int = 0) -> tuple[Target, str | None]:
+    def target(
+        self, name: str | None, goto: bool, table: TableState, errors: list[str], line: int = 0
+    ) -> tuple[Target, str | None]:
         """The model target and, for targets whose verdict exaudit cannot know, why."""
         if name is None:
             return _CONTINUE, None
@@ -220,44 +304,84 @@ class Reader:
             raise Structural(f"cannot jump to the built-in chain {name}")
         if name not in table.chains:
             if not self.deferred:
-                raise Structural(f"-{'g' if goto else 'j'} {name}: no such chain or "
-                                  f"target in table {table.name!r}")
+                raise Structural(
+                    f"-{'g' if goto else 'j'} {name}: no such chain or "
+                    f"target in table {table.name!r}"
+                )
             # iptables-restore resolves jumps at COMMIT: the chain may be declared later
             table.chains[name] = ChainState(name, False, declared=-line)
         key = (name, goto)
         hit = self._target_cache.get(key)
         if hit is None:
-            hit = self._target_cache[key] = Target(Verb.GOTO if goto else Verb.JUMP,
-                                                   chain=name, name=name)
+            hit = self._target_cache[key] = Target(
+                Verb.GOTO if goto else Verb.JUMP, chain=name, name=name
+            )
         return hit, None
 
     def build(self, cmd: Command, table: TableState, origin: Origin) -> list[tuple[Rule, ...]]:
         """The kernel rules (each as its model rules) that a rule command describes."""
         recipe = make_recipe(cmd, table.family)
-        return self.assemble(recipe, (), table, origin, cmd.src, cmd.src_neg, cmd.dst,
-                             cmd.dst_neg, cmd.iif, cmd.iif_neg, cmd.oif, cmd.oif_neg,
-                             cmd.old_negation)
+        return self.assemble(
+            recipe,
+            (),
+            table,
+            origin,
+            cmd.src,
+            cmd.src_neg,
+            cmd.dst,
+            cmd.dst_neg,
+            cmd.iif,
+            cmd.iif_neg,
+            cmd.oif,
+            cmd.oif_neg,
+            cmd.old_negation,
+        )
 
-    def assemble(self, recipe: Recipe, tokens: tuple[str, ...] | list[str], table: TableState,
-                 origin: Origin, src: str | None, src_neg: bool, dst: str | None,
-                 dst_neg: bool, iif: str | None, iif_neg: bool, oif: str | None,
-                 oif_neg: bool, old_negation: bool = False) -> list[tuple[Rule, ...]]:
+    def assemble(
+        self,
+        recipe: Recipe,
+        tokens: tuple[str, ...] | list[str],
+        table: TableState,
+        origin: Origin,
+        src: str | None,
+        src_neg: bool,
+        dst: str | None,
+        dst_neg: bool,
+        iif: str | None,
+        iif_neg: bool,
+        oif: str | None,
+        oif_neg: bool,
+        old_negation: bool = False,
+    ) -> list[tuple[Rule, ...]]:
         family = table.family
         if old_negation and not self._old_negation_noted:
             self._old_negation_noted = True
-            self.notes.append(Note(origin, "this file uses the old `-s ! address` negation "
-                                   "syntax, which iptables 1.6 and later refuse; exaudit reads "
-                                   "it as `! -s address`"))
+            self.notes.append(
+                Note(
+                    origin,
+                    "this file uses the old `-s ! address` negation "
+                    "syntax, which iptables 1.6 and later refuse; exaudit reads "
+                    "it as `! -s address`",
+                )
+            )
         base, alternatives = recipe.base, recipe.alternatives
         unknown, errors = list(recipe.unknown), list(recipe.errors)
-        target, target_unknown = self.target(recipe.target, recipe.goto, table, errors,
-                                             origin.line)
-        iface_in, iface_out = (None, None) if iif is None and oif is None else \
-            interfaces(iif, iif_neg, oif, oif_neg, errors)
-        srcs = address_list(src, src_neg, family, "source", errors, unknown) \
-            if src is not None else _NO_ADDRESS
-        dsts = address_list(dst, dst_neg, family, "destination", errors, unknown) \
-            if dst is not None else _NO_ADDRESS
+        target, target_unknown = self.target(recipe.target, recipe.goto, table, errors, origin.line)
+        iface_in, iface_out = (
+            (None, None)
+            if iif is None and oif is None
+            else interfaces(iif, iif_neg, oif, oif_neg, errors)
+        )
+        srcs = (
+            address_list(src, src_neg, family, "source", errors, unknown)
+            if src is not None
+            else _NO_ADDRESS
+        )
+        dsts = (
+            address_list(dst, dst_neg, family, "destination", errors, unknown)
+            if dst is not None
+            else _NO_ADDRESS
+        )
         if "src" in base or "dst" in base:  # -m iprange narrows the addresses
             ranges = base.get("src")
             if ranges is not None:
@@ -269,9 +393,16 @@ class Reader:
             unknown.append(target_unknown)
         if errors:
             unknown = ["iptables refuses this rule: " + "; ".join(errors)] + list(unknown)
-            self.issues.append(Issue("EXA001", origin, "iptables would refuse this rule ("
-                                     + "; ".join(errors) + "); exaudit keeps it as "
-                                     "undetermined"))
+            self.issues.append(
+                Issue(
+                    "EXA001",
+                    origin,
+                    "iptables would refuse this rule ("
+                    + "; ".join(errors)
+                    + "); exaudit keeps it as "
+                    "undetermined",
+                )
+            )
         elif unknown:
             self.issues.append(Issue("EXA002", origin, "not modeled: " + "; ".join(unknown)))
         if self.restrict_family is not None:
@@ -283,8 +414,17 @@ class Reader:
             if "sport" in base or "dport" in base or "flags" in base:
                 base, _ = conventions(base, alternatives)
             g = base.get
-            match = make_match(g("proto"), srcs[0], dsts[0], g("sport"), g("dport"),
-                               g("flags"), g("state"), iface_in, iface_out)
+            match = make_match(
+                g("proto"),
+                srcs[0],
+                dsts[0],
+                g("sport"),
+                g("dport"),
+                g("flags"),
+                g("state"),
+                iface_in,
+                iface_out,
+            )
             return [(make_rule(origin, match, target, unknown_t),)]
         base, alternatives = conventions(base, alternatives)
         targets = [target]
@@ -294,16 +434,26 @@ class Reader:
         boxes = combine(base, alternatives)
         count = len(srcs) * len(dsts) * len(boxes) * len(targets)
         if count > MAX_EXPANSION:
-            raise Structural(f"this rule expands to {count} rules; exaudit stops at "
-                              f"{MAX_EXPANSION}")
+            raise Structural(
+                f"this rule expands to {count} rules; exaudit stops at {MAX_EXPANSION}"
+            )
         out = []
         for s_ in srcs:
             for d in dsts:
                 rules = []
                 for box in boxes:
                     g = box.get
-                    match = make_match(g("proto"), s_, d, g("sport"), g("dport"),
-                                       g("flags"), g("state"), iface_in, iface_out)
+                    match = make_match(
+                        g("proto"),
+                        s_,
+                        d,
+                        g("sport"),
+                        g("dport"),
+                        g("flags"),
+                        g("state"),
+                        iface_in,
+                        iface_out,
+                    )
                     for t in targets:
                         rules.append(make_rule(origin, match, t, unknown_t))
                 out.append(tuple(rules))
@@ -325,7 +475,6 @@ class Executor(Reader):
         # is checked when it runs
         self.deferred = deferred_jumps
 
-
     def run(self, cmd: Command, table: TableState, origin: Origin) -> None:
         letter = cmd.command
         if letter in "AIR":
@@ -336,14 +485,17 @@ class Executor(Reader):
             elif letter == "I":
                 pos = (cmd.rulenum or 1) - 1
                 if pos > len(chain.entries):
-                    raise Structural(f"-I {chain.name} {cmd.rulenum}: index of insertion "
-                                      f"too big (the chain has {len(chain.entries)} rules)")
+                    raise Structural(
+                        f"-I {chain.name} {cmd.rulenum}: index of insertion "
+                        f"too big (the chain has {len(chain.entries)} rules)"
+                    )
                 chain.entries[pos:pos] = kernel_rules
             else:
                 pos = (cmd.rulenum or 1) - 1
                 if pos >= len(chain.entries) or len(kernel_rules) != 1:
-                    self._refused(origin, f"-R {chain.name} {cmd.rulenum}: no such rule or "
-                                  "not a single rule")
+                    self._refused(
+                        origin, f"-R {chain.name} {cmd.rulenum}: no such rule or not a single rule"
+                    )
                     return
                 chain.entries[pos] = kernel_rules[0]
             if cmd.target in table.chains and not self.deferred:
@@ -370,8 +522,11 @@ class Executor(Reader):
                 return
             table.chains[cmd.chain or ""] = ChainState(cmd.chain or "", False, declared=origin.line)
         elif letter == "X":
-            names = [cmd.chain] if cmd.chain else [c for c in table.chains
-                                                   if not table.chains[c].builtin]
+            names = (
+                [cmd.chain]
+                if cmd.chain
+                else [c for c in table.chains if not table.chains[c].builtin]
+            )
             for name in names:
                 chain = self.chain(table, name, "-X")
                 if chain.builtin:
@@ -385,8 +540,9 @@ class Executor(Reader):
                     continue
                 del table.chains[name]
         elif letter == "F":
-            chains = [self.chain(table, cmd.chain, "-F")] if cmd.chain else \
-                list(table.chains.values())
+            chains = (
+                [self.chain(table, cmd.chain, "-F")] if cmd.chain else list(table.chains.values())
+            )
             for chain in chains:
                 chain.entries = []
         elif letter == "P":
@@ -394,8 +550,7 @@ class Executor(Reader):
             if not chain.builtin:
                 raise Structural(f"-P {chain.name}: only built-in chains have a policy")
             if cmd.policy not in POLICIES:
-                raise Structural(f"-P {chain.name} {cmd.policy}: bad policy name "
-                                  "(ACCEPT or DROP)")
+                raise Structural(f"-P {chain.name} {cmd.policy}: bad policy name (ACCEPT or DROP)")
             if cmd.errors:  # DROP in nat
                 raise Structural("; ".join(cmd.errors))
             chain.policy = cmd.policy or "ACCEPT"
@@ -590,20 +745,35 @@ class Executor(Reader):
             iif = None
         if oif is _ANY_IFACE:
             oif = None
-        chain.entries.append((make_rule(make_origin(self.path, number, line), make_match(
-            proto, src, dst, sport, dport, flags, state, iif, oif), target, ()),))
+        chain.entries.append(
+            (
+                make_rule(
+                    make_origin(self.path, number, line),
+                    make_match(proto, src, dst, sport, dport, flags, state, iif, oif),
+                    target,
+                    (),
+                ),
+            )
+        )
         return True
 
-    def _fast_target(self, name: str, rest: list[str], table: TableState, chain: ChainState,
-                     proto: IntervalSet | None) -> Target | None:
+    def _fast_target(
+        self,
+        name: str,
+        rest: list[str],
+        table: TableState,
+        chain: ChainState,
+        proto: IntervalSet | None,
+    ) -> Target | None:
         info = _TARGET_INFO.get(name)
         if info is None:
             if name not in table.chains or name in BUILTIN_CHAINS[table.name] or rest:
                 return None
             target = self._target_cache.get((name, False))
             if target is None:
-                target = self._target_cache[(name, False)] = Target(Verb.JUMP, chain=name,
-                                                                    name=name)
+                target = self._target_cache[(name, False)] = Target(
+                    Verb.JUMP, chain=name, name=name
+                )
             return target
         target, why, allowed = info
         if why is not None or (allowed is not None and table.name not in allowed):
@@ -616,16 +786,23 @@ class Executor(Reader):
                 opt = rest[k]
                 if opt in _LOG_FLAGS:
                     k += 1
-                elif opt == "--log-prefix" and k + 1 < len(rest):
-                    k += 2
-                elif opt == "--log-level" and k + 1 < len(rest) and \
-                        rest[k + 1] in _LOG_LEVELS:
+                elif (
+                    opt == "--log-prefix"
+                    and k + 1 < len(rest)
+                    or opt == "--log-level"
+                    and k + 1 < len(rest)
+                    and rest[k + 1] in _LOG_LEVELS
+                ):
                     k += 2
                 else:
                     return None
             return target
-        if name == "REJECT" and len(rest) == 2 and rest[0] == "--reject-with" and \
-                chain.name not in _NO_REJECT:
+        if (
+            name == "REJECT"
+            and len(rest) == 2
+            and rest[0] == "--reject-with"
+            and chain.name not in _NO_REJECT
+        ):
             how = rest[1]
             if how not in REJECT_WITH[table.family]:
                 return None
@@ -635,12 +812,14 @@ class Executor(Reader):
         return None
 
     def _refused(self, origin: Origin, message: str) -> None:
-        self.issues.append(Issue("EXA001", origin, f"iptables refuses this command ({message});"
-                                 " it has no effect"))
+        self.issues.append(
+            Issue("EXA001", origin, f"iptables refuses this command ({message}); it has no effect")
+        )
 
     def _referenced(self, table: TableState, name: str) -> bool:
-        return any(r.target.chain == name for c in table.chains.values()
-                   for e in c.entries for r in e)
+        return any(
+            r.target.chain == name for c in table.chains.values() for e in c.entries for r in e
+        )
 
     def _rename(self, table: TableState, chain: ChainState, new: str) -> None:
         old = chain.name
@@ -681,12 +860,16 @@ class Executor(Reader):
                     continue
                 nxt, where = step
                 if nxt in on_path:
-                    cycle = path[path.index(nxt):] + [nxt]
+                    cycle = path[path.index(nxt) :] + [nxt]
                     if len(cycle) > 8:
                         cycle = cycle[:4] + ["..."] + cycle[-3:]
-                    raise LoopError(origin or where, "jump loop " + " -> ".join(cycle) +
-                                     f" (closed by line {where.line}); the kernel refuses "
-                                     "a table whose built-in chains reach a loop")
+                    raise LoopError(
+                        origin or where,
+                        "jump loop "
+                        + " -> ".join(cycle)
+                        + f" (closed by line {where.line}); the kernel refuses "
+                        "a table whose built-in chains reach a loop",
+                    )
                 if nxt not in done:
                     path.append(nxt)
                     on_path.add(nxt)
@@ -714,5 +897,3 @@ def _key(entry: tuple[Rule, ...]) -> tuple:
 def _retarget(rule: Rule, new: str) -> Rule:
     t = rule.target
     return Rule(rule.origin, rule.match, Target(t.verb, new, new), rule.unknown, rule.stateful)
-
-

@@ -79,8 +79,12 @@ def _v4_mask(text: str) -> int | None:
 
 
 def _looks_like_hostname(text: str) -> bool:
-    return bool(text) and all(c.isalnum() or c in "-._" for c in text) and any(
-        c.isalpha() for c in text) and not text.startswith(("-", "."))
+    return (
+        bool(text)
+        and all(c.isalnum() or c in "-._" for c in text)
+        and any(c.isalpha() for c in text)
+        and not text.startswith(("-", "."))
+    )
 
 
 @lru_cache(maxsize=1 << 16)
@@ -88,8 +92,9 @@ def address(text: str, family: int) -> IntervalSet:
     """One ``-s``/``-d`` item: ``addr``, ``addr/len`` or ``addr/mask`` of ``family``."""
     if family == 4:
         addr, slash, mask = text.partition("/")
-        if addr.count(".") == 3 and (not slash or (mask.isdigit() and len(mask) <= 2
-                                     and (mask[0] != "0" or mask == "0"))):
+        if addr.count(".") == 3 and (
+            not slash or (mask.isdigit() and len(mask) <= 2 and (mask[0] != "0" or mask == "0"))
+        ):
             # four parts, each read like strtoul(base 0) as iptables does: inet_aton
             try:
                 base = int.from_bytes(inet_aton(addr), "big")

@@ -43,74 +43,151 @@ def lines_unparsed(ruleset: Ruleset) -> int:
 def entries(triage: Triage) -> tuple[tuple[Entry, ...], tuple[Entry, ...]]:
     """The findings that count and the suppressed ones, as report entries."""
     active = tuple(Entry(f, fp) for f, fp in triage.active)
-    suppressed = tuple(Entry(s.finding, s.fingerprint,
-                             Suppression(s.kind, s.justification, s.where.file, s.where.line))
-                       for s in triage.suppressed)
+    suppressed = tuple(
+        Entry(
+            s.finding,
+            s.fingerprint,
+            Suppression(s.kind, s.justification, s.where.file, s.where.line),
+        )
+        for s in triage.suppressed
+    )
     return active, suppressed
 
 
 def firewall_summary(fa: FirewallAudit) -> FirewallSummary:
-    flows = tuple(FlowVerdict(flow_json(s.crossing.flow, None, s.crossing), s.status,
-                              s.lines_by_verdict()) for s in flow_states(fa))
+    flows = tuple(
+        FlowVerdict(flow_json(s.crossing.flow, None, s.crossing), s.status, s.lines_by_verdict())
+        for s in flow_states(fa)
+    )
     rs = fa.ruleset
-    return FirewallSummary(fa.firewall.name, fa.firewall.platform, fa.firewall.config,
-                           rs.rule_count, lines_unparsed(rs), len(fa.results),
-                           fa.firewall.line, flows)
+    return FirewallSummary(
+        fa.firewall.name,
+        fa.firewall.platform,
+        fa.firewall.config,
+        rs.rule_count,
+        lines_unparsed(rs),
+        len(fa.results),
+        fa.firewall.line,
+        flows,
+    )
 
 
-def audit_report(topology: Topology, text: str, flows: int,
-                 firewalls: list[FirewallSummary], triage: Triage,
-                 checks: frozenset[str], inputs: tuple[str, ...] = ()) -> AuditReport:
+def audit_report(
+    topology: Topology,
+    text: str,
+    flows: int,
+    firewalls: list[FirewallSummary],
+    triage: Triage,
+    checks: frozenset[str],
+    inputs: tuple[str, ...] = (),
+) -> AuditReport:
     active, suppressed = entries(triage)
-    return AuditReport(topology.path, flows, sum(fw.rules for fw in firewalls),
-                       tuple(firewalls), active, suppressed, checks,
-                       topology_view(topology, text), inputs)
+    return AuditReport(
+        topology.path,
+        flows,
+        sum(fw.rules for fw in firewalls),
+        tuple(firewalls),
+        active,
+        suppressed,
+        checks,
+        topology_view(topology, text),
+        inputs,
+    )
 
 
 def topology_view(topo: Topology, text: str) -> TopologyView:
     servers = tuple(ServerView(s.name, s.address_text, s.site) for s in topo.servers.values())
-    networks = tuple((name, tuple(addresses.to_cidrs(ref.listed)))
-                     for name, ref in topo.networks.items())
+    networks = tuple(
+        (name, tuple(addresses.to_cidrs(ref.listed))) for name, ref in topo.networks.items()
+    )
     firewalls = tuple(
-        FirewallView(fw.name, fw.platform,
-                     tuple((iface, tuple(r.label for r in refs))
-                           for iface, refs in (fw.interfaces or {}).items()), fw.host)
-        for fw in topo.firewalls.values())
-    return TopologyView(topo.path, hashlib.sha256(text.encode("utf-8", "surrogatepass"))
-                        .hexdigest(), topo.exchange, topo.catalogue.path, servers, networks,
-                        firewalls)
+        FirewallView(
+            fw.name,
+            fw.platform,
+            tuple(
+                (iface, tuple(r.label for r in refs))
+                for iface, refs in (fw.interfaces or {}).items()
+            ),
+            fw.host,
+        )
+        for fw in topo.firewalls.values()
+    )
+    return TopologyView(
+        topo.path,
+        hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+        topo.exchange,
+        topo.catalogue.path,
+        servers,
+        networks,
+        firewalls,
+    )
 
 
 def lint_file(path: str, platform: str, guessed: bool, ruleset: Ruleset) -> LintFile:
     rules = ruleset.rules()
-    return LintFile(path, platform, guessed, len(rules), sum(map(understood, rules)),
-                    lines_unparsed(ruleset), tuple(n.message for n in ruleset.notes))
+    return LintFile(
+        path,
+        platform,
+        guessed,
+        len(rules),
+        sum(map(understood, rules)),
+        lines_unparsed(ruleset),
+        tuple(n.message for n in ruleset.notes),
+    )
 
 
-def lint_report(files: list[LintFile], triage: Triage, checks: frozenset[str],
-                inputs: tuple[str, ...] = ()) -> LintReport:
+def lint_report(
+    files: list[LintFile], triage: Triage, checks: frozenset[str], inputs: tuple[str, ...] = ()
+) -> LintReport:
     active, suppressed = entries(triage)
     return LintReport(tuple(files), active, suppressed, checks, inputs)
 
 
 def requirements_report(topo: Topology, required: list[Flow]) -> RequirementsReport:
-    flows = tuple(RequiredFlow(f.id, f.requirement.name, f.kind, f.proto, port_value(f.ports),
-                               f.src_label, f.dst.name, f.dynamic,
-                               topo.catalogue.cite(f.requirement.source)) for f in required)
+    flows = tuple(
+        RequiredFlow(
+            f.id,
+            f.requirement.name,
+            f.kind,
+            f.proto,
+            port_value(f.ports),
+            f.src_label,
+            f.dst.name,
+            f.dynamic,
+            topo.catalogue.cite(f.requirement.source),
+        )
+        for f in required
+    )
     firewalls = []
     for fw in topo.firewalls.values():
         rows = []
         to_open: dict[tuple[str, str], IntervalSet] = {}
         for c in crossings(topo, required, fw):
             f = c.flow
-            rows.append(Crossing(f.id, f.proto, port_value(f.ports), f.src_label,
-                                 tuple(addresses.to_cidrs(c.src)), f.dst.name, c.in_iface,
-                                 c.out_iface, c.local or "forward"))
+            rows.append(
+                Crossing(
+                    f.id,
+                    f.proto,
+                    port_value(f.ports),
+                    f.src_label,
+                    tuple(addresses.to_cidrs(c.src)),
+                    f.dst.name,
+                    c.in_iface,
+                    c.out_iface,
+                    c.local or "forward",
+                )
+            )
             key = (f.dst.name, c.local or f"{c.in_iface} -> {c.out_iface}")
             to_open[key] = to_open.get(key, IntervalSet()) | f.ports
-        opens = tuple(Opening(dst, addresses.first_address(topo.servers[dst].address), path,
-                              "tcp", port_value(ports))
-                      for (dst, path), ports in sorted(to_open.items()))
-        firewalls.append(FirewallRequirements(fw.name, fw.platform, fw.config, tuple(rows),
-                                              opens))
+        opens = tuple(
+            Opening(
+                dst,
+                addresses.first_address(topo.servers[dst].address),
+                path,
+                "tcp",
+                port_value(ports),
+            )
+            for (dst, path), ports in sorted(to_open.items())
+        )
+        firewalls.append(FirewallRequirements(fw.name, fw.platform, fw.config, tuple(rows), opens))
     return RequirementsReport(topo.path, topo.exchange, flows, tuple(firewalls))

@@ -21,8 +21,11 @@ class Suppression:
     line: int
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "justification": self.justification,
-                "location": {"file": self.file, "line": self.line}}
+        return {
+            "kind": self.kind,
+            "justification": self.justification,
+            "location": {"file": self.file, "line": self.line},
+        }
 
 
 @dataclass(frozen=True)
@@ -74,17 +77,37 @@ class FirewallSummary:
     flows: tuple[FlowVerdict, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "platform": self.platform, "config": self.config,
-                "rules": self.rules, "lines_unparsed": self.lines_unparsed,
-                "crossings": self.crossings, "line": self.line,
-                "flows": [f.to_json() for f in self.flows]}
+        return {
+            "name": self.name,
+            "platform": self.platform,
+            "config": self.config,
+            "rules": self.rules,
+            "lines_unparsed": self.lines_unparsed,
+            "crossings": self.crossings,
+            "line": self.line,
+            "flows": [f.to_json() for f in self.flows],
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FirewallSummary:
-        flows = tuple(FlowVerdict({k: v for k, v in f.items() if k not in ("status", "lines")},
-                                  f["status"], f["lines"]) for f in data["flows"])
-        return cls(data["name"], data["platform"], data["config"], data["rules"],
-                   data["lines_unparsed"], data["crossings"], data["line"], flows)
+        flows = tuple(
+            FlowVerdict(
+                {k: v for k, v in f.items() if k not in ("status", "lines")},
+                f["status"],
+                f["lines"],
+            )
+            for f in data["flows"]
+        )
+        return cls(
+            data["name"],
+            data["platform"],
+            data["config"],
+            data["rules"],
+            data["lines_unparsed"],
+            data["crossings"],
+            data["line"],
+            flows,
+        )
 
 
 @dataclass(frozen=True)
@@ -139,12 +162,23 @@ class AuditReport:
 
     def to_json(self) -> dict[str, Any]:
         summary: dict[str, Any] = severity_counts(self.counted)
-        summary.update({"firewalls": len(self.firewalls), "flows": self.flows,
-                        "rules": self.rules, "suppressed": len(self.suppressed)})
-        return {"schema": "exaudit.report/1", "tool": TOOL, "topology": self.topology,
-                "summary": summary, "firewalls": [fw.to_json() for fw in self.firewalls],
-                "findings": [e.to_json() for e in self.findings],
-                "suppressed": [e.to_json() for e in self.suppressed]}
+        summary.update(
+            {
+                "firewalls": len(self.firewalls),
+                "flows": self.flows,
+                "rules": self.rules,
+                "suppressed": len(self.suppressed),
+            }
+        )
+        return {
+            "schema": "exaudit.report/1",
+            "tool": TOOL,
+            "topology": self.topology,
+            "summary": summary,
+            "firewalls": [fw.to_json() for fw in self.firewalls],
+            "findings": [e.to_json() for e in self.findings],
+            "suppressed": [e.to_json() for e in self.suppressed],
+        }
 
 
 @dataclass(frozen=True)
@@ -158,15 +192,27 @@ class LintFile:
     notes: tuple[str, ...]
 
     def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "platform": self.platform,
-                "platform_guessed": self.platform_guessed, "rules": self.rules,
-                "rules_understood": self.rules_understood,
-                "lines_unparsed": self.lines_unparsed, "notes": list(self.notes)}
+        return {
+            "file": self.file,
+            "platform": self.platform,
+            "platform_guessed": self.platform_guessed,
+            "rules": self.rules,
+            "rules_understood": self.rules_understood,
+            "lines_unparsed": self.lines_unparsed,
+            "notes": list(self.notes),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LintFile:
-        return cls(data["file"], data["platform"], data["platform_guessed"], data["rules"],
-                   data["rules_understood"], data["lines_unparsed"], tuple(data["notes"]))
+        return cls(
+            data["file"],
+            data["platform"],
+            data["platform_guessed"],
+            data["rules"],
+            data["rules_understood"],
+            data["lines_unparsed"],
+            tuple(data["notes"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -187,13 +233,22 @@ class LintReport:
 
     def to_json(self) -> dict[str, Any]:
         summary: dict[str, Any] = severity_counts(self.counted)
-        summary.update({"files": len(self.files), "rules": sum(f.rules for f in self.files),
-                        "rules_understood": sum(f.rules_understood for f in self.files),
-                        "suppressed": len(self.suppressed)})
-        return {"schema": "exaudit.lint/1", "tool": TOOL, "summary": summary,
-                "files": [f.to_json() for f in self.files],
-                "findings": [e.to_json() for e in self.findings],
-                "suppressed": [e.to_json() for e in self.suppressed]}
+        summary.update(
+            {
+                "files": len(self.files),
+                "rules": sum(f.rules for f in self.files),
+                "rules_understood": sum(f.rules_understood for f in self.files),
+                "suppressed": len(self.suppressed),
+            }
+        )
+        return {
+            "schema": "exaudit.lint/1",
+            "tool": TOOL,
+            "summary": summary,
+            "files": [f.to_json() for f in self.files],
+            "findings": [e.to_json() for e in self.findings],
+            "suppressed": [e.to_json() for e in self.suppressed],
+        }
 
 
 @dataclass(frozen=True)
@@ -209,9 +264,17 @@ class RequiredFlow:
     source: str  # the catalogue's citation
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "kind": self.kind, "proto": self.proto,
-                "port": self.port, "src": self.src, "dst": self.dst, "dynamic": self.dynamic,
-                "source": self.source}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "proto": self.proto,
+            "port": self.port,
+            "src": self.src,
+            "dst": self.dst,
+            "dynamic": self.dynamic,
+            "source": self.source,
+        }
 
 
 @dataclass(frozen=True)
@@ -229,9 +292,17 @@ class Crossing:
     path: str  # "forward", "input" or "output"
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "proto": self.proto, "port": self.port, "src": self.src,
-                "sources": list(self.sources), "dst": self.dst, "in": self.in_iface,
-                "out": self.out_iface, "path": self.path}
+        return {
+            "id": self.id,
+            "proto": self.proto,
+            "port": self.port,
+            "src": self.src,
+            "sources": list(self.sources),
+            "dst": self.dst,
+            "in": self.in_iface,
+            "out": self.out_iface,
+            "path": self.path,
+        }
 
 
 @dataclass(frozen=True)
@@ -245,8 +316,13 @@ class Opening:
     ports: int | str
 
     def to_json(self) -> dict[str, Any]:
-        return {"dst": self.dst, "address": self.address, "path": self.path,
-                "proto": self.proto, "ports": self.ports}
+        return {
+            "dst": self.dst,
+            "address": self.address,
+            "path": self.path,
+            "proto": self.proto,
+            "ports": self.ports,
+        }
 
 
 @dataclass(frozen=True)
@@ -258,9 +334,13 @@ class FirewallRequirements:
     open: tuple[Opening, ...]
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "platform": self.platform, "config": self.config,
-                "flows": [c.to_json() for c in self.flows],
-                "open": [o.to_json() for o in self.open]}
+        return {
+            "name": self.name,
+            "platform": self.platform,
+            "config": self.config,
+            "flows": [c.to_json() for c in self.flows],
+            "open": [o.to_json() for o in self.open],
+        }
 
 
 @dataclass(frozen=True)
@@ -275,9 +355,14 @@ class RequirementsReport:
     firewalls: tuple[FirewallRequirements, ...]
 
     def to_json(self) -> dict[str, Any]:
-        return {"schema": "exaudit.requirements/1", "tool": TOOL, "topology": self.topology,
-                "exchange": self.exchange, "flows": [f.to_json() for f in self.flows],
-                "firewalls": [fw.to_json() for fw in self.firewalls]}
+        return {
+            "schema": "exaudit.requirements/1",
+            "tool": TOOL,
+            "topology": self.topology,
+            "exchange": self.exchange,
+            "flows": [f.to_json() for f in self.flows],
+            "firewalls": [fw.to_json() for fw in self.firewalls],
+        }
 
 
 @dataclass(frozen=True)
@@ -315,9 +400,13 @@ class FlowChange:
     after: FlowSide | None
 
     def to_json(self) -> dict[str, Any]:
-        return {"firewall": self.firewall, "flow": self.flow, "change": self.change,
-                "before": self.before.to_json() if self.before else None,
-                "after": self.after.to_json() if self.after else None}
+        return {
+            "firewall": self.firewall,
+            "flow": self.flow,
+            "change": self.change,
+            "before": self.before.to_json() if self.before else None,
+            "after": self.after.to_json() if self.after else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -330,9 +419,14 @@ class RuleChange:
     after: tuple[str, ...]
 
     def to_json(self) -> dict[str, Any]:
-        return {"firewall": self.firewall, "text": self.text, "before_line": self.before_line,
-                "after_line": self.after_line, "before": list(self.before),
-                "after": list(self.after)}
+        return {
+            "firewall": self.firewall,
+            "text": self.text,
+            "before_line": self.before_line,
+            "after_line": self.after_line,
+            "before": list(self.before),
+            "after": list(self.after),
+        }
 
 
 @dataclass(frozen=True)
@@ -360,8 +454,7 @@ class DiffReport:
 
     @property
     def empty(self) -> bool:
-        return not (self.flows or self.introduced or self.resolved or self.rules
-                    or self.changed)
+        return not (self.flows or self.introduced or self.resolved or self.rules or self.changed)
 
     def to_json(self) -> dict[str, Any]:
         def moved(m: Moved, key: str) -> dict[str, Any]:
@@ -369,19 +462,30 @@ class DiffReport:
             out[key] = m.other_line
             return out
 
-        summary = {"introduced": severity_counts(self.counted),
-                   "resolved": len(self.resolved), "changed": len(self.changed),
-                   "flows_changed": len(self.flows), "rules_changed": len(self.rules)}
-        firewalls = [{"name": fw.name, "platform": fw.platform, "config": fw.config,
-                      "line": fw.line} for fw in self.firewalls]
-        return {"schema": "exaudit.diff/1", "tool": TOOL, "topology": self.topology,
-                "before": self.before, "summary": summary, "firewalls": firewalls,
-                "flows": [c.to_json() for c in self.flows],
-                "introduced": [moved(m, "line_before") for m in self.introduced],
-                "resolved": [moved(m, "line_after") for m in self.resolved],
-                "changed": [{"before": a.to_json(), "after": b.to_json()}
-                            for a, b in self.changed],
-                "rules": [r.to_json() for r in self.rules]}
+        summary = {
+            "introduced": severity_counts(self.counted),
+            "resolved": len(self.resolved),
+            "changed": len(self.changed),
+            "flows_changed": len(self.flows),
+            "rules_changed": len(self.rules),
+        }
+        firewalls = [
+            {"name": fw.name, "platform": fw.platform, "config": fw.config, "line": fw.line}
+            for fw in self.firewalls
+        ]
+        return {
+            "schema": "exaudit.diff/1",
+            "tool": TOOL,
+            "topology": self.topology,
+            "before": self.before,
+            "summary": summary,
+            "firewalls": firewalls,
+            "flows": [c.to_json() for c in self.flows],
+            "introduced": [moved(m, "line_before") for m in self.introduced],
+            "resolved": [moved(m, "line_after") for m in self.resolved],
+            "changed": [{"before": a.to_json(), "after": b.to_json()} for a, b in self.changed],
+            "rules": [r.to_json() for r in self.rules],
+        }
 
 
 Report = AuditReport | LintReport | RequirementsReport | DiffReport

@@ -31,20 +31,25 @@ class Format:
         if report.KIND not in self.kinds:
             raise TypeError(f"the {self.name} format does not render {report.KIND} reports")
         render: Callable[[Any, RenderOptions], str] = import_module(
-            f"{__name__}.{self.module}").render
+            f"{__name__}.{self.module}"
+        ).render
         return render(report, options)
 
 
-FORMATS = {f.name: f for f in (
-    Format("text", "text", "a person: a summary, then findings per firewall", ALL_KINDS),
-    Format("json", "json", "scripts: the contract's report", ALL_KINDS),
-    Format("sarif", "sarif", "GitHub code scanning, IDEs (SARIF 2.1.0)",
-           ("audit", "lint", "diff")),
-    Format("github", "github", "GitHub Actions annotations", FINDINGS),
-    Format("junit", "junit", "test dashboards (JUnit XML)", FINDINGS),
-    Format("gitlab", "gitlab", "GitLab Code Quality", FINDINGS),
-    Format("html", "html", "people who sign off: one self-contained page", ("audit", "diff")),
-)}
+FORMATS = {
+    f.name: f
+    for f in (
+        Format("text", "text", "a person: a summary, then findings per firewall", ALL_KINDS),
+        Format("json", "json", "scripts: the contract's report", ALL_KINDS),
+        Format(
+            "sarif", "sarif", "GitHub code scanning, IDEs (SARIF 2.1.0)", ("audit", "lint", "diff")
+        ),
+        Format("github", "github", "GitHub Actions annotations", FINDINGS),
+        Format("junit", "junit", "test dashboards (JUnit XML)", FINDINGS),
+        Format("gitlab", "gitlab", "GitLab Code Quality", FINDINGS),
+        Format("html", "html", "people who sign off: one self-contained page", ("audit", "diff")),
+    )
+}
 
 
 def names_for(kind: str) -> tuple[str, ...]:

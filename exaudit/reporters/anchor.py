@@ -6,8 +6,9 @@ from exaudit.core.findings import Finding
 from exaudit.report.model import FirewallSummary
 
 
-def anchor(topology: str | None, firewalls: tuple[FirewallSummary, ...],
-           finding: Finding) -> tuple[str, int] | None:
+def anchor(
+    topology: str | None, firewalls: tuple[FirewallSummary, ...], finding: Finding
+) -> tuple[str, int] | None:
     """``(file, line)`` for a finding.
 
     A finding without a location (an implicit deny: no line of the config decides) is

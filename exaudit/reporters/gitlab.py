@@ -35,8 +35,7 @@ def issue(where: tuple[str, int] | None, entry: Entry) -> dict[str, Any]:
         "categories": [_category(f.check)],
         "severity": SEVERITY[f.severity.value],
         "fingerprint": entry.fingerprint,
-        "location": {"path": repo_path(path) if path else "",
-                     "lines": {"begin": max(1, line)}},
+        "location": {"path": repo_path(path) if path else "", "lines": {"begin": max(1, line)}},
     }
     if f.fix:
         out["content"] = {"body": f"Suggested rule:\n\n    {f.fix}"}
@@ -46,5 +45,6 @@ def issue(where: tuple[str, int] | None, entry: Entry) -> dict[str, Any]:
 def render(report: AuditReport | LintReport, options: RenderOptions) -> str:
     topology = report.topology if isinstance(report, AuditReport) else None
     firewalls = report.firewalls if isinstance(report, AuditReport) else ()
-    return dumps([issue(anchor(topology, firewalls, e.finding), e) for e in report.findings],
-                 depth=1)  # one line per issue
+    return dumps(
+        [issue(anchor(topology, firewalls, e.finding), e) for e in report.findings], depth=1
+    )  # one line per issue

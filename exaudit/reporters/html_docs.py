@@ -62,17 +62,37 @@ def check_docs(codes: Iterable[str], counts: Mapping[str, int]) -> Markup:
         if c.code not in wanted:
             continue
         n = counts.get(c.code, 0)
-        sections = [el("section", el("h4", title), markdown(body))
-                    for title, body in c.sections().items()]
-        where = el("p", "In the exaudit repository: ", el("code", f"docs/checks.md#{c.anchor}"),
-                   f" (or run exaudit explain {c.code})", class_="muted")
-        summary = el("summary", el("span", c.code, class_="code"), " ",
-                     el("span", c.name, class_="name"), " ",
-                     el("span", c.severity.value, class_=f"sev sev-{c.severity.value}"),
-                     " ", el("span", f"{n} finding{'s' if n != 1 else ''}", class_="muted"),
-                     el("span", c.summary, class_="summary-text"))
-        items.append(el("details", summary, el("div", *sections, where, class_="doc-body"),
-                        id=doc_id(c.code), class_="check-doc", open=n > 0))
+        sections = [
+            el("section", el("h4", title), markdown(body)) for title, body in c.sections().items()
+        ]
+        where = el(
+            "p",
+            "In the exaudit repository: ",
+            el("code", f"docs/checks.md#{c.anchor}"),
+            f" (or run exaudit explain {c.code})",
+            class_="muted",
+        )
+        summary = el(
+            "summary",
+            el("span", c.code, class_="code"),
+            " ",
+            el("span", c.name, class_="name"),
+            " ",
+            el("span", c.severity.value, class_=f"sev sev-{c.severity.value}"),
+            " ",
+            el("span", f"{n} finding{'s' if n != 1 else ''}", class_="muted"),
+            el("span", c.summary, class_="summary-text"),
+        )
+        items.append(
+            el(
+                "details",
+                summary,
+                el("div", *sections, where, class_="doc-body"),
+                id=doc_id(c.code),
+                class_="check-doc",
+                open=n > 0,
+            )
+        )
     unknown = sorted(wanted - set(BY_CODE))
     if unknown:
         items.append(el("p", "Also ran: ", ", ".join(unknown), class_="muted"))

@@ -20,8 +20,7 @@ FlowKey = tuple[Any, ...]
 
 def flow_key(flow: Mapping[str, Any]) -> FlowKey:
     """What tells a flow at one firewall apart: id, port, ends and where it crosses."""
-    return tuple(flow.get(k) for k in ("id", "proto", "port", "src", "dst", "in", "out",
-                                      "path"))
+    return tuple(flow.get(k) for k in ("id", "proto", "port", "src", "dst", "in", "out", "path"))
 
 
 def flow_where(flow: Mapping[str, Any]) -> str:
@@ -32,8 +31,10 @@ def flow_where(flow: Mapping[str, Any]) -> str:
 
 
 def flow_title(flow: Mapping[str, Any]) -> str:
-    return (f"{flow.get('id')} {flow.get('proto', 'tcp')}/{flow.get('port')} "
-            f"{flow.get('src')} \u2192 {flow.get('dst')}")
+    return (
+        f"{flow.get('id')} {flow.get('proto', 'tcp')}/{flow.get('port')} "
+        f"{flow.get('src')} \u2192 {flow.get('dst')}"
+    )
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,16 @@ class Anchored:
         return self.entry.finding
 
 
-def anchored(entries: Iterable[Entry], ids: Ids, suppressed: bool = False,
-             note: Callable[[Entry], str] = lambda e: "") -> list[Anchored]:
-    return [Anchored(e, ids.new("finding", e.fingerprint[:16] or e.finding.check), note(e),
-                     suppressed) for e in entries]
+def anchored(
+    entries: Iterable[Entry],
+    ids: Ids,
+    suppressed: bool = False,
+    note: Callable[[Entry], str] = lambda e: "",
+) -> list[Anchored]:
+    return [
+        Anchored(e, ids.new("finding", e.fingerprint[:16] or e.finding.check), note(e), suppressed)
+        for e in entries
+    ]
 
 
 def by_flow(items: Iterable[Anchored]) -> dict[tuple[str, FlowKey], list[Anchored]]:
@@ -76,26 +83,37 @@ def _rank(code: str) -> int:
 def _flow_table(flow: Mapping[str, Any], lines: Mapping[str, Sequence[int]] | None) -> Markup:
     rows = [("flow", el("code", flow_title(flow))), ("crosses", flow_where(flow))]
     if lines:
-        rows.append(("deciding lines", "; ".join(f"{verdict} {', '.join(map(str, ns))}"
-                                                 for verdict, ns in lines.items())))
+        rows.append(
+            (
+                "deciding lines",
+                "; ".join(f"{verdict} {', '.join(map(str, ns))}" for verdict, ns in lines.items()),
+            )
+        )
     blocked = [str(b) for b in flow.get("blocked") or ()]
     if blocked:
         shown = el("code", ", ".join(blocked[:_SHOWN_BLOCKS]))
         if len(blocked) > _SHOWN_BLOCKS:
-            rest = el("details", el("summary", f"and {len(blocked) - _SHOWN_BLOCKS} more"),
-                      el("code", ", ".join(blocked[_SHOWN_BLOCKS:])), class_="more")
+            rest = el(
+                "details",
+                el("summary", f"and {len(blocked) - _SHOWN_BLOCKS} more"),
+                el("code", ", ".join(blocked[_SHOWN_BLOCKS:])),
+                class_="more",
+            )
             shown = Markup(shown + rest)
         rows.append(("sources affected", shown))
     return el("dl", *(Markup(el("dt", k) + el("dd", v)) for k, v in rows), class_="flow")
 
 
-def finding_card(a: Anchored, lines: Mapping[str, Sequence[int]] | None = None,
-                 cell: str | None = None) -> Markup:
+def finding_card(
+    a: Anchored, lines: Mapping[str, Sequence[int]] | None = None, cell: str | None = None
+) -> Markup:
     """One finding: where, what, the rule and its line, the flow, the fix, the docs."""
     f = a.finding
     where = f"{f.location.file}:{f.location.line}" if f.location else "no line decides"
-    head = [el("span", f.severity.value, class_=f"sev sev-{f.severity.value}"),
-            el("code", where, class_="where")]
+    head = [
+        el("span", f.severity.value, class_=f"sev sev-{f.severity.value}"),
+        el("code", where, class_="where"),
+    ]
     if a.note:
         head.append(el("span", a.note, class_="muted"))
     if a.suppressed:
@@ -103,17 +121,25 @@ def finding_card(a: Anchored, lines: Mapping[str, Sequence[int]] | None = None,
     body: list[object] = [el("div", *head, class_="card-head"), el("p", f.message)]
     if f.text:
         number = el("span", f.location.line if f.location else "", class_="ln")
-        body.append(el("pre", number, el("code", f.text), class_="rule",
-                       aria_label="the deciding rule"))
+        body.append(
+            el("pre", number, el("code", f.text), class_="rule", aria_label="the deciding rule")
+        )
     if f.flow:
         body.append(_flow_table(f.flow, lines))
     if f.fix:
-        body.append(el("div", el("span", "fix", class_="fix-label"),
-                       el("pre", el("code", f.fix)), class_="fix"))
+        body.append(
+            el(
+                "div",
+                el("span", "fix", class_="fix-label"),
+                el("pre", el("code", f.fix)),
+                class_="fix",
+            )
+        )
     s = a.entry.suppression
     if s is not None:
-        body.append(el("p", f"suppressed ({s.kind}, {s.file}:{s.line}): {s.justification}",
-                       class_="muted"))
+        body.append(
+            el("p", f"suppressed ({s.kind}, {s.file}:{s.line}): {s.justification}", class_="muted")
+        )
     links = [doc_link(f.check, f"{f.check} documentation")]
     if cell:
         links.append(el("a", "in the flow matrix", href=f"#{cell}"))
@@ -130,10 +156,14 @@ def _between(items: Sequence[Markup], sep: str) -> list[object]:
     return out
 
 
-def firewall_sections(items: Sequence[Anchored], firewalls: Sequence[FirewallSummary],
-                      fw_ids: Mapping[str | None, str],
-                      lines: Callable[[Anchored], Mapping[str, Sequence[int]] | None],
-                      cells: Mapping[str, str], empty: str = "No findings.") -> Markup:
+def firewall_sections(
+    items: Sequence[Anchored],
+    firewalls: Sequence[FirewallSummary],
+    fw_ids: Mapping[str | None, str],
+    lines: Callable[[Anchored], Mapping[str, Sequence[int]] | None],
+    cells: Mapping[str, str],
+    empty: str = "No findings.",
+) -> Markup:
     """A section per firewall (topology findings first), a group per check inside."""
     groups: dict[str | None, list[Anchored]] = {}
     for a in items:
@@ -149,22 +179,38 @@ def firewall_sections(items: Sequence[Anchored], firewalls: Sequence[FirewallSum
         heading: list[object] = [el("h3", title)]
         fw = meta.get(name) if name is not None else None
         if fw is not None:
-            heading.append(el("p", f"{fw.platform} \u00b7 ", el("code", fw.config),
-                              f" \u00b7 {fw.rules} rules \u00b7 {fw.lines_unparsed} lines not "
-                              f"understood \u00b7 {fw.crossings} flow crossings", class_="muted"))
+            heading.append(
+                el(
+                    "p",
+                    f"{fw.platform} \u00b7 ",
+                    el("code", fw.config),
+                    f" \u00b7 {fw.rules} rules \u00b7 {fw.lines_unparsed} lines not "
+                    f"understood \u00b7 {fw.crossings} flow crossings",
+                    class_="muted",
+                )
+            )
         if not found:
             heading.append(el("p", empty, class_="muted"))
         checks: dict[str, list[Anchored]] = {}
         for a in found:
             checks.setdefault(a.finding.check, []).append(a)
         groups_html = [
-            el("section",
-               el("h4", el("span", code, class_="code"), " ", el("span", group[0].finding.name),
-                  " ", el("span", f"\u00d7{len(group)}", class_="count"), " ",
-                  doc_link(code)),
-               *(finding_card(a, lines(a), cells.get(a.id)) for a in group),
-               class_="check-group")
-            for code, group in sorted(checks.items(), key=lambda kv: _rank(kv[0]))]
-        out.append(el("section", *heading, *groups_html, id=fw_ids.get(name),
-                      class_="firewall"))
+            el(
+                "section",
+                el(
+                    "h4",
+                    el("span", code, class_="code"),
+                    " ",
+                    el("span", group[0].finding.name),
+                    " ",
+                    el("span", f"\u00d7{len(group)}", class_="count"),
+                    " ",
+                    doc_link(code),
+                ),
+                *(finding_card(a, lines(a), cells.get(a.id)) for a in group),
+                class_="check-group",
+            )
+            for code, group in sorted(checks.items(), key=lambda kv: _rank(kv[0]))
+        ]
+        out.append(el("section", *heading, *groups_html, id=fw_ids.get(name), class_="firewall"))
     return esc(out)

@@ -64,8 +64,9 @@ def _homes(view: TopologyView) -> dict[str, str]:
     return out
 
 
-def problems(firewalls: Sequence[FirewallSummary],
-             findings: Mapping[tuple[str, FlowKey], list[Anchored]]) -> tuple[Problem, ...]:
+def problems(
+    firewalls: Sequence[FirewallSummary], findings: Mapping[tuple[str, FlowKey], list[Anchored]]
+) -> tuple[Problem, ...]:
     out = []
     for fw in firewalls:
         for v in fw.flows:
@@ -74,13 +75,23 @@ def problems(firewalls: Sequence[FirewallSummary],
                 continue
             linked = findings.get((fw.name, flow_key(v.flow)))
             f = v.flow
-            out.append(Problem(fw.name, str(f.get("src")), str(f.get("dst")), state,
-                               f"{f.get('id')} {f.get('proto', 'tcp')}/{f.get('port')}",
-                               f"#{linked[0].id}" if linked else None))
+            out.append(
+                Problem(
+                    fw.name,
+                    str(f.get("src")),
+                    str(f.get("dst")),
+                    state,
+                    f"{f.get('id')} {f.get('proto', 'tcp')}/{f.get('port')}",
+                    f"#{linked[0].id}" if linked else None,
+                )
+            )
     return tuple(out)
 
 
-def scene(view: TopologyView, firewalls: Sequence[FirewallSummary],
-          findings: Mapping[tuple[str, FlowKey], list[Anchored]],
-          fw_ids: Mapping[str, str]) -> Scene:
+def scene(
+    view: TopologyView,
+    firewalls: Sequence[FirewallSummary],
+    findings: Mapping[tuple[str, FlowKey], list[Anchored]],
+    fw_ids: Mapping[str, str],
+) -> Scene:
     return Scene(view, _homes(view), problems(firewalls, findings), fw_ids)

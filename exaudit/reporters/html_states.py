@@ -20,8 +20,12 @@ class State:
     def badge(self, short: bool = False) -> Markup:
         """The symbol and the label (the label hidden visually when ``short``)."""
         label = el("span", self.label, class_="sr" if short else "label")
-        return el("span", el("span", self.symbol, class_="sym", aria_hidden="true"), label,
-                  class_=f"state st-{self.slug}")
+        return el(
+            "span",
+            el("span", self.symbol, class_="sym", aria_hidden="true"),
+            label,
+            class_=f"state st-{self.slug}",
+        )
 
 
 PERMIT = State("permit", "permit", "\u2713", 0)
@@ -33,8 +37,13 @@ OFF_PATH = State("not-on-path", "not on the path", "\u2013", -1)
 ABSENT = State("not-required", "not required", "\u2205", -1)  # a diff side without the flow
 UNCHANGED = State("unchanged", "unchanged", "=", -2)  # a diff cell with no change
 
-BY_STATUS = {"permit": PERMIT, "deny": DENIED, "partly denied": PARTLY,
-             "replies denied": REPLIES, "undetermined": UNDETERMINED}
+BY_STATUS = {
+    "permit": PERMIT,
+    "deny": DENIED,
+    "partly denied": PARTLY,
+    "replies denied": REPLIES,
+    "undetermined": UNDETERMINED,
+}
 LEGEND = (PERMIT, DENIED, PARTLY, REPLIES, UNDETERMINED, OFF_PATH)
 BLOCKED = frozenset({DENIED.slug, PARTLY.slug, REPLIES.slug})
 

@@ -23,8 +23,11 @@ def _unknown(value: Any) -> Any:
 
 # The C encoder, made once (json.dumps makes one per call): no circular-reference check,
 # reports are trees. Non-ASCII text is written as it is, as ``ensure_ascii=False`` does.
-_ENCODE = c_make_encoder(None, _unknown, encode_basestring, None, ": ", ", ", False, False,
-                         True) if c_make_encoder is not None else None
+_ENCODE = (
+    c_make_encoder(None, _unknown, encode_basestring, None, ": ", ", ", False, False, True)
+    if c_make_encoder is not None
+    else None
+)
 
 
 def _compact(value: Any) -> str:

@@ -27,8 +27,7 @@ def _flow_key(firewall: str | None, flow: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _flow_name(flow: dict[str, Any]) -> str:
-    return (f"{flow['id']} {flow.get('proto', 'tcp')}/{flow['port']} "
-            f"{flow['src']} -> {flow['dst']}")
+    return f"{flow['id']} {flow.get('proto', 'tcp')}/{flow['port']} {flow['src']} -> {flow['dst']}"
 
 
 def _finding_text(f: Finding) -> str:
@@ -40,8 +39,14 @@ def _finding_text(f: Finding) -> str:
     return text
 
 
-def _case(suite: ET.Element, classname: str, name: str, findings: list[Finding],
-          where: Where, passed_note: str = "") -> str:
+def _case(
+    suite: ET.Element,
+    classname: str,
+    name: str,
+    findings: list[Finding],
+    where: Where,
+    passed_note: str = "",
+) -> str:
     case = ET.SubElement(suite, "testcase", classname=classname, name=name)
     place = where(findings[0]) if findings else None
     if place is not None:
@@ -56,8 +61,7 @@ def _case(suite: ET.Element, classname: str, name: str, findings: list[Finding],
     if set(checks) <= UNKNOWN_ONLY:
         ET.SubElement(case, "skipped", message=findings[0].message).text = body
         return "skipped"
-    failure = ET.SubElement(case, "failure", message=findings[0].message,
-                            type=",".join(checks))
+    failure = ET.SubElement(case, "failure", message=findings[0].message, type=",".join(checks))
     failure.text = body
     return "failed"
 
@@ -69,8 +73,9 @@ def _suite(root: ET.Element, name: str) -> ET.Element:
 def render(report: AuditReport | LintReport, options: RenderOptions) -> str:
     audit = isinstance(report, AuditReport)
     topology = report.topology if isinstance(report, AuditReport) else None
-    firewalls: tuple[FirewallSummary, ...] = \
+    firewalls: tuple[FirewallSummary, ...] = (
         report.firewalls if isinstance(report, AuditReport) else ()
+    )
 
     def where(f: Finding) -> tuple[str, int] | None:
         return anchor(topology, firewalls, f)
@@ -82,8 +87,7 @@ def render(report: AuditReport | LintReport, options: RenderOptions) -> str:
         if f.flow:
             by_flow.setdefault(_flow_key(f.firewall, f.flow), []).append(f)
         else:
-            owner = f.firewall or (f.location.file if f.location and not audit
-                                   else "topology")
+            owner = f.firewall or (f.location.file if f.location and not audit else "topology")
             loose.setdefault(owner, []).append(f)
     outcomes: list[tuple[ET.Element, str]] = []
     suites: dict[str, ET.Element] = {}
@@ -91,16 +95,28 @@ def render(report: AuditReport | LintReport, options: RenderOptions) -> str:
         suite = suites[fw.name] = _suite(root, fw.name)
         seen: dict[tuple[Any, ...], dict[str, Any]] = {}
         for verdict in fw.flows:
-            seen.setdefault(_flow_key(fw.name, verdict.flow), {**verdict.flow,
-                                                                "status": verdict.status})
+            seen.setdefault(
+                _flow_key(fw.name, verdict.flow), {**verdict.flow, "status": verdict.status}
+            )
         for key, flow in seen.items():
             found = by_flow.pop(key, [])
-            outcomes.append((suite, _case(suite, fw.name, _flow_name(flow), found, where,
-                                          f"verdict: {flow.get('status', 'permit')}")))
+            outcomes.append(
+                (
+                    suite,
+                    _case(
+                        suite,
+                        fw.name,
+                        _flow_name(flow),
+                        found,
+                        where,
+                        f"verdict: {flow.get('status', 'permit')}",
+                    ),
+                )
+            )
     for f_list in by_flow.values():  # flows the report did not list (should not happen)
         for f in f_list:
             loose.setdefault(f.firewall or "topology", []).append(f)
-    for item in (report.files if isinstance(report, LintReport) else ()):
+    for item in report.files if isinstance(report, LintReport) else ():
         if item.file not in suites:
             suites[item.file] = _suite(root, item.file)
         if item.file not in loose:

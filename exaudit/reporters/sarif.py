@@ -14,7 +14,9 @@ from exaudit.reporters.jsontext import dumps
 from exaudit.reporters.options import RenderOptions
 from exaudit.review.fingerprint import SARIF_KEY
 
-SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SCHEMA_URI = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 # GitHub maps security-severity to Critical (>= 9), High (7-8.9), Medium (4-6.9), Low.
 SECURITY_SEVERITY = {"error": "7.5", "warning": "5.0", "info": "2.0"}
@@ -28,8 +30,10 @@ def rule(check: Check[Any]) -> dict[str, Any]:
     markdown = "\n\n".join(f"## {title}\n{body}" for title, body in sections.items())
     plain = "\n\n".join(f"{title}\n{body}" for title, body in sections.items())
     severity = check.severity.value
-    properties: dict[str, Any] = {"precision": "very-high",
-                                  "tags": ["firewall", "exchange", *check.tags]}
+    properties: dict[str, Any] = {
+        "precision": "very-high",
+        "tags": ["firewall", "exchange", *check.tags],
+    }
     if "security" in check.tags:  # GitHub ranks security alerts by it; others have none
         properties["security-severity"] = SECURITY_SEVERITY[severity]
     return {
@@ -55,11 +59,19 @@ def _uri(path: str) -> dict[str, str]:
     return {"uri": repo_path(path), "uriBaseId": "%SRCROOT%"}
 
 
-def result(where: tuple[str, int] | None, entry: Entry, index: dict[str, int],
-           baseline_state: str | None = None) -> dict[str, Any]:
+def result(
+    where: tuple[str, int] | None,
+    entry: Entry,
+    index: dict[str, int],
+    baseline_state: str | None = None,
+) -> dict[str, Any]:
     f = entry.finding
-    out: dict[str, Any] = {"ruleId": f.check, "ruleIndex": index[f.check],
-                           "level": LEVEL[f.severity.value], "message": {"text": _message(f)}}
+    out: dict[str, Any] = {
+        "ruleId": f.check,
+        "ruleIndex": index[f.check],
+        "level": LEVEL[f.severity.value],
+        "message": {"text": _message(f)},
+    }
     if where is not None:
         region: dict[str, Any] = {"startLine": max(1, where[1])}
         if f.location is not None and f.text:
@@ -78,11 +90,18 @@ def result(where: tuple[str, int] | None, entry: Entry, index: dict[str, int],
         if s.justification:
             item["justification"] = s.justification
         if s.kind == "inline":
-            item["location"] = {"physicalLocation": {"artifactLocation": _uri(s.file),
-                                                     "region": {"startLine": s.line}}}
+            item["location"] = {
+                "physicalLocation": {
+                    "artifactLocation": _uri(s.file),
+                    "region": {"startLine": s.line},
+                }
+            }
         out["suppressions"] = [item]
-    props = {k: v for k, v in (("firewall", f.firewall), ("flow", f.flow), ("fix", f.fix))
-             if v is not None}
+    props = {
+        k: v
+        for k, v in (("firewall", f.firewall), ("flow", f.flow), ("fix", f.fix))
+        if v is not None
+    }
     if props:
         out["properties"] = props
     return out
@@ -104,9 +123,15 @@ def render(report: Report, options: RenderOptions) -> str:
     found, state = _entries(report)
     results = [result(anchor(topology, firewalls, e.finding), e, index, state) for e in found]
     run: dict[str, Any] = {
-        "tool": {"driver": {"name": "exaudit", "version": __version__,
-                            "semanticVersion": __version__, "informationUri": HOMEPAGE,
-                            "rules": [rule(c) for c in checks.ALL]}},
+        "tool": {
+            "driver": {
+                "name": "exaudit",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": HOMEPAGE,
+                "rules": [rule(c) for c in checks.ALL],
+            }
+        },
         "columnKind": "unicodeCodePoints",
         "results": results,
     }

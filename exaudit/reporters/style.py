@@ -5,9 +5,16 @@ from __future__ import annotations
 import os
 from typing import TextIO
 
-_COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m",
-            "permit": "\033[32m", "deny": "\033[31m", "undetermined": "\033[33m",
-            "bold": "\033[1m", "dim": "\033[2m"}
+_COLOURS = {
+    "error": "\033[31m",
+    "warning": "\033[33m",
+    "info": "\033[36m",
+    "permit": "\033[32m",
+    "deny": "\033[31m",
+    "undetermined": "\033[33m",
+    "bold": "\033[1m",
+    "dim": "\033[2m",
+}
 _RESET = "\033[0m"
 MODES = ("auto", "always", "never")
 

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 
-def tabulate(rows: Sequence[Sequence[Any]], headers: Sequence[str],
-             tablefmt: str = "simple") -> str:
+def tabulate(
+    rows: Sequence[Sequence[Any]], headers: Sequence[str], tablefmt: str = "simple"
+) -> str:
     from tabulate import tabulate as draw
 
     return str(draw(rows, headers=headers, tablefmt=tablefmt))

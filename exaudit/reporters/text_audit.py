@@ -27,8 +27,12 @@ def counts_line(findings: list[Finding], options: RenderOptions) -> str:
 
 
 def suppressed_note(count: int) -> str:
-    return (f"{plural(count, 'finding')} suppressed by inline comments or the baseline "
-            "(--format json lists them)\n" if count else "")
+    return (
+        f"{plural(count, 'finding')} suppressed by inline comments or the baseline "
+        "(--format json lists them)\n"
+        if count
+        else ""
+    )
 
 
 def checks_note(ran: frozenset[str]) -> str | None:
@@ -37,8 +41,10 @@ def checks_note(ran: frozenset[str]) -> str | None:
     if not ran or set(every) <= ran:
         return None
     shown = [c for c in every if c in ran]
-    return (f"checks run (--select/--ignore): {', '.join(shown) or 'none'} "
-            f"({len(shown)} of {len(every)})")
+    return (
+        f"checks run (--select/--ignore): {', '.join(shown) or 'none'} "
+        f"({len(shown)} of {len(every)})"
+    )
 
 
 def _entry(group: list[Finding], options: RenderOptions, explained: set[str]) -> list[str]:
@@ -53,9 +59,10 @@ def _entry(group: list[Finding], options: RenderOptions, explained: set[str]) ->
     body = wrap(first.message, width)
     if len(group) > 1:
         fixes = " (each fix: --format json)" if any(f.fix for f in group[1:]) else ""
-        body += wrap(f"+ {plural(len(group) - 1, 'more finding')} of this check at this "
-                     f"line{fixes}:", width)
-        body += ["  " + shorten(f.message, width - 2) for f in group[1:1 + SHOWN_IN_GROUP]]
+        body += wrap(
+            f"+ {plural(len(group) - 1, 'more finding')} of this check at this line{fixes}:", width
+        )
+        body += ["  " + shorten(f.message, width - 2) for f in group[1 : 1 + SHOWN_IN_GROUP]]
         if len(group) > 1 + SHOWN_IN_GROUP:
             body.append(f"  ... ({len(group) - 1 - SHOWN_IN_GROUP} more in --format json)")
     if first.text:
@@ -68,8 +75,9 @@ def _entry(group: list[Finding], options: RenderOptions, explained: set[str]) ->
     return lines + [" " * INDENT + line for line in body]
 
 
-def findings_text(findings: list[Finding], options: RenderOptions,
-                  owner: str = "(topology)") -> list[str]:
+def findings_text(
+    findings: list[Finding], options: RenderOptions, owner: str = "(topology)"
+) -> list[str]:
     """The findings per firewall (or file); the findings of a check at a line as one entry."""
     out: list[str] = []
     by_owner: dict[str, list[Finding]] = {}
@@ -93,8 +101,10 @@ def statistics(findings: list[Finding]) -> str:
         key = (f.check, f.firewall or (f.location.file if f.location else "(topology)"))
         counts[key] = counts.get(key, 0) + 1
         names[f.check] = (f.name, f.severity.value)
-    rows = [[n, code, names[code][0], names[code][1], where]
-            for (code, where), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    rows = [
+        [n, code, names[code][0], names[code][1], where]
+        for (code, where), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
     return tabulate(rows, headers=["count", "check", "name", "severity", "firewall"])
 
 
@@ -105,13 +115,16 @@ def render(report: AuditReport, options: RenderOptions) -> str:
     width = max(MIN_WIDTH, options.width)
     if not options.quiet:
         out.append(style(f"exaudit audit of {report.topology}", "bold"))
-        out += wrap(f"{plural(len(report.firewalls), 'firewall')}, "
-                    f"{plural(report.flows, 'required flow')}, "
-                    f"{plural(report.rules, 'rule')}: "
-                    + counts_line(findings, RenderOptions()), width)
+        out += wrap(
+            f"{plural(len(report.firewalls), 'firewall')}, "
+            f"{plural(report.flows, 'required flow')}, "
+            f"{plural(report.rules, 'rule')}: " + counts_line(findings, RenderOptions()),
+            width,
+        )
         if style.enabled:  # the counts in colour, once the line is laid out
-            out[-1] = out[-1].replace(counts_line(findings, RenderOptions()),
-                                      counts_line(findings, options))
+            out[-1] = out[-1].replace(
+                counts_line(findings, RenderOptions()), counts_line(findings, options)
+            )
         note = checks_note(report.checks)
         if note:
             out += wrap(note, width)
@@ -131,17 +144,26 @@ def render(report: AuditReport, options: RenderOptions) -> str:
 
 def _firewalls(report: AuditReport, width: int) -> str:
     """A table of the firewalls, or a list when the table would not fit the width."""
-    rows = [[fw.name, fw.platform, fw.config, fw.rules, fw.lines_unparsed, fw.crossings]
-            for fw in report.firewalls]
-    table = tabulate(rows, headers=["firewall", "platform", "config", "rules",
-                                    "not understood", "flows crossing"])
+    rows = [
+        [fw.name, fw.platform, fw.config, fw.rules, fw.lines_unparsed, fw.crossings]
+        for fw in report.firewalls
+    ]
+    table = tabulate(
+        rows,
+        headers=["firewall", "platform", "config", "rules", "not understood", "flows crossing"],
+    )
     if max(len(line) for line in table.splitlines()) <= width:
         return table
     return "\n".join(
-        "\n".join(wrap(f"{fw.name}: {fw.platform}, {fw.config}, {plural(fw.rules, 'rule')}, "
-                       f"{fw.lines_unparsed} not understood, {fw.crossings} flows crossing",
-                       width))
-        for fw in report.firewalls)
+        "\n".join(
+            wrap(
+                f"{fw.name}: {fw.platform}, {fw.config}, {plural(fw.rules, 'rule')}, "
+                f"{fw.lines_unparsed} not understood, {fw.crossings} flows crossing",
+                width,
+            )
+        )
+        for fw in report.firewalls
+    )
 
 
 def _nothing(report: AuditReport) -> str:
@@ -149,5 +171,7 @@ def _nothing(report: AuditReport) -> str:
         return "No findings count: every one is suppressed (see below)."
     if checks_note(report.checks):
         return "No findings from the checks that ran."
-    return ("No findings: every required flow is permitted and nothing is opened wider "
-            "than Exchange needs.")
+    return (
+        "No findings: every required flow is permitted and nothing is opened wider "
+        "than Exchange needs."
+    )

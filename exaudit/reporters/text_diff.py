@@ -14,20 +14,27 @@ def _line(n: int | None) -> str:
 
 
 def render(report: DiffReport, options: RenderOptions) -> str:
-    out = [f"exaudit diff of {report.topology}: before = {report.before}, "
-           "after = the files as they are now"]
+    out = [
+        f"exaudit diff of {report.topology}: before = {report.before}, "
+        "after = the files as they are now"
+    ]
     if report.empty:
-        out.append("No change: every required flow has the same verdict and no finding "
-                   "was introduced or resolved.")
+        out.append(
+            "No change: every required flow has the same verdict and no finding "
+            "was introduced or resolved."
+        )
         return "\n".join(out) + "\n"
-    out.append(f"{plural(len(report.flows), 'flow')} changed, "
-               f"{plural(len(report.introduced), 'finding')} introduced, "
-               f"{len(report.resolved)} resolved, {len(report.changed)} changed, "
-               f"{plural(len(report.rules), 'rule')} decide differently")
+    out.append(
+        f"{plural(len(report.flows), 'flow')} changed, "
+        f"{plural(len(report.introduced), 'finding')} introduced, "
+        f"{len(report.resolved)} resolved, {len(report.changed)} changed, "
+        f"{plural(len(report.rules), 'rule')} decide differently"
+    )
     out += list(_flow_lines(report.flows))
     sections: tuple[tuple[str, tuple[Moved, ...], str], ...] = (
         ("Findings introduced", report.introduced, "was line"),
-        ("Findings resolved", report.resolved, "now line"))
+        ("Findings resolved", report.resolved, "now line"),
+    )
     for title, items, label in sections:
         if not items:
             continue
@@ -37,24 +44,28 @@ def render(report: DiffReport, options: RenderOptions) -> str:
             loc = f.location
             where = f"{loc.file}:{loc.line}" if loc else "-"
             other = f" ({label} {m.other_line})" if m.other_line is not None else ""
-            out.append(f"  {where}{other}  {f.check} {f.severity.value}  "
-                       f"{f.firewall or '(topology)'}: {f.message}")
+            out.append(
+                f"  {where}{other}  {f.check} {f.severity.value}  "
+                f"{f.firewall or '(topology)'}: {f.message}"
+            )
     if report.changed:
-        out += ["", "Findings changed (the same finding at the same place; its rule was "
-                "edited):"]
+        out += ["", "Findings changed (the same finding at the same place; its rule was edited):"]
         for was, now in report.changed:
             f = now.finding
             where = f"{f.location.file}:{f.location.line}" if f.location else "-"
-            out.append(f"  {where}  {f.check} {f.severity.value}  "
-                       f"{f.firewall or '(topology)'}: {f.message}")
+            out.append(
+                f"  {where}  {f.check} {f.severity.value}  "
+                f"{f.firewall or '(topology)'}: {f.message}"
+            )
             if was.finding.text != f.text:
                 out.append(f"      rule before: {shorten(was.finding.text or '', 100)}")
                 out.append(f"      rule now:    {shorten(f.text or '', 100)}")
     if report.rules:
         out += ["", "Rules whose verdicts changed (line before -> line now):"]
         for r in report.rules:
-            out.append(f"  {r.firewall}  line {_line(r.before_line)} -> "
-                       f"{_line(r.after_line)}: {r.text}")
+            out.append(
+                f"  {r.firewall}  line {_line(r.before_line)} -> {_line(r.after_line)}: {r.text}"
+            )
             out += [f"      no longer: {x}" for x in r.before]
             out += [f"      now:       {x}" for x in r.after]
     return "\n".join(out) + "\n"
@@ -84,5 +95,7 @@ def _flow_lines(flows: tuple[FlowChange, ...]) -> Iterator[str]:
         f = c.flow
         path = f.get("path") or f"{f.get('in')} -> {f.get('out')}"
         side = [_side(x) for x in (c.before, c.after)]
-        yield (f"  {c.firewall}  {f['id']} tcp/{f['port']} {f['src']} -> {f['dst']} "
-               f"({path}): {c.change}: {side[0]} -> {side[1]}")
+        yield (
+            f"  {c.firewall}  {f['id']} tcp/{f['port']} {f['src']} -> {f['dst']} "
+            f"({path}): {c.change}: {side[0]} -> {side[1]}"
+        )

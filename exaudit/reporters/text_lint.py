@@ -21,9 +21,12 @@ def render(report: LintReport, options: RenderOptions) -> str:
     if not options.quiet:
         for f in report.files:
             pct = 100.0 * f.rules_understood / f.rules if f.rules else 100.0
-            out += wrap(f"{f.file}: {f.platform}, {plural(f.rules, 'rule')}, "
-                        f"{f.rules_understood} fully understood ({pct:.1f}%), "
-                        f"{plural(f.lines_unparsed, 'line')} not understood", width)
+            out += wrap(
+                f"{f.file}: {f.platform}, {plural(f.rules, 'rule')}, "
+                f"{f.rules_understood} fully understood ({pct:.1f}%), "
+                f"{plural(f.lines_unparsed, 'line')} not understood",
+                width,
+            )
             for n in f.notes:
                 out += ["  " + line for line in wrap(f"note: {n}", width - 2)]
         note = checks_note(report.checks)

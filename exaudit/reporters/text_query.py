@@ -35,6 +35,8 @@ def answer_text(answer: dict[str, Any]) -> str:
         lines.append("  " + answer["reason"])
         for case in answer["cases"]:
             where = case["decided_by"]["line"] if case["decided_by"] else "-"
-            lines.append(f"    in {case['in']} out {case['out']} sport {case['sport']}: "
-                         f"{case['verdict']} (line {where})")
+            lines.append(
+                f"    in {case['in']} out {case['out']} sport {case['sport']}: "
+                f"{case['verdict']} (line {where})"
+            )
     return "\n".join(lines)

@@ -8,20 +8,38 @@ from exaudit.reporters.tables import tabulate
 
 
 def render(report: RequirementsReport, options: RenderOptions) -> str:
-    out = [f"exaudit requirements of {report.topology} (Exchange {report.exchange}): "
-           f"{len(report.flows)} required flow(s)", ""]
+    out = [
+        f"exaudit requirements of {report.topology} (Exchange {report.exchange}): "
+        f"{len(report.flows)} required flow(s)",
+        "",
+    ]
     for fw in report.firewalls:
         out.append(f"== {fw.name} ({fw.platform}, {fw.config}) ==")
         if not fw.flows:
             out += ["no required flow crosses this firewall", ""]
             continue
         out.append("ports to open (and to monitor):")
-        out.append(tabulate([[o.dst, o.address, o.path, f"tcp/{o.ports}"] for o in fw.open],
-                            headers=["server", "address", "path", "ports"]))
+        out.append(
+            tabulate(
+                [[o.dst, o.address, o.path, f"tcp/{o.ports}"] for o in fw.open],
+                headers=["server", "address", "path", "ports"],
+            )
+        )
         out.append("")
-        out.append(tabulate([[r.id, f"{r.proto}/{r.port}", r.src, r.dst,
-                              r.path if r.path != "forward" else f"{r.in_iface} -> {r.out_iface}"]
-                             for r in fw.flows],
-                            headers=["flow", "port", "from", "to", "path"]))
+        out.append(
+            tabulate(
+                [
+                    [
+                        r.id,
+                        f"{r.proto}/{r.port}",
+                        r.src,
+                        r.dst,
+                        r.path if r.path != "forward" else f"{r.in_iface} -> {r.out_iface}",
+                    ]
+                    for r in fw.flows
+                ],
+                headers=["flow", "port", "from", "to", "path"],
+            )
+        )
         out.append("")
     return "\n".join(out)

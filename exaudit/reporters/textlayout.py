@@ -18,8 +18,9 @@ def cut(text: str, limit: int = MAX_SHOWN) -> str:
 
 
 def wrap(text: str, width: int) -> list[str]:
-    return textwrap.wrap(cut(text, MAX_MESSAGE), max(20, width), break_long_words=True,
-                         break_on_hyphens=False) or [""]
+    return textwrap.wrap(
+        cut(text, MAX_MESSAGE), max(20, width), break_long_words=True, break_on_hyphens=False
+    ) or [""]
 
 
 def shorten(text: str, width: int) -> str:
@@ -32,7 +33,7 @@ def plural(count: int, word: str) -> str:
 
 
 def severity_counts_text(findings: Iterable[Finding]) -> dict[Severity, int]:
-    counts = {s: 0 for s in Severity}
+    counts = dict.fromkeys(Severity, 0)
     for f in findings:
         counts[f.severity] += 1
     return counts

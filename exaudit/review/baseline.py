@@ -43,10 +43,19 @@ class Baseline:
 
     def directives(self) -> list[Directive]:
         """Each entry as a directive for the review checks (EXA003 judges the unused)."""
-        return [Directive("baseline", self.path, e.line, None, (e.check,),
-                          frozenset({e.check}) if fp in self.used else frozenset(), fp,
-                          message=e.message)
-                for fp, e in self.entries.items()]
+        return [
+            Directive(
+                "baseline",
+                self.path,
+                e.line,
+                None,
+                (e.check,),
+                frozenset({e.check}) if fp in self.used else frozenset(),
+                fp,
+                message=e.message,
+            )
+            for fp, e in self.entries.items()
+        ]
 
 
 def load(path: str) -> Baseline:
@@ -60,21 +69,35 @@ def load(path: str) -> Baseline:
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise InputError(path, 1, f"not an exaudit baseline (expected schema {SCHEMA!r})")
     if data.get("fingerprint") != VERSION:
-        raise InputError(path, 1, f"written with fingerprint recipe {data.get('fingerprint')!r}"
-                         f", this exaudit uses {VERSION!r}: rewrite it with --write-baseline")
+        raise InputError(
+            path,
+            1,
+            f"written with fingerprint recipe {data.get('fingerprint')!r}"
+            f", this exaudit uses {VERSION!r}: rewrite it with --write-baseline",
+        )
     items = data.get("findings")
     if not isinstance(items, list):
         raise InputError(path, 1, "baseline has no 'findings' list")
     lines = text.splitlines()
     entries = []
     for item in items:
-        if not (isinstance(item, dict) and isinstance(item.get("fingerprint"), str)
-                and isinstance(item.get("check"), str)):
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("fingerprint"), str)
+            and isinstance(item.get("check"), str)
+        ):
             raise InputError(path, None, "a baseline entry lacks 'fingerprint' or 'check'")
         fp = item["fingerprint"]
         line = next((n for n, t in enumerate(lines, 1) if fp in t), 1)
-        entries.append(Entry(fp, item["check"], line, str(item.get("reason") or "baseline"),
-                             str(item.get("message", ""))))
+        entries.append(
+            Entry(
+                fp,
+                item["check"],
+                line,
+                str(item.get("reason") or "baseline"),
+                str(item.get("message", "")),
+            )
+        )
     return Baseline(path, entries)
 
 
@@ -82,15 +105,24 @@ def render(findings: list[tuple[Finding, str]]) -> str:
     """The baseline of these findings: one entry per line, so diffs of it read well."""
     rows = []
     for f, fp in findings:
-        entry: dict[str, Any] = {"fingerprint": fp, "check": f.check, "firewall": f.firewall,
-                                 "file": repo_path(f.location.file) if f.location else None,
-                                 "line": f.location.line if f.location else None,
-                                 "message": f.message}
+        entry: dict[str, Any] = {
+            "fingerprint": fp,
+            "check": f.check,
+            "firewall": f.firewall,
+            "file": repo_path(f.location.file) if f.location else None,
+            "line": f.location.line if f.location else None,
+            "message": f.message,
+        }
         rows.append("    " + json.dumps(entry, ensure_ascii=False))
-    head = json.dumps({"schema": SCHEMA, "fingerprint": VERSION,
-                       "tool": {"name": "exaudit", "version": __version__}})[:-1]
+    head = json.dumps(
+        {
+            "schema": SCHEMA,
+            "fingerprint": VERSION,
+            "tool": {"name": "exaudit", "version": __version__},
+        }
+    )[:-1]
     body = ",\n".join(rows)
-    return f"{head}, \"findings\": [\n{body}\n]}}\n" if rows else f"{head}, \"findings\": []}}\n"
+    return f'{head}, "findings": [\n{body}\n]}}\n' if rows else f'{head}, "findings": []}}\n'
 
 
 def write(path: str, findings: list[tuple[Finding, str]]) -> None:

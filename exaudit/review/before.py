@@ -30,19 +30,26 @@ class Before:
         else:
             root = repo_root(absolute)
             if root is None:
-                raise InputError(None, None, f"--before {spec!r} is not a directory and "
-                                 f"{topology} is not inside a git repository")
+                raise InputError(
+                    None,
+                    None,
+                    f"--before {spec!r} is not a directory and "
+                    f"{topology} is not inside a git repository",
+                )
             self.git = True
             self.base = root
             if self._git("rev-parse", "--verify", "--quiet", f"{spec}^{{commit}}") is None:
-                raise InputError(None, None, f"--before {spec!r} is neither a directory nor "
-                                 "a revision of the git repository")
+                raise InputError(
+                    None,
+                    None,
+                    f"--before {spec!r} is neither a directory nor "
+                    "a revision of the git repository",
+                )
         self.topology = os.path.relpath(absolute, self.base)
 
     def _git(self, *args: str) -> bytes | None:
         try:
-            proc = subprocess.run(["git", "-C", self.base, *args], capture_output=True,
-                                  check=False)
+            proc = subprocess.run(["git", "-C", self.base, *args], capture_output=True, check=False)
         except OSError as exc:
             raise InputError(None, None, f"cannot run git: {exc.strerror}") from None
         return proc.stdout if proc.returncode == 0 else None
@@ -66,18 +73,22 @@ class Before:
         data = self.read(self.topology)
         if data is None:
             if self.git:
-                raise InputError(self.label(self.topology), None,
-                                 "the topology does not exist in that revision")
+                raise InputError(
+                    self.label(self.topology), None, "the topology does not exist in that revision"
+                )
             with open(os.path.join(self.base, self.topology), "rb") as fh:
                 data = fh.read()  # the directory holds only configs: same topology
         self._put(tmp, self.topology, data)
         for config in _configs(data):
             rel = os.path.normpath(os.path.join(os.path.dirname(self.topology), config))
             if os.path.isabs(config) or rel.split(os.sep)[0] == "..":
-                raise InputError(self.label(self.topology), None,
-                                 f"config {config!r} lies outside "
-                                 f"{'the repository' if self.git else 'the topology directory'}"
-                                 "; diff cannot find its old version")
+                raise InputError(
+                    self.label(self.topology),
+                    None,
+                    f"config {config!r} lies outside "
+                    f"{'the repository' if self.git else 'the topology directory'}"
+                    "; diff cannot find its old version",
+                )
             old = self.read(rel)
             if old is not None:
                 self._put(tmp, rel, old)
@@ -100,8 +111,11 @@ def _configs(data: bytes) -> list[str]:
     firewalls = doc.get("firewalls") if isinstance(doc, dict) else None
     if not isinstance(firewalls, dict):
         return []
-    return [fw["config"] for fw in firewalls.values()
-            if isinstance(fw, dict) and isinstance(fw.get("config"), str)]
+    return [
+        fw["config"]
+        for fw in firewalls.values()
+        if isinstance(fw, dict) and isinstance(fw.get("config"), str)
+    ]
 
 
 @dataclass(frozen=True)

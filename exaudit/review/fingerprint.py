@@ -32,8 +32,7 @@ def identity(finding: Finding) -> str:
     neither rule text nor flow (topology findings) is identified by its message with
     line references removed.
     """
-    scope = finding.firewall or (repo_path(finding.location.file) if finding.location
-                                 else "")
+    scope = finding.firewall or (repo_path(finding.location.file) if finding.location else "")
     text = _SPACE.sub(" ", finding.text or "").strip()
     flow = _flow_key(finding.flow)
     message = "" if (text or flow) else _LINE_REFS.sub(r"\1 #", finding.message)

@@ -42,8 +42,9 @@ class Suppression:
     used: set[str] = field(default_factory=set)
 
 
-def scan_text(text: str, path: str, syntax: CommentSyntax,
-              firewall: str | None = None) -> list[Suppression]:
+def scan_text(
+    text: str, path: str, syntax: CommentSyntax, firewall: str | None = None
+) -> list[Suppression]:
     """The suppressions written in one file's text, in its comment syntax."""
     lines = text.splitlines()
     out: list[Suppression] = []
@@ -74,8 +75,9 @@ def _first(patterns: tuple[re.Pattern[str], ...], line: str) -> re.Match[str] | 
     return None
 
 
-def _suppression(m: re.Match[str], path: str, line: int, target: int | None,
-                 text: str, firewall: str | None) -> Suppression:
+def _suppression(
+    m: re.Match[str], path: str, line: int, target: int | None, text: str, firewall: str | None
+) -> Suppression:
     selectors = tuple(s for s in re.split(r"[,\s]+", m.group("codes")) if s)
     reason = (m.groupdict().get("reason") or "").strip()
     return Suppression(path, line, target, selectors, reason, text.strip(), firewall)
@@ -100,8 +102,12 @@ class Triage:
         return [f for f, _ in self.active]
 
 
-def triage(findings: list[Finding], enabled: frozenset[str],
-           suppressions: list[Suppression], baseline: Baseline | None = None) -> Triage:
+def triage(
+    findings: list[Finding],
+    enabled: frozenset[str],
+    suppressions: list[Suppression],
+    baseline: Baseline | None = None,
+) -> Triage:
     """Split findings into those that count and those suppressed; add EXA003 findings.
 
     Fingerprints are taken over every finding first, so selecting checks or suppressing
@@ -114,25 +120,25 @@ def triage(findings: list[Finding], enabled: frozenset[str],
             by_line.setdefault((os.path.normpath(s.file), s.target), []).append(s)
     active: list[tuple[Finding, str]] = []
     suppressed: list[Suppressed] = []
-    for f, fp in zip(findings, prints):
+    for f, fp in zip(findings, prints, strict=False):
         if f.check not in enabled:
             continue
         hit = _inline(f, by_line)
         if hit is not None:
-            suppressed.append(Suppressed(f, fp, "inline", hit.reason,
-                                         Location(hit.file, hit.line)))
+            suppressed.append(Suppressed(f, fp, "inline", hit.reason, Location(hit.file, hit.line)))
             continue
         entry = baseline.take(fp) if baseline is not None else None
         if baseline is not None and entry is not None:
-            suppressed.append(Suppressed(f, fp, "baseline", entry.reason,
-                                         Location(baseline.path, entry.line)))
+            suppressed.append(
+                Suppressed(f, fp, "baseline", entry.reason, Location(baseline.path, entry.line))
+            )
             continue
         active.append((f, fp))
     directives = [_directive(s) for s in suppressions]
     if baseline is not None:
         directives += baseline.directives()
     stale = review_checks(ReviewContext(tuple(directives), enabled, checks_for))
-    active += zip(stale, fingerprints(stale))
+    active += zip(stale, fingerprints(stale), strict=False)
     active.sort(key=lambda item: item[0].sort_key())
     return Triage(active, suppressed)
 
@@ -150,5 +156,6 @@ def _inline(f: Finding, by_line: dict[tuple[str, int], list[Suppression]]) -> Su
 
 
 def _directive(s: Suppression) -> Directive:
-    return Directive("inline", s.file, s.line, s.target, s.selectors, frozenset(s.used),
-                     s.text, s.firewall)
+    return Directive(
+        "inline", s.file, s.line, s.target, s.selectors, frozenset(s.used), s.text, s.firewall
+    )

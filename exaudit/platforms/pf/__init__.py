@@ -14,7 +14,14 @@ from exaudit.platforms.pf.fix import fix
 from exaudit.platforms.pf.read import NAME, parse
 from exaudit.platforms.pf.stages import stages
 
-PLATFORM = Platform(name=NAME, title="OpenBSD/FreeBSD pf", parse=parse, looks_like=looks_like,
-                    stages=stages, fix=fix, comments=HASH)
+PLATFORM = Platform(
+    name=NAME,
+    title="OpenBSD/FreeBSD pf",
+    parse=parse,
+    looks_like=looks_like,
+    stages=stages,
+    fix=fix,
+    comments=HASH,
+)
 
 __all__ = ["PLATFORM", "fix", "looks_like", "parse", "stages"]

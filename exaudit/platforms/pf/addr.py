@@ -36,8 +36,9 @@ class AddrItem:
 
     def negated(self) -> AddrItem:
         space = FAMILY[self.af]
-        return AddrItem(self.af, space - (self.certain | self.uncertain), self.uncertain,
-                        self.reason)
+        return AddrItem(
+            self.af, space - (self.certain | self.uncertain), self.uncertain, self.reason
+        )
 
     def masked(self, af: int) -> AddrItem:
         """The part of the operand that lies in family ``af``."""
@@ -168,7 +169,8 @@ class Table:
     negated_entries: bool = False
     # block size -> (spans of entries, spans of ! entries)
     _blocks: dict[int, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = field(
-        default_factory=dict)
+        default_factory=dict
+    )
     _item: AddrItem | None = None
 
     def add(self, negated: bool, items: Iterable[AddrItem]) -> None:

@@ -56,17 +56,24 @@ class Builder:
         rules: list[Rule] = []
         for skip in self.ctx.skips:
             for alt in skip.ifaces:
-                match = Match(iif=alt.match) if self.direction == "in" \
-                    else Match(oif=alt.match)
+                match = Match(iif=alt.match) if self.direction == "in" else Match(oif=alt.match)
                 unknown = (alt.reason,) if alt.match is None else ()
-                rules.append(Rule(skip.origin, match, Target(Verb.ACCEPT, name="set skip"),
-                                  unknown))
+                rules.append(
+                    Rule(skip.origin, match, Target(Verb.ACCEPT, name="set skip"), unknown)
+                )
                 if unknown:
                     self._problem(skip.origin, "EXA002", alt.reason)
         for head in self.ctx.head:
             for match, reasons in self._boxes(head.cond, head.origin, None):
-                rules.append(Rule(head.origin, match, Target(Verb.ACCEPT, name="pass"),
-                                  reasons + (head.reason,), stateful=True))
+                rules.append(
+                    Rule(
+                        head.origin,
+                        match,
+                        Target(Verb.ACCEPT, name="pass"),
+                        reasons + (head.reason,),
+                        stateful=True,
+                    )
+                )
                 self._problem(head.origin, "EXA002", head.reason)
         lists = self.walk(items, None, 0)
         for group in lists.final:
@@ -81,8 +88,7 @@ class Builder:
         return {key: "; ".join(reasons) for key, reasons in self._reasons.items()}
 
     def issues(self) -> list[Issue]:
-        return [Issue(code, origin, message)
-                for (origin, code), message in self.problems.items()]
+        return [Issue(code, origin, message) for (origin, code), message in self.problems.items()]
 
     def _problem(self, origin: Origin, code: str, message: str) -> None:
         reasons = self._reasons.setdefault((origin, code), {})
@@ -97,8 +103,9 @@ class Builder:
             # an outer bound, kept uncertain
             message = f"pfctl rejects this rule: {e}"
             self._problem(origin, "EXA001", message)
-            loose = replace(cond, sport=None, dport=None, icmp=None,
-                            unknown=cond.unknown + [message])
+            loose = replace(
+                cond, sport=None, dport=None, icmp=None, unknown=cond.unknown + [message]
+            )
             try:
                 boxes = expand(loose, self.direction)
             except Inconsistent:
@@ -107,8 +114,9 @@ class Builder:
             boxes = meet_all(outer, boxes)
         self.produced += len(boxes)
         if self.produced > MAX_RULES:
-            raise InputError(origin.file, origin.line,
-                             f"the ruleset expands to more than {MAX_RULES} rules")
+            raise InputError(
+                origin.file, origin.line, f"the ruleset expands to more than {MAX_RULES} rules"
+            )
         return boxes
 
     def walk(self, items: list[object], outer: list[Box] | None, depth: int) -> Lists:
@@ -138,12 +146,14 @@ class Builder:
         if group:
             (out.final if rule.quick else out.ordinary).append(group)
 
-    def _anchor(self, anchor: AnchorRule, outer: list[Box] | None, depth: int,
-                out: Lists) -> None:
+    def _anchor(self, anchor: AnchorRule, outer: list[Box] | None, depth: int, out: Lists) -> None:
         self.visits += 1
         if self.visits > MAX_ANCHOR_VISITS:
-            raise InputError(anchor.origin.file, anchor.origin.line,
-                             f"anchors are evaluated more than {MAX_ANCHOR_VISITS} times")
+            raise InputError(
+                anchor.origin.file,
+                anchor.origin.line,
+                f"anchors are evaluated more than {MAX_ANCHOR_VISITS} times",
+            )
         boxes = self._boxes(anchor.cond, anchor.origin, outer)
         if not boxes:
             return
@@ -168,22 +178,28 @@ class Builder:
         path = anchor.path or ""
         if anchor.wildcard:
             prefix = path + "/" if path else ""
-            children = sorted(p for p in self.ctx.anchors
-                              if p.startswith(prefix) and "/" not in p[len(prefix):])
+            children = sorted(
+                p for p in self.ctx.anchors if p.startswith(prefix) and "/" not in p[len(prefix) :]
+            )
             if not children:
-                return None, (f"anchor \"{path}/*\" has no rules in the config; "
-                              "they are loaded at run time")
+                return None, (
+                    f'anchor "{path}/*" has no rules in the config; they are loaded at run time'
+                )
             body: list[object] = []
             for child in children:
-                body.append(AnchorRule(self.ctx.anchor_origin.get(child, anchor.origin), child,
-                                       False, Conditions()))
+                body.append(
+                    AnchorRule(
+                        self.ctx.anchor_origin.get(child, anchor.origin), child, False, Conditions()
+                    )
+                )
             return body, ""
         if path in self.ctx.anchors:
             return self.ctx.anchors[path], ""
-        return None, f"anchor \"{path}\" has no rules in the config; they are loaded at run time"
+        return None, f'anchor "{path}" has no rules in the config; they are loaded at run time'
 
-    def _opaque(self, origin: Origin, cond: Conditions, outer: list[Box] | None,
-                reason: str) -> Group:
+    def _opaque(
+        self, origin: Origin, cond: Conditions, outer: list[Box] | None, reason: str
+    ) -> Group:
         return self._pair(origin, self._boxes(cond, origin, outer), reason)
 
     def _pair(self, origin: Origin, boxes: list[Box], reason: str) -> Group:
@@ -191,7 +207,10 @@ class Builder:
         group = []
         for match, reasons in boxes:
             unknown = reasons + (reason,)
-            group.append(Rule(origin, match, Target(Verb.ACCEPT, name="unknown rules"), unknown,
-                              stateful=True))
+            group.append(
+                Rule(
+                    origin, match, Target(Verb.ACCEPT, name="unknown rules"), unknown, stateful=True
+                )
+            )
             group.append(Rule(origin, match, Target(Verb.DROP, name="unknown rules"), unknown))
         return group

@@ -80,11 +80,14 @@ def candidates(name: str, near: str, main: str) -> list[str]:
     else:
         rel = name.lstrip("/")
         under_etc = rel[4:] if rel.startswith("etc/") else rel
-        out += [os.path.join(root, under_etc), os.path.join(root, rel),
-                os.path.join(root, os.path.basename(name))]
+        out += [
+            os.path.join(root, under_etc),
+            os.path.join(root, rel),
+            os.path.join(root, os.path.basename(name)),
+        ]
         stem = os.path.basename(main)
         if "__" in stem:
-            prefix = stem[:stem.rindex("__") + 2]
+            prefix = stem[: stem.rindex("__") + 2]
             out.append(os.path.join(root, prefix + under_etc.replace("/", "__")))
             out.append(os.path.join(root, prefix + os.path.basename(name)))
     return out

@@ -36,8 +36,9 @@ def flag_values(bits: int, mask: int) -> IntervalSet:
     return IntervalSet.of(f for f in range(256) if f & mask == bits)
 
 
-def _address_options(items: list[AddrItem] | None, af: int | None
-                     ) -> list[tuple[IntervalSet | None, str]]:
+def _address_options(
+    items: list[AddrItem] | None, af: int | None
+) -> list[tuple[IntervalSet | None, str]]:
     """The certain and the uncertain part of one side, within family ``af``."""
     space = {4: addresses.ALL_V4, 6: addresses.ALL_V6, None: addresses.ALL}[af]
     if items is None:
@@ -83,12 +84,14 @@ def _proto_set(protos: tuple[int, ...]) -> IntervalSet:
     return IntervalSet.of(protos)
 
 
-def _services(cond: Conditions) -> list[tuple[IntervalSet | None, IntervalSet | None,
-                                            IntervalSet | None, IntervalSet | None]]:
+def _services(
+    cond: Conditions,
+) -> list[tuple[IntervalSet | None, IntervalSet | None, IntervalSet | None, IntervalSet | None]]:
     """(proto, sport, dport, flags) boxes: ports, ICMP types and TCP flags by protocol."""
     protos = _proto_set(tuple(cond.protos)) if cond.protos else None
-    boxes: list[tuple[IntervalSet | None, IntervalSet | None, IntervalSet | None,
-                      IntervalSet | None]] = []
+    boxes: list[
+        tuple[IntervalSet | None, IntervalSet | None, IntervalSet | None, IntervalSet | None]
+    ] = []
     if cond.icmp:
         by_code: dict[tuple[int, int | None], list[int]] = {}
         for item in cond.icmp:
@@ -96,20 +99,26 @@ def _services(cond: Conditions) -> list[tuple[IntervalSet | None, IntervalSet | 
                 raise Inconsistent("icmp-type does not match the rule's protocol")
             by_code.setdefault((item.proto, item.code), []).append(item.type)
         for (proto, code), types in by_code.items():
-            boxes.append((IntervalSet.point(proto),
-                          None if code is None else IntervalSet.point(code),
-                          IntervalSet.of(types), None))
+            boxes.append(
+                (
+                    IntervalSet.point(proto),
+                    None if code is None else IntervalSet.point(code),
+                    IntervalSet.of(types),
+                    None,
+                )
+            )
         return boxes
-    if cond.sport is not None or cond.dport is not None:
-        if protos is None or any(p not in PORT_PROTOCOLS for p in cond.protos or ()):
-            raise Inconsistent("ports only apply to proto tcp, udp or sctp")
+    has_ports = cond.sport is not None or cond.dport is not None
+    if has_ports and (protos is None or any(p not in PORT_PROTOCOLS for p in cond.protos or ())):
+        raise Inconsistent("ports only apply to proto tcp, udp or sctp")
     base = (protos, cond.sport, cond.dport, None)
     if cond.flags is None:
         return [base]
     flags = flag_values(*cond.flags)
     whole = PROTOCOLS if protos is None else protos
-    out: list[tuple[IntervalSet | None, IntervalSet | None, IntervalSet | None,
-                    IntervalSet | None]] = []
+    out: list[
+        tuple[IntervalSet | None, IntervalSet | None, IntervalSet | None, IntervalSet | None]
+    ] = []
     rest = whole - TCP_ONLY
     if rest:  # pf tests flags on TCP packets only
         out.append((rest, cond.sport, cond.dport, None))
@@ -137,9 +146,16 @@ def expand(cond: Conditions, direction: str) -> list[Box]:
             r3 = alt.reason if alt is not None else ""
             reasons = tuple(dict.fromkeys(base_reasons + tuple(r for r in (r1, r2, r3) if r)))
             for proto, sport, dport, flags in services:
-                match = Match(proto=proto, src=src, dst=dst, sport=sport, dport=dport,
-                              flags=flags, iif=iface if direction == "in" else None,
-                              oif=iface if direction == "out" else None)
+                match = Match(
+                    proto=proto,
+                    src=src,
+                    dst=dst,
+                    sport=sport,
+                    dport=dport,
+                    flags=flags,
+                    iif=iface if direction == "in" else None,
+                    oif=iface if direction == "out" else None,
+                )
                 out.append((match, reasons))
     out.sort(key=lambda box: bool(box[1]))
     return out

@@ -31,12 +31,17 @@ def fix(ruleset: Ruleset, request: FixRequest) -> str | None:
         family = ""
     src = sources[0] if len(sources) == 1 else "{ " + ", ".join(sources) + " }"
     on = f" on {iface}" if iface else ""
-    rule = (f"pass {direction} quick{on}{family} proto {request.proto} from {src} "
-            f"to {request.destination} port {_ports(request.ports)}")
+    rule = (
+        f"pass {direction} quick{on}{family} proto {request.proto} from {src} "
+        f"to {request.destination} port {_ports(request.ports)}"
+    )
     before = request.before
     assert isinstance(ruleset, PfRuleset)
     if before is not None and (before.file, before.line) in ruleset.quick_blocks:
-        where = f"line {before.line}" if before.file == ruleset.file \
+        where = (
+            f"line {before.line}"
+            if before.file == ruleset.file
             else f"{before.file} line {before.line}"
+        )
         return f"{rule}  # insert before {where} (a quick block there decides first)"
     return rule

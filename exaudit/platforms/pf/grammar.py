@@ -56,7 +56,6 @@ MAX_INCLUDED_FILES = 64
 # --- the statement reader ---------------------------------------------------------------
 
 
-
 class Parser(Reader):
     """Reads one file's statements; inline anchor blocks recurse."""
 
@@ -72,8 +71,11 @@ class Parser(Reader):
             tok = self.peek()
             if tok.kind == EOF:
                 if nested:
-                    raise InputError(self.src.path, self.line(tok),
-                                     "an anchor's '{' is never closed before the end of file")
+                    raise InputError(
+                        self.src.path,
+                        self.line(tok),
+                        "an anchor's '{' is never closed before the end of file",
+                    )
                 return items
             if tok.kind == PUNCT and tok.value == "}":
                 if not nested:
@@ -114,8 +116,13 @@ class Parser(Reader):
             elif isinstance(partial, AnchorRule):
                 items.append(Opaque(origin, partial.cond, "anchor line not understood"))
 
-    def _dispatch(self, first: Token, items: list[object], nested: int,
-                  rule_box: list[FilterRule | AnchorRule]) -> None:
+    def _dispatch(
+        self,
+        first: Token,
+        items: list[object],
+        nested: int,
+        rule_box: list[FilterRule | AnchorRule],
+    ) -> None:
         if first.kind == WORD and self.peek(1).kind == PUNCT and self.peek(1).value == "=":
             self.macro_definition()
             return
@@ -147,8 +154,10 @@ class Parser(Reader):
             raise Syntax(f"macro '{name}' has no value")
         self.ctx.macros[name] = " ".join(parts)
         if lenient:
-            raise Syntax(f"pfctl rejects the unquoted value of macro '{name}' "
-                         "(quote it); exaudit defined it anyway")
+            raise Syntax(
+                f"pfctl rejects the unquoted value of macro '{name}' "
+                "(quote it); exaudit defined it anyway"
+            )
 
     def table(self, first: Token, items: list[object]) -> None:
         self.next()
@@ -228,7 +237,7 @@ class Parser(Reader):
         found = self.ctx.find_file(name, self.src.path)
         text = self.ctx.read(found) if found else None
         if text is None:
-            table.unknown_reasons.append(f"its file \"{name}\" is not available")
+            table.unknown_reasons.append(f'its file "{name}" is not available')
             return
         pf_addr.add_words(table, _COMMENT.sub("", text).split())
 
@@ -239,9 +248,14 @@ class Parser(Reader):
             self.expect("on")
             alts = self.iface_list()
             if self.anchor:
-                self.ctx.notes.append(Note(self.origin(first), "'set skip' in anchor "
-                                           f"'{self.anchor}' is not applied: options come "
-                                           "from the main ruleset only"))
+                self.ctx.notes.append(
+                    Note(
+                        self.origin(first),
+                        "'set skip' in anchor "
+                        f"'{self.anchor}' is not applied: options come "
+                        "from the main ruleset only",
+                    )
+                )
                 return
             self.ctx.skips.append(Skip(self.origin(first), alts))
         elif word == "block-policy":
@@ -249,9 +263,14 @@ class Parser(Reader):
             if policy not in ("drop", "return"):
                 raise Syntax(f"unknown block-policy '{policy}'")
             if self.anchor:
-                self.ctx.notes.append(Note(self.origin(first), "'set block-policy' in anchor "
-                                           f"'{self.anchor}' is not applied: options come "
-                                           "from the main ruleset only"))
+                self.ctx.notes.append(
+                    Note(
+                        self.origin(first),
+                        "'set block-policy' in anchor "
+                        f"'{self.anchor}' is not applied: options come "
+                        "from the main ruleset only",
+                    )
+                )
                 return
             self.ctx.block_policy = policy
         elif word in SET_OPTIONS:
@@ -288,9 +307,8 @@ class Parser(Reader):
         passes = bool(self.accept("pass"))
         cond = Conditions()
         state = RuleState()
-        if self.accept("log"):
-            if self.at("("):
-                self.balanced()
+        if self.accept("log") and self.at("("):
+            self.balanced()
         while not self.end_of_statement() and not self.at("->"):
             word = self.peek().value
             if word in HEAD:
@@ -310,8 +328,13 @@ class Parser(Reader):
         self.ctx.translations.append(origin)
         if passes and not negated:
             cond.direction = {"nat": "out", "rdr": "in"}.get(kind)
-            self.ctx.head.append(HeadPass(origin, cond, f"'{kind} pass': the translated "
-                                          "packets are passed without filter rules"))
+            self.ctx.head.append(
+                HeadPass(
+                    origin,
+                    cond,
+                    f"'{kind} pass': the translated packets are passed without filter rules",
+                )
+            )
 
     def include(self, first: Token, items: list[object]) -> None:
         self.next()
@@ -320,11 +343,14 @@ class Parser(Reader):
         found = self.ctx.find_file(name, self.src.path)
         text = self.ctx.read(found) if found else None
         if found is None or text is None:
-            items.append(Opaque(origin, Conditions(), f"include file \"{name}\" is not available"))
-            raise Syntax(f"include file \"{name}\" is not available; its rules are unknown")
+            items.append(Opaque(origin, Conditions(), f'include file "{name}" is not available'))
+            raise Syntax(f'include file "{name}" is not available; its rules are unknown')
         if self.ctx.include_depth >= MAX_INCLUDES or self.ctx.includes >= MAX_INCLUDED_FILES:
-            raise InputError(self.src.path, self.line(first),
-                             "includes nested too deeply (or too many included files)")
+            raise InputError(
+                self.src.path,
+                self.line(first),
+                "includes nested too deeply (or too many included files)",
+            )
         self.ctx.includes += 1
         self.ctx.include_depth += 1
         try:
@@ -339,8 +365,9 @@ class Parser(Reader):
         name = self.string()
         self.expect("from")
         filename = self.string()
-        self.ctx.pending_loads.append((self.anchor_path(name), filename, self.origin(first),
-                                       self.src.path))
+        self.ctx.pending_loads.append(
+            (self.anchor_path(name), filename, self.origin(first), self.src.path)
+        )
 
     def anchor_path(self, name: str) -> str:
         if name.startswith("/"):
@@ -349,8 +376,9 @@ class Parser(Reader):
 
     # filter rules --------------------------------------------------------------------
 
-    def filter_rule(self, first: Token, items: list[object],
-                    rule_box: list[FilterRule | AnchorRule]) -> None:
+    def filter_rule(
+        self, first: Token, items: list[object], rule_box: list[FilterRule | AnchorRule]
+    ) -> None:
         action = self.next().value
         verb, name = Verb.ACCEPT, "pass"
         if action == "block":
@@ -358,16 +386,26 @@ class Parser(Reader):
         elif action == "match":
             verb, name = Verb.CONTINUE, "match"
         cond = Conditions()
-        rule = FilterRule(Origin(self.src.path, self.line(first), ""), action,
-                          Target(verb, name=name), False, cond, stateful=action == "pass")
+        rule = FilterRule(
+            Origin(self.src.path, self.line(first), ""),
+            action,
+            Target(verb, name=name),
+            False,
+            cond,
+            stateful=action == "pass",
+        )
         rule_box.append(rule)
         state = RuleState()
         self.rule_body(cond, state, rule)
         rule.origin = self.origin(first)
         if action == "pass":
             rule.stateful = state.state != "no"
-            if cond.flags is None and not cond.flags_any and not cond.fragment \
-                    and state.state != "no":
+            if (
+                cond.flags is None
+                and not cond.flags_any
+                and not cond.fragment
+                and state.state != "no"
+            ):
                 cond.flags = DEFAULT_FLAGS  # pfctl: 'flags S/SA' by default on stateful rules
         if state.translation:
             self.ctx.translations.append(rule.origin)
@@ -388,8 +426,9 @@ class Parser(Reader):
             return Verb.REJECT, "block (block-policy return)"
         return Verb.DROP, "block"
 
-    def rule_body(self, cond: Conditions, state: RuleState,
-                  rule: FilterRule | AnchorRule | None) -> None:
+    def rule_body(
+        self, cond: Conditions, state: RuleState, rule: FilterRule | AnchorRule | None
+    ) -> None:
         while not self.end_of_statement() and not self.at("{"):
             tok = self.peek()
             word = tok.value
@@ -413,12 +452,18 @@ class Parser(Reader):
 
     # anchors -------------------------------------------------------------------------
 
-    def anchor_rule(self, first: Token, items: list[object], nested: int,
-                    rule_box: list[FilterRule | AnchorRule]) -> None:
+    def anchor_rule(
+        self,
+        first: Token,
+        items: list[object],
+        nested: int,
+        rule_box: list[FilterRule | AnchorRule],
+    ) -> None:
         self.next()
         name = None
-        if self.peek().kind in (WORD, QUOTED) and (self.peek().kind == QUOTED
-                                                   or self.peek().value not in ANCHOR_WORDS):
+        if self.peek().kind in (WORD, QUOTED) and (
+            self.peek().kind == QUOTED or self.peek().value not in ANCHOR_WORDS
+        ):
             name = self.next().value
         cond = Conditions()
         anchor = AnchorRule(Origin(self.src.path, self.line(first), ""), None, False, cond)
@@ -456,11 +501,18 @@ STATEMENTS: dict[str, Callable[[Parser, Token, list[object]], None]] = {
     "include": Parser.include,
     "load": Parser.load_anchor,
     "antispoof": antispoof,
-    "altq": Parser.consume, "queue": Parser.consume, "scrub": Parser.consume,
-    "nat-anchor": Parser.consume, "rdr-anchor": Parser.consume,
-    "binat-anchor": Parser.consume, "scrub-anchor": Parser.consume,
+    "altq": Parser.consume,
+    "queue": Parser.consume,
+    "scrub": Parser.consume,
+    "nat-anchor": Parser.consume,
+    "rdr-anchor": Parser.consume,
+    "binat-anchor": Parser.consume,
+    "scrub-anchor": Parser.consume,
     "dummynet-anchor": Parser.consume,
-    "nat": Parser.translation, "rdr": Parser.translation, "binat": Parser.translation,
+    "nat": Parser.translation,
+    "rdr": Parser.translation,
+    "binat": Parser.translation,
     "no": Parser.translation,
-    "ether": Parser.unsupported, "dummynet": Parser.unsupported,
+    "ether": Parser.unsupported,
+    "dummynet": Parser.unsupported,
 }

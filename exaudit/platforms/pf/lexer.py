@@ -72,7 +72,7 @@ class Source:
         pos = 0
         length = 0
         for m in _CONTINUATION.finditer(text):
-            pieces.append(text[pos:m.start()])
+            pieces.append(text[pos : m.start()])
             length += m.start() - pos
             removed_at.append(length)
             pos = m.end()
@@ -90,7 +90,7 @@ class Source:
         A statement of many lines (a big table) is cut after ``MAX_TEXT`` characters.
         """
         cut = end - start > MAX_TEXT
-        chunk = self.text[start:min(end, start + MAX_TEXT)]
+        chunk = self.text[start : min(end, start + MAX_TEXT)]
         if cut:
             return self._squeeze(chunk) + " ..."
         return self._squeeze(chunk)
@@ -167,8 +167,9 @@ class Lexer:
             try:
                 tok = self._token(m)
             except LexError:
-                raise LexError(self.source.line_of(ref.start),
-                               f"macro '{name}' holds an unterminated quote") from None
+                raise LexError(
+                    self.source.line_of(ref.start), f"macro '{name}' holds an unterminated quote"
+                ) from None
             if tok.kind == "macro":
                 # pfctl does not expand a ``$`` met while reading a macro's own text
                 tok.kind = PUNCT

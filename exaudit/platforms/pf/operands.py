@@ -189,8 +189,12 @@ class Reader:
         negated = bool(self.accept("!"))
         items = self.host()
         if negated:
-            items = [i.negated() if isinstance(i, AddrItem)
-                     else TableRef(i.name, i.anchor, not i.negated) for i in items]
+            items = [
+                i.negated()
+                if isinstance(i, AddrItem)
+                else TableRef(i.name, i.anchor, not i.negated)
+                for i in items
+            ]
         return items
 
     def host(self) -> list[AddrItem | TableRef]:
@@ -205,8 +209,10 @@ class Reader:
             return [*pf_addr.dynamic(word, self.mask())]
         if tok.kind not in (WORD, QUOTED):
             if tok.value.startswith("$"):
-                raise Syntax(f"'{tok.value}' is not expanded: pfctl does not expand a macro "
-                             "written inside another macro's quoted value")
+                raise Syntax(
+                    f"'{tok.value}' is not expanded: pfctl does not expand a macro "
+                    "written inside another macro's quoted value"
+                )
             raise Syntax(f"expected an address, found {self.describe(tok)}")
         word = tok.value
         if word == "any":

@@ -41,7 +41,6 @@ class RuleState:
 Handler = Callable[[Reader, Conditions, "RuleState"], None]
 
 
-
 def _direction(p: Reader, c: Conditions, s: RuleState) -> None:
     c.direction = p.next().value
 
@@ -134,8 +133,13 @@ def _target_operand(p: Reader) -> None:
         p.ports() if not p.at("*") else p.next()
     while p.at(*POOL_WORDS):
         p.next()
-        if p.last is not None and p.last.value == "source-hash" and p.peek().kind == WORD \
-                and p.peek().value not in OPTIONS and p.peek().value not in HEAD:
+        if (
+            p.last is not None
+            and p.last.value == "source-hash"
+            and p.peek().kind == WORD
+            and p.peek().value not in OPTIONS
+            and p.peek().value not in HEAD
+        ):
             p.next()
 
 
@@ -250,6 +254,7 @@ def _unknown_condition(reason: str, arguments: int = 1) -> Handler:
                 p.string()
                 p.accept("%")
         c.unknown.append(reason)
+
     return handler
 
 
@@ -276,40 +281,99 @@ def _reassemble(p: Reader, c: Conditions, s: RuleState) -> None:
 
 
 HEAD: dict[str, Handler] = {
-    "in": _direction, "out": _direction, "log": _log, "on": _on, "inet": _af,
-    "inet6": _af, "proto": _proto, "all": _all, "from": _from_to, "to": _from_to,
-    "route-to": _route, "reply-to": _route, "dup-to": _route, "fastroute": _flag_option,
+    "in": _direction,
+    "out": _direction,
+    "log": _log,
+    "on": _on,
+    "inet": _af,
+    "inet6": _af,
+    "proto": _proto,
+    "all": _all,
+    "from": _from_to,
+    "to": _from_to,
+    "route-to": _route,
+    "reply-to": _route,
+    "dup-to": _route,
+    "fastroute": _flag_option,
 }
 OPTIONS: dict[str, Handler] = {
-    "user": _user, "group": _user, "flags": _flags, "icmp-type": _icmp,
-    "icmp6-type": _icmp, "keep": _state, "modulate": _state, "synproxy": _state,
-    "no": _state, "fragment": _fragment, "allow-opts": _flag_option, "label": _one_argument,
-    "tag": _one_argument, "queue": _one_argument,
+    "user": _user,
+    "group": _user,
+    "flags": _flags,
+    "icmp-type": _icmp,
+    "icmp6-type": _icmp,
+    "keep": _state,
+    "modulate": _state,
+    "synproxy": _state,
+    "no": _state,
+    "fragment": _fragment,
+    "allow-opts": _flag_option,
+    "label": _one_argument,
+    "tag": _one_argument,
+    "queue": _one_argument,
     # another routing table may send the packet out elsewhere than the audit assumes
     "rtable": _unknown_condition("'rtable' routes the packet with another routing table"),
-    "ridentifier": _one_argument, "max-mss": _one_argument, "min-ttl": _one_argument,
+    "ridentifier": _one_argument,
+    "max-mss": _one_argument,
+    "min-ttl": _one_argument,
     "max-pkt-rate": _unknown_condition("'max-pkt-rate' depends on traffic rates"),
-    "dnpipe": _one_argument, "dnqueue": _one_argument, "set": _set, "once": _once,
+    "dnpipe": _one_argument,
+    "dnqueue": _one_argument,
+    "set": _set,
+    "once": _once,
     "tagged": _unknown_condition("'tagged' depends on tags set at run time"),
     "tos": _unknown_condition("'tos' (type of service) is not modelled"),
     "prio": _unknown_condition("'prio' (packet priority) is not modelled"),
     "probability": _unknown_condition("'probability' matches a random share of packets"),
     "received-on": _unknown_condition("'received-on' depends on the packet's history"),
     "os": _unknown_condition("'os' fingerprints are not modelled"),
-    "divert-to": _divert, "divert-reply": _divert, "divert-packet": _divert,
-    "nat-to": _translation, "rdr-to": _translation, "binat-to": _translation,
-    "af-to": _af_to, "scrub": _scrub, "no-df": _flag_option, "random-id": _flag_option,
-    "reassemble": _reassemble, "sloppy": _flag_option, "static-port": _flag_option,
+    "divert-to": _divert,
+    "divert-reply": _divert,
+    "divert-packet": _divert,
+    "nat-to": _translation,
+    "rdr-to": _translation,
+    "binat-to": _translation,
+    "af-to": _af_to,
+    "scrub": _scrub,
+    "no-df": _flag_option,
+    "random-id": _flag_option,
+    "reassemble": _reassemble,
+    "sloppy": _flag_option,
+    "static-port": _flag_option,
     "source-track": _flag_option,
 }
-POOL_WORDS = ("bitmask", "random", "source-hash", "round-robin", "least-states",
-              "sticky-address", "static-port", "prefer-ipv6")
+POOL_WORDS = (
+    "bitmask",
+    "random",
+    "source-hash",
+    "round-robin",
+    "least-states",
+    "sticky-address",
+    "static-port",
+    "prefer-ipv6",
+)
 ANCHOR_WORDS = set(HEAD) | set(OPTIONS) | {"quick"}
-SET_OPTIONS = frozenset({
-    "timeout", "limit", "loginterface", "hostid", "optimization", "ruleset-optimization",
-    "state-policy", "state-defaults", "require-order", "fingerprints", "debug", "reassemble",
-    "syncookies", "keepcounters", "fail-policy", "statefile",
-})
+SET_OPTIONS = frozenset(
+    {
+        "timeout",
+        "limit",
+        "loginterface",
+        "hostid",
+        "optimization",
+        "ruleset-optimization",
+        "state-policy",
+        "state-defaults",
+        "require-order",
+        "fingerprints",
+        "debug",
+        "reassemble",
+        "syncookies",
+        "keepcounters",
+        "fail-policy",
+        "statefile",
+    }
+)
+
 
 def antispoof(p: Reader, first: Token, items: list[object]) -> None:
     """``antispoof for IF``: pfctl's ``block in on ! IF from IF:network`` (+ ``from IF``)."""
@@ -344,18 +408,27 @@ def antispoof(p: Reader, first: Token, items: list[object]) -> None:
         p.string()
     origin = p.origin(first)
     del log
-    verb, name = (Verb.REJECT, "block (block-policy return)") \
-        if p.ctx.block_policy == "return" else (Verb.DROP, "block")
+    verb, name = (
+        (Verb.REJECT, "block (block-policy return)")
+        if p.ctx.block_policy == "return"
+        else (Verb.DROP, "block")
+    )
     for ifname in names:
         alt = iface(ifname)
-        networks = pf_addr.resolve(f"{ifname}:network") if alt.match is not None \
+        networks = (
+            pf_addr.resolve(f"{ifname}:network")
+            if alt.match is not None
             else [pf_addr.unknown(f"addresses of interface group '{ifname}'")]
+        )
         outside = IfaceAlt(IfaceMatch(alt.match.patterns, True)) if alt.match else alt
         cond = Conditions(direction="in", ifaces=[outside], af=af, src=networks)
         items.append(FilterRule(origin, "block", Target(verb, name=name), quick, cond))
         if not LOOPBACK_NAME.match(ifname):
             # pfctl also blocks the interface's own addresses arriving on any interface
-            own = pf_addr.resolve(ifname) if alt.match is not None \
+            own = (
+                pf_addr.resolve(ifname)
+                if alt.match is not None
                 else [pf_addr.unknown(f"addresses of interface group '{ifname}'")]
+            )
             cond2 = Conditions(direction="in", af=af, src=own)
             items.append(FilterRule(origin, "block", Target(verb, name=name), quick, cond2))

@@ -53,8 +53,9 @@ def parse(text: str, path: str) -> PfRuleset:
         ruleset.chains[direction] = builder.chain(items)
         for key, message in builder.problems.items():
             problems.setdefault(key, {}).update(dict.fromkeys(message.split("; ")))
-    ruleset.issues = ctx.issues + [Issue(code, origin, "; ".join(reasons))
-                                   for (origin, code), reasons in problems.items()]
+    ruleset.issues = ctx.issues + [
+        Issue(code, origin, "; ".join(reasons)) for (origin, code), reasons in problems.items()
+    ]
     ruleset.issues.sort(key=lambda i: (i.origin.file != path, i.origin.file, i.origin.line))
     ruleset.notes = ctx.notes + _notes(ctx, items)
     ruleset.sources = dict(ctx.files_read)
@@ -64,9 +65,10 @@ def parse(text: str, path: str) -> PfRuleset:
     ruleset.skips = tuple(s.origin for s in ctx.skips)
     ruleset.quick_blocks = frozenset(_quick_origins(items, ctx))
     ruleset.anchors = tuple(sorted(ctx.anchors))
-    ruleset.tables = {(f"{anchor}/" if anchor else "") + name:
-                      TableContents(t.entries, tuple(t.unknown_reasons))
-                      for (anchor, name), t in ctx.tables.items()}
+    ruleset.tables = {
+        (f"{anchor}/" if anchor else "") + name: TableContents(t.entries, tuple(t.unknown_reasons))
+        for (anchor, name), t in ctx.tables.items()
+    }
     return ruleset
 
 
@@ -79,13 +81,17 @@ def _load_anchors(ctx: Context) -> None:
         found = ctx.find_file(filename, near)
         text = ctx.read(found) if found else None
         if found is None or text is None:
-            ctx.issue("EXA002", origin, f"anchor file \"{filename}\" is not available; "
-                      f"the rules of anchor \"{path}\" are unknown")
+            ctx.issue(
+                "EXA002",
+                origin,
+                f'anchor file "{filename}" is not available; '
+                f'the rules of anchor "{path}" are unknown',
+            )
             continue
         try:
             _check_text(text, found)
         except InputError as e:
-            ctx.issue("EXA001", origin, f"anchor file \"{filename}\": {e.message}")
+            ctx.issue("EXA001", origin, f'anchor file "{filename}": {e.message}')
             continue
         parser = Parser(ctx, Source(text, found), path)
         ctx.anchors[path] = parser.block()
@@ -102,8 +108,10 @@ def _resolve(items: list | None, ctx: Context) -> list | None:
             continue
         table = ctx.tables.get((item.anchor, item.name)) or ctx.tables.get(("", item.name))
         if table is None:
-            resolved = unknown(f"table <{item.name}> is not defined in the config; "
-                               "its contents come from the running system")
+            resolved = unknown(
+                f"table <{item.name}> is not defined in the config; "
+                "its contents come from the running system"
+            )
         else:
             resolved = table.item()
         out.append(resolved.negated() if item.negated else resolved)
@@ -121,8 +129,9 @@ def _resolve_tables(ctx: Context, items: list[object]) -> None:
     every = list(_walk(items))
     for body in ctx.anchors.values():
         every += list(_walk(body))
-    conds: list[Conditions] = [i.cond for i in every
-                               if isinstance(i, (FilterRule, AnchorRule, Opaque))]
+    conds: list[Conditions] = [
+        i.cond for i in every if isinstance(i, (FilterRule, AnchorRule, Opaque))
+    ]
     conds += [h.cond for h in ctx.head]
     for cond in conds:
         cond.src = _resolve(cond.src, ctx)
@@ -133,15 +142,25 @@ def _notes(ctx: Context, items: list[object]) -> list[Note]:
     notes = []
     for (_, name), table in sorted(ctx.tables.items(), key=lambda kv: kv[0]):
         if not table.entries and not table.unknown_reasons:
-            notes.append(Note(table.defined_at, f"table <{name}> has no entries in the config "
-                              "(it is filled at run time, e.g. by overload or pfctl -T); "
-                              "it is taken as empty"))
+            notes.append(
+                Note(
+                    table.defined_at,
+                    f"table <{name}> has no entries in the config "
+                    "(it is filled at run time, e.g. by overload or pfctl -T); "
+                    "it is taken as empty",
+                )
+            )
     if ctx.translations:
         lines = ", ".join(str(o.line) for o in ctx.translations[:10])
         more = "..." if len(ctx.translations) > 10 else ""
-        notes.append(Note(ctx.translations[0], "address translation (nat/rdr/binat, nat-to, "
-                          f"rdr-to, af-to) is not evaluated: lines {lines}{more}; filter "
-                          "rules are matched on the addresses exaudit is asked about"))
+        notes.append(
+            Note(
+                ctx.translations[0],
+                "address translation (nat/rdr/binat, nat-to, "
+                f"rdr-to, af-to) is not evaluated: lines {lines}{more}; filter "
+                "rules are matched on the addresses exaudit is asked about",
+            )
+        )
     referenced: set[str] = set()
     wildcards: set[str] = set()
     for item in list(_walk(items)) + list(_walk_all(ctx)):
@@ -150,8 +169,7 @@ def _notes(ctx: Context, items: list[object]) -> list[Note]:
     for path, origin in ctx.anchor_origin.items():
         parent = path.rsplit("/", 1)[0] if "/" in path else ""
         if path not in referenced and parent not in wildcards:
-            notes.append(Note(origin, f"anchor \"{path}\" is loaded but no anchor rule "
-                              "evaluates it"))
+            notes.append(Note(origin, f'anchor "{path}" is loaded but no anchor rule evaluates it'))
     return notes
 
 

@@ -5,8 +5,14 @@ from __future__ import annotations
 from exaudit.core.model import Ruleset, Stage
 
 
-def stages(ruleset: Ruleset, *, in_iface: str | None, out_iface: str | None,
-           chain: str | None = None, local: str | None = None) -> list[Stage]:
+def stages(
+    ruleset: Ruleset,
+    *,
+    in_iface: str | None,
+    out_iface: str | None,
+    chain: str | None = None,
+    local: str | None = None,
+) -> list[Stage]:
     """The ``in`` rules on the ingress interface, then the ``out`` rules on the egress one.
 
     ``local="input"``: the ``in`` rules only (traffic to the firewall itself, any
