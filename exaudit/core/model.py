@@ -157,13 +157,29 @@ class Chain:
     default_origin: Origin | None = None
 
 
+class IssueKind(Enum):
+    """What a parser says about a line: it could not read it, or reads but does not model it."""
+
+    UNPARSED = "unparsed"
+    UNSUPPORTED = "unsupported"
+
+
+# the checks that report each kind (EXA001 unparsed-line, EXA002 unsupported-match)
+ISSUE_CHECKS = {IssueKind.UNPARSED: "EXA001", IssueKind.UNSUPPORTED: "EXA002"}
+
+
 @dataclass(frozen=True)
 class Issue:
-    """A line the parser did not understand (EXA001) or a match it does not model (EXA002)."""
+    """A line the parser did not understand, or a match it reads but does not model."""
 
-    code: str
+    kind: IssueKind
     origin: Origin
     message: str
+
+    @property
+    def code(self) -> str:
+        """The check that reports this kind of issue."""
+        return ISSUE_CHECKS[self.kind]
 
 
 @dataclass(frozen=True)

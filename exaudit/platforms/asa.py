@@ -14,6 +14,7 @@ from exaudit.core.model import (
     ICMP,
     ICMPV6,
     Chain,
+    IssueKind,
     Match,
     Origin,
     Rule,
@@ -831,7 +832,7 @@ class _Parser:
         read only to compare, so what reading it reports is dropped."""
         with self.ctx.quiet() as said:
             entry = self._read_ace(index, toks)
-        return None if any(i.code == "EXA001" for i in said) else _signature(entry)
+        return None if any(i.kind is IssueKind.UNPARSED for i in said) else _signature(entry)
 
     def _doubt(self, acl: Acl, entry: Entry, index: int, why: str) -> None:
         """``entry`` may no longer be in ``acl`` because of line ``index``."""

@@ -18,6 +18,7 @@ from exaudit.core.model import (
     TCP,
     Chain,
     Issue,
+    IssueKind,
     Match,
     Note,
     Origin,
@@ -163,7 +164,7 @@ class Context:
     def origin(self, index: int) -> Origin:
         return Origin(self.path, index + 1, self.lines[index].strip())
 
-    def issue(self, code: str, index: int, message: str) -> None:
+    def issue(self, code: IssueKind, index: int, message: str) -> None:
         issue = Issue(code, self.origin(index), message)
         if issue not in self._reported:  # a line read for several interfaces, say once
             self._reported.add(issue)
@@ -188,21 +189,21 @@ class Context:
             del issues[marks[0] :], notes[marks[1] :]
 
     def not_understood(self, index: int, message: str) -> None:
-        self.issue("EXA001", index, message)
+        self.issue(IssueKind.UNPARSED, index, message)
 
     def not_modelled(self, index: int, message: str) -> None:
-        self.issue("EXA002", index, message)
+        self.issue(IssueKind.UNSUPPORTED, index, message)
 
     def coverage(self) -> dict[str, int]:
         """ACE lines, and how many of them are fully modelled / partly / not understood."""
-        by_line: dict[int, set[str]] = {}
+        by_line: dict[int, set[IssueKind]] = {}
         for issue in self.ruleset.issues:
-            by_line.setdefault(issue.origin.line - 1, set()).add(issue.code)
-        bad = sum(1 for i in self.ace_lines if "EXA001" in by_line.get(i, ()))
+            by_line.setdefault(issue.origin.line - 1, set()).add(issue.kind)
+        bad = sum(1 for i in self.ace_lines if IssueKind.UNPARSED in by_line.get(i, ()))
         partial = sum(
             1
             for i in self.ace_lines
-            if "EXA002" in by_line.get(i, ()) and "EXA001" not in by_line[i]
+            if IssueKind.UNSUPPORTED in by_line.get(i, ()) and IssueKind.UNPARSED not in by_line[i]
         )
         return {
             "ace_lines": len(self.ace_lines),

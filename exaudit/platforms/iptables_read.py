@@ -9,6 +9,7 @@ from exaudit.core.errors import InputError
 from exaudit.core.model import (
     Chain,
     Issue,
+    IssueKind,
     Match,
     Note,
     Origin,
@@ -150,12 +151,16 @@ def read_save(text: str, path: str, lines: list[str], listing_s: bool) -> tuple[
                 table = None
             else:
                 ex.issues.append(
-                    Issue("EXA001", make_origin(path, number, line), "not an iptables-save line")
+                    Issue(
+                        IssueKind.UNPARSED,
+                        make_origin(path, number, line),
+                        "not an iptables-save line",
+                    )
                 )
         except RuleError as exc:
             ex.issues.append(
                 Issue(
-                    "EXA001",
+                    IssueKind.UNPARSED,
                     make_origin(path, number, line),
                     f"iptables-restore refuses this line ({exc}); exaudit skips it",
                 )
@@ -241,7 +246,7 @@ def read_script(text: str, path: str) -> Executor:
     for ev in events:
         origin = Origin(path, ev.line, ev.text)
         if ev.kind == "issue":
-            ex.issues.append(Issue("EXA001", origin, ev.message))
+            ex.issues.append(Issue(IssueKind.UNPARSED, origin, ev.message))
             continue
         if ev.kind != "iptables" or ev.words is None:
             continue
@@ -249,7 +254,11 @@ def read_script(text: str, path: str) -> Executor:
             cmd = parse_command(ev.words, family=ev.family, restore=False)
         except RuleError as exc:
             ex.issues.append(
-                Issue("EXA001", origin, f"iptables refuses this command ({exc}); it has no effect")
+                Issue(
+                    IssueKind.UNPARSED,
+                    origin,
+                    f"iptables refuses this command ({exc}); it has no effect",
+                )
             )
             continue
         if cmd.command in ("L", "S", "Z", "C", "h", "V"):

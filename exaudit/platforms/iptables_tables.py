@@ -8,6 +8,7 @@ from exaudit.core import addresses
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import (
     Issue,
+    IssueKind,
     Note,
     Origin,
     Rule,
@@ -395,7 +396,7 @@ class Reader:
             unknown = ["iptables refuses this rule: " + "; ".join(errors)] + list(unknown)
             self.issues.append(
                 Issue(
-                    "EXA001",
+                    IssueKind.UNPARSED,
                     origin,
                     "iptables would refuse this rule ("
                     + "; ".join(errors)
@@ -404,7 +405,9 @@ class Reader:
                 )
             )
         elif unknown:
-            self.issues.append(Issue("EXA002", origin, "not modeled: " + "; ".join(unknown)))
+            self.issues.append(
+                Issue(IssueKind.UNSUPPORTED, origin, "not modeled: " + "; ".join(unknown))
+            )
         if self.restrict_family is not None:
             fam = addresses.ALL_V4 if self.restrict_family == 4 else addresses.ALL_V6
             srcs = [fam if s is None else s & fam for s in srcs]
@@ -813,7 +816,11 @@ class Executor(Reader):
 
     def _refused(self, origin: Origin, message: str) -> None:
         self.issues.append(
-            Issue("EXA001", origin, f"iptables refuses this command ({message}); it has no effect")
+            Issue(
+                IssueKind.UNPARSED,
+                origin,
+                f"iptables refuses this command ({message}); it has no effect",
+            )
         )
 
     def _referenced(self, table: TableState, name: str) -> bool:

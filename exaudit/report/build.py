@@ -9,7 +9,7 @@ from exaudit.analysis.status import flow_states
 from exaudit.checks._common import flow_json, port_value
 from exaudit.core import addresses
 from exaudit.core.intervals import IntervalSet
-from exaudit.core.model import Rule, Ruleset, Verb
+from exaudit.core.model import IssueKind, Rule, Ruleset, Verb
 from exaudit.exchange.flows import Flow, crossings
 from exaudit.exchange.topology import Topology
 from exaudit.report.model import (
@@ -37,7 +37,7 @@ def understood(rule: Rule) -> bool:
 
 
 def lines_unparsed(ruleset: Ruleset) -> int:
-    return len({i.origin.line for i in ruleset.issues if i.code == "EXA001"})
+    return len({i.origin.line for i in ruleset.issues if i.kind is IssueKind.UNPARSED})
 
 
 def entries(triage: Triage) -> tuple[tuple[Entry, ...], tuple[Entry, ...]]:

@@ -123,9 +123,9 @@ def render(report: AuditReport | LintReport, options: RenderOptions) -> str:
             suite = suites[item.file]
             outcomes.append((suite, _case(suite, item.file, "no findings", [], where)))
     for owner, items in loose.items():
-        suite = suites.get(owner)
-        if suite is None:  # (not ``or``: an Element without children is false)
-            suite = suites[owner] = _suite(root, owner)
+        if owner not in suites:  # (not ``get() or``: an Element without children is false)
+            suites[owner] = _suite(root, owner)
+        suite = suites[owner]
         for f in items:
             loc = f.location
             name = f"{f.check} {f.name}" + (f" at line {loc.line}" if loc else "")

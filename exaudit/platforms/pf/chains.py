@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from exaudit.core.errors import InputError
-from exaudit.core.model import Chain, Issue, Match, Origin, Rule, Target, Verb
+from exaudit.core.model import Chain, Issue, IssueKind, Match, Origin, Rule, Target, Verb
 from exaudit.platforms.pf.context import Context
 from exaudit.platforms.pf.expand import Box, Inconsistent, expand, meet_all
 from exaudit.platforms.pf.ir import AnchorRule, Conditions, FilterRule, Opaque
@@ -48,7 +48,7 @@ class Builder:
     def __init__(self, ctx: Context, direction: str) -> None:
         self.ctx = ctx
         self.direction = direction
-        self._reasons: dict[tuple[Origin, str], dict[str, None]] = {}  # ordered sets
+        self._reasons: dict[tuple[Origin, IssueKind], dict[str, None]] = {}  # ordered sets
         self.visits = 0
         self.produced = 0
 
@@ -62,7 +62,7 @@ class Builder:
                     Rule(skip.origin, match, Target(Verb.ACCEPT, name="set skip"), unknown)
                 )
                 if unknown:
-                    self._problem(skip.origin, "EXA002", alt.reason)
+                    self._problem(skip.origin, IssueKind.UNSUPPORTED, alt.reason)
         for head in self.ctx.head:
             for match, reasons in self._boxes(head.cond, head.origin, None):
                 rules.append(
@@ -74,7 +74,7 @@ class Builder:
                         stateful=True,
                     )
                 )
-                self._problem(head.origin, "EXA002", head.reason)
+                self._problem(head.origin, IssueKind.UNSUPPORTED, head.reason)
         lists = self.walk(items, None, 0)
         for group in lists.final:
             rules.extend(group)
@@ -83,14 +83,14 @@ class Builder:
         return Chain(self.direction, rules, DEFAULT, None)
 
     @property
-    def problems(self) -> dict[tuple[Origin, str], str]:
+    def problems(self) -> dict[tuple[Origin, IssueKind], str]:
         """(origin, code) -> message, one per line and code."""
         return {key: "; ".join(reasons) for key, reasons in self._reasons.items()}
 
     def issues(self) -> list[Issue]:
         return [Issue(code, origin, message) for (origin, code), message in self.problems.items()]
 
-    def _problem(self, origin: Origin, code: str, message: str) -> None:
+    def _problem(self, origin: Origin, code: IssueKind, message: str) -> None:
         reasons = self._reasons.setdefault((origin, code), {})
         for reason in message.split("; "):
             reasons[reason] = None
@@ -102,7 +102,7 @@ class Builder:
             # pfctl refuses the rule; what it could match without the offending part is
             # an outer bound, kept uncertain
             message = f"pfctl rejects this rule: {e}"
-            self._problem(origin, "EXA001", message)
+            self._problem(origin, IssueKind.UNPARSED, message)
             loose = replace(
                 cond, sport=None, dport=None, icmp=None, unknown=cond.unknown + [message]
             )
@@ -141,7 +141,7 @@ class Builder:
             if rule.broken:
                 reasons += (f"line not fully understood: {rule.broken}",)
             elif reasons and not any(r.startswith("pfctl rejects") for r in reasons):
-                self._problem(rule.origin, "EXA002", "; ".join(reasons))
+                self._problem(rule.origin, IssueKind.UNSUPPORTED, "; ".join(reasons))
             group.append(Rule(rule.origin, match, rule.target, reasons, rule.stateful))
         if group:
             (out.final if rule.quick else out.ordinary).append(group)
@@ -164,7 +164,7 @@ class Builder:
             return
         for _, reasons in boxes:
             if reasons:
-                self._problem(anchor.origin, "EXA002", "; ".join(reasons))
+                self._problem(anchor.origin, IssueKind.UNSUPPORTED, "; ".join(reasons))
         inner = self.walk(body, boxes, depth + 1)
         out.final.extend(inner.final)
         if anchor.quick:
@@ -203,7 +203,7 @@ class Builder:
         return self._pair(origin, self._boxes(cond, origin, outer), reason)
 
     def _pair(self, origin: Origin, boxes: list[Box], reason: str) -> Group:
-        self._problem(origin, "EXA002", reason)
+        self._problem(origin, IssueKind.UNSUPPORTED, reason)
         group = []
         for match, reasons in boxes:
             unknown = reasons + (reason,)

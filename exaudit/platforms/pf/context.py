@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from exaudit.core.model import Issue, Note, Origin
+from exaudit.core.model import Issue, IssueKind, Note, Origin
 from exaudit.platforms.pf.addr import Table
 from exaudit.platforms.pf.ir import HeadPass, Skip
 
@@ -46,7 +46,7 @@ class Context:
     # its text: the result depends on them, and suppressions are written there too
     files_read: dict[str, str] = field(default_factory=dict)
 
-    def issue(self, code: str, origin: Origin, message: str) -> None:
+    def issue(self, code: IssueKind, origin: Origin, message: str) -> None:
         self.issues.append(Issue(code, origin, message))
 
     def read(self, path: str) -> str | None:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 
 from exaudit.core.errors import InputError
-from exaudit.core.model import Note, Origin, Target, Verb
+from exaudit.core.model import IssueKind, Note, Origin, Target, Verb
 from exaudit.platforms.pf import addr as pf_addr
 from exaudit.platforms.pf.addr import Table
 from exaudit.platforms.pf.ir import (
@@ -105,7 +105,7 @@ class Parser(Reader):
         self.skip_statement(depth)
         origin = self.origin(first)
         self.ctx.not_understood += 1
-        self.ctx.issue("EXA001", origin, message)
+        self.ctx.issue(IssueKind.UNPARSED, origin, message)
         for partial in rule_box:
             # what was read of the rule is an outer bound of what it matches
             if isinstance(partial, FilterRule):

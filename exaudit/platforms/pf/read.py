@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 
 from exaudit.core.errors import InputError
-from exaudit.core.model import Issue, Note, Origin
+from exaudit.core.model import Issue, IssueKind, Note, Origin
 from exaudit.platforms.pf.addr import unknown
 from exaudit.platforms.pf.chains import Builder
 from exaudit.platforms.pf.context import Context, TableRef
@@ -47,7 +47,7 @@ def parse(text: str, path: str) -> PfRuleset:
     _load_anchors(ctx)
     _resolve_tables(ctx, items)
     ruleset = PfRuleset(NAME, path, lines_total=text.count("\n") + (not text.endswith("\n")))
-    problems: dict[tuple[Origin, str], dict[str, None]] = {}
+    problems: dict[tuple[Origin, IssueKind], dict[str, None]] = {}
     for direction in ("in", "out"):
         builder = Builder(ctx, direction)
         ruleset.chains[direction] = builder.chain(items)
@@ -82,7 +82,7 @@ def _load_anchors(ctx: Context) -> None:
         text = ctx.read(found) if found else None
         if found is None or text is None:
             ctx.issue(
-                "EXA002",
+                IssueKind.UNSUPPORTED,
                 origin,
                 f'anchor file "{filename}" is not available; '
                 f'the rules of anchor "{path}" are unknown',
@@ -91,7 +91,7 @@ def _load_anchors(ctx: Context) -> None:
         try:
             _check_text(text, found)
         except InputError as e:
-            ctx.issue("EXA001", origin, f'anchor file "{filename}": {e.message}')
+            ctx.issue(IssueKind.UNPARSED, origin, f'anchor file "{filename}": {e.message}')
             continue
         parser = Parser(ctx, Source(text, found), path)
         ctx.anchors[path] = parser.block()
