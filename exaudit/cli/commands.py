@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from exaudit.cli.options import EXIT_FINDINGS, EXIT_OK
@@ -21,11 +22,12 @@ if TYPE_CHECKING:  # start-up is a feature of a CLI: what a command needs, it im
 # that should fail a pre-commit hook fails on warnings unless the settings say otherwise
 FAIL_ON_DEFAULTS = {"lint": "warning"}
 # The settings each command takes from the command line, else the configuration file.
+_REPORTING = ("format", "fail-on", "exit-zero", "select", "ignore", "baseline")
 SETTINGS = {
-    "audit": ("topology", "format", "fail-on", "exit-zero", "select", "ignore", "baseline"),
-    "lint": ("format", "fail-on", "exit-zero", "select", "ignore", "baseline"),
-    "diff": ("topology", "format", "fail-on", "exit-zero", "select", "ignore", "baseline"),
-    "requirements": ("topology",),
+    "audit": ("topology", *_REPORTING, "allow-outside-paths"),
+    "lint": (*_REPORTING, "allow-outside-paths"),
+    "diff": ("topology", *_REPORTING, "allow-outside-paths"),
+    "requirements": ("topology", "allow-outside-paths"),
 }
 
 
@@ -59,6 +61,10 @@ def _settings(args: argparse.Namespace, command: str) -> None:
         args.format_configured = not formats
     if command in FAIL_ON_DEFAULTS and found.sources.get("fail-on") == "default":
         args.fail_on = FAIL_ON_DEFAULTS[command]
+    if found["allow-outside-paths"]:
+        from exaudit.core.confine import ALLOW_OUTSIDE_ENV
+
+        os.environ[ALLOW_OUTSIDE_ENV] = "1"
 
 
 def _topology(args: argparse.Namespace) -> str:

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 
 from exaudit import platforms
-from exaudit.core import addresses
+from exaudit.core import addresses, confine
 from exaudit.core.errors import InputError
 from exaudit.core.intervals import IntervalSet
 from exaudit.exchange.catalogue import RPC_PORT_NAMES, Catalogue, load_catalogue
@@ -397,8 +397,9 @@ def _firewall(name: str, node: Node, topo: Topology, resolver: _Resolver, base: 
     if "config" not in keys:
         raise node.error(f"firewall {name!r} has no config")
     config = os.path.normpath(os.path.join(base, keys["config"].text("config")))
-    if not os.path.isfile(config):
-        raise keys["config"].error(f"config file {config!r} of firewall {name!r} is missing")
+    refused = confine.refusal(config, confine.allowed_root(base))
+    if refused:
+        raise keys["config"].error(f"config file {config!r} of firewall {name!r} {refused}")
     if ("interfaces" in keys) == ("host" in keys):
         raise node.error(f"firewall {name!r} needs exactly one of 'interfaces' or 'host'")
     interfaces = None

@@ -84,7 +84,7 @@ def _load_anchors(ctx: Context) -> None:
             ctx.issue(
                 IssueKind.UNSUPPORTED,
                 origin,
-                f'anchor file "{filename}" is not available; '
+                f'anchor file "{filename}" {ctx.unavailable(filename)}; '
                 f'the rules of anchor "{path}" are unknown',
             )
             continue
