@@ -14,11 +14,16 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from exaudit.core.paths import repo_root
 
 # "1" lifts the tree; the command line sets it for the run (worker processes inherit it)
 ALLOW_OUTSIDE_ENV = "EXAUDIT_ALLOW_OUTSIDE_PATHS"
+# trees that stand for a repository without being one: ``diff`` writes the files of
+# ``--before`` to a temporary directory; a file there may name any other file there
+TREES_ENV = "EXAUDIT_TREES"
 
 # kernel pseudo-file systems: their "regular files" are generated on reading
 _PSEUDO = ("/proc", "/sys", "/dev")
@@ -27,6 +32,10 @@ _PSEUDO = ("/proc", "/sys", "/dev")
 def allowed_root(directory: str) -> str:
     """The tree a file in ``directory`` may send exaudit into (resolved, no trailing /)."""
     here = os.path.realpath(directory or ".")
+    for tree in filter(None, os.environ.get(TREES_ENV, "").split(os.pathsep)):
+        tree = os.path.realpath(tree)
+        if os.path.commonpath([here, tree]) == tree:
+            return tree
     top = repo_root(here)
     return os.path.realpath(top) if top else here
 
@@ -57,3 +66,17 @@ def _os_reason(exc: OSError) -> str:
     if exc.errno in (errno.ENOENT, errno.ENOTDIR):
         return "is missing"
     return f"cannot be read: {exc.strerror or exc}"
+
+
+@contextmanager
+def tree(root: str) -> Iterator[None]:
+    """While inside, ``root`` stands for a repository top-level."""
+    before = os.environ.get(TREES_ENV)
+    os.environ[TREES_ENV] = os.pathsep.join(filter(None, [before, root]))
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[TREES_ENV]
+        else:
+            os.environ[TREES_ENV] = before
