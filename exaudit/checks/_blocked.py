@@ -59,8 +59,12 @@ def _from_anywhere(cr: CrossingResult, denied: addresses.IntervalSet) -> bool:
         return any((c.flow.src & fam) == fam for fam in (addresses.ALL_V4, addresses.ALL_V6))
     if c.in_iface is None or c.firewall.interfaces is None:
         return False
-    arriving = interface_map(c.firewall).owned.get(c.in_iface)
-    return arriving is not None and bool(arriving) and (arriving - c.flow.src).is_empty()
+    # an interface towards anywhere: a name behind it lists a whole address family
+    refs = c.firewall.interfaces.get(c.in_iface, [])
+    if not any(r.listed in (addresses.ALL_V4, addresses.ALL_V6) for r in refs):
+        return False
+    arriving = interface_map(c.firewall).owned[c.in_iface]
+    return bool(arriving) and (arriving - c.flow.src).is_empty()
 
 
 def suggest_fix(
