@@ -107,6 +107,16 @@ def _finish(args: argparse.Namespace, findings: list[Finding]) -> int:
     return EXIT_FINDINGS if fails(findings, args.fail_on) else EXIT_OK
 
 
+def _report(args: argparse.Namespace, report: Any, kind: str) -> int:
+    """Render ``report`` in every format asked for; the exit code its findings give."""
+    if args.format_configured and args.format[0] not in names_for(kind):
+        # a format from the settings file is audit's; a command without it writes text
+        _note(f"note: {kind} has no {args.format[0]} format; writing text")
+        args.format = ["text"]
+    render_all(args, report, names_for(kind))
+    return _finish(args, report.counted)
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from exaudit.pipeline.audit import audit
 
@@ -114,8 +124,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     report = audit(
         _topology(args), _enabled(args), args.baseline, args.write_baseline, _runner(args)
     )
-    render_all(args, report, names_for("audit"))
-    return _finish(args, report.counted)
+    return _report(args, report, "audit")
 
 
 def cmd_requirements(args: argparse.Namespace) -> int:
@@ -128,17 +137,12 @@ def cmd_requirements(args: argparse.Namespace) -> int:
 
 def cmd_lint(args: argparse.Namespace) -> int:
     from exaudit.pipeline.lint import lint
-    from exaudit.reporters import names_for
 
     _settings(args, "lint")
     report = lint(
         args.configs, args.platform, _enabled(args), args.baseline, _runner(args), args.skip_unknown
     )
-    if args.format_configured and args.format[0] not in names_for("lint"):
-        _note(f"note: lint has no {args.format[0]} format; writing text")  # audit's default
-        args.format = ["text"]
-    render_all(args, report, names_for("lint"))
-    return _finish(args, report.counted)
+    return _report(args, report, "lint")
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -225,11 +229,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     _settings(args, "diff")
     report = diff(_topology(args), args.before, _enabled(args), args.baseline, _runner(args))
-    if args.format_configured and args.format[0] not in names_for("diff"):
-        _note(f"note: diff has no {args.format[0]} format; writing text")  # audit's default
-        args.format = ["text"]
-    render_all(args, report, names_for("diff"))
-    return _finish(args, report.counted)
+    return _report(args, report, "diff")
 
 
 def cmd_config(args: argparse.Namespace) -> int:
