@@ -633,13 +633,24 @@ def test_refused_rules_are_reported_and_undetermined(rule: str) -> None:
         "-A INPUT -j ACCEPT stray",
         "-A INPUT ! ! -s 10.0.0.1 -j ACCEPT",
         "-A INPUT -s 10.0.0.1 -s 10.0.0.2 -j ACCEPT",
-        "this is not a rule",
+        "-A INPUT --dport 25 -j ACCEPT",  # a port without -p (issue 9)
     ],
 )
-def test_unreadable_lines_are_skipped_with_EXA001(rule: str) -> None:
-    rs = parse(save(rule, "-A INPUT -j ACCEPT"))
+def test_unreadable_rule_lines_stay_where_they_are_as_undetermined(rule: str) -> None:
+    # iptables-restore would load nothing; whatever the line means, it can only change
+    # the verdicts of the packets that reach it (issue 9: it was skipped, and the query
+    # answered the next line's confident verdict)
+    rs = parse(save(rule, "-A INPUT -j DROP"))
     assert [(i.code, i.origin.line) for i in rs.issues] == [("EXA001", 6)]
-    assert [r.origin.line for r in rs.chains["INPUT"].rules] == [7]
+    assert [r.origin.line for r in rs.chains["INPUT"].rules] == [6, 7]
+    assert verdict(rs, dport=25) == "undetermined"
+    assert verdict(rs, chain="FORWARD", dport=25) == "deny"  # another chain: not touched
+
+
+def test_unreadable_rule_line_inserted_at_its_position() -> None:
+    rs = parse(save("-A INPUT -p tcp --dport 22 -j ACCEPT", "-I INPUT 1 --dport 25 -j DROP"))
+    assert [r.origin.line for r in rs.chains["INPUT"].rules] == [7, 6]
+    assert verdict(rs, dport=22) == "undetermined"  # the unreadable DROP may come first
 
 
 # --- unusable input: InputError with the line --------------------------------------------------
@@ -658,6 +669,8 @@ ERRORS = [
     ("*filter\n-A INPUT -j ACCEPT\n*nat\nCOMMIT\n", 3, "before the COMMIT"),
     ("-A INPUT -j ACCEPT\nCOMMIT\n", 2, "COMMIT without"),
     ("*filter\n-A INPUT -j INPUT\nCOMMIT\n", 2, "built-in"),
+    # a line that is no rule stands in no chain: refused, as iptables-restore does
+    ("*filter\n:INPUT DROP [0:0]\nthis is not a rule\nCOMMIT\n", 3, "not an iptables-save line"),
     ("Chain INPUT (policy ACCEPT)\ntarget prot opt source destination\n", 1, "-L"),
     ('<iptables-rules version="1.0">\n</iptables-rules>\n', 1, "iptables-xml"),
     ("hello world\n", 1, "neither"),
@@ -844,7 +857,9 @@ def test_local_chains_see_an_empty_name_for_the_missing_interface() -> None:
     assert verdict(rs, proto="udp", iif="eth0") == "deny"  # ! -o eth0 matches it too
     assert decided_line(rs, proto="udp", iif="eth0") == 10
     assert verdict(rs, proto="gre", iif="eth0") == "permit"  # -o eth+ does not
-    assert verdict(rs, chain="OUTPUT", proto="gre", oif="eth1") == "permit"
+    # iptables refuses -i in OUTPUT: the rule is kept as undetermined, so the query must
+    # not answer a confident permit (issue 9; it did, the view dropped the rule)
+    assert verdict(rs, chain="OUTPUT", proto="gre", oif="eth1") == "undetermined"
     # FORWARD packets do have an output interface
     assert verdict(rs, proto="gre", iif="eth0", oif="eth1") == "deny"
     assert decided_line(rs, proto="gre", iif="eth0", oif="eth1") == 9

@@ -15,7 +15,6 @@ from exaudit.core.model import (
     Origin,
     Rule,
     Ruleset,
-    Stage,
     Verb,
 )
 from exaudit.platforms.api import CommentSyntax, FixRequest, Platform
@@ -36,7 +35,9 @@ from exaudit.platforms.iptables_rule import (
     RuleError,
     parse_command,
 )
-from exaudit.platforms.iptables_tables import ChainState, Executor, Structural
+from exaudit.platforms.iptables_ruleset import IptablesRuleset
+from exaudit.platforms.iptables_stages import stages
+from exaudit.platforms.iptables_tables import ChainState, Executor, Structural, TooBig
 
 NAME = "iptables"
 
@@ -143,88 +144,10 @@ def parse_rule_line(
         if chain not in tbl.chains:
             tbl.chains[chain] = ChainState(chain, False, declared=1)
         ex.run(cmd, tbl, Origin(path, 1, rule.strip()))
-    except Structural as exc:
+    except (Structural, TooBig) as exc:
         raise InputError(path, 1, str(exc)) from None
     rules = [r for e in tbl.chains[chain].entries for r in e]
     return rules, ex.issues
-
-
-def stages(
-    ruleset: Ruleset,
-    *,
-    in_iface: str | None,
-    out_iface: str | None,
-    chain: str | None = None,
-    local: str | None = None,
-) -> list[Stage]:
-    """The one chain a packet meets: ``chain``, else INPUT/OUTPUT for a host's own
-    traffic, else FORWARD when it leaves by an interface, else INPUT.
-
-    Only built-in chains can be asked for: a user chain has no verdict of its own
-    (packets falling off its end go back to whichever chain jumped there).
-    """
-    if chain is None:
-        if local == "input":
-            chain = "INPUT"
-        elif local == "output":
-            chain = "OUTPUT"
-        else:
-            chain = "FORWARD" if out_iface else "INPUT"
-    found = ruleset.chains.get(chain)
-    if found is None:
-        raise InputError(
-            ruleset.file,
-            None,
-            f"no chain {chain!r} in the filter table (chains: {', '.join(ruleset.chains)})",
-        )
-    if found.default is None:
-        raise InputError(
-            ruleset.file,
-            None,
-            f"{chain!r} is a user-defined chain: it has no "
-            "verdict of its own (packets falling off its end return to the "
-            "chain that jumped there); ask for INPUT, FORWARD or OUTPUT",
-        )
-    # A packet in INPUT has no output interface and one in OUTPUT no input interface:
-    # the kernel compares an empty name, so those conditions are decided in advance.
-    empty = {"INPUT": "oif", "OUTPUT": "iif"}.get(chain)
-    chains = ruleset.chains if empty is None else _view_without(ruleset, empty)
-    return [Stage(chain, chains, chain)]
-
-
-def _view_without(ruleset: Ruleset, dim: str) -> dict[str, Chain]:
-    """The chains as seen by packets whose ``dim`` interface has an empty name."""
-    views = ruleset.extra.setdefault("stage_views", {})
-    assert isinstance(views, dict)
-    hit = views.get(dim)
-    if hit is not None:
-        return hit
-    chains = ruleset.chains
-    if any(getattr(r.match, dim) is not None for c in chains.values() for r in c.rules):
-        view = {}
-        for name, c in chains.items():
-            rules = []
-            for rule in c.rules:
-                cond = getattr(rule.match, dim)
-                if cond is None:
-                    rules.append(rule)
-                    continue
-                # "+" matches every name, the empty one too; any other pattern misses it
-                matches_empty = "+" in cond.patterns
-                if matches_empty != cond.negated:
-                    rules.append(
-                        Rule(
-                            rule.origin,
-                            rule.match._replace(**{dim: None}),
-                            rule.target,
-                            rule.unknown,
-                            rule.stateful,
-                        )
-                    )
-            view[name] = Chain(name, rules, c.default, c.default_origin)
-        chains = view
-    views[dim] = chains
-    return chains
 
 
 def looks_like(text: str) -> float:
@@ -272,28 +195,33 @@ def _multiport_chunks(ports: IntervalSet) -> list[IntervalSet]:
     return chunks
 
 
-def _position(ruleset: Ruleset, origin: Origin) -> tuple[str, int] | None:
-    """The chain holding the rule of ``origin`` and its 1-based kernel position."""
-    positions = ruleset.extra.get("_positions")
-    if not isinstance(positions, dict):
-        positions = _positions(ruleset)
-        ruleset.extra["_positions"] = positions
-    return positions.get(origin)
+def _position(ruleset: Ruleset, origin: Origin) -> tuple[str, str, int] | None:
+    """The table and chain holding the rule of ``origin`` and its 1-based kernel position."""
+    if not isinstance(ruleset, IptablesRuleset):
+        return _positions(ruleset.chains, {}, "filter").get(origin)
+    if ruleset.positions is None:
+        found: dict[Origin, tuple[str, str, int]] = {}
+        for table, chains in [("filter", ruleset.chains), *ruleset.tables.items()]:
+            for key, value in _positions(chains, ruleset.rule_sizes.get(table, {}), table).items():
+                found.setdefault(key, value)
+        ruleset.positions = found
+    return ruleset.positions.get(origin)
 
 
-def _positions(ruleset: Ruleset) -> dict[Origin, tuple[str, int]]:
+def _positions(
+    chains: dict[str, Chain], sizes: dict[str, list[int]], table: str
+) -> dict[Origin, tuple[str, str, int]]:
     """Every rule's chain and kernel position, computed once per ruleset (fixes are many)."""
-    sizes = ruleset.extra.get("kernel_rule_sizes", {})
-    out: dict[Origin, tuple[str, int]] = {}
-    for name, chain in ruleset.chains.items():
-        chain_sizes = sizes.get(name) if isinstance(sizes, dict) else None
+    out: dict[Origin, tuple[str, str, int]] = {}
+    for name, chain in chains.items():
+        chain_sizes = sizes.get(name)
         if chain_sizes is None:
             for i, rule in enumerate(chain.rules):
-                out.setdefault(rule.origin, (name, i + 1))
+                out.setdefault(rule.origin, (table, name, i + 1))
             continue
         i = 0
         for pos, size in enumerate(chain_sizes, 1):
-            out.setdefault(chain.rules[i].origin, (name, pos))
+            out.setdefault(chain.rules[i].origin, (table, name, pos))
             i += size
     return out
 
@@ -357,14 +285,21 @@ def fix(ruleset: Ruleset, request: FixRequest) -> str | None:
         chain = "FORWARD" if request.out_iface else "INPUT"
     where = f"-A {chain}"
     found = _position(ruleset, request.before) if request.before is not None else None
+    table, _, hook = request.stage.rpartition(" ")  # "raw PREROUTING": another table's stage
     if found is not None:
-        where = f"-I {found[0]} {found[1]}"
-        chain = found[0]
+        table, chain = found[0], found[1]
+        where = f"-I {chain} {found[2]}"
+    elif table:
+        chain = hook
+        where = f"-A {chain}"
     elif chain in ruleset.chains:
         # denied by the policy: usually at the end of the chain, unless the packets fell
         # off a chain that a goto led them to (they never come back to the end then)
         chain = _fell_off(ruleset, request, chain)
         where = f"-A {chain}"
+    if table and table != "filter":
+        # ACCEPT ends that table's chain: the packets go on to the next table
+        where = f"-t {table} {where}"
     words = [where]
     if request.in_iface and chain not in ("OUTPUT", "POSTROUTING"):
         words += ["-i", request.in_iface]

@@ -14,7 +14,6 @@ from exaudit.core.model import (
     Note,
     Origin,
     Rule,
-    Ruleset,
     Target,
     Verb,
 )
@@ -33,7 +32,9 @@ from exaudit.platforms.iptables_rule import (
     parse_command,
     restore_tokens,
 )
+from exaudit.platforms.iptables_ruleset import IptablesRuleset, TableCount
 from exaudit.platforms.iptables_shell import Script
+from exaudit.platforms.iptables_stages import REWRITES_DESTINATION, UNTRACKS
 from exaudit.platforms.iptables_tables import (
     ChainState,
     Executor,
@@ -41,6 +42,7 @@ from exaudit.platforms.iptables_tables import (
     LoopError,
     Structural,
     TableState,
+    TooBig,
 )
 
 # --- the two input forms -------------------------------------------------------------------
@@ -149,27 +151,42 @@ def read_save(text: str, path: str, lines: list[str], listing_s: bool) -> tuple[
                     raise InputError(path, number, "COMMIT without a *table block")
                 _commit(ex, table)
                 table = None
-            else:
+            elif listing_s:
+                # `iptables -S` lines are read one by one (aerleon puts ipset commands
+                # among them): another line changes no rule
                 ex.issues.append(
                     Issue(
                         IssueKind.UNPARSED,
                         make_origin(path, number, line),
-                        "not an iptables-save line",
+                        "not an iptables line; exaudit skips it",
                     )
                 )
+            else:
+                # it stands in no chain, so no verdict can be kept undetermined for it:
+                # refused, as iptables-restore refuses the whole file
+                raise InputError(
+                    path, number, "not an iptables-save line (iptables-restore refuses the file)"
+                )
         except RuleError as exc:
+            if table is None or not _keep_unreadable(
+                ex, table, line, make_origin(path, number, line)
+            ):
+                raise InputError(
+                    path, number, f"iptables-restore refuses this line ({exc})"
+                ) from None
             ex.issues.append(
                 Issue(
                     IssueKind.UNPARSED,
                     make_origin(path, number, line),
-                    f"iptables-restore refuses this line ({exc}); exaudit skips it",
+                    f"iptables-restore refuses this line ({exc}), and with it the whole "
+                    "file; exaudit keeps the line as undetermined where it stands",
                 )
             )
         except LoopError as exc:
             raise InputError(path, exc.origin.line, str(exc)) from None
         except LineError as exc:
             raise InputError(path, exc.line, str(exc)) from None
-        except Structural as exc:
+        except (Structural, TooBig) as exc:
             raise InputError(path, number, str(exc)) from None
     if table is not None:
         if listing_s:
@@ -186,6 +203,45 @@ def read_save(text: str, path: str, lines: list[str], listing_s: bool) -> tuple[
                 path, table.opened, f"table {table.name!r} has no COMMIT (truncated file?)"
             )
     return ex, total
+
+
+_RULE_COMMANDS = {"-A": "A", "--append": "A", "-I": "I", "--insert": "I"}
+_TARGET_FLAGS = {"-j": False, "--jump": False, "-g": True, "--goto": True}
+
+
+def _keep_unreadable(ex: Executor, table: TableState, line: str, origin: Origin) -> bool:
+    """Put a rule line exaudit cannot read where it stands, as a rule of unknown match and
+    (unless its target can be read) unknown target; False if not even that is known."""
+    words = line.split()
+    if words and words[0].startswith("["):
+        words = words[1:]
+    if len(words) < 2 or words[0] not in _RULE_COMMANDS or words[1] not in table.chains:
+        return False
+    chain = table.chains[words[1]]
+    target = Target(Verb.UNKNOWN, name="?")
+    for k, word in enumerate(words[:-1]):
+        goto = _TARGET_FLAGS.get(word)
+        name = words[k + 1]
+        if goto is None:
+            continue
+        known = name in TARGETS or name in STANDARD_TARGETS
+        user = name in table.chains and not table.chains[name].builtin
+        if known or user:
+            errors: list[str] = []
+            try:
+                got, why = ex.target(name, goto, table, errors, origin.line)
+            except Structural:
+                break
+            if not errors and why is None and got.verb is not Verb.CONTINUE:
+                target = got
+        break
+    rule = Rule(origin, Match(), target, ("iptables-restore refuses this line",))
+    if _RULE_COMMANDS[words[0]] == "A":
+        chain.entries.append((rule,))
+    else:
+        at = int(words[2]) - 1 if len(words) > 2 and words[2].isdigit() else 0
+        chain.entries.insert(max(0, min(at, len(chain.entries))), (rule,))
+    return True
 
 
 def _declare(ex: Executor, table: TableState, line: str, number: int, declared: set[str]) -> None:
@@ -241,6 +297,7 @@ def read_script(text: str, path: str) -> Executor:
     script = Script(text)
     events = script.events()
     ex = Executor(path, deferred_jumps=False)
+    ex.commands_fail = True
     families = {e.family for e in events if e.kind == "iptables"}
     mixed = len(families) > 1
     for ev in events:
@@ -272,6 +329,8 @@ def read_script(text: str, path: str) -> Executor:
             raise InputError(path, exc.origin.line, str(exc)) from None
         except Structural as exc:
             raise InputError(path, ev.line, str(exc)) from None
+        except TooBig as exc:
+            raise InputError(path, ev.line, str(exc)) from None
     if not ex.families_used:
         ex.families_used.add(4)
     return ex
@@ -284,9 +343,8 @@ def _policy_target(policy: str) -> Target:
     return Target(Verb.ACCEPT if policy == "ACCEPT" else Verb.DROP, name=policy)
 
 
-def _model_chains(table: TableState, extra: dict) -> dict[str, Chain]:
+def _model_chains(table: TableState, sizes: dict[str, list[int]]) -> dict[str, Chain]:
     chains: dict[str, Chain] = {}
-    sizes: dict[str, list[int]] = {}
     for name, c in table.chains.items():
         entries = c.entries
         if all(len(e) == 1 for e in entries):
@@ -298,16 +356,14 @@ def _model_chains(table: TableState, extra: dict) -> dict[str, Chain]:
             chains[name] = Chain(name, rules, _policy_target(c.policy), c.policy_origin)
         else:
             chains[name] = Chain(name, rules)
-    if sizes:
-        extra.setdefault("kernel_rule_sizes", {}).update(sizes)
     return chains
 
 
-def _merged_chains(ex: Executor, path: str, extra: dict) -> dict[str, Chain]:
+def _merged_chains(ex: Executor, path: str, table_name: str) -> dict[str, Chain]:
     """Both families in one chain set: rules of each family are disjoint by address, and
     each built-in chain ends with one rule per family standing for that family's policy."""
     tables = {
-        fam: ex.tables[fam].get("filter") or TableState.fresh("filter", fam) for fam in (4, 6)
+        fam: ex.tables[fam].get(table_name) or TableState.fresh(table_name, fam) for fam in (4, 6)
     }
     per_family = {fam: _model_chains(t, {}) for fam, t in tables.items()}
     chains: dict[str, Chain] = {}
@@ -337,15 +393,27 @@ def _merged_chains(ex: Executor, path: str, extra: dict) -> dict[str, Chain]:
     return chains
 
 
-def finish(ex: Executor, path: str, total: int) -> Ruleset:
-    rs = Ruleset("iptables", path, lines_total=total)
-    rs.issues = ex.issues
-    rs.notes = ex.notes
-    families = sorted(ex.families_used) or [4]
+def _table_chains(
+    ex: Executor, path: str, families: list[int], name: str, sizes: dict[str, list[int]]
+) -> dict[str, Chain]:
     if len(families) == 1:
         fam = families[0]
-        table = ex.tables[fam].get("filter") or TableState.fresh("filter", fam)
-        rs.chains = _model_chains(table, rs.extra)
+        table = ex.tables[fam].get(name) or TableState.fresh(name, fam)
+        return _model_chains(table, sizes)
+    return _merged_chains(ex, path, name)
+
+
+def finish(ex: Executor, path: str, total: int) -> IptablesRuleset:
+    families = sorted(ex.families_used) or [4]
+    rs = IptablesRuleset("iptables", path, lines_total=total, families=frozenset(families))
+    rs.issues = ex.issues
+    rs.notes = ex.notes
+    filter_sizes: dict[str, list[int]] = {}
+    rs.chains = _table_chains(ex, path, families, "filter", filter_sizes)
+    if filter_sizes:
+        rs.rule_sizes["filter"] = filter_sizes
+    if len(families) == 1:
+        table = ex.tables[families[0]].get("filter") or TableState.fresh("filter", families[0])
         for name, chain in table.chains.items():
             if (
                 chain.builtin
@@ -360,7 +428,6 @@ def finish(ex: Executor, path: str, total: int) -> Ruleset:
                     )
                 )
     else:
-        rs.chains = _merged_chains(ex, path, rs.extra)
         rs.notes.append(
             Note(
                 None,
@@ -368,22 +435,30 @@ def finish(ex: Executor, path: str, total: int) -> Ruleset:
                 "their rules apart by address family",
             )
         )
-    rs.extra["families"] = set(families)
-    others: dict[str, dict[str, int]] = {}
-    for fam in families:
-        for name, table in ex.tables[fam].items():
-            if name == "filter":
-                continue
-            others[name] = {
-                "chains": len(table.chains),
-                "rules": sum(len(c.entries) for c in table.chains.values()),
-            }
+    names = sorted({n for fam in families for n in ex.tables[fam] if n != "filter"})
+    for name in names:
+        sizes: dict[str, list[int]] = {}
+        rs.tables[name] = _table_chains(ex, path, families, name, sizes)
+        if sizes:
+            rs.rule_sizes[name] = sizes
+        present = [ex.tables[fam][name] for fam in families if name in ex.tables[fam]]
+        rs.counts[name] = TableCount(
+            chains=max(len(t.chains) for t in present),
+            rules=sum(len(c.entries) for t in present for c in t.chains.values()),
+        )
+        for table in present:
             _note_other_table(rs, table)
-    rs.extra["other_tables"] = others
+    # (kept for readers of the old attachment until the package split)
+    rs.extra["families"] = set(families)
+    rs.extra["other_tables"] = {
+        n: {"chains": c.chains, "rules": c.rules} for n, c in rs.counts.items()
+    }
+    if filter_sizes:
+        rs.extra["kernel_rule_sizes"] = filter_sizes
     return rs
 
 
-def _note_other_table(rs: Ruleset, table: TableState) -> None:
+def _note_other_table(rs: IptablesRuleset, table: TableState) -> None:
     """Notes on what another table does to packets before (or after) the filter table:
     one per kind, at its first line, with the count (a dump can have hundreds)."""
     for chain in table.chains.values():
@@ -391,9 +466,8 @@ def _note_other_table(rs: Ruleset, table: TableState) -> None:
             rs.notes.append(
                 Note(
                     chain.policy_origin,
-                    f"the {table.name} table's "
-                    f"{chain.name} chain drops by policy before or after the "
-                    "filter table; exaudit evaluates only the filter table",
+                    f"the {table.name} table's {chain.name} chain drops by policy; "
+                    "exaudit evaluates it with the filter table, in the kernel's order",
                 )
             )
     found: dict[str, list[Origin]] = {}
@@ -402,10 +476,12 @@ def _note_other_table(rs: Ruleset, table: TableState) -> None:
             rule = entry[0]
             name = rule.target.name
             if (
-                table.name in ("raw", "mangle")
+                table.name in ("raw", "mangle", "security")
                 and rule.target.verb in (Verb.DROP, Verb.REJECT)
                 or table.name == "nat"
-                and name in ("DNAT", "REDIRECT", "NETMAP")
+                and name in REWRITES_DESTINATION
+                or table.name == "raw"
+                and name in UNTRACKS
             ):
                 found.setdefault(name, []).append(rule.origin)
     for name, origins in found.items():
@@ -419,13 +495,19 @@ def _note_other_table(rs: Ruleset, table: TableState) -> None:
         )
         if table.name == "nat":
             message = (
-                f"{name} in the nat table{more} rewrites destinations before the "
-                "filter table sees the packets"
+                f"{name} in the nat table{more} rewrites destinations before the filter "
+                "table sees the packets; exaudit does not follow the rewrite, so every "
+                "verdict on the packets it matches is undetermined, naming the line"
+            )
+        elif name in UNTRACKS:
+            message = (
+                f"{name} in the raw table{more} changes the connection state the later "
+                "tables see; verdicts on the packets it matches that depend on the state "
+                "are undetermined, naming the line"
             )
         else:
             message = (
                 f"{name} in the {table.name} table{more}: these packets never reach "
-                "the filter table, which is all exaudit evaluates; answers may be "
-                "incomplete"
+                "the filter table; exaudit evaluates the tables in the kernel's order"
             )
         rs.notes.append(Note(min(origins, key=lambda o: o.line), message))

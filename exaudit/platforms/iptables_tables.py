@@ -41,6 +41,7 @@ from exaudit.platforms.iptables_names import (
 from exaudit.platforms.iptables_rule import (
     Command,
 )
+from exaudit.platforms.iptables_stages import REFUSED
 
 # The canonical iptables-save words the fast reader knows, numbered for its dispatch.
 _FAST_OPS = {
@@ -226,6 +227,10 @@ class Structural(Exception):
     """A command the kernel refuses for structural reasons (chains, tables, loops)."""
 
 
+class TooBig(Exception):
+    """A rule past what exaudit expands (not the kernel's refusal: the input is unusable)."""
+
+
 # --- the tables being built ------------------------------------------------------------------
 
 
@@ -269,6 +274,10 @@ class Reader:
         self.restrict_family: int | None = None
         self._target_cache: dict[tuple[str | None, bool], Target] = {}
         self._old_negation_noted = False
+        # a refused command fails and changes nothing (a script); else (iptables-restore
+        # input, which would load nothing) the rule is kept as undetermined
+        self.commands_fail = False
+        self.deferred = False
 
     # -- tables and chains
     def table(self, family: int, name: str, line: int) -> TableState:
@@ -392,8 +401,12 @@ class Reader:
                 dsts = [ranges if x is None else x & ranges for x in dsts]
         if target_unknown:
             unknown.append(target_unknown)
+        if errors and self.commands_fail:
+            # a script's command that iptables refuses fails; the script goes on
+            self._refused(origin, "; ".join(errors))
+            return []
         if errors:
-            unknown = ["iptables refuses this rule: " + "; ".join(errors)] + list(unknown)
+            unknown = [REFUSED + "; ".join(errors)] + list(unknown)
             self.issues.append(
                 Issue(
                     IssueKind.UNPARSED,
@@ -437,9 +450,7 @@ class Reader:
         boxes = combine(base, alternatives)
         count = len(srcs) * len(dsts) * len(boxes) * len(targets)
         if count > MAX_EXPANSION:
-            raise Structural(
-                f"this rule expands to {count} rules; exaudit stops at {MAX_EXPANSION}"
-            )
+            raise TooBig(f"this rule expands to {count} rules; exaudit stops at {MAX_EXPANSION}")
         out = []
         for s_ in srcs:
             for d in dsts:
@@ -483,6 +494,8 @@ class Executor(Reader):
         if letter in "AIR":
             chain = self.chain(table, cmd.chain, f"-{letter}")
             kernel_rules = self.build(cmd, table, origin)
+            if not kernel_rules:  # refused (reported): the command fails
+                return
             if letter == "A":
                 chain.entries.extend(kernel_rules)
             elif letter == "I":
@@ -500,9 +513,20 @@ class Executor(Reader):
                         origin, f"-R {chain.name} {cmd.rulenum}: no such rule or not a single rule"
                     )
                     return
+                replaced = chain.entries[pos]
                 chain.entries[pos] = kernel_rules[0]
             if cmd.target in table.chains and not self.deferred:
-                self.check_loops(table, origin)
+                try:
+                    self.check_loops(table, origin)
+                except LoopError:
+                    # the kernel refuses the command that closes a loop: nothing changed
+                    if letter == "A":
+                        del chain.entries[len(chain.entries) - len(kernel_rules) :]
+                    elif letter == "I":
+                        del chain.entries[pos : pos + len(kernel_rules)]
+                    else:
+                        chain.entries[pos] = replaced
+                    raise
         elif letter == "D":
             chain = self.chain(table, cmd.chain, "-D")
             if cmd.rulenum is not None:
@@ -819,7 +843,8 @@ class Executor(Reader):
             Issue(
                 IssueKind.UNPARSED,
                 origin,
-                f"iptables refuses this command ({message}); it has no effect",
+                f"iptables refuses this command ({message}): it fails when run, "
+                "and changes nothing",
             )
         )
 
