@@ -787,9 +787,41 @@ def test_script_functions_calls_are_reported() -> None:
     ],
 )
 def test_script_commands_the_kernel_refuses(script: str, line: int, words: str) -> None:
+    # bash goes on after a failing command (issue 15): the line is reported, saying why
+    # the command fails, and the rest of the script is evaluated
+    rs = parse(script + "iptables -A INPUT -p tcp --dport 22 -j DROP\n", "fw.sh")
+    assert [(i.code, i.origin.line) for i in rs.issues] == [("EXA001", line)]
+    assert words in rs.issues[0].message and "fails when run" in rs.issues[0].message
+    assert verdict(rs, dport=22) == "deny"
+    assert verdict(rs, dport=23) == "permit"  # nothing of the failed command remains
+
+
+def test_script_that_fails_to_set_a_policy_keeps_the_old_one() -> None:
+    # the corpus's typo: `-P OUTUT DROP` fails, so OUTPUT keeps accepting
+    rs = parse("iptables -P INPUT DROP\niptables -P OUTUT DROP\niptables -P FORWARD DROP\n")
+    assert [i.origin.line for i in rs.issues] == [2]
+    assert "'OUTUT' does not exist" in rs.issues[0].message
+    assert verdict(rs, chain="OUTPUT", dport=25) == "permit"
+    assert verdict(rs, chain="FORWARD", dport=25) == "deny"
+
+
+def test_a_failed_jump_that_would_close_a_loop_leaves_the_chains_as_they_were() -> None:
+    rs = parse(
+        "iptables -N a\niptables -N b\niptables -A a -j b\niptables -A b -p udp -j ACCEPT\n"
+        "iptables -A b -j a\niptables -A INPUT -j a\niptables -P INPUT DROP\n"
+    )
+    # the kernel checks loops from the built-in chains: the jump from INPUT fails
+    assert [i.origin.line for i in rs.issues] == [6]
+    assert rs.chains["INPUT"].rules == []
+    assert [r.origin.line for r in rs.chains["b"].rules] == [4, 5]
+    assert verdict(rs, proto="udp") == "deny" and verdict(rs, proto="tcp") == "deny"
+
+
+def test_iptables_restore_input_stays_atomic() -> None:
+    # the same refusal in iptables-save input: iptables-restore loads nothing
     with pytest.raises(InputError) as info:
-        parse(script, "fw.sh")
-    assert info.value.line == line and words in info.value.message
+        parse(save("-A NOCHAIN -j ACCEPT"))
+    assert info.value.line == 6 and "NOCHAIN" in info.value.message
 
 
 def test_script_with_both_families_keeps_them_apart() -> None:

@@ -314,7 +314,8 @@ def read_script(text: str, path: str) -> Executor:
                 Issue(
                     IssueKind.UNPARSED,
                     origin,
-                    f"iptables refuses this command ({exc}); it has no effect",
+                    f"iptables refuses this command ({exc}): it fails when run, the "
+                    "script goes on, and it changes nothing",
                 )
             )
             continue
@@ -325,10 +326,16 @@ def read_script(text: str, path: str) -> Executor:
         try:
             table = ex.table(ev.family, cmd.table or "filter", ev.line)
             ex.run(cmd, table, origin)
-        except LoopError as exc:
-            raise InputError(path, exc.origin.line, str(exc)) from None
         except Structural as exc:
-            raise InputError(path, ev.line, str(exc)) from None
+            # bash goes on after a failing command, and so does the kernel's state
+            ex.issues.append(
+                Issue(
+                    IssueKind.UNPARSED,
+                    origin,
+                    f"iptables refuses this command ({exc}): it fails when run, the "
+                    "script goes on, and it changes nothing",
+                )
+            )
         except TooBig as exc:
             raise InputError(path, ev.line, str(exc)) from None
     if not ex.families_used:
