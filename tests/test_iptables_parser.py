@@ -11,6 +11,7 @@ from exaudit.core.model import PORTS, STATES, IfaceMatch, State, Verb
 from exaudit.engine.evaluate import Evaluator, Question
 from exaudit.platforms import iptables
 from exaudit.platforms.api import FixRequest
+from exaudit.platforms.iptables.ruleset import TableCount
 
 PROTOS = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58, "gre": 47}
 STATE_NAMES = {s.name: int(s) for s in State}
@@ -482,11 +483,11 @@ def test_policies_carry_their_line() -> None:
     assert inp.default.verb is Verb.DROP and inp.default_origin.line == 3
     assert inp.default_origin.text == ":INPUT DROP [0:0]"
     assert rs.chains["OUTPUT"].default.verb is Verb.ACCEPT
-    assert rs.extra["families"] == {4}
+    assert rs.families == {4}
     assert rs.lines_total == 6  # *filter, three policies, one rule, COMMIT: no comment
 
 
-def test_all_tables_are_read_only_filter_is_evaluated() -> None:
+def test_all_tables_are_read_and_noted() -> None:
     text = "\n".join(
         [
             "*raw",
@@ -522,7 +523,7 @@ def test_all_tables_are_read_only_filter_is_evaluated() -> None:
     rs = parse(text)
     assert set(rs.chains) == {"INPUT", "FORWARD", "OUTPUT"}
     assert rs.rule_count == 1
-    assert rs.extra["other_tables"]["nat"] == {"chains": 4, "rules": 2}
+    assert rs.counts["nat"] == TableCount(chains=4, rules=2)
     lines = sorted(n.origin.line for n in rs.notes if n.origin)
     assert lines == [4, 11]  # the raw DROP and the DNAT
     assert not rs.issues
@@ -554,7 +555,7 @@ def test_ipv6_dump() -> None:
         ]
     )
     rs = parse(text)
-    assert rs.extra["families"] == {6}
+    assert rs.families == {6}
     r0, r1 = rs.chains["INPUT"].rules
     assert r0.match.src == A("2001:db8::/32") and r1.match.proto == V(58)
     assert r1.match.dport == V(128)
@@ -735,7 +736,7 @@ def test_script_form() -> None:
     assert verdict(rs, dport=80, **new) == "deny" and verdict(rs, dport=81, **new) == "deny"
     assert verdict(rs, proto="udp", dport=53, **new) == "permit"
     assert verdict(rs, dport=81, state="ESTABLISHED") == "permit"
-    assert rs.extra["families"] == {4}
+    assert rs.families == {4}
     assert rs.lines_total == 24
 
 
@@ -831,7 +832,7 @@ def test_script_with_both_families_keeps_them_apart() -> None:
         "ip6tables -A INPUT -p tcp --dport 22 -j ACCEPT\n"
     )
     rs = parse(script, "fw.sh")
-    assert rs.extra["families"] == {4, 6}
+    assert rs.families == {4, 6}
     assert verdict(rs, dport=22) == "deny" and decided_line(rs, dport=22) == 3
     assert verdict(rs, dport=80) == "permit" and decided_line(rs, dport=80) == 1
     v6 = {"src": "2001:db8::1", "dst": "2001:db8::2"}
@@ -985,7 +986,14 @@ def test_fix_after_falling_off_a_goto_chain_appends_there() -> None:
     rs = parse(save(*rules, chains=("LAN",)))
     q = {"src": "10.10.3.4", "dst": "10.1.0.10", "iif": "eth1", "oif": "eth2"}
     assert verdict(rs, dport=995, **q) == "deny"
-    fix = iptables.fix(rs, _request(V(995), before=rs.chains["FORWARD"].default_origin))
+    # the chain stack the deny ended with comes with the request, as the audit sends it
+    from exaudit.checks._blocked import chains_at_end
+
+    stages = iptables.stages(rs, in_iface="eth1", out_iface="eth2")
+    deny = Evaluator().evaluate(stages, packet(dport=995, **q)).parts[0]
+    assert chains_at_end(deny.path) == ("LAN",)
+    request = _request(V(995), before=deny.decided_by, chains=chains_at_end(deny.path))
+    fix = iptables.fix(rs, request)
     assert fix.startswith("-A LAN ")
     assert verdict(parse(save(*rules, fix, chains=("LAN",))), dport=995, **q) == "permit"
 
@@ -1149,6 +1157,6 @@ def test_fixture_issues_and_notes() -> None:
     assert [n.origin.line for n in edge.notes if n.origin] == [7]
     assert edge.rule_count == 20  # NFQUEUE stands for two rules: permit and deny
     host = _fixture("ex-hq-1.sh")
-    assert not host.issues and host.extra["families"] == {4}
-    assert _fixture("dual-stack.sh").extra["families"] == {4, 6}
-    assert _fixture("ipv6-host.rules").extra["families"] == {6}
+    assert not host.issues and host.families == {4}
+    assert _fixture("dual-stack.sh").families == {4, 6}
+    assert _fixture("ipv6-host.rules").families == {6}

@@ -20,8 +20,6 @@ class IptablesRuleset(Ruleset):
     """An iptables ruleset: ``chains`` is the filter table; ``tables`` holds raw, mangle,
     nat and security as model chains, which the stages put before and after filter."""
 
-    # the address families the input configures (a query of another family is refused)
-    families: frozenset[int] = frozenset({4})
     # every table but filter, model chains by name (both families merged as for filter)
     tables: dict[str, dict[str, Chain]] = field(default_factory=dict)
     counts: dict[str, TableCount] = field(default_factory=dict)

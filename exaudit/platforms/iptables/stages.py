@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from exaudit.core.errors import InputError
 from exaudit.core.model import Chain, Rule, Ruleset, Stage, State, Target, Verb
-from exaudit.platforms.iptables_ruleset import IptablesRuleset
+from exaudit.platforms.iptables.ruleset import IptablesRuleset
 
 # the (table, chain) a packet meets, in order, on its way through each filter chain;
 # nat's POSTROUTING and INPUT only rewrite sources, after the verdict

@@ -15,15 +15,18 @@ from functools import lru_cache
 from exaudit.core import addresses
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import PROTOCOLS, IfaceMatch, Match, Origin, Rule, Target
-from exaudit.platforms import iptables_ext as ext
-from exaudit.platforms import iptables_values as values
-from exaudit.platforms.iptables_rule import _AH6, Command
+from exaudit.platforms.iptables import extensions as ext
+from exaudit.platforms.iptables import values
+from exaudit.platforms.iptables.command import _AH6
+from exaudit.platforms.iptables.words import Command
 
 PORT_PROTOCOLS = IntervalSet.of([6, 17, 33, 132, 136])
 TCP_ONLY = IntervalSet.point(6)
 ICMP_PROTOCOLS = IntervalSet.of([1, 58])
 EMPTY = IntervalSet()
 Alt = dict  # dimension name -> IntervalSet
+# what a modeled option says: its alternatives (as Contribution.alts) and any unmodeled text
+Handled = tuple[tuple[Alt, ...], "str | None"]
 
 # --- fast constructors for the frozen model classes ---------------------------------------
 # A frozen dataclass __init__ sets each field through object.__setattr__; filling the
@@ -53,7 +56,17 @@ def make_origin(file: str, line: int, text: str) -> Origin:
 _tuple_new = tuple.__new__
 
 
-def make_match(proto, src, dst, sport, dport, flags, state, iif, oif) -> Match:
+def make_match(
+    proto: IntervalSet | None,
+    src: IntervalSet | None,
+    dst: IntervalSet | None,
+    sport: IntervalSet | None,
+    dport: IntervalSet | None,
+    flags: IntervalSet | None,
+    state: IntervalSet | None,
+    iif: IfaceMatch | None,
+    oif: IfaceMatch | None,
+) -> Match:
     return _tuple_new(Match, (proto, src, dst, sport, dport, flags, state, iif, oif))
 
 
@@ -110,7 +123,7 @@ def contribution(
     return Contribution(alts, error, unknown)
 
 
-def _ports(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int):
+def _ports(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int) -> Handled:
     dim = _PORT_DIMS.get(option)
     if dim is not None:
         got = values.port_range(vals[0])
@@ -136,7 +149,9 @@ _MULTI_DIMS = {
 }
 
 
-def _multiport(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int):
+def _multiport(
+    module: str, option: str, invert: bool, vals: tuple[str, ...], family: int
+) -> Handled:
     got = values.port_list(vals[0])
     dim = _MULTI_DIMS.get(option)
     if dim is not None:
@@ -148,7 +163,7 @@ def _multiport(module: str, option: str, invert: bool, vals: tuple[str, ...], fa
     return ({"sport": got}, {"sport": values.not_ports(got), "dport": got}), None
 
 
-def _icmp(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int):
+def _icmp(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int) -> Handled:
     kind, lo, hi = values.icmp_type(vals[0], family)
     if kind == 255 and family == 4:  # "any": the kernel matches every type
         return (({"dport": EMPTY},) if invert else ()), None
@@ -165,13 +180,13 @@ def _icmp(module: str, option: str, invert: bool, vals: tuple[str, ...], family:
     ), None
 
 
-def _iprange(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int):
+def _iprange(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int) -> Handled:
     got = values.address_range(vals[0], family)
     dim = "src" if option == "src-range" else "dst"
     return ({dim: values.complement(got, addresses.V6_MAX) if invert else got},), None
 
 
-def _state(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int):
+def _state(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int) -> Handled:
     if option not in ("state", "ctstate"):
         return (), describe(module, option, invert, vals)
     got, nat = values.states(vals[0], option == "ctstate")
@@ -181,7 +196,7 @@ def _state(module: str, option: str, invert: bool, vals: tuple[str, ...], family
     return ({"state": values.complement(got, 6) if invert else got},), None
 
 
-def _comment(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int):
+def _comment(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int) -> Handled:
     return (), None
 
 
