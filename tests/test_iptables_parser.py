@@ -370,7 +370,6 @@ UNKNOWN_CASES = [
     ("-A INPUT -m set --match-set blocked src -j DROP", "-m set"),
     ("-A INPUT -m conntrack --ctstate DNAT -j ACCEPT", "--ctstate DNAT"),
     ("-A INPUT -m conntrack --ctstate NEW --ctproto 6 -j ACCEPT", "--ctproto"),
-    ("-A INPUT -f -j DROP", "fragments"),
     ("-A INPUT -s db.example.com -j ACCEPT", "host name"),
     ("-A INPUT -p udp -j NFQUEUE --queue-num 3", "NFQUEUE"),
     ("-A INPUT -m pkttype --pkt-type broadcast -j ACCEPT", "-m pkttype"),
@@ -386,6 +385,38 @@ def test_unmodeled_conditions_make_verdicts_undetermined(rule: str, word: str) -
     assert rs.issues[0].origin.line == 6
     q = {"proto": "udp"} if "udp" in rule else {}
     assert "undetermined" in verdict(rs, dport=22, **q)
+
+
+@pytest.mark.parametrize(
+    "rules, kw, expected, line",
+    [
+        # exaudit's questions are never about non-first fragments (issue 16: these were
+        # undetermined): -f never matches them, ! -f always does
+        (["-A INPUT -f -j DROP"], {"dport": 22}, "permit", 3),
+        (["-A INPUT ! -f -j DROP"], {"dport": 22}, "deny", 6),
+        (["-A INPUT -p tcp -f -j c1", "-A c1 -j DROP"], {"dport": 22}, "permit", 3),
+        (["-A INPUT -p tcp ! -f --dport 22 -j DROP"], {"dport": 22}, "deny", 6),
+        (["-A INPUT -p tcp ! -f --dport 22 -j DROP"], {"dport": 23}, "permit", 3),
+        (["-A INPUT ! -f -p tcp -m recent --update -j DROP"], {"dport": 22}, "undetermined", 6),
+    ],
+)
+def test_fragment_conditions_are_answered_for_first_fragments(
+    rules: list[str], kw: dict, expected: str, line: int
+) -> None:
+    rs = parse(save(*rules, policy="ACCEPT", chains=("c1",) if "c1" in rules[0] else ()))
+    assert verdict(rs, **kw) == expected
+    if expected != "undetermined":
+        assert decided_line(rs, **kw) == line
+        assert not rs.issues
+        assert any("-f matches only second" in n.message for n in rs.notes)
+    else:
+        assert [i.code for i in rs.issues] == ["EXA002"]
+        assert "-f" not in rs.issues[0].message  # only what is really not modeled
+
+
+def test_fragments_in_ip6tables_are_refused() -> None:
+    rs = parse("ip6tables -A INPUT -f -j DROP\n", "fw.sh")
+    assert [i.code for i in rs.issues] == ["EXA001"] and "-f" in rs.issues[0].message
 
 
 def test_unknown_only_touches_packets_it_can_match() -> None:
@@ -1160,3 +1191,60 @@ def test_fixture_issues_and_notes() -> None:
     assert not host.issues and host.families == {4}
     assert _fixture("dual-stack.sh").families == {4, 6}
     assert _fixture("ipv6-host.rules").families == {6}
+
+
+# --- dotted and non-contiguous masks, tcp-flags forms, negated port pairs (issue 16) -------
+
+
+@pytest.mark.parametrize(
+    "rule, kw, expected",
+    [
+        ("-A INPUT -d 10.1.0.3/255.255.0.255 -j DROP", {"dst": "10.1.77.3"}, "deny"),
+        ("-A INPUT -d 10.1.0.3/255.255.0.255 -j DROP", {"dst": "10.1.77.4"}, "permit"),
+        ("-A INPUT -d 10.1.0.3/255.255.0.255 -j DROP", {"dst": "10.2.77.3"}, "permit"),
+        ("-A INPUT ! -s 10.0.0.0/255.0.255.0 -j DROP", {"src": "10.7.0.9"}, "permit"),
+        ("-A INPUT ! -s 10.0.0.0/255.0.255.0 -j DROP", {"src": "10.7.1.9"}, "deny"),
+        ("-A INPUT -s 192.0.2.0/255.255.255.252 -j DROP", {"src": "192.0.2.3"}, "deny"),
+        ("-A INPUT -s 192.0.2.0/255.255.255.252 -j DROP", {"src": "192.0.2.4"}, "permit"),
+        ("-A INPUT -s 0.0.0.1/0.0.0.1 -j DROP", {"src": "198.51.100.7"}, "undetermined"),
+        ("-A INPUT -p tcp ! --tcp-flags SYN,ACK SYN -j DROP", {"flags": 2}, "permit"),
+        ("-A INPUT -p tcp ! --tcp-flags SYN,ACK SYN -j DROP", {"flags": 18}, "deny"),
+        ("-A INPUT -p tcp --tcp-flags ALL NONE -j DROP", {"flags": 0}, "deny"),
+        ("-A INPUT -p tcp --tcp-flags ALL ALL -j DROP", {"flags": 255}, "deny"),
+        ("-A INPUT -p tcp --tcp-flags FIN,RST NONE -j DROP", {"flags": 4}, "permit"),
+        ("-A INPUT -p tcp ! --dport 20:25 -j DROP", {"dport": 22}, "permit"),
+        ("-A INPUT -p tcp ! --dport 20:25 -j DROP", {"dport": 26}, "deny"),
+        ("-A INPUT -p udp ! --sport 1000:2000 -j DROP", {"proto": "udp", "sport": 999}, "deny"),
+        ("-A INPUT -p tcp -m multiport ! --dports 20:25,80 -j DROP", {"dport": 80}, "permit"),
+        ("-A INPUT -p tcp -m multiport ! --dports 20:25,80 -j DROP", {"dport": 79}, "deny"),
+    ],
+)
+def test_masks_flags_and_negated_ranges_are_exact(rule: str, kw: dict, expected: str) -> None:
+    rs = parse(save(rule, policy="ACCEPT"))
+    if "0.0.0.1/0.0.0.1" in rule:
+        # odd addresses: 2**31 blocks, past the documented budget: undetermined, EXA002
+        assert [i.code for i in rs.issues] == ["EXA002"]
+        assert "budget of 65536" in rs.issues[0].message
+        assert verdict(rs, **kw) == "undetermined"
+        return
+    assert not rs.issues
+    assert verdict(rs, **kw) == expected
+
+
+@pytest.mark.parametrize(
+    "ports, expected",
+    [
+        ((40001, 53), "undetermined"),  # legacy: no match (deny); nft: a match (permit)
+        ((1, 80), "undetermined"),
+        ((40001, 80), "deny"),  # both backends: no match
+        ((5, 53), "undetermined"),  # both match, but exaudit keeps the whole rule uncertain
+    ],
+)
+def test_negated_port_pair_where_the_backends_disagree(ports: tuple, expected: str) -> None:
+    rs = parse(save("-A INPUT -p tcp ! --dport 80 ! --sport 40001 -j ACCEPT"))
+    assert [i.code for i in rs.issues] == ["EXA002"] and "iptables-nft" in rs.issues[0].message
+    assert verdict(rs, sport=ports[0], dport=ports[1]) == expected
+    # ranges, or separate matches, are the same in both: exact
+    rs = parse(save("-A INPUT -p tcp ! --dport 80:81 ! --sport 40001 -j ACCEPT"))
+    assert not rs.issues
+    assert verdict(rs, sport=ports[0], dport=ports[1]) in ("permit", "deny")

@@ -20,6 +20,19 @@ from exaudit.platforms.iptables import values
 from exaudit.platforms.iptables.command import _AH6
 from exaudit.platforms.iptables.words import Command
 
+# -f / ! -f: kept on the rule (a packet set has no fragment dimension); the stages answer
+# them exactly for the packets exaudit asks about, which are never non-first fragments
+LATER_FRAGMENTS = "-f (second and further fragments)"
+NOT_LATER_FRAGMENTS = "! -f (unfragmented or first fragments)"
+FRAGMENTS = frozenset({LATER_FRAGMENTS, NOT_LATER_FRAGMENTS})
+# The kernel's two backends disagree on this rule (tried in a namespace, iptables 1.8.9):
+# iptables-legacy matches when neither port is the one named (the man page), iptables-nft
+# unless both are (it compares the port pair at once)
+BACKENDS_DISAGREE = (
+    "! --sport A ! --dport B with single ports in one match: iptables-legacy matches when "
+    "neither port is the one named, iptables-nft unless both are; which one loads the "
+    "rules decides"
+)
 PORT_PROTOCOLS = IntervalSet.of([6, 17, 33, 132, 136])
 TCP_ONLY = IntervalSet.point(6)
 ICMP_PROTOCOLS = IntervalSet.of([1, 58])
@@ -260,11 +273,7 @@ def make_recipe(cmd: Command, family: int) -> Recipe:
     if cmd.proto:
         r.base["proto"] = proto_set(cmd.proto, cmd.proto_neg)
     if cmd.fragment:
-        r.unknown.append(
-            "! -f (unfragmented or first fragments)"
-            if cmd.fragment < 0
-            else "-f (second and further fragments)"
-        )
+        r.unknown.append(NOT_LATER_FRAGMENTS if cmd.fragment < 0 else LATER_FRAGMENTS)
     uses = [(u, False) for u in cmd.matches]
     if cmd.target_use is not None:
         uses.append((cmd.target_use, True))
@@ -273,7 +282,16 @@ def make_recipe(cmd: Command, family: int) -> Recipe:
             r.unknown.append(f"-m {use.name}")
             continue
         parts: list[str] = []
+        pair = _negated_port_pair(use.opts) if use.name in ("tcp", "udp") else None
+        if pair is not None:
+            # what either backend may match: not (sport A and dport B), as two disjoint
+            # boxes; kept uncertain, so where they differ the answer is undetermined
+            not_a, not_b = values.not_ports(pair[0]), values.not_ports(pair[1])
+            r.alternatives.append(({"sport": not_a}, {"sport": pair[0], "dport": not_b}))
+            r.unknown.append(BACKENDS_DISAGREE)
         for name, invert, vals in use.opts:
+            if pair is not None and invert and name in _PORT_OPTIONS:
+                continue
             merge(
                 contribution(use.name, name, invert, vals, family, is_target),
                 r.base,
@@ -284,6 +302,27 @@ def make_recipe(cmd: Command, family: int) -> Recipe:
         if parts:  # one description per module: "-m recent --update --seconds 60"
             r.unknown.append(f"-m {use.name} " + " ".join(parts))
     return r
+
+
+_PORT_OPTIONS = frozenset({"sport", "dport", "source-port", "destination-port"})
+
+
+def _negated_port_pair(
+    opts: list[tuple[str, bool, tuple[str, ...]]],
+) -> tuple[IntervalSet, IntervalSet] | None:
+    """The ports of ``! --sport A ! --dport B`` in one tcp/udp match, both single ports."""
+    single: dict[str, IntervalSet] = {}
+    for name, invert, vals in opts:
+        if invert and name in _PORT_OPTIONS and vals:
+            try:
+                got = values.port_range(vals[0])
+            except values.BadValue:
+                continue
+            if len(got.spans) == 1 and got.spans[0][0] == got.spans[0][1]:
+                single[name[0] + "port"] = got  # sport/source-port, dport/destination-port
+    if set(single) != {"sport", "dport"}:
+        return None
+    return single["sport"], single["dport"]
 
 
 def conventions(base: dict, alternatives: list) -> tuple[dict, list]:
@@ -349,6 +388,12 @@ def address_list(
         except values.HostName:
             unknown.append(
                 f"{what} host name {text!r} (iptables resolves it in DNS when the rule is loaded)"
+            )
+            return [None]
+        except values.OverBudget as exc:
+            unknown.append(
+                f"{what} {text}: {exc}, past exaudit's budget of "
+                f"{addresses.MAX_WILDCARD_SPANS} (the rule is kept as undetermined)"
             )
             return [None]
         except values.BadValue as exc:

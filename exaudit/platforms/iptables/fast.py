@@ -198,6 +198,7 @@ def fast_append(ex: Reader, table: TableState, tokens: list[str], number: int, l
     iif: Any = None  # an IfaceMatch, or _ANY_IFACE for "-i +"
     oif: Any = None
     got: Any  # each option's value (a set, a target, an ICMP pair)
+    negated_points = 0  # negated single-port --sport/--dport (two: the backends disagree)
     module = None  # the current -m module
     used = _NO_MODULES  # modules loaded so far, and the protocol tags of -p
     needs = False  # the current module still needs its option
@@ -273,6 +274,10 @@ def fast_append(ex: Reader, table: TableState, tokens: list[str], number: int, l
             if got is None:
                 return False
             if neg:
+                if len(got.spans) == 1 and got.spans[0][0] == got.spans[0][1]:
+                    negated_points += 1
+                    if negated_points == 2:  # the backends disagree: the full reader
+                        return False
                 got = values.not_ports(got)
                 neg = False
             if word == "--dport":

@@ -13,6 +13,7 @@ from exaudit.core.model import (
     Verb,
 )
 from exaudit.platforms.iptables.build import (
+    FRAGMENTS,
     Recipe,
     address_list,
     combine,
@@ -75,6 +76,7 @@ class Reader:
         self.restrict_family: int | None = None
         self._target_cache: dict[tuple[str | None, bool], Target] = {}
         self._old_negation_noted = False
+        self._fragments_noted = False
         # a refused command fails and changes nothing (a script); else (iptables-restore
         # input, which would load nothing) the rule is kept as undetermined
         self.commands_fail = False
@@ -228,9 +230,21 @@ class Reader:
                     "undetermined",
                 )
             )
-        elif unknown:
+        elif any(u not in FRAGMENTS for u in unknown):
+            shown = [u for u in unknown if u not in FRAGMENTS]
             self.issues.append(
-                Issue(IssueKind.UNSUPPORTED, origin, "not modeled: " + "; ".join(unknown))
+                Issue(IssueKind.UNSUPPORTED, origin, "not modeled: " + "; ".join(shown))
+            )
+        if not errors and any(u in FRAGMENTS for u in unknown) and not self._fragments_noted:
+            self._fragments_noted = True
+            self.notes.append(
+                Note(
+                    origin,
+                    "-f matches only second and further fragments, which carry no ports: "
+                    "exaudit's questions (a connection's packets, with their ports) are "
+                    "never such fragments, so a -f rule never applies to them and ! -f "
+                    "always holds",
+                )
             )
         if self.restrict_family is not None:
             fam = addresses.ALL_V4 if self.restrict_family == 4 else addresses.ALL_V6

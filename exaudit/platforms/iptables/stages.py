@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from exaudit.core.errors import InputError
 from exaudit.core.model import Chain, Rule, Ruleset, Stage, State, Target, Verb
+from exaudit.platforms.iptables.build import FRAGMENTS, LATER_FRAGMENTS, NOT_LATER_FRAGMENTS
 from exaudit.platforms.iptables.ruleset import IptablesRuleset
 
 # the (table, chain) a packet meets, in order, on its way through each filter chain;
@@ -133,6 +134,7 @@ def _rewritten(
     ruleset: IptablesRuleset, chains: dict[str, Chain], table: str, hook: str
 ) -> dict[str, Chain]:
     empty = EMPTY_IFACE.get(hook)
+    fragments = any(u in FRAGMENTS for c in chains.values() for r in c.rules for u in r.unknown)
     untracked_matters = table == "raw" and _state_used(ruleset)
     changed = False
     view_: dict[str, Chain] = {}
@@ -140,8 +142,10 @@ def _rewritten(
         rules = []
         for rule in c.rules:
             new: Rule | None = rule
-            if empty is not None:
-                new = _without_iface(rule, empty)
+            if rule.unknown and fragments:
+                new = _first_fragment(rule)
+            if new is not None and empty is not None:
+                new = _without_iface(new, empty)
             if new is not None and table == "raw":
                 new = _raw_state(new)
                 if new is not None and untracked_matters and new.target.name in UNTRACKS:
@@ -156,6 +160,17 @@ def _rewritten(
                 rules.append(new)
         view_[name] = Chain(name, rules, c.default, c.default_origin)
     return view_ if changed else chains
+
+
+def _first_fragment(rule: Rule) -> Rule | None:
+    """The rule as first fragments (and unfragmented packets) meet it: ``-f`` never
+    matches them, ``! -f`` always does."""
+    if LATER_FRAGMENTS in rule.unknown:
+        return None
+    if NOT_LATER_FRAGMENTS not in rule.unknown:
+        return rule
+    rest = tuple(u for u in rule.unknown if u != NOT_LATER_FRAGMENTS)
+    return Rule(rule.origin, rule.match, rule.target, rest, rule.stateful)
 
 
 def _without_iface(rule: Rule, dim: str) -> Rule | None:

@@ -29,6 +29,11 @@ class BadValue(ValueError):
     """An argument iptables itself would refuse (the message says why)."""
 
 
+class OverBudget(BadValue):
+    """A value iptables accepts whose exact set is past exaudit's budget: a non-contiguous
+    mask selecting more than ``addresses.MAX_WILDCARD_SPANS`` (65,536) separate blocks."""
+
+
 class HostName(ValueError):
     """An address given as a host name: iptables resolves it in DNS when loading."""
 
@@ -153,7 +158,7 @@ def _masked(base: int, mask: int, width: int, offset: int) -> IntervalSet:
     try:
         got = addresses.bits_match(base, wild, width)
     except addresses.AddressError as exc:
-        raise BadValue(str(exc)) from None
+        raise OverBudget(str(exc)) from None
     return IntervalSet._raw(tuple((a + offset, b + offset) for a, b in got.spans))
 
 
