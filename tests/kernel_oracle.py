@@ -320,6 +320,19 @@ def _judge(packets: list[Packet], seen: dict[str, list[bytes]]) -> list[Answer]:
         got = parse(data)
         if got and got[0] in index:
             delivered.add(index[got[0]])
+    # a packet whose destination nat rewrote leaves with its protocol, source and source
+    # port (unique in a batch) and another destination
+    loose = {(k[0], k[1], k[3]): i for k, i in index.items()}
+    rewritten: dict[int, str] = {}
+    for name, frames in seen.items():
+        for data in frames:
+            got = parse(data)
+            if got and got[0] not in index and (got[0][0], got[0][1], got[0][3]) in loose:
+                dst = ipaddress.IPv4Address(got[0][2])
+                rewritten[loose[(got[0][0], got[0][1], got[0][3])]] = (
+                    f"{'delivered' if name == 'raw' else 'left by ' + name} rewritten to "
+                    f"{dst}:{got[0][4]}"
+                )
     for name, frames in seen.items():
         if name == "raw":
             continue
@@ -339,6 +352,9 @@ def _judge(packets: list[Packet], seen: dict[str, list[bytes]]) -> list[Answer]:
     for i, p in enumerate(packets):
         outs = left.get(i, set())
         back = replies.get(i, [])
+        if i in rewritten and not outs and i not in delivered:
+            answers.append(Answer("accept", rewritten[i]))
+            continue
         if p.out_iface is None:
             if i in delivered:
                 answers.append(Answer("accept", "reached a raw socket (INPUT)"))

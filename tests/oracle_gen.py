@@ -112,7 +112,26 @@ SERVICES = {
     8080: "http-alt",
 }
 UDP_SERVICES = {53: "domain", 443: "https"}
+# Dotted masks iptables accepts, contiguous or not (within exaudit's budget of 2**16
+# separate blocks: 0.0.0.255 alone would be 2**24)
+MASKS = (
+    "255.255.0.255",
+    "255.0.255.255",
+    "255.255.255.3",
+    "255.255.255.12",
+    "255.255.254.255",
+    "255.0.0.255",
+    "255.255.255.250",
+    "0.255.255.255",
+)
 TCP_FLAGS = (
+    "SYN,ACK,FIN,RST SYN",
+    "ALL ALL",
+    "ALL NONE",
+    "SYN,FIN SYN",
+    "URG,PSH,ACK ACK",
+    "FIN,RST NONE",
+    "SYN,RST,ACK,FIN,URG SYN",
     "SYN,ACK SYN",
     "ALL SYN",
     "FIN,SYN,RST,ACK SYN",
@@ -156,6 +175,8 @@ class _Gen:
             return f"{base}/{length}"  # host bits set: iptables masks them
         if self.chance(0.1):
             return f"{net.network_address}/{net.netmask}"
+        if self.chance(0.12):
+            return f"{base}/{self.rng.choice(MASKS)}"  # non-contiguous, host bits set
         return str(net)
 
     def ip_range(self) -> str:
@@ -219,6 +240,8 @@ class _Gen:
             head.append(f"{self.neg(0.25)}{self.opt('-i')} {self.rng.choice(IFACE_WORDS)}")
         if may_out and self.chance(0.3):
             head.append(f"{self.neg(0.25)}{self.opt('-o')} {self.rng.choice(IFACE_WORDS)}")
+        if self.chance(0.08):  # the probes are first packets: never non-first fragments
+            head.append(f"{self.neg(0.5)}{'-f' if self.chance(0.8) else '--fragment'}")
         self.rng.shuffle(head)
         proto = None
         if self.chance(0.6):
@@ -234,9 +257,16 @@ class _Gen:
         if proto in ("tcp", "udp"):
             if self.chance(0.2):
                 tail.append(f"{m} {proto}")
-            for flag, p in (("--dport", 0.45), ("--sport", 0.2)):
+            negated_single = False
+            for flag, p in (("--dport", 0.45), ("--sport", 0.3)):
                 if self.chance(p):
-                    value, bang = self.port_range(), self.neg()
+                    value, bang = self.port_range(), self.neg(0.3)
+                    single = ":" not in value or value in (":0", "65535:")
+                    if bang and single and negated_single:
+                        # ! --dport A ! --sport B (single ports): iptables-nft matches
+                        # unless both are equal, legacy when neither is (exaudit: EXA002)
+                        bang = ""
+                    negated_single = negated_single or bool(bang and single)
                     if bang and value == f":{PORTS[-1]}":
                         # iptables-nft drops "! --sport 0:65535" (the whole range) from
                         # the rule, negation and all, so it matches every packet, while

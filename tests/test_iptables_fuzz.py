@@ -162,7 +162,7 @@ def _check(text: str, path: str = "fuzz.rules") -> None:
         assert 0 <= rule.origin.line <= lines
     for issue in rs.issues:
         assert 1 <= issue.origin.line <= lines
-    assert rs.extra["families"] <= {4, 6}
+    assert rs.families <= {4, 6}
 
 
 @SETTINGS

@@ -64,6 +64,7 @@ class Opinion:
     decided_by: str
     path: str
     lines: tuple[int, ...]  # every line the path went through (jumps, returns, verdict)
+    cause: str = ""  # for an undetermined answer: what exaudit does not model
 
 
 def _iptables():
@@ -86,6 +87,11 @@ def exaudit_opinions(
     iptables = _iptables()
     ruleset = iptables.parse(text, path)
     verbs = {r.origin.line: r.target.verb for r in ruleset.rules()}
+    reasons = {r.origin.line: r.unknown for r in ruleset.rules()}
+    for chains in getattr(ruleset, "tables", {}).values():  # raw, mangle, ... REJECTs too
+        for c in chains.values():
+            verbs.update((r.origin.line, r.target.verb) for r in c.rules)
+            reasons.update((r.origin.line, r.unknown) for r in c.rules)
     evaluator = Evaluator()
     opinions = []
     for p in packets:
@@ -120,6 +126,20 @@ def exaudit_opinions(
             continue
         part = parts[0]
         origin = part.decided_by
+        if part.verdict == "undetermined":
+            lines = [o.line for o in part.depends_on] or ([origin.line] if origin else [])
+            causes = sorted({cause_of(u) for n in lines for u in reasons.get(n, ())})
+            opinions.append(
+                Opinion(
+                    "undetermined",
+                    "undetermined",
+                    f"line {origin.line}: {origin.text}" if origin else "nothing",
+                    "",
+                    (),
+                    ", ".join(causes) or "no reason named",
+                )
+            )
+            continue
         outcome = {"permit": "accept", "undetermined": "undetermined"}.get(part.verdict)
         if outcome is None:  # a deny: REJECT answers, DROP and policies stay silent
             rejects = origin is not None and verbs.get(origin.line) is Verb.REJECT
@@ -139,6 +159,16 @@ def exaudit_opinions(
     return opinions, [f"line {i.origin.line}: {i.code} {i.message}" for i in ruleset.issues]
 
 
+def cause_of(reason: str) -> str:
+    """A short name for why a rule is not modeled (``-m recent --update`` -> ``-m recent``)."""
+    words = reason.split()
+    if reason.startswith("iptables"):
+        return "a rule iptables refuses"
+    if words[:1] == ["-m"] and len(words) > 1:
+        return f"-m {words[1]}"
+    return reason.split(":")[0][:60]
+
+
 # --- comparing --------------------------------------------------------------------------
 
 
@@ -155,6 +185,13 @@ def compare(
     gen: oracle_gen.Generated, kernel: BatchResult, opinions: list[Opinion]
 ) -> list[Disagreement]:
     found = []
+    if any(mine.verdict == "undetermined" for mine in opinions):
+        # an undetermined answer names no path: only the determined ones are compared,
+        # and the counters (which count every packet) are not
+        for p, answer, mine in zip(gen.packets, kernel.answers, opinions, strict=False):
+            if mine.verdict != "undetermined" and answer.outcome != mine.outcome:
+                found.append(Disagreement(gen.seed, f"VERDICT: {p.describe()}: {answer} {mine}"))
+        return found
     for p, answer, mine in zip(gen.packets, kernel.answers, opinions, strict=False):
         if answer.outcome != mine.outcome:
             kind = "VERDICT" if answer.verdict != mine.verdict else "deny kind"
@@ -228,6 +265,7 @@ class Run:
     found: list[Disagreement] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # rulesets of the batches that failed
     issues: int = 0  # issues exaudit reported on rulesets of features it claims to model
+    undetermined: Counter[str] = field(default_factory=Counter)  # by cause
     notes: list[str] = field(default_factory=list)  # those issues, for failed batches
 
     def message(self) -> str:
@@ -261,6 +299,7 @@ def check_batches(oracle: KernelOracle, names: list[str], tmp: Path) -> Run:
             opinions, issues = [err] * len(gen.packets), []
         run.compared += len(gen.packets)
         run.issues += len(issues)
+        run.undetermined.update(o.cause for o in opinions if o.verdict == "undetermined")
         found = compare(gen, kernel, opinions)
         if found:
             run.found += found
@@ -292,12 +331,18 @@ def test_exaudit_agrees_with_the_kernel(oracle: KernelOracle, seed: str, tmp_pat
     )
     started = time.monotonic()
     run = check_batches(oracle, names, tmp_path)
+    share = sum(run.undetermined.values()) / max(run.compared, 1)
     print(
         f"\nkernel oracle, seed {seed}: {run.compared} packets through {len(names)} "
         f"random rulesets ({RESTORE}), {len(run.found)} disagreements, {run.issues} "
-        f"exaudit issues, {time.monotonic() - started:.1f}s"
+        f"exaudit issues, {share:.2%} undetermined, {time.monotonic() - started:.1f}s"
     )
+    for cause, count in run.undetermined.most_common():
+        print(f"  undetermined because of {cause}: {count} ({count / run.compared:.2%})")
     assert not run.found, run.message()
+    # the generator draws only what exaudit models (fragments, masks, flags, negated
+    # ranges included): almost every answer must be exact (issue 16)
+    assert share < 0.005, dict(run.undetermined)
 
 
 # --- hand-picked corners, each checked against the kernel too ---------------------------
@@ -377,7 +422,44 @@ EDGE_CASES = {
 }
 
 
-def edge_batch(name: str, body: list[str], policy: str = "DROP") -> oracle_gen.Generated:
+# Edge cases with other tables: their lines come after the filter table's COMMIT, so the
+# filter lines keep the numbers the counters are checked against.
+EDGE_TABLES = {
+    # raw and mangle DROP/REJECT are stages before (and after) the filter table
+    "raw-drop": (
+        ["-A INPUT -j ACCEPT", "-A FORWARD -j ACCEPT"],
+        [
+            "*raw",
+            ":PREROUTING ACCEPT [0:0]",
+            ":OUTPUT ACCEPT [0:0]",
+            "-A PREROUTING -s 10.1.0.1/32 -j DROP",
+            "-A PREROUTING -p udp --dport 53 -j DROP",
+            "-A PREROUTING -m conntrack --ctstate NEW -j DROP",  # raw: never NEW yet
+            "COMMIT",
+        ],
+    ),
+    "mangle-drop": (
+        ["-A INPUT -j ACCEPT", "-A FORWARD -j ACCEPT"],
+        [
+            "*mangle",
+            ":PREROUTING ACCEPT [0:0]",
+            ":INPUT ACCEPT [0:0]",
+            ":FORWARD ACCEPT [0:0]",
+            ":OUTPUT ACCEPT [0:0]",
+            ":POSTROUTING ACCEPT [0:0]",
+            "-A PREROUTING -p tcp --dport 22 -m state --state NEW -j DROP",
+            "-A INPUT -p udp -j DROP",  # (REJECT: the kernel refuses it outside filter)
+            "-A FORWARD -p tcp --dport 80 -j DROP",
+            "-A POSTROUTING -o ppp0 -p udp -j DROP",
+            "COMMIT",
+        ],
+    ),
+}
+
+
+def edge_batch(
+    name: str, body: list[str], policy: str = "DROP", tables: list[str] = ()
+) -> oracle_gen.Generated:
     user = sorted(
         {w for line in body for w in line.split() if w.startswith("c") and w[1:].isdigit()}
     )
@@ -401,6 +483,7 @@ def edge_batch(name: str, body: list[str], policy: str = "DROP") -> oracle_gen.G
         target = words[words.index(flag) + 1]
         gen.targets[len(lines)] = "GOTO" if flag == "-g" else ("JUMP" if target in user else target)
     lines.append("COMMIT")
+    lines += tables
     gen.text = "\n".join(lines) + "\n"
     rng = random.Random(name)
     remotes = list(EDGE_TOPOLOGY.routes)
@@ -434,12 +517,15 @@ KNOWN: dict[str, str] = {}
     "name",
     [
         pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN[n], strict=False)) if n in KNOWN else n
-        for n in sorted(EDGE_CASES)
+        for n in sorted(EDGE_CASES) + sorted(EDGE_TABLES)
     ],
 )
 def test_edge_case_agrees_with_the_kernel(oracle: KernelOracle, name: str, tmp_path: Path) -> None:
     _iptables()
-    gen = edge_batch(name, EDGE_CASES[name])
+    if name in EDGE_TABLES:
+        gen = edge_batch(name, EDGE_TABLES[name][0], tables=EDGE_TABLES[name][1])
+    else:
+        gen = edge_batch(name, EDGE_CASES[name])
     kernel = oracle.run(gen.text, gen.topology, gen.packets)
     opinions, issues = exaudit_opinions(gen.text, str(tmp_path / f"{name}.rules"), gen.packets)
     run = Run(len(gen.packets), compare(gen, kernel, opinions))
@@ -447,6 +533,72 @@ def test_edge_case_agrees_with_the_kernel(oracle: KernelOracle, name: str, tmp_p
         run.kept.append(str(_keep(tmp_path, gen, kernel, opinions)))
         run.notes = issues
         pytest.fail(run.message())
+
+
+@pytest.mark.oracle
+def test_dnat_is_undetermined_where_the_kernel_rewrites(
+    oracle: KernelOracle, tmp_path: Path
+) -> None:
+    """The kernel forwards a DNATed packet by its new destination, which the filter table
+    accepts; exaudit, which does not follow the rewrite, must not say deny (it did)."""
+    _iptables()
+    dnat = "-A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 10.2.0.1:8080"
+    gen = edge_batch(
+        "dnat",
+        ["-A FORWARD -p tcp --dport 8080 -j ACCEPT"],
+        tables=[
+            "*nat",
+            ":PREROUTING ACCEPT [0:0]",
+            ":INPUT ACCEPT [0:0]",
+            ":OUTPUT ACCEPT [0:0]",
+            ":POSTROUTING ACCEPT [0:0]",
+            dnat,
+            "COMMIT",
+        ],
+    )
+    dnat_line = gen.text.splitlines().index(dnat) + 1
+    kernel = oracle.run(gen.text, gen.topology, gen.packets)
+    opinions, _ = exaudit_opinions(gen.text, str(tmp_path / "dnat.rules"), gen.packets)
+    rewritten = 0
+    for p, answer, mine in zip(gen.packets, kernel.answers, opinions, strict=True):
+        if p.proto == "tcp" and p.dport == 80:
+            assert mine.verdict == "undetermined", (p.describe(), mine)
+            assert mine.decided_by.startswith(f"line {dnat_line}:"), mine
+            if answer.outcome == "accept":
+                assert "rewritten to 10.2.0.1:8080" in answer.detail, answer
+                rewritten += 1
+        else:  # untouched by the rewrite: exact, and the kernel agrees
+            assert mine.outcome == answer.outcome, (p.describe(), answer, mine)
+    assert rewritten > 0  # the kernel did accept what the filter alone would deny
+
+
+@pytest.mark.oracle
+def test_negated_port_pair_is_undetermined_where_the_backends_disagree(
+    oracle: KernelOracle, tmp_path: Path
+) -> None:
+    """``! --dport A ! --sport B`` (single ports, one match): iptables-legacy and
+    iptables-nft load different rules from the same text, so exaudit says undetermined
+    for the packets where they disagree (and the kernel is asked which they are)."""
+    _iptables()
+    if KernelOracle.unavailable("iptables-legacy-restore"):
+        pytest.skip("iptables-legacy-restore is not available")
+    gen = edge_batch(
+        "negated-port-pair", ["-A FORWARD -p tcp ! --dport 80 ! --sport 40001 -j ACCEPT"]
+    )
+    nft = oracle.run(gen.text, gen.topology, gen.packets).answers
+    legacy = (
+        KernelOracle("iptables-legacy-restore").run(gen.text, gen.topology, gen.packets).answers
+    )
+    opinions, issues = exaudit_opinions(gen.text, str(tmp_path / "pair.rules"), gen.packets)
+    assert any("iptables-nft" in i for i in issues)
+    split = 0
+    for p, a, b, mine in zip(gen.packets, nft, legacy, opinions, strict=True):
+        if a.outcome != b.outcome:
+            split += 1
+            assert mine.verdict == "undetermined", (p.describe(), a, b, mine)
+        elif mine.verdict != "undetermined":
+            assert mine.outcome == a.outcome, (p.describe(), a, mine)
+    assert split > 0  # the backends do disagree on some of these packets
 
 
 # --- the harness itself (no root needed unless marked) ----------------------------------

@@ -203,6 +203,9 @@ class Ruleset:
     # the other files the config made the parser read (includes, anchor files), by path,
     # with their text: inline suppressions are written there too
     sources: dict[str, str] = field(default_factory=dict)
+    # the address families (4, 6) the config has rules for, when its syntax says so
+    # (an iptables-save dump is one family); None: either may be asked about
+    families: frozenset[int] | None = None
     # Platform-specific data the platform's stage builder reads (Cisco interfaces and
     # access-groups, ASA security levels, pf skip interfaces, ...).
     extra: dict[str, object] = field(default_factory=dict)

@@ -134,9 +134,9 @@ class Querier:
 
     def result(self, p: Packet, file: str | None = None, line: int | None = None) -> Result:
         question = question_for(p, file, line)
-        families = self.ruleset.extra.get("families")
+        families = self.ruleset.families
         family = 4 if question.src.min() <= addresses.V4_MAX else 6
-        if isinstance(families, (set, frozenset)) and family not in families:
+        if families is not None and family not in families:
             raise InputError(
                 file or self.ruleset.file,
                 line,

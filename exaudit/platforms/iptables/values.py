@@ -13,8 +13,8 @@ from socket import inet_aton
 from exaudit.core import addresses
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import PORTS, IfaceMatch, State
-from exaudit.platforms.iptables_ext import port_value, strtoul
-from exaudit.platforms.iptables_names import (
+from exaudit.platforms.iptables.checkers import port_value, strtoul
+from exaudit.platforms.iptables.names import (
     CTSTATE_NAMES,
     ICMP_TYPES,
     ICMPV6_TYPES,
@@ -27,6 +27,11 @@ from exaudit.platforms.iptables_names import (
 
 class BadValue(ValueError):
     """An argument iptables itself would refuse (the message says why)."""
+
+
+class OverBudget(BadValue):
+    """A value iptables accepts whose exact set is past exaudit's budget: a non-contiguous
+    mask selecting more than ``addresses.MAX_WILDCARD_SPANS`` (65,536) separate blocks."""
 
 
 class HostName(ValueError):
@@ -108,11 +113,12 @@ def address(text: str, family: int) -> IntervalSet:
                     return IntervalSet._raw(((base, base + size - 1),))
     addr, slash, mask = text.partition("/")
     if family == 4:
-        base = _v4_numeric(addr)
-        if base is None:
+        numeric = _v4_numeric(addr)
+        if numeric is None:
             if _looks_like_hostname(addr) and not all(c.isdigit() or c == "." for c in addr):
                 raise HostName(text)
             raise BadValue(f"host/network {addr!r} not found")
+        base = numeric
         m = _v4_mask(mask) if slash else (1 << 32) - 1
         if m is None:
             raise BadValue(f"invalid mask {mask!r}")
@@ -152,7 +158,7 @@ def _masked(base: int, mask: int, width: int, offset: int) -> IntervalSet:
     try:
         got = addresses.bits_match(base, wild, width)
     except addresses.AddressError as exc:
-        raise BadValue(str(exc)) from None
+        raise OverBudget(str(exc)) from None
     return IntervalSet._raw(tuple((a + offset, b + offset) for a, b in got.spans))
 
 
@@ -202,7 +208,7 @@ MAX_MULTIPORT = 15
 @lru_cache(maxsize=1 << 12)
 def port_list(text: str) -> IntervalSet:
     """``-m multiport`` list: up to 15 ports, a range counting as two."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     used = 0
     for item in text.split(","):
         if ":" in item:
@@ -214,9 +220,10 @@ def port_list(text: str) -> IntervalSet:
                 raise BadValue(f"invalid portrange {item!r}")
             used += 2
         else:
-            lo = hi = port_value(item)
-            if lo is None:
+            one = port_value(item)
+            if one is None:
                 raise BadValue(f"invalid port/service {item!r}")
+            lo = hi = one
             used += 1
         spans.append((lo, hi))
     if used > MAX_MULTIPORT:

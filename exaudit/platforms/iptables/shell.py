@@ -9,137 +9,20 @@ command or the environment) is reported, never guessed.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
-IPTABLES_PROGRAMS = {
-    "iptables": 4,
-    "ip6tables": 6,
-    "iptables-legacy": 4,
-    "ip6tables-legacy": 6,
-    "iptables-nft": 4,
-    "ip6tables-nft": 6,
-}
-RESTORE_PROGRAMS = {
-    "iptables-restore",
-    "ip6tables-restore",
-    "iptables-legacy-restore",
-    "ip6tables-legacy-restore",
-    "iptables-nft-restore",
-    "ip6tables-nft-restore",
-    "iptables-apply",
-}
-# Command substitutions whose output exaudit knows: the path of a program.
-_WHICH = re.compile(r"^\s*(?:which|command\s+-v|type\s+-p)\s+([A-Za-z0-9_.+-]+)\s*$")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_DEFAULT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(:?-)([^}]*)")
-_HEREDOC = re.compile(r"<<(-?)\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?")
-_ASSIGN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\+?)=(.*)$", re.S)
-
-_OPENERS = {
-    "if": "fi",
-    "for": "done",
-    "while": "done",
-    "until": "done",
-    "case": "esac",
-    "select": "done",
-}
-_CLOSERS = {"fi", "done", "esac", "}"}
-# Builtins and programs that cannot change the firewall.
-HARMLESS = {
-    "echo",
-    "printf",
-    "true",
-    ":",
-    "false",
-    "sleep",
-    "modprobe",
-    "sysctl",
-    "set",
-    "logger",
-    "test",
-    "[",
-    "[[",
-    "export",
-    "readonly",
-    "local",
-    "declare",
-    "typeset",
-    "unset",
-    "shift",
-    "cd",
-    "umask",
-    "trap",
-    "wait",
-    "read",
-    "exit",
-    "return",
-    "break",
-    "continue",
-    "iptables-save",
-    "ip6tables-save",
-    "mkdir",
-    "cat",
-    "grep",
-    "awk",
-    "sed",
-    "touch",
-    "chmod",
-    "chown",
-    "rm",
-    "cp",
-    "mv",
-    "ln",
-    "date",
-    "ip",
-    "tc",
-    "ifconfig",
-    "route",
-    "ethtool",
-    "service",
-    "systemctl",
-    "ipset",
-    "source",
-    ".",
-    "eval",
-    "let",
-    "wc",
-    "head",
-    "tail",
-    "sort",
-    "cut",
-    "tr",
-    "basename",
-    "dirname",
-    "hostname",
-    "whoami",
-    "id",
-    "env",
-    "ps",
-    "kill",
-}
-
-
-class Unknown(Exception):
-    """A word whose value the shell would only know at run time."""
-
-
-@dataclass
-class Word:
-    text: str
-    unknown: str | None = None  # why its value cannot be known
-
-
-@dataclass
-class Event:
-    """Something the script does: an iptables command, or a reason to report a line."""
-
-    kind: str  # "iptables", "issue", "other"
-    line: int
-    text: str
-    family: int = 4
-    words: list[str] | None = None
-    message: str = ""
+from exaudit.platforms.iptables.shell_words import (
+    ASSIGN,
+    CLOSERS,
+    DEFAULT,
+    HARMLESS,
+    HEREDOC,
+    IPTABLES_PROGRAMS,
+    NAME,
+    OPENERS,
+    RESTORE_PROGRAMS,
+    WHICH,
+    Event,
+    Word,
+)
 
 
 class Script:
@@ -176,7 +59,7 @@ class Script:
             parts.append(raw)
             line = " ".join(p.strip() for p in parts)
             out.append((start, line))
-            m = _HEREDOC.search(line)
+            m = HEREDOC.search(line)
             if m and not line.lstrip().startswith("#"):
                 heredoc = (m.group(2), bool(m.group(1)))
             parts = []
@@ -316,8 +199,8 @@ class Script:
             end = line.find("}", i)
             end = n if end < 0 else end
             inner = line[i + 2 : end]
-            m = _NAME.fullmatch(inner)
-            dm = _DEFAULT.fullmatch(inner)
+            m = NAME.fullmatch(inner)
+            dm = DEFAULT.fullmatch(inner)
             if m is None and dm is not None and self.vars.get(dm.group(1)) is not None:
                 # ${NAME:-word} / ${NAME-word} of a variable the script set
                 value = self.vars[dm.group(1)] or ""
@@ -328,7 +211,7 @@ class Script:
                 return "", end + 1, f"the expansion ${{{inner}}}"
             value, why = self._lookup(inner)
             return value, end + 1, why
-        m = _NAME.match(line, i + 1)
+        m = NAME.match(line, i + 1)
         if m is None:
             nxt = line[i + 1 : i + 2]
             if nxt and (nxt.isdigit() or nxt in "@*#?$!-"):
@@ -338,7 +221,7 @@ class Script:
         return value, m.end(), why
 
     def _command_value(self, inner: str, end: int) -> tuple[str, int, str | None]:
-        m = _WHICH.match(inner)
+        m = WHICH.match(inner)
         if m:
             return m.group(1), end, None
         return "", end, f"the command substitution $({inner.strip()})"
@@ -373,7 +256,7 @@ class Script:
                 texts = [w if isinstance(w, str) else w.text for w in words]
                 # function definitions: NAME () {  /  function NAME {
                 name = None
-                if len(texts) >= 3 and texts[1:3] == ["(", ")"] and _NAME.fullmatch(texts[0] or ""):
+                if len(texts) >= 3 and texts[1:3] == ["(", ")"] and NAME.fullmatch(texts[0] or ""):
                     name = texts[0]
                 elif texts[0] == "function" and len(texts) >= 2:
                     name = texts[1].removesuffix("()")
@@ -404,6 +287,7 @@ class Script:
                     and not words[0].unknown
                 ):
                     head = words.pop(0)
+                    assert isinstance(head, Word)
                     if head.text == "{" and (
                         not blocks
                         or blocks[-1] != "}"
@@ -415,14 +299,14 @@ class Script:
                 if not words:
                     continue
                 head = texts[0]
-                if head in _OPENERS and isinstance(words[0], Word):
-                    blocks.append(_OPENERS[head])
+                if head in OPENERS and isinstance(words[0], Word):
+                    blocks.append(OPENERS[head])
                     words = words[1:] if head in ("if", "while", "until") else []
                     texts = texts[1:] if words else []
                     if not words:
                         continue
                     head = texts[0]
-                if head in _CLOSERS and isinstance(words[0], Word):
+                if head in CLOSERS and isinstance(words[0], Word):
                     if blocks:
                         blocks.pop()
                     if function is not None and len(blocks) <= function_depth:
@@ -450,16 +334,16 @@ class Script:
             return []
         # assignments (alone they set variables; before a command they only set its env)
         assigns = []
-        while plain and _ASSIGN.match(plain[0].text):
+        while plain and ASSIGN.match(plain[0].text):
             assigns.append(plain.pop(0))
         if any(isinstance(w, str) for w in words) and assigns and not plain:
             # NAME=( ... ): an array
             for a in assigns:
-                self.assign(_ASSIGN.match(a.text).group(1), None)  # type: ignore[union-attr]
+                self.assign(ASSIGN.match(a.text).group(1), None)  # type: ignore[union-attr]
             return []
         if not plain:
             for a in assigns:
-                m = _ASSIGN.match(a.text)
+                m = ASSIGN.match(a.text)
                 assert m is not None
                 value = None if nested or a.unknown else m.group(3)
                 self.assign(m.group(1), value, bool(m.group(2)))
@@ -489,7 +373,7 @@ class Script:
         program = name_word.text.rsplit("/", 1)[-1]
         if program in ("export", "readonly", "local", "declare", "typeset"):
             for a in plain[1:]:
-                m = _ASSIGN.match(a.text)
+                m = ASSIGN.match(a.text)
                 if m:
                     value = None if nested or a.unknown else m.group(3)
                     self.assign(m.group(1), value, bool(m.group(2)))

@@ -15,15 +15,31 @@ from functools import lru_cache
 from exaudit.core import addresses
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import PROTOCOLS, IfaceMatch, Match, Origin, Rule, Target
-from exaudit.platforms import iptables_ext as ext
-from exaudit.platforms import iptables_values as values
-from exaudit.platforms.iptables_rule import _AH6, Command
+from exaudit.platforms.iptables import extensions as ext
+from exaudit.platforms.iptables import values
+from exaudit.platforms.iptables.command import _AH6
+from exaudit.platforms.iptables.words import Command
 
+# -f / ! -f: kept on the rule (a packet set has no fragment dimension); the stages answer
+# them exactly for the packets exaudit asks about, which are never non-first fragments
+LATER_FRAGMENTS = "-f (second and further fragments)"
+NOT_LATER_FRAGMENTS = "! -f (unfragmented or first fragments)"
+FRAGMENTS = frozenset({LATER_FRAGMENTS, NOT_LATER_FRAGMENTS})
+# The kernel's two backends disagree on this rule (tried in a namespace, iptables 1.8.9):
+# iptables-legacy matches when neither port is the one named (the man page), iptables-nft
+# unless both are (it compares the port pair at once)
+BACKENDS_DISAGREE = (
+    "! --sport A ! --dport B with single ports in one match: iptables-legacy matches when "
+    "neither port is the one named, iptables-nft unless both are; which one loads the "
+    "rules decides"
+)
 PORT_PROTOCOLS = IntervalSet.of([6, 17, 33, 132, 136])
 TCP_ONLY = IntervalSet.point(6)
 ICMP_PROTOCOLS = IntervalSet.of([1, 58])
 EMPTY = IntervalSet()
 Alt = dict  # dimension name -> IntervalSet
+# what a modeled option says: its alternatives (as Contribution.alts) and any unmodeled text
+Handled = tuple[tuple[Alt, ...], "str | None"]
 
 # --- fast constructors for the frozen model classes ---------------------------------------
 # A frozen dataclass __init__ sets each field through object.__setattr__; filling the
@@ -53,7 +69,17 @@ def make_origin(file: str, line: int, text: str) -> Origin:
 _tuple_new = tuple.__new__
 
 
-def make_match(proto, src, dst, sport, dport, flags, state, iif, oif) -> Match:
+def make_match(
+    proto: IntervalSet | None,
+    src: IntervalSet | None,
+    dst: IntervalSet | None,
+    sport: IntervalSet | None,
+    dport: IntervalSet | None,
+    flags: IntervalSet | None,
+    state: IntervalSet | None,
+    iif: IfaceMatch | None,
+    oif: IfaceMatch | None,
+) -> Match:
     return _tuple_new(Match, (proto, src, dst, sport, dport, flags, state, iif, oif))
 
 
@@ -110,7 +136,7 @@ def contribution(
     return Contribution(alts, error, unknown)
 
 
-def _ports(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int):
+def _ports(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int) -> Handled:
     dim = _PORT_DIMS.get(option)
     if dim is not None:
         got = values.port_range(vals[0])
@@ -136,7 +162,9 @@ _MULTI_DIMS = {
 }
 
 
-def _multiport(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int):
+def _multiport(
+    module: str, option: str, invert: bool, vals: tuple[str, ...], family: int
+) -> Handled:
     got = values.port_list(vals[0])
     dim = _MULTI_DIMS.get(option)
     if dim is not None:
@@ -148,7 +176,7 @@ def _multiport(module: str, option: str, invert: bool, vals: tuple[str, ...], fa
     return ({"sport": got}, {"sport": values.not_ports(got), "dport": got}), None
 
 
-def _icmp(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int):
+def _icmp(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int) -> Handled:
     kind, lo, hi = values.icmp_type(vals[0], family)
     if kind == 255 and family == 4:  # "any": the kernel matches every type
         return (({"dport": EMPTY},) if invert else ()), None
@@ -165,13 +193,13 @@ def _icmp(module: str, option: str, invert: bool, vals: tuple[str, ...], family:
     ), None
 
 
-def _iprange(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int):
+def _iprange(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int) -> Handled:
     got = values.address_range(vals[0], family)
     dim = "src" if option == "src-range" else "dst"
     return ({dim: values.complement(got, addresses.V6_MAX) if invert else got},), None
 
 
-def _state(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int):
+def _state(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int) -> Handled:
     if option not in ("state", "ctstate"):
         return (), describe(module, option, invert, vals)
     got, nat = values.states(vals[0], option == "ctstate")
@@ -181,7 +209,7 @@ def _state(module: str, option: str, invert: bool, vals: tuple[str, ...], family
     return ({"state": values.complement(got, 6) if invert else got},), None
 
 
-def _comment(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int):
+def _comment(module: str, option: str, invert: bool, vals: tuple[str, ...], family: int) -> Handled:
     return (), None
 
 
@@ -245,11 +273,7 @@ def make_recipe(cmd: Command, family: int) -> Recipe:
     if cmd.proto:
         r.base["proto"] = proto_set(cmd.proto, cmd.proto_neg)
     if cmd.fragment:
-        r.unknown.append(
-            "! -f (unfragmented or first fragments)"
-            if cmd.fragment < 0
-            else "-f (second and further fragments)"
-        )
+        r.unknown.append(NOT_LATER_FRAGMENTS if cmd.fragment < 0 else LATER_FRAGMENTS)
     uses = [(u, False) for u in cmd.matches]
     if cmd.target_use is not None:
         uses.append((cmd.target_use, True))
@@ -258,7 +282,16 @@ def make_recipe(cmd: Command, family: int) -> Recipe:
             r.unknown.append(f"-m {use.name}")
             continue
         parts: list[str] = []
+        pair = _negated_port_pair(use.opts) if use.name in ("tcp", "udp") else None
+        if pair is not None:
+            # what either backend may match: not (sport A and dport B), as two disjoint
+            # boxes; kept uncertain, so where they differ the answer is undetermined
+            not_a, not_b = values.not_ports(pair[0]), values.not_ports(pair[1])
+            r.alternatives.append(({"sport": not_a}, {"sport": pair[0], "dport": not_b}))
+            r.unknown.append(BACKENDS_DISAGREE)
         for name, invert, vals in use.opts:
+            if pair is not None and invert and name in _PORT_OPTIONS:
+                continue
             merge(
                 contribution(use.name, name, invert, vals, family, is_target),
                 r.base,
@@ -269,6 +302,27 @@ def make_recipe(cmd: Command, family: int) -> Recipe:
         if parts:  # one description per module: "-m recent --update --seconds 60"
             r.unknown.append(f"-m {use.name} " + " ".join(parts))
     return r
+
+
+_PORT_OPTIONS = frozenset({"sport", "dport", "source-port", "destination-port"})
+
+
+def _negated_port_pair(
+    opts: list[tuple[str, bool, tuple[str, ...]]],
+) -> tuple[IntervalSet, IntervalSet] | None:
+    """The ports of ``! --sport A ! --dport B`` in one tcp/udp match, both single ports."""
+    single: dict[str, IntervalSet] = {}
+    for name, invert, vals in opts:
+        if invert and name in _PORT_OPTIONS and vals:
+            try:
+                got = values.port_range(vals[0])
+            except values.BadValue:
+                continue
+            if len(got.spans) == 1 and got.spans[0][0] == got.spans[0][1]:
+                single[name[0] + "port"] = got  # sport/source-port, dport/destination-port
+    if set(single) != {"sport", "dport"}:
+        return None
+    return single["sport"], single["dport"]
 
 
 def conventions(base: dict, alternatives: list) -> tuple[dict, list]:
@@ -334,6 +388,12 @@ def address_list(
         except values.HostName:
             unknown.append(
                 f"{what} host name {text!r} (iptables resolves it in DNS when the rule is loaded)"
+            )
+            return [None]
+        except values.OverBudget as exc:
+            unknown.append(
+                f"{what} {text}: {exc}, past exaudit's budget of "
+                f"{addresses.MAX_WILDCARD_SPANS} (the rule is kept as undetermined)"
             )
             return [None]
         except values.BadValue as exc:
