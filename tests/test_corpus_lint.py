@@ -41,8 +41,6 @@ REFUSED = {
     # `iptables -L` listings and iptables-xml output leave out parts of the rules
     "iptables/diekmann__*_L*": ("this is an `iptables -L` listing",),
     "iptables/netfilter-dumps/*.xml": ("this is iptables-xml output",),
-    # TEMPORARY: a failing command in a script is refused until it becomes a finding
-    "iptables/scripts/Ariacus_DMZ-Dual-Firewall__iptables.sh": ("chain 'OUTUT' does not exist",),
     # pfctl refuses it too: the macro is passed on pfctl's command line (-D PF_IN=...)
     "pf/bluhm_pf_forward__pf.conf": ("macro 'PF_IN' is not defined",),
 }

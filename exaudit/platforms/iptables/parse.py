@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import re
 import shlex
 
 from exaudit.core.errors import InputError
@@ -13,6 +12,7 @@ from exaudit.core.model import (
     Rule,
     Ruleset,
 )
+from exaudit.core.textfile import refuse_binary
 from exaudit.platforms.iptables.command import parse_command
 from exaudit.platforms.iptables.executor import Executor
 from exaudit.platforms.iptables.forms import (
@@ -29,18 +29,9 @@ from exaudit.platforms.iptables.script import read_script
 from exaudit.platforms.iptables.state import ChainState, Structural, TooBig
 from exaudit.platforms.iptables.words import RuleError
 
-_BINARY = re.compile("[\x01-\x08\x0e-\x1f\x7f\ufffd]")
-
 
 def _check_usable(text: str, path: str) -> list[str]:
-    nul = text.find("\x00")
-    if nul >= 0:
-        raise InputError(
-            path, text.count("\n", 0, nul) + 1, "binary data (NUL byte), not an iptables ruleset"
-        )
-    head = text[:HEAD_BYTES]  # binary junk shows at the start: no need to scan it all
-    if _BINARY.search(head) and len(_BINARY.findall(head)) * 20 > len(head):
-        raise InputError(path, None, "binary or undecodable data, not an iptables ruleset")
+    refuse_binary(text, path, "an iptables ruleset")
     return text.splitlines()
 
 
