@@ -245,7 +245,7 @@ def test_script_command_iptables_refuses_changes_nothing() -> None:
     # `-i` in OUTPUT: the command fails when the script runs; the rest goes on
     script = "iptables -A OUTPUT -i eth0 -j DROP\niptables -A OUTPUT -p udp -j DROP\n"
     rs = parse(script, "fw.sh")
-    assert [(i.code, i.origin.line) for i in rs.issues] == [("EXA001", 1)]
+    assert [(i.code, i.origin.line) for i in rs.issues] == [("EXA004", 1)]
     assert "fails when run" in rs.issues[0].message
     assert [r.origin.line for r in rs.chains["OUTPUT"].rules] == [2]
     assert verdict(rs, chain="OUTPUT", proto="tcp", oif="eth1") == "permit"

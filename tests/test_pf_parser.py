@@ -416,7 +416,7 @@ def test_source_ports_and_udp():
 )
 def test_rules_pfctl_refuses(text, packet):
     rs = ruleset(text + "\n")
-    assert [i.code for i in rs.issues] == ["EXA001"]
+    assert [i.code for i in rs.issues] == ["EXA004"]
     assert decide(rs, **packet)[0] == "undetermined"
     assert decide(rs, proto="esp", dport=None, sport=None, flags=None)[0] != "deny"
 

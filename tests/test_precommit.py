@@ -61,12 +61,12 @@ def try_repo(repo: Path, hook: str, *files: str) -> subprocess.CompletedProcess[
     )
 
 
-def test_lint_hook_fails_on_an_unreadable_line_and_skips_what_is_no_firewall(repo: Path) -> None:
+def test_lint_hook_fails_on_a_refused_line_and_skips_what_is_no_firewall(repo: Path) -> None:
     proc = try_repo(repo, "exaudit-lint", "edge.rules", "70-net.rules", "broken.rules")
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
     assert "70-net.rules: not a firewall configuration" in out and "skipped" in out
-    assert "broken.rules:3  EXA001" in out and "edge.rules: iptables, 20 rules" in out
+    assert "broken.rules:3  EXA004" in out and "edge.rules: iptables, 20 rules" in out
 
 
 def test_audit_hook_audits_the_topology(repo: Path) -> None:

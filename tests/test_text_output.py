@@ -178,9 +178,11 @@ def test_lint_fails_on_warnings_by_default(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "fw.rules"
-    bad.write_text("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT --bogus -j ACCEPT\nCOMMIT\n")
+    bad.write_text(  # a rule that never matches: EXA501, a warning
+        "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j ACCEPT\n-A INPUT -s 10.0.0.1 -j DROP\nCOMMIT\n"
+    )
     code, out, _ = run(["lint", str(bad)], capsys)
-    assert code == 1 and "EXA001" in out
+    assert code == 1 and "EXA501 warning" in out
     code, _, _ = run(["lint", str(bad), "--fail-on", "error"], capsys)
     assert code == 0
 

@@ -11,6 +11,7 @@ MODULES = (
     "exa001_unparsed_line",
     "exa002_unsupported_match",
     "exa003_unused_suppression",
+    "exa004_refused_command",
     "exa101_required_port_blocked",
     "exa102_required_port_partly_blocked",
     "exa103_reply_traffic_blocked",

@@ -158,14 +158,20 @@ class Chain:
 
 
 class IssueKind(Enum):
-    """What a parser says about a line: it could not read it, or reads but does not model it."""
+    """What a parser says about a line: unreadable, read but not modelled, or refused."""
 
     UNPARSED = "unparsed"
     UNSUPPORTED = "unsupported"
+    REFUSED = "refused"  # the platform's own tool refuses it (a script's command fails)
 
 
-# the checks that report each kind (EXA001 unparsed-line, EXA002 unsupported-match)
-ISSUE_CHECKS = {IssueKind.UNPARSED: "EXA001", IssueKind.UNSUPPORTED: "EXA002"}
+# the checks that report each kind (EXA001 unparsed-line, EXA002 unsupported-match,
+# EXA004 refused-command)
+ISSUE_CHECKS = {
+    IssueKind.UNPARSED: "EXA001",
+    IssueKind.UNSUPPORTED: "EXA002",
+    IssueKind.REFUSED: "EXA004",
+}
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,7 @@ class Reader:
     def _refused(self, origin: Origin, message: str) -> None:
         self.issues.append(
             Issue(
-                IssueKind.UNPARSED,
+                IssueKind.REFUSED,
                 origin,
                 f"iptables refuses this command ({message}): it fails when run, "
                 "and changes nothing",
@@ -222,7 +222,7 @@ class Reader:
             unknown = [REFUSED + "; ".join(errors)] + list(unknown)
             self.issues.append(
                 Issue(
-                    IssueKind.UNPARSED,
+                    IssueKind.REFUSED,
                     origin,
                     "iptables would refuse this rule ("
                     + "; ".join(errors)

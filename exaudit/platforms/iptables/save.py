@@ -134,7 +134,7 @@ def read_save(text: str, path: str, lines: list[str], listing_s: bool) -> tuple[
                 ) from None
             ex.issues.append(
                 Issue(
-                    IssueKind.UNPARSED,
+                    IssueKind.REFUSED,
                     make_origin(path, number, line),
                     f"iptables-restore refuses this line ({exc}), and with it the whole "
                     "file; exaudit keeps the line as undetermined where it stands",

@@ -34,7 +34,7 @@ def read_script(text: str, path: str) -> Executor:
         except RuleError as exc:
             ex.issues.append(
                 Issue(
-                    IssueKind.UNPARSED,
+                    IssueKind.REFUSED,
                     origin,
                     f"iptables refuses this command ({exc}): it fails when run, the "
                     "script goes on, and it changes nothing",
@@ -52,7 +52,7 @@ def read_script(text: str, path: str) -> Executor:
             # bash goes on after a failing command, and so does the kernel's state
             ex.issues.append(
                 Issue(
-                    IssueKind.UNPARSED,
+                    IssueKind.REFUSED,
                     origin,
                     f"iptables refuses this command ({exc}): it fails when run, the "
                     "script goes on, and it changes nothing",

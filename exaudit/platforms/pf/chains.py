@@ -102,7 +102,7 @@ class Builder:
             # pfctl refuses the rule; what it could match without the offending part is
             # an outer bound, kept uncertain
             message = f"pfctl rejects this rule: {e}"
-            self._problem(origin, IssueKind.UNPARSED, message)
+            self._problem(origin, IssueKind.REFUSED, message)
             loose = replace(
                 cond, sport=None, dport=None, icmp=None, unknown=cond.unknown + [message]
             )
