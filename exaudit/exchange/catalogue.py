@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -15,6 +16,41 @@ RPC_PORT_NAMES = {
     "rpc.mta": "mta",
 }
 RFC1006 = "rfc1006"
+VERIFIED = "verified"
+CONFIDENCES = (VERIFIED, "partial", "inferred", "unverified")
+SERVER, DOMAIN_CONTROLLERS = "server", "domain_controllers"
+
+
+@dataclass(frozen=True)
+class PortKind:
+    """A per-server port a requirement names (``rpc.mta``): where the topology pins it."""
+
+    name: str
+    on: str  # "server" or "domain_controller": whose topology entry holds it
+    field: str  # "rpc_ports.mta" (a key under rpc_ports) or "rfc1006_port" (a server key)
+    default: int | None  # unpinned: this port, or None for the dynamic RPC range
+    unpinned: str | None  # the check that reports it unpinned (EXA202, EXA403)
+    registry: str  # where it is pinned, for the advice
+    source: str
+
+    @property
+    def key(self) -> str:
+        """The key under ``rpc_ports`` (or the server key) that pins it."""
+        return self.field.split(".", 1)[1] if "." in self.field else self.field
+
+    @property
+    def under_rpc_ports(self) -> bool:
+        return self.field.startswith("rpc_ports.")
+
+
+# Exchange 5.5's port names, for a catalogue that declares no ``port_kinds``.
+LEGACY_PORT_KINDS = {
+    **{
+        name: PortKind(name, "server", f"rpc_ports.{key}", None, "EXA202", "", "KB176466")
+        for name, key in RPC_PORT_NAMES.items()
+    },
+    RFC1006: PortKind(RFC1006, "server", "rfc1006_port", 102, None, "", "KB161931"),
+}
 
 
 @dataclass(frozen=True)
@@ -25,10 +61,19 @@ class Requirement:
     port: int | str
     name: str
     source: str
+    confidence: str = VERIFIED  # verified | partial | inferred | unverified (the research's)
+    roles: tuple[str, ...] = ()  # the destination roles it applies to (empty: every role)
+    to: str = SERVER  # "server", or "domain_controllers": the server's domain controllers
+    note: str = ""
 
     @property
     def rpc_service(self) -> str | None:
         return RPC_PORT_NAMES.get(self.port) if isinstance(self.port, str) else None
+
+    @property
+    def marked(self) -> bool:
+        """The research marks it partial, inferred or unverified."""
+        return self.confidence != VERIFIED
 
 
 @dataclass(frozen=True)
@@ -36,9 +81,18 @@ class ClientProtocol:
     plain: tuple[Requirement, ...]
     ssl: tuple[Requirement, ...]
     always: tuple[Requirement, ...]
+    note: str = ""  # said once in the report when a client uses the protocol
+    note_source: str = ""
 
     def needs(self, over_ssl: bool) -> tuple[Requirement, ...]:
         return (self.ssl if over_ssl else self.plain) + self.always
+
+    def roles(self) -> set[str]:
+        """The roles some requirement of the protocol reaches (empty set: every role)."""
+        reqs = self.plain + self.ssl + self.always
+        if any(not r.roles for r in reqs if r.to == SERVER):
+            return set()
+        return {role for r in reqs if r.to == SERVER for role in r.roles}
 
 
 @dataclass(frozen=True)
@@ -46,6 +100,44 @@ class SslPair:
     protocol: str
     plaintext: int
     ssl: int
+    source: str
+
+
+@dataclass(frozen=True)
+class RoleFlow:
+    """A flow between two roles of one version (front-end -> back-end, mailbox -> edge)."""
+
+    requirement: Requirement
+    from_role: str
+    to_role: str
+    scope: str  # "site": servers of one site; "organisation": every pair
+    when: tuple[str, ...]  # client protocols the source must serve (empty: always)
+
+
+@dataclass(frozen=True)
+class Unrestricted:
+    """Paths Microsoft does not support filtering (internal servers, and to their DCs)."""
+
+    roles: tuple[str, ...]
+    domain_controllers: bool
+    source: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class InternalPort:
+    port: int
+    name: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Per Windows generation: the RPC dynamic range and the client port pool."""
+
+    default: str
+    dynamic: dict[str, tuple[int, int]]
+    client_pool: dict[str, tuple[int, int]]
     source: str
 
 
@@ -61,9 +153,34 @@ class Catalogue:
     intrasite: tuple[Requirement, ...]
     connectors: dict[str, tuple[Requirement, ...]]
     registry: dict[str, str] = field(default_factory=dict)
+    # grown for Exchange 2000 and later; a 5.5-style file leaves them empty
+    versions: tuple[str, ...] = ()
+    version_confidence: dict[str, str] = field(default_factory=dict)
+    roles: tuple[str, ...] = ()
+    default_role: str | None = None
+    port_kinds: dict[str, PortKind] = field(default_factory=lambda: dict(LEGACY_PORT_KINDS))
+    role_flows: tuple[RoleFlow, ...] = ()
+    dc_flows: tuple[Requirement, ...] = ()  # from servers (of ``roles``) to their DCs
+    coexists_with: dict[str, str] = field(default_factory=dict)  # older version -> source
+    unrestricted: Unrestricted | None = None
+    internal_ports: tuple[InternalPort, ...] = ()
+    distinct_ports: str | None = None  # source saying a server's pinned ports must differ
+    windows: Windows | None = None
 
     def cite(self, key: str) -> str:
         return self.sources.get(key, key)
+
+    def requirements(self) -> list[Requirement]:
+        """Every requirement of the catalogue, in file order by section."""
+        out: list[Requirement] = []
+        for proto in self.client_protocols.values():
+            out += proto.plain + proto.ssl + proto.always
+        out += self.intrasite
+        for reqs in self.connectors.values():
+            out += reqs
+        out += [rf.requirement for rf in self.role_flows]
+        out += self.dc_flows
+        return out
 
 
 def rules_dir() -> Path:
@@ -74,12 +191,29 @@ def rules_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "rules"
 
 
+_CACHE: dict[str, Catalogue] = {}
+
+
+@cache
+def _files() -> dict[str, Path]:
+    """Every version a catalogue file selects (its own and its ``versions:``) -> the file."""
+    out: dict[str, Path] = {}
+    for path in sorted(rules_dir().glob("exchange-*.yaml")):
+        out.setdefault(path.stem.removeprefix("exchange-"), path)
+        root = load(path.read_text(encoding="utf-8"), str(path)).mapping("the catalogue")
+        for node in root["versions"].sequence("versions") if "versions" in root else []:
+            out.setdefault(node.text("version"), path)
+    return out
+
+
 def available() -> list[str]:
-    return sorted(p.stem.removeprefix("exchange-") for p in rules_dir().glob("exchange-*.yaml"))
+    return sorted(_files())
 
 
 def load_catalogue(exchange: str) -> Catalogue:
     path = rules_dir() / f"exchange-{exchange}.yaml"
+    if not path.is_file():
+        path = _files().get(exchange, path)
     if not path.is_file():
         raise InputError(
             None,
@@ -87,12 +221,21 @@ def load_catalogue(exchange: str) -> Catalogue:
             f"no port catalogue for Exchange {exchange!r} "
             f"(available: {', '.join(available()) or 'none'})",
         )
-    return parse_catalogue(path.read_text(encoding="utf-8"), str(path))
+    cached = _CACHE.get(str(path))
+    if cached is None:
+        cached = _CACHE[str(path)] = parse_catalogue(path.read_text(encoding="utf-8"), str(path))
+    return cached
 
 
-def _requirements(
-    node: Node, what: str, sources: dict[str, str], seen: set[str]
+def requirements_of(
+    node: Node,
+    what: str,
+    sources: dict[str, str],
+    seen: set[str],
+    kinds: dict[str, PortKind] | None = None,
 ) -> tuple[Requirement, ...]:
+    """A list of requirements; ``kinds`` names the per-server ports a port may be."""
+    kinds = LEGACY_PORT_KINDS if kinds is None else kinds
     out = []
     for item in node.sequence(what):
         keys = item.mapping(what)
@@ -109,27 +252,50 @@ def _requirements(
             port = port_node.integer("port", 1, 65535)
         else:
             port = port_node.text("port")
-            if port not in RPC_PORT_NAMES and port != RFC1006:
+            if port not in kinds:
                 raise port_node.error(f"unknown port name {port!r}")
         source = keys["source"].text("source")
         if source not in sources:
             raise keys["source"].error(f"unknown source {source!r}")
-        out.append(Requirement(rid, port, keys["name"].text("name"), source))
+        confidence = keys["confidence"].text("confidence") if "confidence" in keys else VERIFIED
+        if confidence not in CONFIDENCES:
+            raise keys["confidence"].error(
+                f"unknown confidence {confidence!r} (one of {', '.join(CONFIDENCES)})"
+            )
+        roles = (
+            tuple(n.text("role") for n in keys["roles"].items("roles")) if "roles" in keys else ()
+        )
+        to = keys["to"].text("to") if "to" in keys else SERVER
+        if to not in (SERVER, DOMAIN_CONTROLLERS):
+            raise keys["to"].error(f"'to' is {SERVER!r} or {DOMAIN_CONTROLLERS!r}, not {to!r}")
+        note = keys["note"].text("note") if "note" in keys else ""
+        name = keys["name"].text("name")
+        out.append(Requirement(rid, port, name, source, confidence, roles, to, note))
     return tuple(out)
 
 
 def parse_catalogue(text: str, path: str) -> Catalogue:
+    # the sections grown for 2000 and later live apart; they import this module's records
+    from exaudit.exchange import catalogue_more
+
     root = load(text, path).mapping("the catalogue")
     sources = {k: v.text("source") for k, v in root["sources"].mapping("sources").items()}
+    kinds = catalogue_more.port_kinds(root, sources)
     seen: set[str] = set()
     protocols = {}
     for name, node in root["client_protocols"].mapping("client_protocols").items():
         parts = node.mapping(name)
+        note = parts["note"].text("note") if "note" in parts else ""
+        note_source = parts["note_source"].text("note_source") if "note_source" in parts else ""
+        if note_source and note_source not in sources:
+            raise parts["note_source"].error(f"unknown source {note_source!r}")
         protocols[name] = ClientProtocol(
             *(
-                _requirements(parts[k], f"{name}.{k}", sources, seen) if k in parts else ()
+                requirements_of(parts[k], f"{name}.{k}", sources, seen, kinds) if k in parts else ()
                 for k in ("plain", "ssl", "always")
-            )
+            ),
+            note=note,
+            note_source=note_source,
         )
     pairs = []
     for item in root["ssl_pairs"].sequence("ssl_pairs"):
@@ -143,7 +309,7 @@ def parse_catalogue(text: str, path: str) -> Catalogue:
             )
         )
     connectors = {
-        name: _requirements(node, f"connectors.{name}", sources, seen)
+        name: requirements_of(node, f"connectors.{name}", sources, seen, kinds)
         for name, node in root["connectors"].mapping("connectors").items()
     }
 
@@ -155,7 +321,7 @@ def parse_catalogue(text: str, path: str) -> Catalogue:
         k: v.text("registry")
         for k, v in root.get("registry", Node(path, 0, {})).mapping("registry").items()
     }
-    return Catalogue(
+    cat = Catalogue(
         root["exchange"].text("exchange"),
         path,
         span("ephemeral"),
@@ -163,7 +329,9 @@ def parse_catalogue(text: str, path: str) -> Catalogue:
         sources,
         pairs,
         protocols,
-        _requirements(root["intrasite"], "intrasite", sources, seen),
+        requirements_of(root["intrasite"], "intrasite", sources, seen, kinds),
         connectors,
         registry,
     )
+    catalogue_more.grow(cat, root, kinds, seen)
+    return cat

@@ -154,7 +154,7 @@ def requirements_report(topo: Topology, required: list[Flow]) -> RequirementsRep
             f.src_label,
             f.dst.name,
             f.dynamic,
-            topo.catalogue.cite(f.requirement.source),
+            f.citation or topo.catalogue.cite(f.requirement.source),
         )
         for f in required
     )
@@ -182,7 +182,7 @@ def requirements_report(topo: Topology, required: list[Flow]) -> RequirementsRep
         opens = tuple(
             Opening(
                 dst,
-                addresses.first_address(topo.servers[dst].address),
+                addresses.first_address(topo.host(dst).address),
                 path,
                 "tcp",
                 port_value(ports),
