@@ -33,7 +33,7 @@ def plaintext_opens(ctx: object) -> Iterator[PlaintextOpen]:
     found: dict[tuple[str, int, Origin | None], PlaintextOpen] = {}
     for ap in approaches(ctx):  # type: ignore[arg-type]
         fw = ap.fa.firewall.name
-        for pair in ctx.topology.catalogue.ssl_pairs:  # type: ignore[attr-defined]
+        for pair in ap.server.catalogue.ssl_pairs:
             plain = [p for p in ap.ask(IntervalSet.point(pair.plaintext)) if p.verdict == "permit"]
             if not plain:
                 continue

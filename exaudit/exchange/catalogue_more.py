@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exaudit.exchange.catalogue import (
+from exaudit.exchange.catalogue_model import (
     CONFIDENCES,
     LEGACY_PORT_KINDS,
     Catalogue,

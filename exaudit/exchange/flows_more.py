@@ -131,10 +131,10 @@ def undetermined_pairs(topo: Topology) -> Iterator[Undetermined]:
         for x in conn.servers:
             for y in conn.servers:
                 a, b = topo.servers[x], topo.servers[y]
-                if a.site == conn.sites[0] and b.site == conn.sites[1]:
-                    if pair_rules(a, b) is None and (x, y) not in seen:
-                        seen.add((x, y))
-                        yield Undetermined(a, b, "connector", conn.line)
+                ends = a.site == conn.sites[0] and b.site == conn.sites[1]
+                if ends and pair_rules(a, b) is None and (x, y) not in seen:
+                    seen.add((x, y))
+                    yield Undetermined(a, b, "connector", conn.line)
 
 
 def internal_servers(topo: Topology) -> list[Server]:
