@@ -124,6 +124,9 @@ def parse_catalogue(text: str, path: str) -> Catalogue:
                 keys["plaintext"].integer("plaintext", 1, 65535),
                 keys["ssl"].integer("ssl", 1, 65535),
                 keys["source"].text("source"),
+                tuple(n.text("role") for n in keys["unless_from"].items("unless_from"))
+                if "unless_from" in keys
+                else (),
             )
         )
     connectors = {

@@ -97,6 +97,9 @@ class SslPair:
     plaintext: int
     ssl: int
     source: str
+    # sources of these roles use the plaintext port by design (2003 front-end -> back-end
+    # HTTP: "SSL cannot be used between an FE and BE server")
+    unless_from: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

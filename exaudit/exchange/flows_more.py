@@ -159,3 +159,12 @@ def unrestricted_pairs(topo: Topology) -> Iterator[tuple[Server, Server]]:
             for dc in topo.domain_controllers.values():
                 yield a, dc
                 yield dc, a
+
+
+def unrestricted_peers(topo: Topology, server: Server) -> IntervalSet:
+    """The addresses that may reach ``server`` on any port (2013+ internal peers, DCs)."""
+    out = IntervalSet()
+    for a, b in unrestricted_pairs(topo):
+        if b is server:
+            out = out | a.address
+    return out
