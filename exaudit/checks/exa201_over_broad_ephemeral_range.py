@@ -55,9 +55,7 @@ def run(ctx: AuditContext) -> Iterator[Finding]:
         if name not in peers:
             peers[name] = unrestricted_peers(ctx.topology, ap.server)
         # Exchange 2013+ peers must reach each other on every port (EXA601's rule)
-        permitted = [
-            p for p in ap.ask(EPHEMERAL) if p.verdict == "permit" and p.src - peers[name]
-        ]
+        permitted = [p for p in ap.ask(EPHEMERAL) if p.verdict == "permit" and p.src - peers[name]]
         by_line: dict[Origin | None, list[Part]] = {}
         for p in permitted:
             by_line.setdefault(p.decided_by, []).append(p)
