@@ -132,7 +132,8 @@ def test_2016_flows(tmp_path: Path) -> None:
 def test_unrestricted_paths_are_2016_mailbox_servers_and_their_dcs(tmp_path: Path) -> None:
     text = NEW.replace(
         "  edge1: {address: 172.16.0.10, site: HQ, role: edge}",
-        "  edge1: {address: 172.16.0.10, site: HQ, role: edge}\n  mbx2: {address: 10.1.0.11, site: BR}",
+        "  edge1: {address: 172.16.0.10, site: HQ, role: edge}\n"
+        "  mbx2: {address: 10.1.0.11, site: BR}",
     )
     topo = load_topology(write(tmp_path, text))
     pairs = {(a.name, b.name) for a, b in unrestricted_pairs(topo)}
