@@ -36,17 +36,26 @@ from exaudit.exchange.topology import Server
 def run(ctx: AuditContext) -> Iterator[Finding]:
     topo = ctx.topology
     for u in undetermined_pairs(topo):
-        how = "share a site" if u.why == "intrasite" else "are joined by a connector"
+        how = (
+            f"share site {u.where}"
+            if u.why == "intrasite"
+            else f"meet on the connector between {u.where}"
+        )
         message = (
-            f"{u.a.name} (Exchange {u.a.exchange}) and {u.b.name} (Exchange {u.b.exchange}) "
-            f"{how}, but neither catalogue ({_file(u.a)}, {_file(u.b)}) gives rules between "
-            "those versions: their flows are undetermined by the catalogue and not audited"
+            f"{_names(u.a)} (Exchange {u.a_version}) and {_names(u.b)} (Exchange "
+            f"{u.b_version}) {how}, but neither catalogue ({_file(u.a[0])}, "
+            f"{_file(u.b[0])}) gives rules between those versions: their flows are "
+            "undetermined by the catalogue and not audited"
         )
         yield CHECK.finding(None, None, message, location=Location(topo.path, u.line))
 
 
+def _names(servers: tuple[Server, ...]) -> str:
+    return ", ".join(s.name for s in servers)
+
+
 def _file(server: Server) -> str:
-    return server.catalogue.path.rsplit("/", 1)[-1]
+    return server.catalogue.path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 CHECK = check(

@@ -49,13 +49,11 @@ class _Widest:
 def run(ctx: AuditContext) -> Iterator[Finding]:
     limit = ctx.topology.policy.ephemeral_limit
     seen: dict[tuple[str, Origin | None], _Widest] = {}
-    peers: dict[str, IntervalSet] = {}
+    # Exchange 2013+ peers must reach each other on every port (EXA601's rule)
+    peers = unrestricted_peers(ctx.topology)
     for ap in approaches(ctx):
-        name = ap.server.name
-        if name not in peers:
-            peers[name] = unrestricted_peers(ctx.topology, ap.server)
-        # Exchange 2013+ peers must reach each other on every port (EXA601's rule)
-        permitted = [p for p in ap.ask(EPHEMERAL) if p.verdict == "permit" and p.src - peers[name]]
+        mine = peers.get(ap.server.name, IntervalSet())
+        permitted = [p for p in ap.ask(EPHEMERAL) if p.verdict == "permit" and p.src - mine]
         by_line: dict[Origin | None, list[Part]] = {}
         for p in permitted:
             by_line.setdefault(p.decided_by, []).append(p)

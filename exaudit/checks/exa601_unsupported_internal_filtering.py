@@ -29,24 +29,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from exaudit.analysis.context import AuditContext
-from exaudit.checks._internal import path_answers
+from exaudit.checks._internal import path_groups
 from exaudit.checks.api import Scope, check
 from exaudit.checks.tags import AVAILABILITY
 from exaudit.core.findings import Finding, Severity
+from exaudit.exchange.flows_more import internal_servers
 
 
 def run(ctx: AuditContext) -> Iterator[Finding]:
-    for fa, answer in path_answers(ctx):
-        rule = answer.src_server.catalogue.unrestricted or answer.dst_server.catalogue.unrestricted
-        assert rule is not None
-        for origin, verdict, protos in answer.restrictions():
+    rules = [s.catalogue.unrestricted for s in internal_servers(ctx.topology)]
+    for fa, group in path_groups(ctx):
+        for origin, verdict, protos, sources, destinations in group.restrictions():
             by = f"line {origin.line}" if origin else "the implicit deny"
             verb = "denies" if verdict == "deny" else "may deny (undetermined)"
+            source = rules[0].source if rules and rules[0] else "EXNP_2016"
             message = (
-                f"{by} {verb} {protos} from {answer.src_server.name} to "
-                f"{answer.dst_server.name} ({answer.where}); Microsoft does not support "
-                f"restricting traffic between internal Exchange servers or between them "
-                f"and domain controllers ({rule.source})"
+                f"{by} {verb} {protos} from {sources} to {destinations} ({group.where}); "
+                "Microsoft does not support restricting traffic between internal Exchange "
+                f"servers or between them and domain controllers ({source})"
             )
             yield CHECK.finding(fa.firewall.name, origin, message)
 

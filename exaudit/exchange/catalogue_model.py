@@ -161,6 +161,7 @@ class Catalogue:
     role_flows: tuple[RoleFlow, ...] = ()
     dc_flows: tuple[Requirement, ...] = ()  # from servers (of ``roles``) to their DCs
     coexists_with: dict[str, str] = field(default_factory=dict)  # older version -> source
+    coexistence_confidence: dict[str, str] = field(default_factory=dict)
     unrestricted: Unrestricted | None = None
     internal_ports: tuple[InternalPort, ...] = ()
     distinct_ports: str | None = None  # source saying a server's pinned ports must differ

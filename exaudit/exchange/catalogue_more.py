@@ -97,7 +97,12 @@ def grow(cat: Catalogue, top: dict[str, Node], kinds: dict[str, PortKind], seen:
     if "dc_flows" in top:
         cat.dc_flows = requirements_of(top["dc_flows"], "dc_flows", sources, seen, kinds)
     for version, node in top.get("coexists_with", Node("", 0, {})).value.items():
-        cat.coexists_with[version] = _source(node, sources)
+        keys = node.mapping(f"coexists_with {version!r}")
+        cat.coexists_with[version] = _source(keys["source"], sources)
+        level = keys["confidence"].text("confidence") if "confidence" in keys else "verified"
+        if level not in CONFIDENCES:
+            raise keys["confidence"].error(f"unknown confidence {level!r}")
+        cat.coexistence_confidence[version] = level
     if "unrestricted" in top:
         keys = top["unrestricted"].mapping("unrestricted")
         cat.unrestricted = Unrestricted(

@@ -105,36 +105,57 @@ def client_targets(topo: Topology, req: Requirement, dst: Server) -> list[Server
 
 @dataclass(frozen=True)
 class Undetermined:
-    """Two servers the catalogues give no rules between (versions without coexistence)."""
+    """Servers of two versions the catalogues give no rules between, where they meet."""
 
-    a: Server
-    b: Server
+    a: tuple[Server, ...]  # the servers of one version
+    b: tuple[Server, ...]  # the servers of the other
     why: str  # "intrasite" or "connector"
+    where: str  # the site, or the connector's two sites
     line: int
+
+    @property
+    def a_version(self) -> str:
+        return ", ".join(sorted({s.exchange for s in self.a}))
+
+    @property
+    def b_version(self) -> str:
+        return ", ".join(sorted({s.exchange for s in self.b}))
 
 
 def pair_rules(a: Server, b: Server) -> Catalogue | None:
     return governing(a.catalogue, b.catalogue)
 
 
+def _by_catalogue(servers: list[Server]) -> list[list[Server]]:
+    groups: dict[str, list[Server]] = {}
+    for s in servers:
+        groups.setdefault(s.catalogue.path, []).append(s)
+    return list(groups.values())
+
+
+def _uncovered(
+    left: list[Server], right: list[Server], why: str, where: str, line: int | None
+) -> Iterator[Undetermined]:
+    """Groups of ``left`` and ``right`` (by version) that no catalogue covers."""
+    for xs in _by_catalogue(left):
+        for ys in _by_catalogue(right):
+            if xs is ys or pair_rules(xs[0], ys[0]) is not None:
+                continue
+            yield Undetermined(tuple(xs), tuple(ys), why, where, line or ys[0].line)
+
+
 def undetermined_pairs(topo: Topology) -> Iterator[Undetermined]:
-    """Same-site and connector pairs whose versions no catalogue has rules between."""
-    seen: set[tuple[str, str]] = set()
-    for _site, names in sorted(topo.sites().items()):
-        for i, x in enumerate(names):
-            for y in names[i + 1 :]:
-                a, b = topo.servers[x], topo.servers[y]
-                if pair_rules(a, b) is None and (x, y) not in seen:
-                    seen.add((x, y))
-                    yield Undetermined(a, b, "intrasite", b.line)
+    """Per site and per connector: the versions there that no catalogue has rules between."""
+    for site, names in sorted(topo.sites().items()):
+        groups = _by_catalogue([topo.servers[n] for n in names])
+        for i, xs in enumerate(groups):
+            for ys in groups[i + 1 :]:
+                yield from _uncovered(xs, ys, "intrasite", site, None)
     for conn in topo.connectors:
-        for x in conn.servers:
-            for y in conn.servers:
-                a, b = topo.servers[x], topo.servers[y]
-                ends = a.site == conn.sites[0] and b.site == conn.sites[1]
-                if ends and pair_rules(a, b) is None and (x, y) not in seen:
-                    seen.add((x, y))
-                    yield Undetermined(a, b, "connector", conn.line)
+        left = [topo.servers[s] for s in conn.servers if topo.servers[s].site == conn.sites[0]]
+        right = [topo.servers[s] for s in conn.servers if topo.servers[s].site == conn.sites[1]]
+        where = f"{conn.sites[0]} and {conn.sites[1]}"
+        yield from _uncovered(left, right, "connector", where, conn.line)
 
 
 def internal_servers(topo: Topology) -> list[Server]:
@@ -161,10 +182,20 @@ def unrestricted_pairs(topo: Topology) -> Iterator[tuple[Server, Server]]:
                 yield dc, a
 
 
-def unrestricted_peers(topo: Topology, server: Server) -> IntervalSet:
-    """The addresses that may reach ``server`` on any port (2013+ internal peers, DCs)."""
-    out = IntervalSet()
-    for a, b in unrestricted_pairs(topo):
-        if b is server:
-            out = out | a.address
+def unrestricted_peers(topo: Topology) -> dict[str, IntervalSet]:
+    """Per internal 2013+ server: the addresses that may reach it on any port (its peers
+    and, where the rule says so, the DCs); servers not listed have none."""
+    inside = internal_servers(topo)
+    every = IntervalSet()
+    for s in inside:
+        every = every | s.address
+    dcs = IntervalSet()
+    for dc in topo.domain_controllers.values():
+        dcs = dcs | dc.address
+    out = {}
+    for s in inside:
+        rule = s.catalogue.unrestricted
+        out[s.name] = (every - s.address) | (
+            dcs if rule and rule.domain_controllers else IntervalSet()
+        )
     return out
