@@ -169,3 +169,27 @@ def test_mixed_versions_use_older_rules_or_are_undetermined(tmp_path: Path) -> N
     ]
     assert groups == [({"mbx1", "edge1"}, {"ex03"}, "intrasite", "HQ")]
     assert not any(s == "ex03" and d in ("mbx1", "edge1") for _, s, d, _ in got)
+
+
+@pytest.mark.parametrize(
+    "os_line, port, flagged",
+    [
+        ("", 4000, True),
+        ("", 5100, False),
+        (', os: "2008"', 4000, False),
+        (', os: "2008"', 50000, True),
+    ],
+)
+def test_risky_static_port_follows_the_windows_generation(
+    tmp_path: Path, os_line: str, port: int, flagged: bool
+) -> None:
+    from exaudit.analysis.context import AuditContext
+    from exaudit.checks import BY_CODE
+
+    text = FE_BE.replace("PROTOCOLS", "[https]").replace(
+        "rpc_ports: {information_store: 5100, rfr: 5101}}",
+        f"rpc_ports: {{information_store: {port}, rfr: 5101}}{os_line}}}",
+    )
+    topo = load_topology(write(tmp_path, text))
+    found = list(BY_CODE["EXA402"].run(AuditContext(topo, derive_flows(topo), [])))
+    assert bool(found) == flagged, found
