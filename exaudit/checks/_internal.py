@@ -3,7 +3,7 @@
 The paths are every pair of internal 2013+ servers and every such server with every DC,
 both ways: quadratic in the servers. Pairs that meet the firewall by the same interfaces
 are asked as one question (the union of their sources to the union of their
-destinations), so the cost follows the interfaces and the rules, not the pairs.
+destinations), so the cost follows the hosts, the interfaces and the rules, not the pairs.
 """
 
 from __future__ import annotations
@@ -16,13 +16,11 @@ from exaudit.analysis.crossings import NEW
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import FLAGS, SYN, TCP, UDP, Origin
 from exaudit.engine.evaluate import Part, Question
-from exaudit.exchange.catalogue import Requirement
-from exaudit.exchange.flows import Flow, crossings
+from exaudit.exchange.flows import interface_map
 from exaudit.exchange.flows_more import internal_servers
 from exaudit.exchange.topology import Server, Topology
 
 ALL_PORTS = IntervalSet.span(1, 65535)
-_ANY = Requirement("internal-any", 0, "any internal traffic", "EXNP_2016")
 
 
 @dataclass
@@ -59,8 +57,8 @@ def _names(hosts: list[Server], addrs: IntervalSet) -> str:
     return ", ".join(sorted(h.name for h in hosts if h.address.intersects(addrs)))
 
 
-def _flows(topo: Topology) -> list[tuple[str, Flow]]:
-    """One flow per (kind of pair, destination), its sources the union of its peers."""
+def _kinds(topo: Topology) -> list[tuple[str, list[Server], list[Server]]]:
+    """The kinds of unrestricted pair: every two internal servers, servers to DCs, back."""
     inside = internal_servers(topo)
     dcs = list(topo.domain_controllers.values())
     with_dcs = [
@@ -68,58 +66,70 @@ def _flows(topo: Topology) -> list[tuple[str, Flow]]:
         for s in inside
         if s.catalogue.unrestricted and s.catalogue.unrestricted.domain_controllers
     ]
-    out: list[tuple[str, Flow]] = []
-    for kind, srcs, dsts in (
-        ("servers", inside, inside),
-        ("to-dc", with_dcs, dcs),
-        ("from-dc", dcs, with_dcs),
-    ):
-        if not srcs:
-            continue
-        every = IntervalSet()
-        for s in srcs:
-            every = every | s.address
-        for b in dsts:
-            src = every - b.address
-            if src:
-                out.append(
-                    (kind, Flow(_ANY, "internal", src, kind, None, b, ALL_PORTS, False, b.line))
-                )
+    kinds = [("servers", inside, inside), ("to-dc", with_dcs, dcs), ("from-dc", dcs, with_dcs)]
+    return [(k, a, b) for k, a, b in kinds if a and b]
+
+
+def _union(hosts: list[Server]) -> IntervalSet:
+    out = IntervalSet()
+    for h in hosts:
+        out = out | h.address
     return out
+
+
+Way = tuple[str | None, str | None, str | None]  # in interface, out interface, local
+
+
+def _ways(
+    fa: FirewallAudit, srcs: list[Server], dsts: list[Server]
+) -> Iterator[tuple[Way, list[Server], list[Server]]]:
+    """The ways pairs of ``srcs`` x ``dsts`` meet the firewall, each with its hosts."""
+    fw = fa.firewall
+    if fw.host is not None:
+        host = [h for h in dsts if h.name == fw.host]
+        if host:
+            yield (None, None, "input"), [h for h in srcs if h is not host[0]], host
+        host = [h for h in srcs if h.name == fw.host]
+        if host:
+            yield (None, None, "output"), host, [h for h in dsts if h is not host[0]]
+        return
+    imap = interface_map(fw)
+
+    def behind(hosts: list[Server]) -> dict[str, list[Server]]:
+        out: dict[str, list[Server]] = {}
+        for h in hosts:
+            where = imap.split(h.address, h.name)
+            if where:
+                out.setdefault(where[0][0], []).append(h)
+        return out
+
+    ins, outs = behind(srcs), behind(dsts)
+    for i, a in sorted(ins.items()):
+        for o, b in sorted(outs.items()):
+            if i != o:
+                yield (i, o, None), a, b
 
 
 def path_groups(ctx: AuditContext) -> Iterator[tuple[FirewallAudit, PathGroup]]:
     """Each firewall's verdicts on the unrestricted paths it sits on (TCP and UDP)."""
-    topo = ctx.topology
-    flows = _flows(topo)
-    if not flows:
-        return
-    inside = internal_servers(topo)
-    dcs = list(topo.domain_controllers.values())
-    kinds = {id(f): k for k, f in flows}
+    kinds = _kinds(ctx.topology)
     for fa in ctx.firewalls:
-        groups: dict[
-            tuple[str, str | None, str | None, str | None],
-            tuple[IntervalSet, IntervalSet, list[Server]],
-        ] = {}
-        for c in crossings(topo, [f for _, f in flows], fa.firewall):
-            key = (kinds[id(c.flow)], c.in_iface, c.out_iface, c.local)
-            src, dst, hosts = groups.get(key, (IntervalSet(), IntervalSet(), []))
-            groups[key] = (src | c.src, dst | c.flow.dst.address, [*hosts, c.flow.dst])
-        for (kind, in_iface, out_iface, local), (src, dst, hosts) in groups.items():
-            parts: list[tuple[str, Part]] = []
-            for name, proto in (("tcp", TCP), ("udp", UDP)):
-                q = Question(
-                    proto=IntervalSet.point(proto),
-                    src=src,
-                    dst=dst,
-                    dport=ALL_PORTS,
-                    flags=SYN if proto == TCP else FLAGS,
-                    state=NEW,
-                    in_iface=in_iface,
-                    out_iface=out_iface,
-                )
-                parts += [(name, p) for p in fa.ask(q, local).parts]
-            where = str(local).upper() if local else f"in {in_iface}, out {out_iface}"
-            sources = dcs if kind == "from-dc" else inside
-            yield fa, PathGroup(sources, hosts, where, parts)
+        for _kind, srcs, dsts in kinds:
+            for (in_iface, out_iface, local), a, b in _ways(fa, srcs, dsts):
+                if not a or not b:
+                    continue
+                parts: list[tuple[str, Part]] = []
+                for name, proto in (("tcp", TCP), ("udp", UDP)):
+                    q = Question(
+                        proto=IntervalSet.point(proto),
+                        src=_union(a),
+                        dst=_union(b),
+                        dport=ALL_PORTS,
+                        flags=SYN if proto == TCP else FLAGS,
+                        state=NEW,
+                        in_iface=in_iface,
+                        out_iface=out_iface,
+                    )
+                    parts += [(name, p) for p in fa.ask(q, local).parts]
+                where = local.upper() if local else f"in {in_iface}, out {out_iface}"
+                yield fa, PathGroup(a, b, where, parts)

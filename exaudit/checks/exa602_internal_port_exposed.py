@@ -24,18 +24,20 @@ for authenticated submission, and no permit for 465 from outside.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 
-from exaudit.analysis.context import AuditContext
-from exaudit.checks._common import union_src
-from exaudit.checks._exposure import approaches
+from exaudit.analysis.context import AuditContext, FirewallAudit
+from exaudit.analysis.crossings import NEW
 from exaudit.checks.api import Scope, check
 from exaudit.checks.tags import SECURITY
 from exaudit.core import addresses
 from exaudit.core.findings import Finding, Severity
 from exaudit.core.intervals import IntervalSet
-from exaudit.core.model import Origin
-from exaudit.exchange.topology import Topology
+from exaudit.core.model import SYN, TCP, Origin
+from exaudit.engine.evaluate import Question
+from exaudit.exchange.flows import everything_but, interface_map, servers_behind
+from exaudit.exchange.topology import Server, Topology
 
 # RFC 1918, RFC 6598, loopback and link-local (IPv4); ULA, loopback, link-local (IPv6)
 PRIVATE = [
@@ -68,31 +70,87 @@ def organisation(topo: Topology) -> IntervalSet:
     return inside
 
 
+class _Names:
+    """Which servers (one address each) a set of addresses holds, by bisection."""
+
+    def __init__(self, servers: list[Server]) -> None:
+        pairs = sorted((s.address.spans[0][0], s.name) for s in servers)
+        self.keys = [k for k, _ in pairs]
+        self.names = [n for _, n in pairs]
+
+    def within(self, addrs: IntervalSet) -> set[str]:
+        out: set[str] = set()
+        for lo, hi in addrs.spans:
+            out.update(self.names[bisect_left(self.keys, lo) : bisect_right(self.keys, hi)])
+        return out
+
+
+def _questions(
+    ctx: AuditContext, fa: FirewallAudit, inside: IntervalSet
+) -> Iterator[tuple[IntervalSet, list[Server], str | None, str | None, str | None]]:
+    """(outside sources, servers, in, out, local): one question per way in, not per server."""
+    fw = fa.firewall
+    behind = [
+        (s, iface) for s, iface in servers_behind(ctx.topology, fw) if s.catalogue.internal_ports
+    ]
+    if fw.host is not None:
+        for s, _ in behind:
+            yield everything_but(s.address) - inside, [s], None, None, "input"
+        return
+    assert fw.interfaces is not None
+    imap = interface_map(fw)
+    by_egress: dict[str | None, list[Server]] = {}
+    for s, iface in behind:
+        by_egress.setdefault(iface, []).append(s)
+    for out_iface, servers in sorted(by_egress.items(), key=lambda kv: str(kv[0])):
+        for in_iface in fw.interfaces:
+            if in_iface != out_iface:
+                yield imap.owned[in_iface] - inside, servers, in_iface, out_iface, None
+
+
 def run(ctx: AuditContext) -> Iterator[Finding]:
     inside = organisation(ctx.topology)
-    found: dict[tuple[str, Origin | None, int], tuple[set[str], IntervalSet, str]] = {}
-    for ap in approaches(ctx):
-        outside = ap.src - inside
-        if not outside:
-            continue
-        for port in ap.server.catalogue.internal_ports:
-            opened = [p for p in ap.ask(IntervalSet.point(port.port)) if p.verdict == "permit"]
-            if not union_src(opened) & outside:
+    found: dict[tuple[str, Origin | None, int], tuple[set[str], IntervalSet]] = {}
+    names: dict[int, str] = {}
+    for fa in ctx.firewalls:
+        for outside, servers, in_iface, out_iface, local in _questions(ctx, fa, inside):
+            if not outside:
                 continue
-            for p in opened:
-                if not p.src & outside:
+            ports = IntervalSet()
+            for s in servers:
+                for port in s.catalogue.internal_ports:
+                    names.setdefault(port.port, port.name)
+                    ports = ports | IntervalSet.point(port.port)
+            dst = IntervalSet()
+            for s in servers:
+                dst = dst | s.address
+            q = Question(
+                proto=IntervalSet.point(TCP),
+                src=outside,
+                dst=dst,
+                dport=ports,
+                flags=SYN,
+                state=NEW,
+                in_iface=in_iface,
+                out_iface=out_iface,
+            )
+            lookup = _Names(servers)
+            for p in fa.ask(q, local).parts:
+                if p.verdict != "permit":
                     continue
-                key = (ap.fa.firewall.name, p.decided_by, port.port)
-                servers, seen, _ = found.get(key, (set(), IntervalSet(), port.name))
-                servers.add(ap.server.name)
-                found[key] = (servers, seen | (p.src & outside), port.name)
-    for (fw, origin, number), (servers, src, name) in sorted(
+                hit = lookup.within(p.dim("dst"))
+                for lo, hi in p.dim("dport").spans:
+                    for number in range(lo, hi + 1):
+                        key = (fa.firewall.name, p.decided_by, number)
+                        seen, src = found.get(key, (set(), IntervalSet()))
+                        found[key] = (seen | hit, src | p.src)
+    for (fw, origin, number), (servers_hit, src) in sorted(
         found.items(), key=lambda kv: (kv[0][0], kv[0][1].line if kv[0][1] else 0, kv[0][2])
     ):
         by = f"line {origin.line}" if origin else "the default (no rule decides)"
         message = (
-            f"{by} permits tcp/{number} ({name}) to {', '.join(sorted(servers))} from "
-            f"outside the organisation ({addresses.describe(src)}); it serves only "
+            f"{by} permits tcp/{number} ({names[number]}) to {', '.join(sorted(servers_hit))} "
+            f"from outside the organisation ({addresses.describe(src)}); it serves only "
             "Exchange servers inside it"
         )
         yield CHECK.finding(fw, origin, message)
