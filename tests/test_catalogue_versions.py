@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from conftest import ROOT
 
@@ -149,3 +155,40 @@ def test_catalogue_errors_name_the_line(old: str, new: str, message: str) -> Non
     with pytest.raises(InputError, match=message) as info:
         parse_catalogue(text.replace(old, new, 1), "x.yaml")
     assert info.value.file == "x.yaml" and info.value.line
+
+
+def test_catalogues_load_the_same_from_an_installed_layout(tmp_path: Path) -> None:
+    """The wheel force-includes rules/ as exaudit/rules: versions resolve the same there."""
+    site = tmp_path / "site"
+    shutil.copytree(
+        ROOT / "exaudit", site / "exaudit", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copytree(ROOT / "rules", site / "exaudit" / "rules")
+    code = (
+        "from exaudit.exchange.catalogue import load_catalogue, rules_dir\n"
+        "print(rules_dir())\n"
+        "print(sorted({v: load_catalogue(v).exchange for v in "
+        "['5.5', '2000', '2003', '2013', '2016', '2019', 'SE']}.items()))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert out[0] == str(site / "exaudit" / "rules")
+    assert out[1] == str(
+        sorted(
+            {
+                "5.5": "5.5",
+                "2000": "2003",
+                "2003": "2003",
+                "2013": "2016",
+                "2016": "2016",
+                "2019": "2016",
+                "SE": "2016",
+            }.items()
+        )
+    )
