@@ -17,7 +17,7 @@ from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import FLAGS, SYN, TCP, UDP, Origin
 from exaudit.engine.evaluate import Part, Question
 from exaudit.exchange.flows import interface_map
-from exaudit.exchange.flows_more import internal_servers
+from exaudit.exchange.flows_more import HostIndex, internal_servers, union_of
 from exaudit.exchange.topology import Server, Topology
 
 ALL_PORTS = IntervalSet.span(1, 65535)
@@ -34,27 +34,23 @@ class PathGroup:
 
     def restrictions(self) -> Iterator[tuple[Origin | None, str, str, str, str]]:
         """(line, deny|undetermined, protocols, from, to) per line that is not a permit."""
-        found: dict[tuple[Origin | None, str], tuple[set[str], IntervalSet, IntervalSet]] = {}
+        found: dict[tuple[Origin | None, str], list[tuple[str, Part]]] = {}
         for proto, part in self.parts:
-            if part.verdict == "permit":
-                continue
-            key = (part.decided_by, part.verdict)
-            protos, src, dst = found.get(key, (set(), IntervalSet(), IntervalSet()))
-            found[key] = (protos | {proto}, src | part.src, dst | part.dim("dst"))
-        for (origin, verdict), (protos, src, dst) in sorted(
+            if part.verdict != "permit":
+                found.setdefault((part.decided_by, part.verdict), []).append((proto, part))
+        sources, destinations = HostIndex(self.sources), HostIndex(self.destinations)
+        for (origin, verdict), parts in sorted(
             found.items(), key=lambda kv: (kv[0][0] is None, kv[0][0].line if kv[0][0] else 0)
         ):
+            src = union_of(p.src for _, p in parts)
+            dst = union_of(p.dim("dst") for _, p in parts)
             yield (
                 origin,
                 verdict,
-                " and ".join(sorted(protos)),
-                _names(self.sources, src),
-                _names(self.destinations, dst),
+                " and ".join(sorted({proto for proto, _ in parts})),
+                ", ".join(sorted(set(sources.within(src)))),
+                ", ".join(sorted(set(destinations.within(dst)))),
             )
-
-
-def _names(hosts: list[Server], addrs: IntervalSet) -> str:
-    return ", ".join(sorted(h.name for h in hosts if h.address.intersects(addrs)))
 
 
 def _kinds(topo: Topology) -> list[tuple[str, list[Server], list[Server]]]:
@@ -71,10 +67,7 @@ def _kinds(topo: Topology) -> list[tuple[str, list[Server], list[Server]]]:
 
 
 def _union(hosts: list[Server]) -> IntervalSet:
-    out = IntervalSet()
-    for h in hosts:
-        out = out | h.address
-    return out
+    return union_of(h.address for h in hosts)
 
 
 Way = tuple[str | None, str | None, str | None]  # in interface, out interface, local
@@ -96,11 +89,15 @@ def _ways(
     imap = interface_map(fw)
 
     def behind(hosts: list[Server]) -> dict[str, list[Server]]:
+        # one address each: a name listed under an interface, else the interface owning it
         out: dict[str, list[Server]] = {}
         for h in hosts:
-            where = imap.split(h.address, h.name)
-            if where:
-                out.setdefault(where[0][0], []).append(h)
+            iface = imap.by_name.get(h.name)
+            if iface is None:
+                point = h.address.min()
+                iface = next((i for i, owned in imap.owned.items() if point in owned), None)
+            if iface is not None:
+                out.setdefault(iface, []).append(h)
         return out
 
     ins, outs = behind(srcs), behind(dsts)

@@ -24,7 +24,6 @@ for authenticated submission, and no permit for 465 from outside.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 
 from exaudit.analysis.context import AuditContext, FirewallAudit
@@ -37,6 +36,7 @@ from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import SYN, TCP, Origin
 from exaudit.engine.evaluate import Question
 from exaudit.exchange.flows import everything_but, interface_map, servers_behind
+from exaudit.exchange.flows_more import HostIndex, union_of
 from exaudit.exchange.topology import Server, Topology
 
 # RFC 1918, RFC 6598, loopback and link-local (IPv4); ULA, loopback, link-local (IPv6)
@@ -55,34 +55,13 @@ PRIVATE = [
 
 def organisation(topo: Topology) -> IntervalSet:
     """Exchange servers, domain controllers and the internal client networks."""
-    inside = IntervalSet()
-    for host in [*topo.servers.values(), *topo.domain_controllers.values()]:
-        inside = inside | host.address
-    private = IntervalSet()
-    for block in PRIVATE:
-        private = private | addresses.parse(block)
+    private = union_of(addresses.parse(block) for block in PRIVATE)
     if topo.internal is not None:
         refs = topo.internal
     else:
         refs = [r for c in topo.clients for r in c.sources if not r.addresses - private]
-    for ref in refs:
-        inside = inside | ref.addresses
-    return inside
-
-
-class _Names:
-    """Which servers (one address each) a set of addresses holds, by bisection."""
-
-    def __init__(self, servers: list[Server]) -> None:
-        pairs = sorted((s.address.spans[0][0], s.name) for s in servers)
-        self.keys = [k for k, _ in pairs]
-        self.names = [n for _, n in pairs]
-
-    def within(self, addrs: IntervalSet) -> set[str]:
-        out: set[str] = set()
-        for lo, hi in addrs.spans:
-            out.update(self.names[bisect_left(self.keys, lo) : bisect_right(self.keys, hi)])
-        return out
+    hosts = [*topo.servers.values(), *topo.domain_controllers.values()]
+    return union_of([*(h.address for h in hosts), *(r.addresses for r in refs)])
 
 
 def _questions(
@@ -116,14 +95,13 @@ def run(ctx: AuditContext) -> Iterator[Finding]:
         for outside, servers, in_iface, out_iface, local in _questions(ctx, fa, inside):
             if not outside:
                 continue
-            ports = IntervalSet()
-            for s in servers:
-                for port in s.catalogue.internal_ports:
+            numbers: set[int] = set()
+            for cat in {id(s.catalogue): s.catalogue for s in servers}.values():
+                for port in cat.internal_ports:
                     names.setdefault(port.port, port.name)
-                    ports = ports | IntervalSet.point(port.port)
-            dst = IntervalSet()
-            for s in servers:
-                dst = dst | s.address
+                    numbers.add(port.port)
+            ports = IntervalSet.of(numbers)
+            dst = union_of(s.address for s in servers)
             q = Question(
                 proto=IntervalSet.point(TCP),
                 src=outside,
@@ -134,11 +112,11 @@ def run(ctx: AuditContext) -> Iterator[Finding]:
                 in_iface=in_iface,
                 out_iface=out_iface,
             )
-            lookup = _Names(servers)
+            lookup = HostIndex(servers)
             for p in fa.ask(q, local).parts:
                 if p.verdict != "permit":
                     continue
-                hit = lookup.within(p.dim("dst"))
+                hit = set(lookup.within(p.dim("dst")))
                 for lo, hi in p.dim("dport").spans:
                     for number in range(lo, hi + 1):
                         key = (fa.firewall.name, p.decided_by, number)
