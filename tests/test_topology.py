@@ -135,7 +135,7 @@ def test_host_firewall_sees_inbound_and_outbound(tmp_path: Path) -> None:
     "old, new, line, message",
     [
         ("version: 1", "version: 2", 1, "unsupported topology version 2 (this is 1)"),
-        ('exchange: "5.5"', 'exchange: "2019"', 2, "no port catalogue for Exchange '2019'"),
+        ('exchange: "5.5"', 'exchange: "2007"', 2, "no port catalogue for Exchange '2007'"),
         (
             "  hq-lan: [10.10.0.0/16]",
             "  hq-lan: [10.10.0.300/16]",

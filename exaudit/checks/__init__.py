@@ -16,14 +16,20 @@ MODULES = (
     "exa102_required_port_partly_blocked",
     "exa103_reply_traffic_blocked",
     "exa104_required_port_undetermined",
+    "exa105_coexistence_undetermined",
     "exa201_over_broad_ephemeral_range",
     "exa202_dynamic_rpc_ports",
     "exa301_missing_ssl_alternative",
     "exa302_plaintext_open_ssl_required",
     "exa401_rfc1006_port_mismatch",
     "exa402_risky_static_rpc_port",
+    "exa403_unpinned_rpc_port",
+    "exa404_pinned_port_collision",
     "exa501_shadowed_rule",
     "exa502_any_any_permit",
+    "exa601_unsupported_internal_filtering",
+    "exa602_internal_port_exposed",
+    "exa603_catalogue_note",
 )
 
 

@@ -17,7 +17,7 @@ from exaudit.core import addresses
 from exaudit.core.findings import Finding
 from exaudit.core.model import Origin
 from exaudit.engine.evaluate import Part, Step
-from exaudit.exchange.flows import interface_map
+from exaudit.exchange.flows import Flow, interface_map
 from exaudit.platforms.api import FixRequest
 
 
@@ -110,10 +110,7 @@ def blocked(ctx: AuditContext, check: Check[AuditContext], whole: bool) -> Itera
                         f"by {by}{where(cr)}: {shown}"
                     )
                 if flow.dynamic:
-                    message += (
-                        "; the server has no static port for this RPC service, "
-                        "so any port >= 1024 may be used"
-                    )
+                    message += _dynamic_note(flow)
                 yield check.finding(
                     fa.firewall.name,
                     origin,
@@ -121,3 +118,12 @@ def blocked(ctx: AuditContext, check: Check[AuditContext], whole: bool) -> Itera
                     flow_json(flow, src, cr.crossing),
                     suggest_fix(fa, cr, origin, parts),
                 )
+
+
+def _dynamic_note(flow: Flow) -> str:
+    """Why a dynamic flow spans a range: the host's Windows generation decides which."""
+    host = "domain controller" if flow.dst.domain_controller else "server"
+    span = (
+        "any port >= 1024" if flow.port_label == "1024-65535" else f"any port in {flow.port_label}"
+    )
+    return f"; the {host} has no static port for this RPC service, so {span} may be used"

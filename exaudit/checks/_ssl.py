@@ -33,7 +33,7 @@ def plaintext_opens(ctx: object) -> Iterator[PlaintextOpen]:
     found: dict[tuple[str, int, Origin | None], PlaintextOpen] = {}
     for ap in approaches(ctx):  # type: ignore[arg-type]
         fw = ap.fa.firewall.name
-        for pair in ctx.topology.catalogue.ssl_pairs:  # type: ignore[attr-defined]
+        for pair in ap.server.catalogue.ssl_pairs:
             plain = [p for p in ap.ask(IntervalSet.point(pair.plaintext)) if p.verdict == "permit"]
             if not plain:
                 continue
@@ -46,7 +46,7 @@ def plaintext_opens(ctx: object) -> Iterator[PlaintextOpen]:
                 if ap.server.name not in op.servers:
                     op.servers.append(ap.server.name)
                 op.sources = op.sources | p.src
-                missing = p.src - ssl_ok
+                missing = p.src - ssl_ok - _by_design(ctx, pair)
                 if missing:
                     op.without_ssl = op.without_ssl | missing
                     if ap.server.name not in op.servers_without_ssl:
@@ -55,3 +55,12 @@ def plaintext_opens(ctx: object) -> Iterator[PlaintextOpen]:
         found.values(),
         key=lambda op: (op.firewall, op.origin.line if op.origin else 0, op.pair.plaintext),
     )
+
+
+def _by_design(ctx: object, pair: SslPair) -> IntervalSet:
+    """Servers whose role uses the plaintext port by design (``unless_from``)."""
+    out = IntervalSet()
+    for server in ctx.topology.servers.values():  # type: ignore[attr-defined]
+        if server.role in pair.unless_from:
+            out = out | server.address
+    return out

@@ -34,6 +34,7 @@ from exaudit.core.findings import Finding, Severity
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import EPHEMERAL, Origin
 from exaudit.engine.evaluate import Part
+from exaudit.exchange.flows_more import unrestricted_peers
 
 
 @dataclass
@@ -48,8 +49,11 @@ class _Widest:
 def run(ctx: AuditContext) -> Iterator[Finding]:
     limit = ctx.topology.policy.ephemeral_limit
     seen: dict[tuple[str, Origin | None], _Widest] = {}
+    # Exchange 2013+ peers must reach each other on every port (EXA601's rule)
+    peers = unrestricted_peers(ctx.topology)
     for ap in approaches(ctx):
-        permitted = [p for p in ap.ask(EPHEMERAL) if p.verdict == "permit"]
+        mine = peers.get(ap.server.name, IntervalSet())
+        permitted = [p for p in ap.ask(EPHEMERAL) if p.verdict == "permit" and p.src - mine]
         by_line: dict[Origin | None, list[Part]] = {}
         for p in permitted:
             by_line.setdefault(p.decided_by, []).append(p)

@@ -39,14 +39,15 @@ def run(ctx: AuditContext) -> Iterator[Finding]:
     topo = ctx.topology
     needed: dict[str, dict[str, set[str]]] = {}
     for flow in ctx.flows:
-        service = flow.requirement.rpc_service
-        if flow.dynamic and service:
-            needed.setdefault(flow.dst.name, {}).setdefault(service, set()).add(flow.kind)
+        kind = flow.port_kind
+        if flow.dynamic and kind is not None and kind.unpinned == "EXA202":
+            needed.setdefault(flow.dst.name, {}).setdefault(kind.key, set()).add(flow.kind)
     for name, services in sorted(needed.items()):
         server = topo.servers[name]
         kinds = sorted({k for ks in services.values() for k in ks})
-        fixes = "; ".join(topo.catalogue.registry.get(s, s) for s in sorted(services))
-        lo, hi = topo.catalogue.ephemeral
+        registry = server.catalogue.registry or topo.catalogue.registry
+        fixes = "; ".join(registry.get(s, s) for s in sorted(services))
+        lo, hi = server.ephemeral
         message = (
             f"server {name} declares no static RPC port for "
             f"{', '.join(sorted(services))} ({', '.join(kinds)} flows), so firewalls "

@@ -26,19 +26,27 @@ from exaudit.checks.api import Scope, check
 from exaudit.checks.tags import RELIABILITY
 from exaudit.core.findings import Finding, Location, Severity
 
+NT_POOL = (1024, 5000)  # Windows NT/2000/2003 (KB 194952, MaxUserPort)
+
 
 def run(ctx: AuditContext) -> Iterator[Finding]:
     topo = ctx.topology
-    lo, hi = topo.catalogue.nt_client_port_pool
     for server in topo.servers.values():
+        # the pool of the server's Windows generation (5.5: the NT pool of its catalogue)
+        lo, hi = server.client_pool
         risky = {s: p for s, p in server.rpc_ports.items() if lo <= p <= hi}
         if not risky:
             continue
         listed = ", ".join(f"{s} {p}" for s, p in sorted(risky.items()))
+        advice = (
+            "use ports above 5000 (KB 155831)"
+            if (lo, hi) == NT_POOL
+            else f"use ports outside {lo}-{hi} (KB 929851)"
+        )
         message = (
             f"server {server.name} has static RPC ports inside the client port pool "
             f"{lo}-{hi} ({listed}); they can collide with client sockets "
-            "(KB 180795, KB 148732); use ports above 5000 (KB 155831)"
+            f"(KB 180795, KB 148732); {advice}"
         )
         line = server.rpc_line or server.line
         yield CHECK.finding(None, None, message, location=Location(topo.path, line))

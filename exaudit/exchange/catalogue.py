@@ -2,68 +2,56 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from exaudit.core.errors import InputError
+from exaudit.exchange import catalogue_more
+from exaudit.exchange.catalogue_model import (
+    CONFIDENCES,
+    DOMAIN_CONTROLLERS,
+    LEGACY_PORT_KINDS,
+    RFC1006,
+    RPC_PORT_NAMES,
+    SERVER,
+    VERIFIED,
+    Catalogue,
+    ClientProtocol,
+    InternalPort,
+    PortKind,
+    Requirement,
+    RoleFlow,
+    SslPair,
+    Unrestricted,
+    Windows,
+    requirements_of,
+)
 from exaudit.exchange.yamlsrc import Node, load
 
-RPC_PORT_NAMES = {
-    "rpc.directory": "directory",
-    "rpc.information_store": "information_store",
-    "rpc.mta": "mta",
-}
-RFC1006 = "rfc1006"
-
-
-@dataclass(frozen=True)
-class Requirement:
-    """One port a flow needs: a number, or a per-server name (``rpc.mta``, ``rfc1006``)."""
-
-    id: str
-    port: int | str
-    name: str
-    source: str
-
-    @property
-    def rpc_service(self) -> str | None:
-        return RPC_PORT_NAMES.get(self.port) if isinstance(self.port, str) else None
-
-
-@dataclass(frozen=True)
-class ClientProtocol:
-    plain: tuple[Requirement, ...]
-    ssl: tuple[Requirement, ...]
-    always: tuple[Requirement, ...]
-
-    def needs(self, over_ssl: bool) -> tuple[Requirement, ...]:
-        return (self.ssl if over_ssl else self.plain) + self.always
-
-
-@dataclass(frozen=True)
-class SslPair:
-    protocol: str
-    plaintext: int
-    ssl: int
-    source: str
-
-
-@dataclass
-class Catalogue:
-    exchange: str
-    path: str
-    ephemeral: tuple[int, int]
-    nt_client_port_pool: tuple[int, int]
-    sources: dict[str, str]
-    ssl_pairs: list[SslPair]
-    client_protocols: dict[str, ClientProtocol]
-    intrasite: tuple[Requirement, ...]
-    connectors: dict[str, tuple[Requirement, ...]]
-    registry: dict[str, str] = field(default_factory=dict)
-
-    def cite(self, key: str) -> str:
-        return self.sources.get(key, key)
+__all__ = [
+    "CONFIDENCES",
+    "DOMAIN_CONTROLLERS",
+    "LEGACY_PORT_KINDS",
+    "RFC1006",
+    "RPC_PORT_NAMES",
+    "SERVER",
+    "VERIFIED",
+    "Catalogue",
+    "ClientProtocol",
+    "InternalPort",
+    "PortKind",
+    "Requirement",
+    "RoleFlow",
+    "SslPair",
+    "Unrestricted",
+    "Windows",
+    "requirements_of",
+    "available",
+    "load_catalogue",
+    "parse_catalogue",
+    "rules_dir",
+]
 
 
 def rules_dir() -> Path:
@@ -74,12 +62,29 @@ def rules_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "rules"
 
 
+_CACHE: dict[str, Catalogue] = {}
+
+
+@cache
+def _files() -> dict[str, Path]:
+    """Every version a catalogue file selects (its own and its ``versions:``) -> the file."""
+    out: dict[str, Path] = {}
+    for path in sorted(rules_dir().glob("exchange-*.yaml")):
+        out.setdefault(path.stem.removeprefix("exchange-"), path)
+        root = load(path.read_text(encoding="utf-8"), str(path)).mapping("the catalogue")
+        for node in root["versions"].sequence("versions") if "versions" in root else []:
+            out.setdefault(node.text("version"), path)
+    return out
+
+
 def available() -> list[str]:
-    return sorted(p.stem.removeprefix("exchange-") for p in rules_dir().glob("exchange-*.yaml"))
+    return sorted(_files())
 
 
 def load_catalogue(exchange: str) -> Catalogue:
     path = rules_dir() / f"exchange-{exchange}.yaml"
+    if not path.is_file():
+        path = _files().get(exchange, path)
     if not path.is_file():
         raise InputError(
             None,
@@ -87,50 +92,29 @@ def load_catalogue(exchange: str) -> Catalogue:
             f"no port catalogue for Exchange {exchange!r} "
             f"(available: {', '.join(available()) or 'none'})",
         )
-    return parse_catalogue(path.read_text(encoding="utf-8"), str(path))
-
-
-def _requirements(
-    node: Node, what: str, sources: dict[str, str], seen: set[str]
-) -> tuple[Requirement, ...]:
-    out = []
-    for item in node.sequence(what):
-        keys = item.mapping(what)
-        for k in ("id", "port", "name", "source"):
-            if k not in keys:
-                raise item.error(f"{what} entry lacks {k!r}")
-        rid = keys["id"].text("id")
-        if rid in seen:
-            raise keys["id"].error(f"duplicate requirement id {rid!r}")
-        seen.add(rid)
-        port_node = keys["port"]
-        port: int | str
-        if isinstance(port_node.value, int):
-            port = port_node.integer("port", 1, 65535)
-        else:
-            port = port_node.text("port")
-            if port not in RPC_PORT_NAMES and port != RFC1006:
-                raise port_node.error(f"unknown port name {port!r}")
-        source = keys["source"].text("source")
-        if source not in sources:
-            raise keys["source"].error(f"unknown source {source!r}")
-        out.append(Requirement(rid, port, keys["name"].text("name"), source))
-    return tuple(out)
+    cached = _CACHE.get(str(path))
+    if cached is None:
+        cached = _CACHE[str(path)] = parse_catalogue(path.read_text(encoding="utf-8"), str(path))
+    return cached
 
 
 def parse_catalogue(text: str, path: str) -> Catalogue:
     root = load(text, path).mapping("the catalogue")
     sources = {k: v.text("source") for k, v in root["sources"].mapping("sources").items()}
+    kinds = catalogue_more.port_kinds(root, sources)
     seen: set[str] = set()
     protocols = {}
     for name, node in root["client_protocols"].mapping("client_protocols").items():
         parts = node.mapping(name)
-        protocols[name] = ClientProtocol(
-            *(
-                _requirements(parts[k], f"{name}.{k}", sources, seen) if k in parts else ()
-                for k in ("plain", "ssl", "always")
-            )
+        note = parts["note"].text("note") if "note" in parts else ""
+        note_source = parts["note_source"].text("note_source") if "note_source" in parts else ""
+        if note_source and note_source not in sources:
+            raise parts["note_source"].error(f"unknown source {note_source!r}")
+        plain, ssl, always = (
+            requirements_of(parts[k], f"{name}.{k}", sources, seen, kinds) if k in parts else ()
+            for k in ("plain", "ssl", "always")
         )
+        protocols[name] = ClientProtocol(plain, ssl, always, note, note_source)
     pairs = []
     for item in root["ssl_pairs"].sequence("ssl_pairs"):
         keys = item.mapping("ssl pair")
@@ -140,10 +124,13 @@ def parse_catalogue(text: str, path: str) -> Catalogue:
                 keys["plaintext"].integer("plaintext", 1, 65535),
                 keys["ssl"].integer("ssl", 1, 65535),
                 keys["source"].text("source"),
+                tuple(n.text("role") for n in keys["unless_from"].items("unless_from"))
+                if "unless_from" in keys
+                else (),
             )
         )
     connectors = {
-        name: _requirements(node, f"connectors.{name}", sources, seen)
+        name: requirements_of(node, f"connectors.{name}", sources, seen, kinds)
         for name, node in root["connectors"].mapping("connectors").items()
     }
 
@@ -155,7 +142,7 @@ def parse_catalogue(text: str, path: str) -> Catalogue:
         k: v.text("registry")
         for k, v in root.get("registry", Node(path, 0, {})).mapping("registry").items()
     }
-    return Catalogue(
+    cat = Catalogue(
         root["exchange"].text("exchange"),
         path,
         span("ephemeral"),
@@ -163,7 +150,9 @@ def parse_catalogue(text: str, path: str) -> Catalogue:
         sources,
         pairs,
         protocols,
-        _requirements(root["intrasite"], "intrasite", sources, seen),
+        requirements_of(root["intrasite"], "intrasite", sources, seen, kinds),
         connectors,
         registry,
     )
+    catalogue_more.grow(cat, root, kinds, seen)
+    return cat

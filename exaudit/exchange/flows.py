@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from exaudit.core import addresses
 from exaudit.core.intervals import IntervalSet
-from exaudit.exchange.catalogue import RFC1006, Requirement
+from exaudit.exchange import flows_more as more
+from exaudit.exchange.catalogue import Catalogue, PortKind, Requirement
 from exaudit.exchange.topology import Firewall, Ref, Server, Topology
 
 
@@ -24,6 +25,8 @@ class Flow:
     dynamic: bool  # an RPC service without a static port: the whole ephemeral range
     line: int  # the topology line the flow comes from
     proto: str = "tcp"
+    port_kind: PortKind | None = None  # the per-server port it names, if any
+    citation: str = ""  # the requirement's source, as its catalogue cites it
 
     @property
     def id(self) -> str:
@@ -57,21 +60,9 @@ class Crossing:
         return f"{self.in_iface} -> {self.out_iface}"
 
 
-def _ports(req: Requirement, dst: Server, ephemeral: tuple[int, int]) -> tuple[IntervalSet, bool]:
-    if isinstance(req.port, int):
-        return IntervalSet.point(req.port), False
-    if req.port == RFC1006:
-        return IntervalSet.point(dst.rfc1006_port), False
-    service = req.rpc_service
-    assert service is not None
-    if service in dst.rpc_ports:
-        return IntervalSet.point(dst.rpc_ports[service]), False
-    return IntervalSet.span(*ephemeral), True
-
-
 def derive_flows(topo: Topology) -> list[Flow]:
-    """Every required flow: clients, intrasite pairs (both ways), connectors (both ways)."""
-    cat = topo.catalogue
+    """Every required flow: clients, intrasite pairs (both ways), connectors (both ways),
+    then the flows between roles and to domain controllers (Exchange 2000 and later)."""
     flows: list[Flow] = []
 
     def add(
@@ -82,34 +73,68 @@ def derive_flows(topo: Topology) -> list[Flow]:
         name: str | None,
         dst: Server,
         line: int,
+        rules: Catalogue | None = None,
     ) -> None:
         src = src - dst.address
         if not src:
             return
-        ports, dynamic = _ports(req, dst, cat.ephemeral)
-        flows.append(Flow(req, kind, src, label, name, dst, ports, dynamic, line))
+        rules = rules or dst.catalogue
+        b = more.bind(req, dst, rules)
+        flows.append(
+            Flow(
+                req,
+                kind,
+                src,
+                label,
+                name,
+                dst,
+                b.ports,
+                b.dynamic,
+                line,
+                port_kind=b.kind,
+                citation=rules.cite(req.source),
+            )
+        )
+
+    def add_between(
+        req: Requirement, rules: Catalogue, kind: str, a: Server, b: Server, line: int
+    ) -> None:
+        add(req, kind, a.address, a.name, a.name, b, line, rules)
 
     for client in topo.clients:
         for ref in client.sources:
             for server_name in client.to:
                 dst = topo.servers[server_name]
+                cat = dst.catalogue
                 for protocol in client.protocols:
                     for req in cat.client_protocols[protocol].needs(protocol in client.ssl):
-                        add(req, "client", ref.addresses, ref.label, ref.name, dst, client.line)
+                        for target in more.client_targets(topo, req, dst):
+                            add(
+                                req,
+                                "client",
+                                ref.addresses,
+                                ref.label,
+                                ref.name,
+                                target,
+                                client.line,
+                                cat,
+                            )
     for _site, names in sorted(topo.sites().items()):
         for a in names:
             for b in names:
                 if a != b:
                     src = topo.servers[a]
-                    for req in cat.intrasite:
-                        add(req, "intrasite", src.address, a, a, topo.servers[b], src.line)
+                    rules = more.pair_rules(src, topo.servers[b])
+                    for req in rules.intrasite if rules else ():
+                        add(req, "intrasite", src.address, a, a, topo.servers[b], src.line, rules)
     for conn in topo.connectors:
         left = [s for s in conn.servers if topo.servers[s].site == conn.sites[0]]
         right = [s for s in conn.servers if topo.servers[s].site == conn.sites[1]]
         for a in left:
             for b in right:
+                rules = more.pair_rules(topo.servers[a], topo.servers[b])
                 for x, y in ((a, b), (b, a)):
-                    for req in cat.connectors[conn.type]:
+                    for req in rules.connectors.get(conn.type, ()) if rules else ():
                         add(
                             req,
                             "connector",
@@ -118,7 +143,10 @@ def derive_flows(topo: Topology) -> list[Flow]:
                             x,
                             topo.servers[y],
                             conn.line,
+                            rules,
                         )
+    more.role_flows(topo, add_between)
+    more.dc_flows(topo, add_between)
     return flows
 
 

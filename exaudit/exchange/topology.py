@@ -10,6 +10,7 @@ from exaudit import platforms
 from exaudit.core import addresses, confine
 from exaudit.core.errors import InputError
 from exaudit.core.intervals import IntervalSet
+from exaudit.exchange import topology_more as grown
 from exaudit.exchange.catalogue import RPC_PORT_NAMES, Catalogue, load_catalogue
 from exaudit.exchange.yamlsrc import Node, load, read
 
@@ -27,9 +28,20 @@ _TOP_KEYS = {
     "clients",
     "connectors",
     "firewalls",
+    "domain_controllers",
+    "internal",
 }
 _POLICY_KEYS = {"require_ssl", "ephemeral_limit"}
-_SERVER_KEYS = {"address", "site", "rpc_ports", "rfc1006_port", "description"}
+_SERVER_KEYS = {
+    "address",
+    "site",
+    "rpc_ports",
+    "rfc1006_port",
+    "description",
+    "exchange",
+    "role",
+    "os",
+}
 _CLIENT_KEYS = {"from", "to", "protocols", "ssl", "description"}
 _CONNECTOR_KEYS = {"between", "type", "servers", "description"}
 _FIREWALL_KEYS = {"platform", "config", "interfaces", "host", "description"}
@@ -57,6 +69,13 @@ class Server:
     rfc1006_port: int
     rfc1006_line: int | None
     line: int
+    exchange: str  # the version as the topology writes it ("2019")
+    catalogue: Catalogue
+    role: str | None  # None for a version without roles (5.5)
+    os: str | None  # the Windows generation; None: the catalogue has no choice
+    ephemeral: tuple[int, int]  # the dynamic RPC range of its Windows generation
+    client_pool: tuple[int, int]
+    domain_controller: bool = False  # an entry of domain_controllers, not an Exchange server
 
 
 @dataclass
@@ -103,6 +122,19 @@ class Topology:
     clients: list[Client] = field(default_factory=list)
     connectors: list[Connector] = field(default_factory=list)
     firewalls: dict[str, Firewall] = field(default_factory=dict)
+    domain_controllers: dict[str, Server] = field(default_factory=dict)
+    internal: list[Ref] | None = None  # `internal:` the organisation's client networks
+
+    def host(self, name: str) -> Server:
+        """An Exchange server or a domain controller, by name."""
+        return self.servers.get(name) or self.domain_controllers[name]
+
+    def catalogues(self) -> list[Catalogue]:
+        """Every catalogue a server of the topology uses, the default first."""
+        out = {self.catalogue.path: self.catalogue}
+        for server in self.servers.values():
+            out.setdefault(server.catalogue.path, server.catalogue)
+        return list(out.values())
 
     def sites(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -175,6 +207,8 @@ def load_topology(path: str, text: str | None = None) -> Topology:
                 f"server {name!r} shares its address with another name listing the same block",
             )
     resolver = _Resolver(topo, owned, listed)
+    if "internal" in top:
+        topo.internal = [resolver.ref(n, "internal") for n in top["internal"].items("internal")]
     for item in top["clients"].sequence("clients") if "clients" in top else []:
         topo.clients.append(_client(item, topo, resolver))
     for item in top["connectors"].sequence("connectors") if "connectors" in top else []:
@@ -220,40 +254,95 @@ def _names(top: dict[str, Node], topo: Topology) -> dict[str, Listing]:
         for name, node in top["servers"].mapping("servers").items():
             if name in listed:
                 raise node.error(f"duplicate name {name!r}: it is already a network")
-            server = _server(name, node)
+            server = _server(name, node, topo)
             topo.servers[name] = server
             listed[name] = [(server.address_text, server.address, node.line)]
+    if "domain_controllers" in top:
+        what = "domain_controllers"
+        for name, node in top["domain_controllers"].mapping(what).items():
+            if name in listed:
+                raise node.error(f"duplicate name {name!r}: it is already a network or a server")
+            dc = _domain_controller(name, node, topo)
+            topo.domain_controllers[name] = dc
+            listed[name] = [(dc.address_text, dc.address, node.line)]
     return listed
 
 
-def _server(name: str, node: Node) -> Server:
+def _server(name: str, node: Node, topo: Topology) -> Server:
     keys = _check_keys(node, _SERVER_KEYS, f"server {name!r}")
-    if "address" not in keys:
-        raise node.error(f"server {name!r} has no address")
-    addr_node = keys["address"]
-    address = _address(addr_node, f"server {name!r} address")
-    if address.size() != 1:
-        raise addr_node.error(
-            f"server {name!r} address must be one address, not {addr_node.value!r}"
+    gen = grown.generation(name, keys, topo.catalogue, topo.exchange)
+    what = f"server {name!r}"
+    if "rfc1006_port" in keys and not grown.has_rfc1006(gen.catalogue):
+        raise keys["rfc1006_port"].error(
+            f"Exchange {gen.exchange} has no X.400 MTA: remove 'rfc1006_port' from {what}"
         )
+    return _host(name, node, keys, gen, set(grown.rpc_port_keys(gen.catalogue, "server")), what)
+
+
+def _domain_controller(name: str, node: Node, topo: Topology) -> Server:
+    what = f"domain controller {name!r}"
+    keys = _check_keys(node, grown.DC_KEYS, what)
+    catalogues = topo.catalogues()
+    if not any(c.windows for c in catalogues):
+        raise node.error(
+            f"{what}: Exchange {topo.exchange} works with no domain controllers "
+            "(they exist from Exchange 2000 on)"
+        )
+    os_name = grown.dc_windows(keys.get("os"), catalogues, name)
+    gen = grown.Generation("", topo.catalogue, None, os_name, (0, 0), (0, 0))
+    allowed = {k for c in catalogues for k in grown.rpc_port_keys(c, "domain_controller")}
+    dc = _host(name, node, keys, gen, allowed, what)
+    dc.domain_controller = True
+    return dc
+
+
+def _host(
+    name: str,
+    node: Node,
+    keys: dict[str, Node],
+    gen: grown.Generation,
+    allowed: set[str],
+    what: str,
+) -> Server:
+    if "address" not in keys:
+        raise node.error(f"{what} has no address")
+    addr_node = keys["address"]
+    address = _address(addr_node, f"{what} address")
+    if address.size() != 1:
+        raise addr_node.error(f"{what} address must be one address, not {addr_node.value!r}")
     if "site" not in keys:
-        raise node.error(f"server {name!r} has no site")
+        raise node.error(f"{what} has no site")
     site = keys["site"].text("site")
     rpc: dict[str, int] = {}
     rpc_line = None
     if "rpc_ports" in keys:
         rpc_node = keys["rpc_ports"]
         rpc_line = rpc_node.line
-        for service, port in _check_keys(
-            rpc_node, set(RPC_SERVICES), f"server {name!r} rpc_ports"
-        ).items():
+        if not allowed:
+            version = f"Exchange {gen.exchange}" if gen.exchange else "this topology's Exchange"
+            raise rpc_node.error(f"{version} has no per-server ports to pin (rpc_ports of {what})")
+        for service, port in _check_keys(rpc_node, allowed, f"{what} rpc_ports").items():
             rpc[service] = port.integer(f"rpc_ports.{service}", 1, 65535)
     rfc_port, rfc_line = DEFAULT_RFC1006_PORT, None
     if "rfc1006_port" in keys:
         rfc_port = keys["rfc1006_port"].integer("rfc1006_port", 1, 65535)
         rfc_line = keys["rfc1006_port"].line
     return Server(
-        name, address, addr_node.text("address"), site, rpc, rpc_line, rfc_port, rfc_line, node.line
+        name,
+        address,
+        addr_node.text("address"),
+        site,
+        rpc,
+        rpc_line,
+        rfc_port,
+        rfc_line,
+        node.line,
+        gen.exchange,
+        gen.catalogue,
+        gen.role,
+        gen.os,
+        gen.ephemeral,
+        gen.client_pool,
     )
 
 
@@ -358,12 +447,18 @@ def _client(node: Node, topo: Topology, resolver: _Resolver) -> Client:
         to = list(topo.servers)
     if "protocols" not in keys:
         raise node.error("client entry has no 'protocols'")
-    known = topo.catalogue.client_protocols
+    dsts = [topo.servers[name] for name in to]
+    if _one_version(topo, dsts):
+        known = topo.catalogue.client_protocols
+        version = topo.exchange
+    else:
+        known, version = grown.common_protocols(dsts)
     protocols = []
     for n in keys["protocols"].items("protocols"):
         p = n.text("protocol")
         if p not in known:
-            raise n.error(f"unknown protocol {p!r} (known: {', '.join(sorted(known))})")
+            raise n.error(grown.unknown_protocol(p, dsts, topo.catalogue))
+        grown.check_roles(n, p, dsts)
         protocols.append(p)
     ssl: set[str] = set()
     for n in keys["ssl"].items("ssl") if "ssl" in keys else []:
@@ -371,11 +466,17 @@ def _client(node: Node, topo: Topology, resolver: _Resolver) -> Client:
         if p not in known:
             raise n.error(f"unknown protocol {p!r} in ssl")
         if not known[p].ssl:
-            raise n.error(f"protocol {p!r} has no SSL variant in Exchange {topo.exchange}")
+            raise n.error(f"protocol {p!r} has no SSL variant in Exchange {version}")
+        grown.check_ssl(n, p, dsts)
         if p not in protocols:
             raise n.error(f"ssl lists {p!r}, which is not in this client's protocols")
         ssl.add(p)
     return Client(sources, to, protocols, ssl, node.line)
+
+
+def _one_version(topo: Topology, servers: list[Server]) -> bool:
+    """Every server uses the default catalogue with no roles: the version 1 rules apply."""
+    return all(s.catalogue is topo.catalogue and not s.role for s in servers)
 
 
 def _connector(node: Node, topo: Topology) -> Connector:
@@ -395,8 +496,14 @@ def _connector(node: Node, topo: Topology) -> Connector:
     if "type" not in keys:
         raise node.error("connector has no type (rpc or x400)")
     ctype = keys["type"].text("type")
-    if ctype not in CONNECTOR_TYPES:
-        raise keys["type"].error(f"unknown connector type {ctype!r} (rpc or x400)")
+    left, right = ([topo.servers[s] for s in sites[n]] for n in names)
+    if _one_version(topo, left + right) and topo.catalogue.connectors.keys() == set(
+        CONNECTOR_TYPES
+    ):
+        if ctype not in CONNECTOR_TYPES:
+            raise keys["type"].error(f"unknown connector type {ctype!r} (rpc or x400)")
+    else:
+        grown.check_connector_type(keys["type"], ctype, left, right)
     if "servers" in keys:
         servers = []
         for n in keys["servers"].items("servers"):

@@ -55,7 +55,8 @@ def evaluate(
     outcomes: list[FirewallOutcome | None] = [None] * len(jobs)
     keys: list[str | None] = [None] * len(jobs)
     if runner.cache is not None and not compare:
-        catalogue = read_text(topo.catalogue.path)
+        # every catalogue a server uses (a coexistence topology has several)
+        catalogue = "\n".join(read_text(c.path) for c in topo.catalogues())
         for i, job in enumerate(jobs):
             key = keys[i] = _key(job, text, catalogue)
             outcomes[i] = _cached(runner.cache, key, job)

@@ -11,6 +11,7 @@ from exaudit.core import addresses
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import IssueKind, Rule, Ruleset, Verb
 from exaudit.exchange.flows import Flow, crossings
+from exaudit.exchange.notes import requirement_notes
 from exaudit.exchange.topology import Topology
 from exaudit.report.model import (
     AuditReport,
@@ -154,7 +155,9 @@ def requirements_report(topo: Topology, required: list[Flow]) -> RequirementsRep
             f.src_label,
             f.dst.name,
             f.dynamic,
-            topo.catalogue.cite(f.requirement.source),
+            f.citation or topo.catalogue.cite(f.requirement.source),
+            f.requirement.source,
+            f.requirement.confidence,
         )
         for f in required
     )
@@ -175,6 +178,8 @@ def requirements_report(topo: Topology, required: list[Flow]) -> RequirementsRep
                     c.in_iface,
                     c.out_iface,
                     c.local or "forward",
+                    f.requirement.source,
+                    f.requirement.confidence,
                 )
             )
             key = (f.dst.name, c.local or f"{c.in_iface} -> {c.out_iface}")
@@ -182,7 +187,7 @@ def requirements_report(topo: Topology, required: list[Flow]) -> RequirementsRep
         opens = tuple(
             Opening(
                 dst,
-                addresses.first_address(topo.servers[dst].address),
+                addresses.first_address(topo.host(dst).address),
                 path,
                 "tcp",
                 port_value(ports),
@@ -190,4 +195,6 @@ def requirements_report(topo: Topology, required: list[Flow]) -> RequirementsRep
             for (dst, path), ports in sorted(to_open.items())
         )
         firewalls.append(FirewallRequirements(fw.name, fw.platform, fw.config, tuple(rows), opens))
-    return RequirementsReport(topo.path, topo.exchange, flows, tuple(firewalls))
+    return RequirementsReport(
+        topo.path, topo.exchange, flows, tuple(firewalls), requirement_notes(topo, required)
+    )

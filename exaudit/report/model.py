@@ -262,6 +262,8 @@ class RequiredFlow:
     dst: str
     dynamic: bool
     source: str  # the catalogue's citation
+    source_id: str = ""  # the key the catalogue cites it by (KB176466, EXNP_2016)
+    confidence: str = "verified"  # the research's mark: partial, inferred, unverified
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -274,6 +276,8 @@ class RequiredFlow:
             "dst": self.dst,
             "dynamic": self.dynamic,
             "source": self.source,
+            "source_id": self.source_id,
+            "confidence": self.confidence,
         }
 
 
@@ -290,6 +294,8 @@ class Crossing:
     in_iface: str | None
     out_iface: str | None
     path: str  # "forward", "input" or "output"
+    source_id: str = ""
+    confidence: str = "verified"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -302,6 +308,8 @@ class Crossing:
             "in": self.in_iface,
             "out": self.out_iface,
             "path": self.path,
+            "source_id": self.source_id,
+            "confidence": self.confidence,
         }
 
 
@@ -353,6 +361,9 @@ class RequirementsReport:
     exchange: str
     flows: tuple[RequiredFlow, ...]
     firewalls: tuple[FirewallRequirements, ...]
+    # said once: what a protocol means on a version, versions and entries the research
+    # marks, server pairs no catalogue gives rules between
+    notes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -362,6 +373,7 @@ class RequirementsReport:
             "exchange": self.exchange,
             "flows": [f.to_json() for f in self.flows],
             "firewalls": [fw.to_json() for fw in self.firewalls],
+            "notes": list(self.notes),
         }
 
 

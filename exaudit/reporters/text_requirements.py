@@ -35,11 +35,16 @@ def render(report: RequirementsReport, options: RenderOptions) -> str:
                         r.src,
                         r.dst,
                         r.path if r.path != "forward" else f"{r.in_iface} -> {r.out_iface}",
+                        r.source_id + ("" if r.confidence == "verified" else f" ({r.confidence})"),
                     ]
                     for r in fw.flows
                 ],
-                headers=["flow", "port", "from", "to", "path"],
+                headers=["flow", "port", "from", "to", "path", "source"],
             )
         )
+        out.append("")
+    if report.notes:
+        out.append("notes:")
+        out += [f"- {note}" for note in report.notes]
         out.append("")
     return "\n".join(out)
