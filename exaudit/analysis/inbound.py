@@ -55,8 +55,16 @@ class Inbound:
     def ask(self, proto: IntervalSet = PROTOCOLS, ports: IntervalSet | None = None) -> Result:
         """Every new connection of ``proto`` to ``ports`` (all) towards this server."""
         wanted = PORTS if ports is None else ports
-        key = ("inbound", self.in_iface, self.out_iface, self.local, proto, wanted, self.src)
-        key += (self.neighbours,)
+        key = (
+            "inbound",
+            self.in_iface,
+            self.out_iface,
+            self.local,
+            proto,
+            wanted,
+            self.src,
+            self.neighbours,
+        )
         result = self.fa.memo.get(key)
         if result is None:
             result = self.fa.evaluator.evaluate(self.stages(), self.question(proto, wanted))

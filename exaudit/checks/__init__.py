@@ -18,6 +18,7 @@ MODULES = (
     "exa201_over_broad_ephemeral_range",
     "exa202_dynamic_rpc_ports",
     "exa203_latent_over_broad_permit",
+    "exa204_open_port_not_required",
     "exa301_missing_ssl_alternative",
     "exa302_plaintext_open_ssl_required",
     "exa401_rfc1006_port_mismatch",

@@ -9,6 +9,7 @@ from exaudit import platforms
 from exaudit.core import addresses
 from exaudit.core.errors import InputError
 from exaudit.core.intervals import IntervalSet
+from exaudit.exchange.allow import Allowance, parse_allow
 from exaudit.exchange.catalogue import RPC_PORT_NAMES, Catalogue, load_catalogue
 from exaudit.exchange.yamlsrc import Node, load, read
 
@@ -27,7 +28,7 @@ _TOP_KEYS = {
     "connectors",
     "firewalls",
 }
-_POLICY_KEYS = {"require_ssl", "ephemeral_limit"}
+_POLICY_KEYS = {"require_ssl", "ephemeral_limit"} | {"allow"}  # allow: _policy_allow
 _SERVER_KEYS = {"address", "site", "rpc_ports", "rfc1006_port", "description"}
 _CLIENT_KEYS = {"from", "to", "protocols", "ssl", "description"}
 _CONNECTOR_KEYS = {"between", "type", "servers", "description"}
@@ -89,6 +90,7 @@ class Firewall:
 class Policy:
     require_ssl: bool = False
     ephemeral_limit: int = DEFAULT_EPHEMERAL_LIMIT
+    allow: list[Allowance] = field(default_factory=list)  # accepted extra services
 
 
 @dataclass
@@ -174,6 +176,7 @@ def load_topology(path: str, text: str | None = None) -> Topology:
                 f"server {name!r} shares its address with another name listing the same block",
             )
     resolver = _Resolver(topo, owned, listed)
+    _policy_allow(top.get("policy"), topo, resolver)
     for item in top["clients"].sequence("clients") if "clients" in top else []:
         topo.clients.append(_client(item, topo, resolver))
     for item in top["connectors"].sequence("connectors") if "connectors" in top else []:
@@ -194,6 +197,15 @@ def _policy(node: Node | None) -> Policy:
     if "ephemeral_limit" in keys:
         policy.ephemeral_limit = keys["ephemeral_limit"].integer("policy.ephemeral_limit", 0, 65535)
     return policy
+
+
+def _policy_allow(node: Node | None, topo: Topology, resolver: _Resolver) -> None:
+    """``policy.allow``, read once names resolve (its ``from`` may name networks)."""
+    if node is None or not isinstance(node.value, dict) or "allow" not in node.value:
+        return
+    topo.policy.allow = parse_allow(
+        node.value["allow"], topo.servers, lambda n, what: resolver.ref(n, what).addresses
+    )
 
 
 Listing = list[tuple[str, IntervalSet, int]]  # (text, addresses, line)

@@ -1,0 +1,167 @@
+"""Open but not required: what a firewall lets reach a server minus what the flows need.
+
+For every server and side (ingress interface, or a host firewall's INPUT), the engine
+answers one question: every protocol, every port, new connections. Its permitted parts,
+taken as exact (source, protocol, port) boxes per permitting line, minus the boxes of the
+required flows that cross there, minus what ``policy.allow`` accepts, are what is open
+and not required. Nothing is sampled: it is box arithmetic on exact sets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from exaudit.analysis.context import FirewallAudit
+from exaudit.analysis.inbound import Inbound, inbound
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import PORTS, PROTOCOLS, TCP, Origin
+from exaudit.core.protocols import WITH_PORTS
+from exaudit.core.protocols import name as proto_name
+from exaudit.engine.evaluate import Part, intersect, subtract
+from exaudit.exchange.allow import Allowance
+from exaudit.exchange.flows import Crossing, Flow, crossings
+from exaudit.exchange.topology import Topology
+
+Box3 = tuple[IntervalSet, IntervalSet, IntervalSet]  # (sources, protocols, ports)
+
+
+@dataclass
+class Extra:
+    """What one permitting line opens towards one server from one side, beyond the flows."""
+
+    inbound: Inbound
+    origin: Origin | None  # the permitting line (None: a default no line states)
+    boxes: list[Box3] = field(default_factory=list)  # not required, not accepted
+    allowed: list[tuple[Allowance, list[Box3]]] = field(default_factory=list)
+
+
+def _minus(boxes: list[Box3], cut: Box3) -> list[Box3]:
+    out: list[Box3] = []
+    for b in boxes:
+        out.extend((p[0], p[1], p[2]) for p in subtract(b, cut))
+    return out
+
+
+def _needed(here: list[Crossing], ib: Inbound) -> list[Box3]:
+    """The required flows' boxes on this side, one per source set (ports merged)."""
+    by_src: dict[IntervalSet, IntervalSet] = {}
+    for c in here:
+        if c.flow.dst.name != ib.server.name:
+            continue
+        if (c.in_iface, c.out_iface, c.local) != (ib.in_iface, ib.out_iface, ib.local):
+            continue
+        by_src[c.src] = by_src.get(c.src, IntervalSet()) | c.flow.ports
+    tcp = IntervalSet.point(TCP)
+    return [(src, tcp, ports) for src, ports in by_src.items()]
+
+
+def permitting_line(part: Part) -> Origin | None:
+    """The last line on the part's path that permitted it (a stage default may have none)."""
+    for step in reversed(part.path):
+        if step.verdict == "permit" and step.origin is not None:
+            return step.origin
+    return part.decided_by
+
+
+def extras(topo: Topology, flows: list[Flow], fa: FirewallAudit) -> list[Extra]:
+    """Every (side, server, permitting line) opening more than the flows need."""
+    out: list[Extra] = []
+    here = [cr.crossing for cr in fa.results] or crossings(topo, flows, fa.firewall)
+    for ib in inbound(topo, fa):
+        needed = _needed(here, ib)
+        allowances = [a for a in topo.policy.allow if a.covers(ib.server.name)]
+        by_line: dict[Origin | None, list[Box3]] = {}
+        for p in ib.ask().by_verdict("permit"):
+            box = (p.src, p.dim("proto"), p.dim("dport"))
+            by_line.setdefault(permitting_line(p), []).append(box)
+        for origin, boxes in by_line.items():
+            for cut in needed:
+                boxes = _minus(boxes, cut)
+            if not boxes:
+                continue
+            extra = Extra(ib, origin)
+            for allowance in allowances:
+                accepted = _within(boxes, allowance.box(ib.src))
+                if accepted:
+                    extra.allowed.append((allowance, accepted))
+                    boxes = _minus(boxes, allowance.box(ib.src))
+            extra.boxes = boxes
+            out.append(extra)
+    return out
+
+
+def _within(boxes: list[Box3], cut: Box3) -> list[Box3]:
+    out = []
+    for b in boxes:
+        inter = intersect(b, cut)
+        if inter is not None:
+            out.append((inter[0], inter[1], inter[2]))
+    return out
+
+
+# --- in words ---------------------------------------------------------------------------
+
+
+def protocols_text(protos: IntervalSet) -> str:
+    if protos == PROTOCOLS:
+        return "every protocol"
+    missing = PROTOCOLS - protos
+    if missing.size() <= 3:
+        return "every protocol but " + ", ".join(proto_name(v) for v in _values(missing))
+    if protos.size() <= 4:
+        return ", ".join(proto_name(v) for v in _values(protos))
+    return "protocols " + _spans(protos)
+
+
+def ports_text(protos: IntervalSet, ports: IntervalSet) -> str:
+    if ports == PORTS:
+        return ""
+    word = "/" if protos.size() == 1 and protos.min() in WITH_PORTS else " port "
+    if protos.size() == 1 and protos.min() not in WITH_PORTS:
+        word = " type "
+    return word + _spans(ports)
+
+
+def _values(s: IntervalSet) -> Iterable[int]:
+    for lo, hi in s.spans:
+        yield from range(lo, hi + 1)
+
+
+def _spans(s: IntervalSet) -> str:
+    spans = s.spans
+    text = ",".join(str(a) if a == b else f"{a}-{b}" for a, b in spans[:6])
+    return text + (",..." if len(spans) > 6 else "")
+
+
+def services(boxes: list[Box3]) -> list[tuple[str, IntervalSet]]:
+    """The boxes as (service in words, its sources), one entry per protocol and ports."""
+    # subtracting flows of several sources cuts one opening into pieces: the same
+    # protocols from the same sources join their ports, then the same service its sources
+    by_source: dict[tuple[IntervalSet, IntervalSet], IntervalSet] = {}
+    for src, protos, ports in boxes:
+        by_source[(protos, src)] = by_source.get((protos, src), IntervalSet()) | ports
+    merged: dict[tuple[IntervalSet, IntervalSet], IntervalSet] = {}
+    for (protos, src), ports in by_source.items():
+        merged[(protos, ports)] = merged.get((protos, ports), IntervalSet()) | src
+    out = []
+    for (protos, ports), src in merged.items():
+        text = protocols_text(protos) + ports_text(protos, ports)
+        if ports == PORTS and protos.size() == 1 and protos.min() in WITH_PORTS:
+            text += " (every port)"
+        out.append((text, src))
+    return sorted(out, key=lambda e: e[0])
+
+
+def source_names(topo: Topology, src: IntervalSet, limit: int = 1000) -> list[str] | None:
+    """The topology names whose addresses make up ``src`` exactly, if any do."""
+    named = [(n, r.addresses) for n, r in topo.networks.items()]
+    named += [(n, s.address) for n, s in topo.servers.items()]
+    if len(named) > limit:
+        return None  # a large topology: the addresses say it as well, and cheaper
+    found, union = [], IntervalSet()
+    for name, owned in named:
+        if owned and owned.issubset(src):
+            found.append(name)
+            union = union | owned
+    return sorted(found) if union == src and found else None
