@@ -84,6 +84,7 @@ class Firewall:
     interfaces: dict[str, list[Ref]] | None
     host: str | None
     line: int
+    interface_lines: dict[str, int] = field(default_factory=dict)  # each interface's key line
 
 
 @dataclass
@@ -104,6 +105,8 @@ class Topology:
     clients: list[Client] = field(default_factory=list)
     connectors: list[Connector] = field(default_factory=list)
     firewalls: dict[str, Firewall] = field(default_factory=dict)
+    # every address written in the file, as written, with its line (for the topology checks)
+    literals: list[tuple[str, int]] = field(default_factory=list)
 
     def sites(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -223,6 +226,7 @@ def _names(top: dict[str, Node], topo: Topology) -> dict[str, Listing]:
             if not entries:
                 raise node.error(f"network {name!r} lists no addresses")
             listed[name] = entries
+            topo.literals.extend((text, line) for text, _, line in entries)
             union = IntervalSet()
             for _, a, _ in entries:
                 union = union | a
@@ -322,6 +326,7 @@ class _Resolver:
             raise node.error(
                 f"unknown name {text!r} in {what} (not a network, a server or an address)"
             ) from None
+        self.topo.literals.append((text, node.line))
         return Ref(text, a, a, None, node.line)
 
 
@@ -415,9 +420,11 @@ def _firewall(name: str, node: Node, topo: Topology, resolver: _Resolver, base: 
         raise node.error(f"firewall {name!r} needs exactly one of 'interfaces' or 'host'")
     interfaces = None
     host = None
+    lines: dict[str, int] = {}
     if "interfaces" in keys:
         interfaces = {}
         for iface, refs in keys["interfaces"].mapping("interfaces").items():
+            lines[iface] = refs.line
             interfaces[iface] = [
                 resolver.ref(n, f"interface {iface!r}") for n in refs.items("interface addresses")
             ]
@@ -425,4 +432,4 @@ def _firewall(name: str, node: Node, topo: Topology, resolver: _Resolver, base: 
         host = keys["host"].text("host")
         if host not in topo.servers:
             raise keys["host"].error(f"unknown server {host!r} in host")
-    return Firewall(name, platform, config, interfaces, host, node.line)
+    return Firewall(name, platform, config, interfaces, host, node.line, lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from exaudit import platforms
 from exaudit.analysis.context import firewall_audit
+from exaudit.analysis.interfaces import verify_interfaces
 from exaudit.analysis.unneeded import Extra, extras
 from exaudit.core.textfile import read_text
 from exaudit.exchange.flows import Flow, derive_flows
@@ -24,4 +25,5 @@ def open_not_required(topo: Topology, flows: list[Flow], fw: Firewall) -> list[E
     """What ``fw``'s config lets reach each server beyond the required flows."""
     config = Config(fw.config, read_text(fw.config), platforms.get(fw.platform), guessed=False)
     fa = firewall_audit(fw, config.platform, config.parse())
+    verify_interfaces(topo, fa)
     return extras(topo, flows, fa)
