@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-from exaudit import platforms
+from exaudit import checks, platforms
 from exaudit.cli import main
 from exaudit.reporters import FORMATS, html_docs, names_for
 
@@ -204,7 +204,7 @@ def test_example_summary_and_checks(example: tuple[str, dict[str, object]]) -> N
         "2firewalls",
         "30required flows",
         "9errors",
-        "8warnings",
+        "11warnings",
         "1infos",
         "exchange-5.5.yaml",
         "Exchange 5.5",
@@ -220,7 +220,7 @@ def test_example_summary_and_checks(example: tuple[str, dict[str, object]]) -> N
     assert len(edge.find("article")) == sum(f["firewall"] == "hq-edge" for f in findings)
     # each check that ran is documented in the page; those with findings are open
     docs = root.find("details", class_="check-doc")
-    assert len(docs) == 15
+    assert len(docs) == len(checks.ALL) == 19
     opened = {d.attrs["id"] for d in docs if "open" in d.attrs}
     assert opened == {html_docs.doc_id(c) for c in {f["check"] for f in findings}}
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from exaudit.analysis.context import FirewallAudit
 from exaudit.analysis.inbound import Inbound, inbound
 from exaudit.core.intervals import IntervalSet
-from exaudit.core.model import PORTS, PROTOCOLS, TCP, Origin
+from exaudit.core.model import EPHEMERAL, PORTS, PROTOCOLS, TCP, Origin
 from exaudit.core.protocols import WITH_PORTS
 from exaudit.core.protocols import name as proto_name
 from exaudit.engine.evaluate import Part, intersect, subtract
@@ -34,9 +34,11 @@ class Extra:
     origin: Origin | None  # the permitting line (None: a default no line states)
     boxes: list[Box3] = field(default_factory=list)  # not required, not accepted
     allowed: list[tuple[Allowance, list[Box3]]] = field(default_factory=list)
+    # the TCP ports >= 1024 the line opens here (required or not): EXA201's measure
+    tcp_ephemeral: IntervalSet = field(default_factory=IntervalSet)
 
 
-def _minus(boxes: list[Box3], cut: Box3) -> list[Box3]:
+def minus(boxes: list[Box3], cut: Box3) -> list[Box3]:
     out: list[Box3] = []
     for b in boxes:
         out.extend((p[0], p[1], p[2]) for p in subtract(b, cut))
@@ -76,16 +78,20 @@ def extras(topo: Topology, flows: list[Flow], fa: FirewallAudit) -> list[Extra]:
             box = (p.src, p.dim("proto"), p.dim("dport"))
             by_line.setdefault(permitting_line(p), []).append(box)
         for origin, boxes in by_line.items():
+            wide = IntervalSet()
+            for _, protos, ports in boxes:
+                if TCP in protos:
+                    wide = wide | (ports & EPHEMERAL)
             for cut in needed:
-                boxes = _minus(boxes, cut)
+                boxes = minus(boxes, cut)
             if not boxes:
                 continue
-            extra = Extra(ib, origin)
+            extra = Extra(ib, origin, tcp_ephemeral=wide)
             for allowance in allowances:
                 accepted = _within(boxes, allowance.box(ib.src))
                 if accepted:
                     extra.allowed.append((allowance, accepted))
-                    boxes = _minus(boxes, allowance.box(ib.src))
+                    boxes = minus(boxes, allowance.box(ib.src))
             extra.boxes = boxes
             out.append(extra)
     return out

@@ -6,7 +6,9 @@ the firewall lets through for new connections and that no required flow needs an
 `policy.allow` entry accepts: RDP 3389, SMB 445, all of UDP, every protocol. Each side is
 an ingress interface of the firewall (with the names listed behind it) or, on a host
 firewall, every other address. The difference is exact set arithmetic: what the engine
-permits, minus the required flows crossing there, minus `policy.allow`.
+permits, minus the required flows crossing there, minus `policy.allow`. Where a line
+opens more TCP ports >= 1024 than `policy.ephemeral_limit`, that width is EXA201's
+finding at the same line and is not repeated here.
 
 Only what is permitted for sure is reported; parts a line exaudit cannot fully model
 decides are EXA001/EXA002's (and EXA104's for required flows). `exaudit requirements`
@@ -36,22 +38,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from exaudit.analysis.context import AuditContext
-from exaudit.analysis.unneeded import Box3, Extra, extras, services, source_names
+from exaudit.analysis.unneeded import Box3, Extra, extras, minus, services, source_names
 from exaudit.checks.api import Scope, check
 from exaudit.checks.tags import SECURITY
 from exaudit.core import addresses
 from exaudit.core.findings import Finding, Severity
 from exaudit.core.intervals import IntervalSet
-from exaudit.core.model import Origin
+from exaudit.core.model import EPHEMERAL, TCP, Origin
 from exaudit.exchange.topology import Topology
 
 SHOWN = 6  # services named in one message; the rest are counted
 
 
 def run(ctx: AuditContext) -> Iterator[Finding]:
+    limit = ctx.topology.policy.ephemeral_limit
     for fa in ctx.firewalls:
         grouped: dict[tuple[Origin | None, str], list[Extra]] = {}
         for extra in extras(ctx.topology, ctx.flows, fa):
+            if extra.tcp_ephemeral.size() > limit:
+                # that width is EXA201's finding at the same line: reported once
+                tcp = IntervalSet.point(TCP)
+                extra.boxes = minus(extra.boxes, (extra.inbound.src, tcp, EPHEMERAL))
             if extra.boxes:
                 grouped.setdefault((extra.origin, extra.inbound.server.name), []).append(extra)
         for (origin, server), found in sorted(
