@@ -75,11 +75,13 @@ def _effective(parts: list[Part]) -> dict[Origin, IntervalSet]:
     return out
 
 
-def masked_permits(ib: Inbound, limit: int) -> list[Masked]:
-    """The permits towards ``ib``'s server whose width over ``limit`` is hidden today."""
+def masked_permits(ib: Inbound, limit: int) -> tuple[list[Masked], set[Origin]]:
+    """The permits towards ``ib``'s server whose width over ``limit`` is hidden today, and
+    the permit lines whose width is over it today (EXA201's on any side)."""
     proto = IntervalSet.point(TCP)
     today = ib.ask(proto, EPHEMERAL)
     effective = _effective(today.by_verdict("permit"))
+    exposed = {o for o, ports in effective.items() if (ports & EPHEMERAL).size() > limit}
     stopped = [p for p in today.parts if p.verdict != "permit"]
     question = ib.question(proto, EPHEMERAL)
     found: list[Masked] = []
@@ -99,7 +101,7 @@ def masked_permits(ib: Inbound, limit: int) -> list[Masked]:
             if own.size() <= limit or now.size() > limit:
                 continue  # not over-broad, or over-broad today (EXA201 reports that)
             found.append(Masked(origin, stage.label, own, now, _masks(parts, stopped)))
-    return found
+    return found, exposed
 
 
 def _masks(parts: list[Part], stopped: list[Part]) -> list[Mask]:

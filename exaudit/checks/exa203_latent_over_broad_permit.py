@@ -9,7 +9,8 @@ another rule or stage. The finding sits at the permitting line and names what ma
 A permit's own width is what its stage alone would let it through with every deny rule
 of that stage set aside (other stages, such as pf's `in` rules or an ASA's inbound list,
 do not filter); its effective width is what it lets through on today's whole path. Both
-are exact sets. A permit that is over-broad today is EXA201's, not this check's.
+are exact sets. A permit that is over-broad today, from any side, is EXA201's, not this
+check's.
 
 This is a check of its own, not a mode of EXA201: it is a lower severity (nothing is
 exposed today), it can be selected or ignored on its own, and its fingerprint does not
@@ -63,8 +64,11 @@ def run(ctx: AuditContext) -> Iterator[Finding]:
     limit = ctx.topology.policy.ephemeral_limit
     for fa in ctx.firewalls:
         lines: dict[Origin, _Line] = {}
+        exposed: set[Origin] = set()
         for ib in inbound(ctx.topology, fa):
-            for m in masked_permits(ib, limit):
+            masked, wide = masked_permits(ib, limit)
+            exposed |= wide
+            for m in masked:
                 line = lines.setdefault(m.origin, _Line(m.stage, m.own, m.effective))
                 line.servers.add(ib.server.name)
                 if m.own.size() > line.own.size():
@@ -72,6 +76,8 @@ def run(ctx: AuditContext) -> Iterator[Finding]:
                 for mask in m.masks:
                     line.masks.setdefault((mask.origin, mask.where), mask)
         for origin, line in sorted(lines.items(), key=lambda kv: kv[0].line):
+            if origin in exposed:
+                continue  # over-broad today from another side: EXA201's finding
             yield CHECK.finding(fa.firewall.name, origin, _message(origin, line, limit))
 
 
