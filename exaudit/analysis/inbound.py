@@ -23,8 +23,6 @@ class Inbound:
     in_iface: str | None
     out_iface: str | None
     local: str | None
-    # every server behind the same egress: one question covers them all
-    neighbours: IntervalSet
 
     @property
     def region(self) -> str:
@@ -41,7 +39,7 @@ class Inbound:
         return Question(
             proto=proto,
             src=self.src,
-            dst=self.neighbours,
+            dst=self.server.address,
             dport=ports,
             flags=SYN,
             state=NEW,
@@ -55,35 +53,34 @@ class Inbound:
     def ask(self, proto: IntervalSet = PROTOCOLS, ports: IntervalSet | None = None) -> Result:
         """Every new connection of ``proto`` to ``ports`` (all) towards this server."""
         wanted = PORTS if ports is None else ports
-        key = (
-            "inbound",
-            self.in_iface,
-            self.out_iface,
-            self.local,
-            proto,
-            wanted,
-            self.src,
-            self.neighbours,
-        )
+        return self.answer(("inbound", proto, wanted), self.stages(), proto, wanted)
+
+    def answer(
+        self, what: tuple[object, ...], stages: list[Stage], proto: IntervalSet, ports: IntervalSet
+    ) -> Result:
+        """The answer of ``stages`` for this side and server, asked once.
+
+        One question per server, not one for every server behind the egress: the rule
+        index then finds the few rules that name this server, where one wide question is
+        cut into a piece per server that walks every rule (servers times rules).
+        """
+        key = (*what, self.in_iface, self.out_iface, self.local, self.src, self.server.name)
         result = self.fa.memo.get(key)
         if result is None:
-            result = self.fa.evaluator.evaluate(self.stages(), self.question(proto, wanted))
+            result = self.fa.evaluator.evaluate(stages, self.question(proto, ports))
             self.fa.memo[key] = result
-        return result.restricted("dst", self.server.address)
+        return result
 
 
 def inbound(topo: Topology, fa: FirewallAudit) -> list[Inbound]:
     """Every (server, ingress interface) by which new connections reach a server here."""
     fw = fa.firewall
     behind = servers_behind(topo, fw)
-    by_egress: dict[str | None, IntervalSet] = {}
-    for server, out_iface in behind:
-        by_egress[out_iface] = by_egress.get(out_iface, IntervalSet()) | server.address
     out: list[Inbound] = []
     for server, out_iface in behind:
         if out_iface is None:
             rest = everything_but(server.address)
-            out.append(Inbound(fa, server, rest, None, None, "input", server.address))
+            out.append(Inbound(fa, server, rest, None, None, "input"))
             continue
         assert fw.interfaces is not None
         imap = interface_map(fw)
@@ -91,7 +88,5 @@ def inbound(topo: Topology, fa: FirewallAudit) -> list[Inbound]:
             # the addresses behind another interface never include this server
             src = imap.owned[in_iface]
             if in_iface != out_iface and src:
-                out.append(
-                    Inbound(fa, server, src, in_iface, out_iface, None, by_egress[out_iface])
-                )
+                out.append(Inbound(fa, server, src, in_iface, out_iface, None))
     return out

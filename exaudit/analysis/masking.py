@@ -83,11 +83,11 @@ def masked_permits(ib: Inbound, limit: int) -> tuple[list[Masked], set[Origin]]:
     effective = _effective(today.by_verdict("permit"))
     exposed = {o for o, ports in effective.items() if (ports & EPHEMERAL).size() > limit}
     stopped = [p for p in today.parts if p.verdict != "permit"]
-    question = ib.question(proto, EPHEMERAL)
     found: list[Masked] = []
     for stage in ib.stages():
-        alone = ib.fa.evaluator.evaluate([without_denies(ib.fa, stage)], question)
-        mine = alone.restricted("dst", ib.server.address).by_verdict("permit")
+        view = without_denies(ib.fa, stage)
+        alone = ib.answer(("alone", id(view.chains), view.entry), [view], proto, EPHEMERAL)
+        mine = alone.by_verdict("permit")
         by_line: dict[Origin, list[Part]] = {}
         for p in mine:
             if p.decided_by is not None:

@@ -9,6 +9,7 @@ and not required. Nothing is sampled: it is box arithmetic on exact sets.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -45,14 +46,20 @@ def minus(boxes: list[Box3], cut: Box3) -> list[Box3]:
     return out
 
 
-def _needed(here: list[Crossing], ib: Inbound) -> list[Box3]:
+Side = tuple[str, str | None, str | None, str | None]  # server, in, out, local
+
+
+def _by_side(here: list[Crossing]) -> dict[Side, list[Crossing]]:
+    out: dict[Side, list[Crossing]] = {}
+    for c in here:
+        out.setdefault((c.flow.dst.name, c.in_iface, c.out_iface, c.local), []).append(c)
+    return out
+
+
+def _needed(here: dict[Side, list[Crossing]], ib: Inbound) -> list[Box3]:
     """The required flows' boxes on this side, one per source set (ports merged)."""
     by_src: dict[IntervalSet, IntervalSet] = {}
-    for c in here:
-        if c.flow.dst.name != ib.server.name:
-            continue
-        if (c.in_iface, c.out_iface, c.local) != (ib.in_iface, ib.out_iface, ib.local):
-            continue
+    for c in here.get((ib.server.name, ib.in_iface, ib.out_iface, ib.local), []):
         by_src[c.src] = by_src.get(c.src, IntervalSet()) | c.flow.ports
     tcp = IntervalSet.point(TCP)
     return [(src, tcp, ports) for src, ports in by_src.items()]
@@ -69,7 +76,7 @@ def permitting_line(part: Part) -> Origin | None:
 def extras(topo: Topology, flows: list[Flow], fa: FirewallAudit) -> list[Extra]:
     """Every (side, server, permitting line) opening more than the flows need."""
     out: list[Extra] = []
-    here = [cr.crossing for cr in fa.results] or crossings(topo, flows, fa.firewall)
+    here = _by_side([cr.crossing for cr in fa.results] or crossings(topo, flows, fa.firewall))
     for ib in inbound(topo, fa):
         needed = _needed(here, ib)
         allowances = [a for a in topo.policy.allow if a.covers(ib.server.name)]
@@ -159,15 +166,32 @@ def services(boxes: list[Box3]) -> list[tuple[str, IntervalSet]]:
     return sorted(out, key=lambda e: e[0])
 
 
-def source_names(topo: Topology, src: IntervalSet, limit: int = 1000) -> list[str] | None:
-    """The topology names whose addresses make up ``src`` exactly, if any do."""
-    named = [(n, r.addresses) for n, r in topo.networks.items()]
-    named += [(n, s.address) for n, s in topo.servers.items()]
-    if len(named) > limit:
-        return None  # a large topology: the addresses say it as well, and cheaper
+def source_names(topo: Topology, src: IntervalSet, most: int = 6) -> list[str] | None:
+    """The topology names whose addresses make up ``src`` exactly, if at most ``most`` do
+    (more would not read better than the addresses, and would cost as many as there are)."""
+    starts, named = _names_by_start(topo)
     found, union = [], IntervalSet()
-    for name, owned in named:
-        if owned and owned.issubset(src):
-            found.append(name)
-            union = union | owned
-    return sorted(found) if union == src and found else None
+    for lo, hi in src.spans:
+        # a name inside this span starts inside it: bisect to the first such start
+        k = bisect_left(starts, lo)
+        while k < len(starts) and starts[k] <= hi:
+            name, owned = named[k]
+            if owned.issubset(src):
+                found.append(name)
+                if len(found) > most:
+                    return None
+                union = union | owned
+            k += 1
+    return sorted(set(found)) if found and union == src else None
+
+
+def _names_by_start(topo: Topology) -> tuple[list[int], list[tuple[str, IntervalSet]]]:
+    """Every network and server with addresses, by its lowest address (built once)."""
+    hit = topo.__dict__.get("_names_by_start")
+    if hit is None:
+        entries = [(r.addresses, n) for n, r in topo.networks.items() if r.addresses]
+        entries += [(sv.address, n) for n, sv in topo.servers.items()]
+        entries.sort(key=lambda e: e[0].min())
+        hit = ([a.min() for a, _ in entries], [(n, a) for a, n in entries])
+        topo.__dict__["_names_by_start"] = hit
+    return hit
