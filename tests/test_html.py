@@ -220,7 +220,7 @@ def test_example_summary_and_checks(example: tuple[str, dict[str, object]]) -> N
     assert len(edge.find("article")) == sum(f["firewall"] == "hq-edge" for f in findings)
     # each check that ran is documented in the page; those with findings are open
     docs = root.find("details", class_="check-doc")
-    assert len(docs) == len(checks.ALL) == 19
+    assert len(docs) == len(checks.ALL) == 20
     opened = {d.attrs["id"] for d in docs if "open" in d.attrs}
     assert opened == {html_docs.doc_id(c) for c in {f["check"] for f in findings}}
 

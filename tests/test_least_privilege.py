@@ -383,3 +383,44 @@ def test_cisco_interface_missing_from_the_config_is_an_error_at_the_topology_lin
             )
     finally:
         os.chdir(old)
+
+
+@pytest.mark.parametrize(
+    "stated, name, reported",
+    [
+        ("10.9.0.0/24", "eth2", True),  # the server's 10.1.0.10 is outside
+        ("10.1.0.0/24", "eth2", False),
+        ("10.9.0.0/24", "ETH2", True),  # names compared without case when not exact
+        ("10.9.0.0/24", "eth1", False),  # the server is not behind eth1
+    ],
+)
+def test_server_outside_the_interface_range(
+    tmp_path: Path, stated: str, name: str, reported: bool
+) -> None:
+    """Platforms that state interface addresses fill ``Ruleset.interface_networks``."""
+    from exaudit import platforms
+    from exaudit.analysis.context import AuditContext, firewall_audit
+    from exaudit.checks import get
+    from exaudit.core import addresses
+    from exaudit.core.model import InterfaceNetwork, Origin
+    from exaudit.exchange.flows import derive_flows
+
+    site(tmp_path, HEAD + EST + NEED + "COMMIT\n")
+    topo = load_topology(str(tmp_path / "topology.yaml"))
+    fw = topo.firewalls["fw"]
+    platform = platforms.get("iptables")
+    ruleset = platform.parse((tmp_path / "fw.rules").read_text(), "fw.rules")
+    origin = Origin("fw.rules", 2, "ip address ...")
+    ruleset.interface_networks = {name: [InterfaceNetwork(addresses.parse(stated), origin)]}
+    ctx = AuditContext(topo, derive_flows(topo), [firewall_audit(fw, platform, ruleset)])
+    check = get("EXA404")
+    assert check is not None
+    found = list(check.run(ctx))
+    if not reported:
+        assert found == []
+        return
+    (f,) = found
+    assert f.location is not None
+    assert (f.location.file, f.location.line) == (str(tmp_path / "topology.yaml"), 27)
+    assert "ex1 (10.1.0.10) is listed behind eth2" in f.message
+    assert f"{stated} at fw.rules:2" in f.message

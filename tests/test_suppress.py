@@ -141,7 +141,7 @@ def test_scan(
         ("exa201", {"EXA201"}),
         ("over-broad-ephemeral-range", {"EXA201"}),
         ("EXA20", {"EXA201", "EXA202", "EXA203", "EXA204"}),
-        ("EXA4", {"EXA401", "EXA402", "EXA403", "EXA405"}),
+        ("EXA4", {"EXA401", "EXA402", "EXA403", "EXA404", "EXA405"}),
         ("EXA9", None),
         ("bogus", None),
     ],

@@ -24,6 +24,7 @@ MODULES = (
     "exa401_rfc1006_port_mismatch",
     "exa402_risky_static_rpc_port",
     "exa403_flow_crosses_no_firewall",
+    "exa404_server_outside_interface_range",
     "exa405_address_host_bits",
     "exa501_shadowed_rule",
     "exa502_any_any_permit",

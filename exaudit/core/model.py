@@ -190,6 +190,14 @@ class Note:
     message: str
 
 
+@dataclass(frozen=True)
+class InterfaceNetwork:
+    """An address block a config gives an interface (``ip address A MASK``), with its line."""
+
+    network: IntervalSet
+    origin: Origin
+
+
 @dataclass
 class Ruleset:
     """A parsed configuration: its chains (or ACLs), issues and platform-specific attachments."""
@@ -203,6 +211,10 @@ class Ruleset:
     # the other files the config made the parser read (includes, anchor files), by path,
     # with their text: inline suppressions are written there too
     sources: dict[str, str] = field(default_factory=dict)
+    # the address blocks the config gives its interfaces, by the name a topology uses for
+    # the interface (Cisco IOS: the interface; ASA: the nameif); platforms whose configs
+    # state none leave it empty
+    interface_networks: dict[str, list[InterfaceNetwork]] = field(default_factory=dict)
     # Platform-specific data the platform's stage builder reads (Cisco interfaces and
     # access-groups, ASA security levels, pf skip interfaces, ...).
     extra: dict[str, object] = field(default_factory=dict)
