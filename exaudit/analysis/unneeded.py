@@ -40,6 +40,7 @@ class Extra:
 
 
 def minus(boxes: list[Box3], cut: Box3) -> list[Box3]:
+    """``boxes`` without ``cut``, as disjoint boxes."""
     out: list[Box3] = []
     for b in boxes:
         out.extend((p[0], p[1], p[2]) for p in subtract(b, cut))
