@@ -8,6 +8,7 @@ fully understood / rules) is printed with `pytest -s`.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -27,6 +28,32 @@ BY_FOLDER = {
 }
 BY_SUFFIX = {".acl": "ios", ".asa": "asa", ".ipt": "iptables", ".pf": "pf"}
 
+# The only files of the platform folders refused as a whole, each with the reason the
+# platform's own tool would give (iptables-restore, pfctl) or why the file is no ruleset.
+REFUSED = {
+    # iptables' own test specifications (rule fragments and expected results), not rulesets
+    "iptables/netfilter-extensions-t/*.t": (
+        "neither iptables-save output nor a script",
+        "chain declared outside a *table block",
+    ),
+    # Batfish's test of a command iptables-restore refuses: a policy on a user chain
+    "iptables/batfish-grammar-tests/unsupported_command": ("only built-in chains have a policy",),
+    # `iptables -L` listings and iptables-xml output leave out parts of the rules
+    "iptables/diekmann__*_L*": ("this is an `iptables -L` listing",),
+    "iptables/netfilter-dumps/*.xml": ("this is iptables-xml output",),
+    # TEMPORARY: a failing command in a script is refused until it becomes a finding
+    "iptables/scripts/Ariacus_DMZ-Dual-Firewall__iptables.sh": ("chain 'OUTUT' does not exist",),
+    # pfctl refuses it too: the macro is passed on pfctl's command line (-D PF_IN=...)
+    "pf/bluhm_pf_forward__pf.conf": ("macro 'PF_IN' is not defined",),
+}
+
+
+def refusal_named(relative: str, err: str) -> bool:
+    return any(
+        fnmatch.fnmatch(relative, pattern) and any(reason in err for reason in reasons)
+        for pattern, reasons in REFUSED.items()
+    )
+
 
 def platform_for(root: Path, path: Path) -> str | None:
     top = path.relative_to(root).parts[0]
@@ -40,6 +67,7 @@ def test_every_corpus_file_lints_without_a_traceback(capsys: pytest.CaptureFixtu
     known = set(platforms.NAMES)
     coverage: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     failures = []
+    refused_unnamed: list[str] = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         platform = platform_for(root, path)
         if platform is not None and platform not in known:
@@ -53,8 +81,10 @@ def test_every_corpus_file_lints_without_a_traceback(capsys: pytest.CaptureFixtu
         if code == 2:
             assert err.startswith("exaudit: error: ") and err.count("\n") == 1, err
             coverage[platform or "detect"][3] += 1
-            if platform and path.relative_to(root).parts[0] in BY_FOLDER:
-                failures.append(f"{path.relative_to(root)}: {err.strip()}")
+            relative = path.relative_to(root).as_posix()
+            if platform and relative.split("/")[0] in BY_FOLDER:
+                failures.append(f"{relative}: {err.strip()}")
+                refused_unnamed += [] if refusal_named(relative, err) else [relative]
             continue
         assert code in (0, 1), (path, code, err)
         report = json.loads(out)
@@ -73,3 +103,4 @@ def test_every_corpus_file_lints_without_a_traceback(capsys: pytest.CaptureFixtu
             )
         for line in failures:
             print("  input error:", line)
+    assert refused_unnamed == [], "refused as a whole without a reason in REFUSED"

@@ -154,3 +154,20 @@ def test_a_changed_pf_table_file_invalidates_the_entry(
     second = run(tmp_path, capsys, *lint)
     assert second == run(tmp_path, capsys, *lint[:-2], "--no-cache")
     assert first[0] == second[0]
+
+
+def test_two_builds_of_one_version_do_not_share_entries(tmp_path: Path) -> None:
+    """pre-commit pins commits: the key changes with exaudit's code, not only its version."""
+    from exaudit.pipeline.cache import tree_fingerprint
+
+    (tmp_path / "pkg").mkdir()
+    module = tmp_path / "pkg" / "m.py"
+    module.write_text("A = 1\n")
+    first = tree_fingerprint(str(tmp_path))
+    assert tree_fingerprint(str(tmp_path)) == first
+    module.write_text("A = 22\n")
+    second = tree_fingerprint(str(tmp_path))
+    assert second != first
+    (tmp_path / "pkg" / "__pycache__").mkdir()  # compiled files are not the code
+    (tmp_path / "pkg" / "__pycache__" / "m.py").write_text("compiled")
+    assert tree_fingerprint(str(tmp_path)) == second

@@ -328,7 +328,6 @@ UNKNOWN = [
     ("os", 'block in proto tcp from any os "Windows"'),
     ("tos", "block in tos 0x10"),
     ("probability", "block in probability 50%"),
-    ("fragment", "block in fragment"),
     ("rdomain", "block in on rdomain 1"),
     ("rtable", "block in rtable 1"),
 ]
@@ -880,3 +879,18 @@ def test_translation_with_pass_is_uncertain_before_the_filter(text, kind):
         head = [r for r in rs.chains[direction].rules if r.origin.line == 2]
         assert bool(head) == (kind in (None, direction))
         assert all(r.unknown and r.target.verb is Verb.ACCEPT for r in head)
+
+
+@pytest.mark.parametrize(
+    "text, verdict",
+    [
+        ("pass all\nblock in fragment\n", "permit"),  # a fragment rule never meets them
+        ("block all\npass in fragment\n", "deny"),
+        ("block all\npass in proto tcp from any to any fragment\n", "deny"),
+    ],
+)
+def test_fragment_rules_never_meet_whole_packets(text: str, verdict: str) -> None:
+    """The questions are about whole packets (first packets and replies), never fragments."""
+    rs = ruleset(text)
+    assert rs.issues == []
+    assert decide(rs)[0] == verdict

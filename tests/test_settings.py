@@ -81,6 +81,7 @@ def test_precedence_and_sources(repo: Path, monkeypatch: pytest.MonkeyPatch) -> 
         "select": ["EXA2", "EXA4"],
         "ignore": ["EXA202"],
         "baseline": None,
+        "allow-outside-paths": False,
     }
     assert s.sources == {
         "topology": str(config),
@@ -90,6 +91,7 @@ def test_precedence_and_sources(repo: Path, monkeypatch: pytest.MonkeyPatch) -> 
         "select": str(config),
         "ignore": "command line",
         "baseline": "default",
+        "allow-outside-paths": "default",
     }
     assert resolve({}, isolated=True).sources["format"] == "default"
 

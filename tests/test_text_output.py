@@ -195,3 +195,13 @@ def test_a_huge_line_is_cut_in_text(tmp_path: Path, capsys: pytest.CaptureFixtur
     _, out, _ = run(["lint", str(big)], capsys)
     assert max(len(line) for line in out.splitlines()) < 1000
     assert "--comment ..." in out
+
+
+def test_no_checks_run_claims_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--ignore ALL` finds nothing, and must not say every flow is permitted."""
+    topology = str(FIXTURES / "example" / "topology.yaml")
+    assert main(["audit", topology, "--ignore", "ALL", "--isolated"]) == 0
+    out = capsys.readouterr().out
+    assert "checks run (--select/--ignore): none (0 of" in out
+    assert "every required flow is permitted" not in out
+    assert "No findings from the checks that ran." in out

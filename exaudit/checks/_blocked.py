@@ -17,6 +17,7 @@ from exaudit.core import addresses
 from exaudit.core.findings import Finding
 from exaudit.core.model import Origin
 from exaudit.engine.evaluate import Part, Step
+from exaudit.exchange.flows import interface_map
 from exaudit.platforms.api import FixRequest
 
 
@@ -44,13 +45,36 @@ def chains_at_end(path: tuple[Step, ...]) -> tuple[str, ...]:
     return tuple(where)
 
 
+def _from_anywhere(cr: CrossingResult, denied: addresses.IntervalSet) -> bool:
+    """The flow wants everything that arrives where it enters, and all of it is denied.
+
+    Then the smallest exact rule names no source: ``-i eth0`` (or, on a host firewall,
+    nothing) says it, where listing the sources would be the whole space minus every
+    network behind the other interfaces, dozens of CIDRs.
+    """
+    c = cr.crossing
+    if denied != c.src:
+        return False
+    if c.local == "input":
+        return any((c.flow.src & fam) == fam for fam in (addresses.ALL_V4, addresses.ALL_V6))
+    if c.in_iface is None or c.firewall.interfaces is None:
+        return False
+    # an interface towards anywhere: a name behind it lists a whole address family
+    refs = c.firewall.interfaces.get(c.in_iface, [])
+    if not any(r.listed in (addresses.ALL_V4, addresses.ALL_V6) for r in refs):
+        return False
+    arriving = interface_map(c.firewall).owned[c.in_iface]
+    return bool(arriving) and (arriving - c.flow.src).is_empty()
+
+
 def suggest_fix(
     fa: FirewallAudit, cr: CrossingResult, origin: Origin | None, parts: list[Part]
 ) -> str | None:
     c = cr.crossing
+    denied = union_src(parts)
     request = FixRequest(
         proto=c.flow.proto,
-        sources=tuple(addresses.to_cidrs(union_src(parts))),
+        sources=() if _from_anywhere(cr, denied) else tuple(addresses.to_cidrs(denied)),
         destination=addresses.first_address(c.flow.dst.address),
         ports=union_dim(parts, "dport"),
         in_iface=c.in_iface,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from exaudit.cli.options import EXIT_FINDINGS, EXIT_OK
@@ -21,11 +22,12 @@ if TYPE_CHECKING:  # start-up is a feature of a CLI: what a command needs, it im
 # that should fail a pre-commit hook fails on warnings unless the settings say otherwise
 FAIL_ON_DEFAULTS = {"lint": "warning"}
 # The settings each command takes from the command line, else the configuration file.
+_REPORTING = ("format", "fail-on", "exit-zero", "select", "ignore", "baseline")
 SETTINGS = {
-    "audit": ("topology", "format", "fail-on", "exit-zero", "select", "ignore", "baseline"),
-    "lint": ("format", "fail-on", "exit-zero", "select", "ignore", "baseline"),
-    "diff": ("topology", "format", "fail-on", "exit-zero", "select", "ignore", "baseline"),
-    "requirements": ("topology",),
+    "audit": ("topology", *_REPORTING, "allow-outside-paths"),
+    "lint": (*_REPORTING, "allow-outside-paths"),
+    "diff": ("topology", *_REPORTING, "allow-outside-paths"),
+    "requirements": ("topology", "allow-outside-paths"),
 }
 
 
@@ -59,6 +61,10 @@ def _settings(args: argparse.Namespace, command: str) -> None:
         args.format_configured = not formats
     if command in FAIL_ON_DEFAULTS and found.sources.get("fail-on") == "default":
         args.fail_on = FAIL_ON_DEFAULTS[command]
+    if found["allow-outside-paths"]:
+        from exaudit.core.confine import ALLOW_OUTSIDE_ENV
+
+        os.environ[ALLOW_OUTSIDE_ENV] = "1"
 
 
 def _topology(args: argparse.Namespace) -> str:
@@ -101,6 +107,16 @@ def _finish(args: argparse.Namespace, findings: list[Finding]) -> int:
     return EXIT_FINDINGS if fails(findings, args.fail_on) else EXIT_OK
 
 
+def _report(args: argparse.Namespace, report: Any, kind: str) -> int:
+    """Render ``report`` in every format asked for; the exit code its findings give."""
+    if args.format_configured and args.format[0] not in names_for(kind):
+        # a format from the settings file is audit's; a command without it writes text
+        _note(f"note: {kind} has no {args.format[0]} format; writing text")
+        args.format = ["text"]
+    render_all(args, report, names_for(kind))
+    return _finish(args, report.counted)
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from exaudit.pipeline.audit import audit
 
@@ -108,8 +124,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     report = audit(
         _topology(args), _enabled(args), args.baseline, args.write_baseline, _runner(args)
     )
-    render_all(args, report, names_for("audit"))
-    return _finish(args, report.counted)
+    return _report(args, report, "audit")
 
 
 def cmd_requirements(args: argparse.Namespace) -> int:
@@ -122,17 +137,12 @@ def cmd_requirements(args: argparse.Namespace) -> int:
 
 def cmd_lint(args: argparse.Namespace) -> int:
     from exaudit.pipeline.lint import lint
-    from exaudit.reporters import names_for
 
     _settings(args, "lint")
     report = lint(
         args.configs, args.platform, _enabled(args), args.baseline, _runner(args), args.skip_unknown
     )
-    if args.format_configured and args.format[0] not in names_for("lint"):
-        _note(f"note: lint has no {args.format[0]} format; writing text")  # audit's default
-        args.format = ["text"]
-    render_all(args, report, names_for("lint"))
-    return _finish(args, report.counted)
+    return _report(args, report, "lint")
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -219,11 +229,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     _settings(args, "diff")
     report = diff(_topology(args), args.before, _enabled(args), args.baseline, _runner(args))
-    if args.format_configured and args.format[0] not in names_for("diff"):
-        _note(f"note: diff has no {args.format[0]} format; writing text")  # audit's default
-        args.format = ["text"]
-    render_all(args, report, names_for("diff"))
-    return _finish(args, report.counted)
+    return _report(args, report, "diff")
 
 
 def cmd_config(args: argparse.Namespace) -> int:

@@ -39,6 +39,14 @@ def _config_options(p: argparse.ArgumentParser) -> None:
         "nearest exaudit.toml or pyproject.toml [tool.exaudit]",
     )
     p.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    p.add_argument(
+        "--allow-outside-paths",
+        action="store_const",
+        const=True,
+        default=None,
+        help="let config: paths and includes name files outside the repository "
+        "(default: refused; devices and /proc files are refused always)",
+    )
 
 
 def _ci_options(

@@ -49,6 +49,9 @@ KEYS: dict[str, Key] = {
     "select": Key("list", [], help="checks to run: codes, prefixes or names (empty: all)"),
     "ignore": Key("list", [], help="checks not to run: codes, prefixes or names"),
     "baseline": Key("path", None, help="a baseline file of accepted findings"),
+    "allow-outside-paths": Key(
+        "bool", False, help="read configs and includes outside the repository too"
+    ),
 }
 
 

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 MAX_BYTES = 256 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
 STDIN = "-"  # a path that means standard input
 STDIN_NAME = "<stdin>"  # how findings and errors name it
+
+
+# control characters no text configuration holds (tab, newlines, form feed are fine), and
+# the replacement character of undecodable bytes
+_CONTROL = re.compile("[\x01-\x08\x0e-\x1f\x7f\ufffd]")
+SAMPLE = 65536  # binary junk shows at the start: no need to scan it all
+
+
+def refuse_binary(text: str, path: str, what: str = "a text configuration") -> None:
+    """Binary data is an ``InputError``: at its first NUL byte, or for its control bytes."""
+    from exaudit.core.errors import InputError
+
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise InputError(path, line, f"binary data (NUL byte), not {what}")
+    sample = text[:SAMPLE]
+    if _CONTROL.search(sample) and len(_CONTROL.findall(sample)) * 20 > len(sample):
+        raise InputError(path, None, f"binary data (control bytes), not {what}")
 
 
 def shown(path: str) -> str:
@@ -36,12 +56,6 @@ def read_text(path: str) -> str:
         raise InputError(path, None, f"cannot read: {exc.strerror or exc}") from None
     if len(data) > MAX_BYTES:
         raise InputError(path, None, f"larger than {MAX_BYTES // (1024 * 1024)} MiB")
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise InputError(path, line, "binary data (NUL byte), not a text configuration")
-    controls = sum(1 for b in data[:65536] if b < 9 or 13 < b < 32 or b == 127)
-    if controls * 20 > min(len(data), 65536):
-        raise InputError(path, None, "binary data (control bytes), not a text configuration")
     # A UTF-8 byte-order mark is not part of the text (editors on Windows write one);
     # left in, it would glue itself to the first word and hide the first statement.
     if data.startswith(BOM):
@@ -54,6 +68,7 @@ def read_text(path: str) -> str:
         except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes any byte string
             line = data[: exc.start].count(b"\n") + 1
             raise InputError(path, line, "not text (cannot decode)") from None
+    refuse_binary(text, path)
     if not text.strip():
         raise InputError(path, None, "the file is empty")
     return text

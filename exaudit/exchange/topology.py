@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import heapq
 import os
 from dataclasses import dataclass, field
 
 from exaudit import platforms
-from exaudit.core import addresses
+from exaudit.core import addresses, confine
 from exaudit.core.errors import InputError
 from exaudit.core.intervals import IntervalSet
 from exaudit.exchange.allow import Allowance, parse_allow
@@ -273,36 +274,64 @@ def _server(name: str, node: Node) -> Server:
 
 
 def _partition(listed: dict[str, Listing], path: str) -> dict[str, IntervalSet]:
-    """Each address goes to the most specific name listing it (smallest block wins)."""
-    entries = sorted(
-        ((a.size(), name, a, line) for name, es in listed.items() for _, a, line in es),
-        key=lambda e: e[0],
-    )
-    owned: dict[str, IntervalSet] = {name: IntervalSet() for name in listed}
-    taken = IntervalSet()
-    i = 0
-    while i < len(entries):
-        # blocks of equal size are equally specific: two names may not share one
-        j = i
-        while j < len(entries) and entries[j][0] == entries[i][0]:
-            j += 1
-        same = entries[i:j]
-        for k, (_, name, a, line) in enumerate(same):
-            for _, other, b, _ in same[k + 1 :]:
-                if other != name and a.intersects(b):
+    """Each address goes to the most specific name listing it (smallest block wins).
+
+    One sweep over the blocks' end points with a heap of the blocks covering the current
+    point, so 100k host addresses take n log n, not a union per address.
+    """
+    entries = [(a.size(), name, a, line) for name, es in listed.items() for _, a, line in es]
+    _refuse_ambiguous(entries, path)
+    events: list[tuple[int, int, int]] = []  # (point, 0 start | 1 end, entry index)
+    for index, (_, _, a, _) in enumerate(entries):
+        for lo, hi in a.spans:
+            events.append((lo, 0, index))
+            events.append((hi + 1, 1, index))
+    events.sort()
+    spans: dict[str, list[tuple[int, int]]] = {name: [] for name in listed}
+    covering: list[tuple[int, int]] = []  # heap of (size, entry index)
+    open_count = [0] * len(entries)  # an entry may cover the point through several spans
+    for k, (point, kind, index) in enumerate(events):
+        open_count[index] += 1 if kind == 0 else -1
+        if kind == 0 and open_count[index] == 1:
+            heapq.heappush(covering, (entries[index][0], index))
+        while covering and open_count[covering[0][1]] == 0:
+            heapq.heappop(covering)
+        following = events[k + 1][0] if k + 1 < len(events) else point
+        if covering and following > point:
+            owner = spans[entries[covering[0][1]][1]]
+            if owner and owner[-1][1] == point - 1:
+                owner[-1] = (owner[-1][0], following - 1)
+            else:
+                owner.append((point, following - 1))
+    return {name: IntervalSet(found) for name, found in spans.items()}
+
+
+def _refuse_ambiguous(entries: list[tuple[int, str, IntervalSet, int]], path: str) -> None:
+    """Two names listing the same addresses in blocks of one size: neither is more specific."""
+    by_size: dict[int, list[tuple[int, int, str, int]]] = {}
+    for size, name, a, line in entries:
+        by_size.setdefault(size, []).extend((lo, hi, name, line) for lo, hi in a.spans)
+    for spans in by_size.values():
+        spans.sort()
+        # the furthest-reaching span so far, and the furthest of another name than its own
+        first: tuple[int, str, int] | None = None
+        second: tuple[int, str, int] | None = None
+        for lo, hi, name, line in spans:
+            for seen in (first, second):
+                if seen is not None and seen[1] != name and seen[0] >= lo:
+                    (at, one), (_, other) = sorted([(line, name), (seen[2], seen[1])])
                     raise InputError(
                         path,
-                        line,
-                        f"{name!r} and {other!r} list the same "
-                        "addresses equally specifically; the partition is "
-                        "ambiguous",
+                        at,
+                        f"{one!r} and {other!r} list the same addresses equally "
+                        "specifically; the partition is ambiguous",
                     )
-        for _, name, a, _ in same:
-            owned[name] = owned[name] | (a - taken)
-        for _, _, a, _ in same:
-            taken = taken | a
-        i = j
-    return owned
+            if first is None or hi > first[0]:
+                if first is not None and first[1] != name:
+                    second = first
+                first = (hi, name, line)
+            elif first[1] != name and (second is None or hi > second[0]):
+                second = (hi, name, line)
 
 
 class _Resolver:
@@ -414,8 +443,9 @@ def _firewall(name: str, node: Node, topo: Topology, resolver: _Resolver, base: 
     if "config" not in keys:
         raise node.error(f"firewall {name!r} has no config")
     config = os.path.normpath(os.path.join(base, keys["config"].text("config")))
-    if not os.path.isfile(config):
-        raise keys["config"].error(f"config file {config!r} of firewall {name!r} is missing")
+    refused = confine.refusal(config, confine.allowed_root(base))
+    if refused:
+        raise keys["config"].error(f"config file {config!r} of firewall {name!r} {refused}")
     if ("interfaces" in keys) == ("host" in keys):
         raise node.error(f"firewall {name!r} needs exactly one of 'interfaces' or 'host'")
     interfaces = None

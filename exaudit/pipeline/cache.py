@@ -1,6 +1,7 @@
 """The result cache: a firewall's audit (or a file's lint) kept under the hash of its inputs.
 
-A key hashes everything the result depends on: exaudit's version and this cache's format,
+A key hashes everything the result depends on: exaudit's version and its code (two
+commits of one version, as pre-commit pins them, must not share entries), this cache's format,
 the platform, the config's path and text, the topology's text and the catalogue's, and
 the checks that run. The files the parse read besides the config (pf includes, anchor
 files) are only known after a parse: an entry lists them with the hash of their text and
@@ -15,6 +16,7 @@ import json
 import os
 import tempfile
 import time
+from functools import lru_cache
 from typing import Any
 
 from exaudit import __version__
@@ -32,9 +34,27 @@ def default_dir() -> str:
     return os.path.join(base, "exaudit")
 
 
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """The fingerprint of the running exaudit's own files."""
+    return tree_fingerprint(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def tree_fingerprint(package: str) -> str:
+    """The name, size and modification time of every source and data file under a tree."""
+    h = hashlib.sha256()
+    for top, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".yaml")):
+                info = os.stat(os.path.join(top, name))
+                h.update(f"{top}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
 def digest(*parts: str) -> str:
     h = hashlib.sha256()
-    for part in (__version__, FORMAT, *parts):
+    for part in (__version__, code_fingerprint(), FORMAT, *parts):
         data = part.encode("utf-8", "surrogatepass")
         h.update(len(data).to_bytes(8, "big"))
         h.update(data)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from exaudit.analysis.lines import RuleIndex
 from exaudit.analysis.status import FlowState
 from exaudit.checks._common import flow_json
-from exaudit.core import addresses
+from exaudit.core import addresses, confine
 from exaudit.core.errors import InputError
 from exaudit.core.findings import Finding, Location
 from exaudit.pipeline.audit import AuditRun, evaluate
@@ -84,7 +84,8 @@ def diff(
         old_dir = os.path.dirname(old_topology)
         remap = Remap(tmp, old_dir, os.path.dirname(topology) or ".")
         try:
-            old = _side(old_topology, enabled, baseline, runner, remap)
+            with confine.tree(tmp):
+                old = _side(old_topology, enabled, baseline, runner, remap)
         except InputError as exc:
             raise relabel(exc, tmp, source) from None
     new_active, _ = entries(after.triage)

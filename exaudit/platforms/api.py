@@ -30,7 +30,7 @@ class FixRequest:
     """What a suggested rule must permit, and where it must go."""
 
     proto: str  # "tcp" or "udp"
-    sources: tuple[str, ...]  # CIDRs or addresses
+    sources: tuple[str, ...]  # CIDRs or addresses; () for any source (the interface says)
     destination: str  # an address
     ports: IntervalSet  # destination ports
     in_iface: str | None

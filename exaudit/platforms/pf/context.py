@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from exaudit.core import confine
 from exaudit.core.model import Issue, IssueKind, Note, Origin
 from exaudit.platforms.pf.addr import Table
 from exaudit.platforms.pf.ir import HeadPass, Skip
@@ -45,6 +46,8 @@ class Context:
     # every file read besides the main one (includes, loaded anchors, table files), with
     # its text: the result depends on them, and suppressions are written there too
     files_read: dict[str, str] = field(default_factory=dict)
+    # why a named file was not read although it exists (outside the repository, a device)
+    refused: dict[str, str] = field(default_factory=dict)
 
     def issue(self, code: IssueKind, origin: Origin, message: str) -> None:
         self.issues.append(Issue(code, origin, message))
@@ -58,10 +61,19 @@ class Context:
 
     def find_file(self, name: str, near: str) -> str | None:
         """A file a config names, looked for where a copied config tree would keep it."""
+        root = confine.allowed_root(self.base_dir)
         for candidate in candidates(name, near, self.path):
-            if os.path.isfile(candidate):
-                return candidate
+            if os.path.lexists(candidate):
+                reason = confine.refusal(candidate, root)
+                if reason is None:
+                    return candidate
+                self.refused.setdefault(name, f"{candidate} {reason}")
         return None
+
+    def unavailable(self, name: str) -> str:
+        """Why the file ``name`` could not be used, in words following its name."""
+        reason = self.refused.get(name)
+        return f"is not available ({reason})" if reason else "is not available"
 
 
 def candidates(name: str, near: str, main: str) -> list[str]:

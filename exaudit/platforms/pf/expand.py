@@ -131,6 +131,11 @@ def expand(cond: Conditions, direction: str) -> list[Box]:
     """The boxes one rule matches in the ``direction`` chain, certain ones first."""
     if cond.direction is not None and cond.direction != direction:
         return []
+    if cond.fragment:
+        # pf skips a 'fragment' rule for a packet that is no fragment (and reassembles
+        # fragments first by default); the packets exaudit asks about -- a connection's
+        # first packet and its replies -- are whole packets, so the rule never meets them
+        return []
     services = _services(cond)
     alts: list[IfaceAlt | None] = list(cond.ifaces) if cond.ifaces else [None]
     base_reasons = tuple(dict.fromkeys(cond.unknown))

@@ -237,7 +237,7 @@ class Parser(Reader):
         found = self.ctx.find_file(name, self.src.path)
         text = self.ctx.read(found) if found else None
         if text is None:
-            table.unknown_reasons.append(f'its file "{name}" is not available')
+            table.unknown_reasons.append(f'its file "{name}" {self.ctx.unavailable(name)}')
             return
         pf_addr.add_words(table, _COMMENT.sub("", text).split())
 
@@ -343,8 +343,9 @@ class Parser(Reader):
         found = self.ctx.find_file(name, self.src.path)
         text = self.ctx.read(found) if found else None
         if found is None or text is None:
-            items.append(Opaque(origin, Conditions(), f'include file "{name}" is not available'))
-            raise Syntax(f'include file "{name}" is not available; its rules are unknown')
+            why = self.ctx.unavailable(name)
+            items.append(Opaque(origin, Conditions(), f'include file "{name}" {why}'))
+            raise Syntax(f'include file "{name}" {why}; its rules are unknown')
         if self.ctx.include_depth >= MAX_INCLUDES or self.ctx.includes >= MAX_INCLUDED_FILES:
             raise InputError(
                 self.src.path,

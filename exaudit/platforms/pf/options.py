@@ -260,8 +260,7 @@ def _unknown_condition(reason: str, arguments: int = 1) -> Handler:
 
 def _fragment(p: Reader, c: Conditions, s: RuleState) -> None:
     p.next()
-    c.fragment = True
-    c.unknown.append("'fragment' matches only IP fragments")
+    c.fragment = True  # matches only non-first fragments: none of the packets exaudit asks about
 
 
 def _once(p: Reader, c: Conditions, s: RuleState) -> None:

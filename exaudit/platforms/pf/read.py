@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from exaudit.core.errors import InputError
 from exaudit.core.model import Issue, IssueKind, Note, Origin
+from exaudit.core.textfile import refuse_binary
 from exaudit.platforms.pf.addr import unknown
 from exaudit.platforms.pf.chains import Builder
 from exaudit.platforms.pf.context import Context, TableRef
@@ -28,15 +29,9 @@ def _read(path: str) -> str | None:
 
 
 def _check_text(text: str, path: str) -> None:
+    refuse_binary(text, path, "a pf.conf")
     if not text.strip():
         raise InputError(path, None, "the file is empty")
-    nul = text.find("\x00")
-    if nul >= 0:
-        raise InputError(path, text.count("\n", 0, nul) + 1, "binary data, not a pf.conf")
-    sample = text[:4096]
-    odd = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    if odd > len(sample) // 20:
-        raise InputError(path, None, "binary data, not a pf.conf")
 
 
 def parse(text: str, path: str) -> PfRuleset:
@@ -84,7 +79,7 @@ def _load_anchors(ctx: Context) -> None:
             ctx.issue(
                 IssueKind.UNSUPPORTED,
                 origin,
-                f'anchor file "{filename}" is not available; '
+                f'anchor file "{filename}" {ctx.unavailable(filename)}; '
                 f'the rules of anchor "{path}" are unknown',
             )
             continue
