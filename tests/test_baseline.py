@@ -148,9 +148,10 @@ def test_baseline_without_parser(tmp_path: Path, capsys: pytest.CaptureFixture[s
     site = tmp_path / "site"
     shutil.copytree(FIXTURES / "cases" / "topology-checks", site)
     code, report, _ = audit(site, capsys, "--write-baseline", "b.json")
-    assert code == 0 and report["summary"]["suppressed"] == 3
+    # EXA701 (no firewall declared), EXA402, EXA202, EXA401
+    assert code == 0 and report["summary"]["suppressed"] == 4
     topo = site / "topology.yaml"
     topo.write_text("# moved down by a comment\n" + topo.read_text())
     code, report, _ = audit(site, capsys, "--baseline", "b.json", "--fail-on", "info")
     assert code == 0 and report["findings"] == []
-    assert [s["location"]["line"] for s in report["suppressed"]] == [10, 11, 23]
+    assert [s["location"]["line"] for s in report["suppressed"]] == [1, 10, 11, 23]

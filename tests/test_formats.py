@@ -74,7 +74,8 @@ def test_one_report_model_for_every_format(capsys: pytest.CaptureFixture[str]) -
     _, out = audit(case, capsys, "--format", "json")
     report = json.loads(out)
     expected = [(f["check"], f["location"]["line"]) for f in report["findings"]]
-    assert expected == [("EXA402", 9), ("EXA202", 10), ("EXA401", 22)]
+    # EXA701: the case declares no firewall, so no required flow is audited
+    assert expected == [("EXA701", 1), ("EXA402", 9), ("EXA202", 10), ("EXA401", 22)]
     path = "fixtures/cases/topology-checks/topology.yaml"
     _, out = audit(case, capsys, "--format", "sarif")
     results = json.loads(out)["runs"][0]["results"]
@@ -88,14 +89,15 @@ def test_one_report_model_for_every_format(capsys: pytest.CaptureFixture[str]) -
     issues = json.loads(out)
     assert [(i["check_name"], i["location"]["lines"]["begin"]) for i in issues] == expected
     assert [i["fingerprint"] for i in issues] == [f["fingerprint"] for f in report["findings"]]
-    assert [i["severity"] for i in issues] == ["minor", "minor", "major"]
+    assert [i["severity"] for i in issues] == ["minor", "minor", "minor", "major"]
     _, out = audit(case, capsys, "--format", "github")
     lines = out.splitlines()  # errors first: GitHub shows only a few of each kind
     assert lines[0].startswith(
         f"::error file={path},line=22,title=EXA401 rfc1006-port-mismatch::the X.400 connector"
     )
-    assert lines[1].startswith(f"::warning file={path},line=9,title=EXA402 ")
-    assert lines[-1] == "exaudit: 1 error, 2 warning, 0 info"
+    assert lines[1].startswith(f"::warning file={path},line=1,title=EXA701 ")
+    assert lines[2].startswith(f"::warning file={path},line=9,title=EXA402 ")
+    assert lines[-1] == "exaudit: 1 error, 3 warning, 0 info"
 
 
 @pytest.mark.parametrize(
@@ -166,14 +168,18 @@ def test_junit_has_a_case_per_flow_per_firewall(capsys: pytest.CaptureFixture[st
 @pytest.mark.parametrize(
     "args, code, checks",
     [
-        ([], 1, ["EXA402", "EXA202", "EXA401"]),
-        (["--exit-zero"], 0, ["EXA402", "EXA202", "EXA401"]),
+        ([], 1, ["EXA701", "EXA402", "EXA202", "EXA401"]),
+        (["--exit-zero"], 0, ["EXA701", "EXA402", "EXA202", "EXA401"]),
         (["--select", "EXA4"], 1, ["EXA402", "EXA401"]),
         (["--select", "EXA2,EXA402"], 0, ["EXA402", "EXA202"]),
-        (["--ignore", "EXA401"], 0, ["EXA402", "EXA202"]),
-        (["--ignore", "rfc1006-port-mismatch", "--fail-on", "warning"], 1, ["EXA402", "EXA202"]),
-        (["--select", "ALL", "--ignore", "EXA2", "--ignore", "EXA4"], 0, []),
-        (["--fail-on", "never"], 0, ["EXA402", "EXA202", "EXA401"]),
+        (["--ignore", "EXA401"], 0, ["EXA701", "EXA402", "EXA202"]),
+        (
+            ["--ignore", "rfc1006-port-mismatch", "--fail-on", "warning"],
+            1,
+            ["EXA701", "EXA402", "EXA202"],
+        ),
+        (["--select", "ALL", "--ignore", "EXA2", "--ignore", "EXA4"], 0, ["EXA701"]),
+        (["--fail-on", "never"], 0, ["EXA701", "EXA402", "EXA202", "EXA401"]),
     ],
 )
 def test_exit_code_and_selection(

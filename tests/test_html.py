@@ -204,7 +204,7 @@ def test_example_summary_and_checks(example: tuple[str, dict[str, object]]) -> N
         "2firewalls",
         "30required flows",
         "9errors",
-        "8warnings",
+        "11warnings",
         "1infos",
         "exchange-5.5.yaml",
         "Exchange 5.5",

@@ -75,7 +75,7 @@ def test_topology_checks_sarif_is_valid(capsys: pytest.CaptureFixture[str]) -> N
     assert code == 1
     validate(doc)
     assert doc["version"] == "2.1.0" and len(doc["runs"]) == 1
-    assert [r["ruleId"] for r in results(doc)] == ["EXA402", "EXA202", "EXA401"]
+    assert [r["ruleId"] for r in results(doc)] == ["EXA701", "EXA402", "EXA202", "EXA401"]
 
 
 def test_rules_describe_every_check() -> None:

@@ -134,10 +134,11 @@ def test_audit_takes_its_defaults_from_the_file(
     monkeypatch.chdir(repo / "sub" / "deeper")
     assert main(["audit"]) == 0  # EXA401, the only error, is ignored
     report = json.loads(capsys.readouterr().out)
-    assert [f["check"] for f in report["findings"]] == ["EXA402", "EXA202"]
+    assert [f["check"] for f in report["findings"]] == ["EXA701", "EXA402", "EXA202"]
     assert main(["audit", "--format", "github", "--ignore", "EXA4", "--fail-on", "warning"]) == 1
     out = capsys.readouterr().out
-    assert out.startswith("::warning file=net/topology.yaml,line=10,title=EXA202")
+    assert out.startswith("::warning file=net/topology.yaml,line=1,title=EXA701")  # no firewall
+    assert "\n::warning file=net/topology.yaml,line=10,title=EXA202" in out
     assert main(["audit", "--isolated"]) == 2
     assert "no topology given" in capsys.readouterr().err
     assert (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from exaudit.core.model import Ruleset, Stage
+from exaudit.core.model import Chain, Ruleset, Stage
 from exaudit.engine.evaluate import Evaluator, Question, Result, patterns_of
 from exaudit.exchange.flows import Crossing, Flow
 from exaudit.exchange.topology import Firewall, Topology
@@ -35,6 +35,8 @@ class FirewallAudit:
     results: list[CrossingResult] = field(default_factory=list)
     # answers shared between checks, keyed by the question's shape
     memo: dict[object, Result] = field(default_factory=dict)
+    # counterfactual views of its chains (a stage with its denies set aside), built once
+    views: dict[int, dict[str, Chain]] = field(default_factory=dict)
 
     def stages(
         self, *, in_iface: str | None, out_iface: str | None, local: str | None

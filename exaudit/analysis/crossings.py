@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from exaudit.analysis.context import CrossingResult, FirewallAudit, Reply
+from exaudit.analysis.interfaces import verify_interfaces
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import ACK, EPHEMERAL, SYN, TCP, State, states
 from exaudit.engine.evaluate import Part, Question, Step
@@ -80,6 +81,7 @@ def replies_for(fa: FirewallAudit, c: Crossing, permitted: list[Part]) -> list[R
 def evaluate_crossings(topo: Topology, flows: list[Flow], fa: FirewallAudit) -> None:
     """Evaluate every crossing; crossings that differ only in their sources share one
     question (the union of their sources), whose answer is then cut back per crossing."""
+    verify_interfaces(topo, fa)
     all_crossings = crossings(topo, flows, fa.firewall)
     groups: dict[tuple[object, ...], list[Crossing]] = {}
     for c in all_crossings:

@@ -19,6 +19,8 @@ MODULES = (
     "exa105_coexistence_undetermined",
     "exa201_over_broad_ephemeral_range",
     "exa202_dynamic_rpc_ports",
+    "exa203_latent_over_broad_permit",
+    "exa204_open_port_not_required",
     "exa301_missing_ssl_alternative",
     "exa302_plaintext_open_ssl_required",
     "exa401_rfc1006_port_mismatch",
@@ -30,6 +32,9 @@ MODULES = (
     "exa601_unsupported_internal_filtering",
     "exa602_internal_port_exposed",
     "exa603_catalogue_note",
+    "exa701_flow_crosses_no_firewall",
+    "exa702_server_outside_interface_range",
+    "exa703_address_host_bits",
 )
 
 

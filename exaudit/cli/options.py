@@ -214,7 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
         "requirements",
         "the required flows per firewall",
         "What each firewall must open (and monitor) for the topology's Exchange "
-        "flows, with the source of each requirement.",
+        "flows, with the source of each requirement, and what its config opens to the "
+        "servers that no required flow needs (open but not required; policy.allow "
+        "entries marked with their reason).",
         [
             "exaudit requirements network/topology.yaml",
             "exaudit requirements network/topology.yaml --format json",

@@ -196,6 +196,14 @@ class Note:
     message: str
 
 
+@dataclass(frozen=True)
+class InterfaceNetwork:
+    """An address block a config gives an interface (``ip address A MASK``), with its line."""
+
+    network: IntervalSet
+    origin: Origin
+
+
 @dataclass
 class Ruleset:
     """A parsed configuration: its chains (or ACLs), issues and platform-specific attachments."""
@@ -212,6 +220,10 @@ class Ruleset:
     # the address families (4, 6) the config has rules for, when its syntax says so
     # (an iptables-save dump is one family); None: either may be asked about
     families: frozenset[int] | None = None
+    # the address blocks the config gives its interfaces, by the name a topology uses for
+    # the interface (Cisco IOS: the interface; ASA: the nameif); platforms whose configs
+    # state none leave it empty
+    interface_networks: dict[str, list[InterfaceNetwork]] = field(default_factory=dict)
     # Platform-specific data the platform's stage builder reads (Cisco interfaces and
     # access-groups, ASA security levels, pf skip interfaces, ...).
     extra: dict[str, object] = field(default_factory=dict)

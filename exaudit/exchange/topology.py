@@ -11,6 +11,7 @@ from exaudit.core import addresses, confine
 from exaudit.core.errors import InputError
 from exaudit.core.intervals import IntervalSet
 from exaudit.exchange import topology_more as grown
+from exaudit.exchange.allow import Allowance, parse_allow
 from exaudit.exchange.catalogue import RPC_PORT_NAMES, Catalogue, load_catalogue
 from exaudit.exchange.yamlsrc import Node, load, read
 
@@ -31,7 +32,7 @@ _TOP_KEYS = {
     "domain_controllers",
     "internal",
 }
-_POLICY_KEYS = {"require_ssl", "ephemeral_limit"}
+_POLICY_KEYS = {"require_ssl", "ephemeral_limit", "allow"}  # allow: _policy_allow
 _SERVER_KEYS = {
     "address",
     "site",
@@ -103,12 +104,14 @@ class Firewall:
     interfaces: dict[str, list[Ref]] | None
     host: str | None
     line: int
+    interface_lines: dict[str, int] = field(default_factory=dict)  # each interface's key line
 
 
 @dataclass
 class Policy:
     require_ssl: bool = False
     ephemeral_limit: int = DEFAULT_EPHEMERAL_LIMIT
+    allow: list[Allowance] = field(default_factory=list)  # accepted extra services
 
 
 @dataclass
@@ -122,6 +125,8 @@ class Topology:
     clients: list[Client] = field(default_factory=list)
     connectors: list[Connector] = field(default_factory=list)
     firewalls: dict[str, Firewall] = field(default_factory=dict)
+    # every address written in the file, as written, with its line (for the topology checks)
+    literals: list[tuple[str, int]] = field(default_factory=list)
     domain_controllers: dict[str, Server] = field(default_factory=dict)
     internal: list[Ref] | None = None  # `internal:` the organisation's client networks
 
@@ -209,6 +214,7 @@ def load_topology(path: str, text: str | None = None) -> Topology:
     resolver = _Resolver(topo, owned, listed)
     if "internal" in top:
         topo.internal = [resolver.ref(n, "internal") for n in top["internal"].items("internal")]
+    _policy_allow(top.get("policy"), topo, resolver)
     for item in top["clients"].sequence("clients") if "clients" in top else []:
         topo.clients.append(_client(item, topo, resolver))
     for item in top["connectors"].sequence("connectors") if "connectors" in top else []:
@@ -231,6 +237,15 @@ def _policy(node: Node | None) -> Policy:
     return policy
 
 
+def _policy_allow(node: Node | None, topo: Topology, resolver: _Resolver) -> None:
+    """``policy.allow``, read once names resolve (its ``from`` may name networks)."""
+    if node is None or not isinstance(node.value, dict) or "allow" not in node.value:
+        return
+    topo.policy.allow = parse_allow(
+        node.value["allow"], topo.servers, lambda n, what: resolver.ref(n, what).addresses
+    )
+
+
 Listing = list[tuple[str, IntervalSet, int]]  # (text, addresses, line)
 
 
@@ -246,6 +261,7 @@ def _names(top: dict[str, Node], topo: Topology) -> dict[str, Listing]:
             if not entries:
                 raise node.error(f"network {name!r} lists no addresses")
             listed[name] = entries
+            topo.literals.extend((text, line) for text, _, line in entries)
             union = IntervalSet()
             for _, a, _ in entries:
                 union = union | a
@@ -428,6 +444,7 @@ class _Resolver:
             raise node.error(
                 f"unknown name {text!r} in {what} (not a network, a server or an address)"
             ) from None
+        self.topo.literals.append((text, node.line))
         return Ref(text, a, a, None, node.line)
 
 
@@ -540,9 +557,11 @@ def _firewall(name: str, node: Node, topo: Topology, resolver: _Resolver, base: 
         raise node.error(f"firewall {name!r} needs exactly one of 'interfaces' or 'host'")
     interfaces = None
     host = None
+    lines: dict[str, int] = {}
     if "interfaces" in keys:
         interfaces = {}
         for iface, refs in keys["interfaces"].mapping("interfaces").items():
+            lines[iface] = refs.line
             interfaces[iface] = [
                 resolver.ref(n, f"interface {iface!r}") for n in refs.items("interface addresses")
             ]
@@ -550,4 +569,4 @@ def _firewall(name: str, node: Node, topo: Topology, resolver: _Resolver, base: 
         host = keys["host"].text("host")
         if host not in topo.servers:
             raise keys["host"].error(f"unknown server {host!r} in host")
-    return Firewall(name, platform, config, interfaces, host, node.line)
+    return Firewall(name, platform, config, interfaces, host, node.line, lines)

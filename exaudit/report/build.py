@@ -6,10 +6,12 @@ import hashlib
 
 from exaudit.analysis.context import FirewallAudit
 from exaudit.analysis.status import flow_states
+from exaudit.analysis.unneeded import Box3, Extra, services, source_names
 from exaudit.checks._common import flow_json, port_value
 from exaudit.core import addresses
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import IssueKind, Rule, Ruleset, Verb
+from exaudit.exchange.allow import Allowance
 from exaudit.exchange.flows import Flow, crossings
 from exaudit.exchange.notes import requirement_notes
 from exaudit.exchange.topology import Topology
@@ -23,6 +25,7 @@ from exaudit.report.model import (
     FlowVerdict,
     LintFile,
     LintReport,
+    OpenExtra,
     Opening,
     RequiredFlow,
     RequirementsReport,
@@ -144,7 +147,40 @@ def lint_report(
     return LintReport(tuple(files), active, suppressed, checks, inputs)
 
 
-def requirements_report(topo: Topology, required: list[Flow]) -> RequirementsReport:
+def open_extras(topo: Topology, found: list[Extra]) -> tuple[OpenExtra, ...]:
+    """Open but not required, one row per service and sources (accepted ones with why)."""
+    rows: list[OpenExtra] = []
+    for extra in found:
+        ib = extra.inbound
+        address = addresses.first_address(ib.server.address)
+        path = ib.local or f"{ib.in_iface} -> {ib.out_iface}"
+        file, line = (extra.origin.file, extra.origin.line) if extra.origin else (None, None)
+        groups: list[tuple[list[Box3], Allowance | None]] = [(extra.boxes, None)]
+        groups += [(boxes, allowance) for allowance, boxes in extra.allowed]
+        for boxes, allowance in groups:
+            for service, src in services(boxes):
+                names = source_names(topo, src)
+                words = ib.region if src == ib.src else ", ".join(names or [])
+                rows.append(
+                    OpenExtra(
+                        ib.server.name,
+                        address,
+                        path,
+                        service,
+                        words or addresses.describe(src),
+                        tuple(addresses.to_cidrs(src)),
+                        file,
+                        line,
+                        allowance.reason if allowance else None,
+                        allowance.line if allowance else None,
+                    )
+                )
+    return tuple(sorted(rows, key=lambda r: (r.dst, r.path, r.line or 0, r.service, r.src)))
+
+
+def requirements_report(
+    topo: Topology, required: list[Flow], extras: dict[str, list[Extra]] | None = None
+) -> RequirementsReport:
     flows = tuple(
         RequiredFlow(
             f.id,
@@ -194,7 +230,10 @@ def requirements_report(topo: Topology, required: list[Flow]) -> RequirementsRep
             )
             for (dst, path), ports in sorted(to_open.items())
         )
-        firewalls.append(FirewallRequirements(fw.name, fw.platform, fw.config, tuple(rows), opens))
+        unneeded = open_extras(topo, (extras or {}).get(fw.name, []))
+        firewalls.append(
+            FirewallRequirements(fw.name, fw.platform, fw.config, tuple(rows), opens, unneeded)
+        )
     return RequirementsReport(
         topo.path, topo.exchange, flows, tuple(firewalls), requirement_notes(topo, required)
     )

@@ -334,12 +334,48 @@ class Opening:
 
 
 @dataclass(frozen=True)
+class OpenExtra:
+    """Open to a server and required by no flow: one service from one side, at one line."""
+
+    dst: str
+    address: str
+    path: str  # "eth0 -> eth2", or "input" on a host firewall
+    service: str  # in words: "tcp/3389", "udp (every port)", "every protocol but tcp"
+    src: str  # the sources in words (the side, or names, or addresses)
+    sources: tuple[str, ...]  # the same sources as CIDRs
+    file: str | None  # the permitting line (None: a default no line states)
+    line: int | None
+    allowed: str | None = None  # the policy.allow reason that accepts it
+    allowed_line: int | None = None  # that entry's line in the topology
+
+    def to_json(self) -> dict[str, Any]:
+        where = {"file": self.file, "line": self.line} if self.file and self.line else None
+        allowed = (
+            {"reason": self.allowed, "line": self.allowed_line}
+            if self.allowed is not None
+            else None
+        )
+        return {
+            "dst": self.dst,
+            "address": self.address,
+            "path": self.path,
+            "service": self.service,
+            "src": self.src,
+            "sources": list(self.sources),
+            "location": where,
+            "allowed": allowed,
+        }
+
+
+@dataclass(frozen=True)
 class FirewallRequirements:
     name: str
     platform: str
     config: str
     flows: tuple[Crossing, ...]
     open: tuple[Opening, ...]
+    # what the firewall lets reach a server that no flow needs (accepted ones included)
+    open_not_required: tuple[OpenExtra, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -348,6 +384,7 @@ class FirewallRequirements:
             "config": self.config,
             "flows": [c.to_json() for c in self.flows],
             "open": [o.to_json() for o in self.open],
+            "open_not_required": [o.to_json() for o in self.open_not_required],
         }
 
 

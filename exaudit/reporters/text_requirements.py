@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exaudit.report.model import RequirementsReport
+from exaudit.report.model import FirewallRequirements, RequirementsReport
 from exaudit.reporters.options import RenderOptions
 from exaudit.reporters.tables import tabulate
 
@@ -17,6 +17,7 @@ def render(report: RequirementsReport, options: RenderOptions) -> str:
         out.append(f"== {fw.name} ({fw.platform}, {fw.config}) ==")
         if not fw.flows:
             out += ["no required flow crosses this firewall", ""]
+            out += _open_not_required(fw)
             continue
         out.append("ports to open (and to monitor):")
         out.append(
@@ -43,8 +44,31 @@ def render(report: RequirementsReport, options: RenderOptions) -> str:
             )
         )
         out.append("")
+        out += _open_not_required(fw)
     if report.notes:
         out.append("notes:")
         out += [f"- {note}" for note in report.notes]
         out.append("")
     return "\n".join(out)
+
+
+def _open_not_required(fw: FirewallRequirements) -> list[str]:
+    """What the firewall lets reach a server that no required flow needs."""
+    if not fw.open_not_required:
+        return ["open but not required: nothing", ""]
+    rows = [
+        [
+            o.dst,
+            o.path,
+            o.service,
+            o.src,
+            f"line {o.line}" if o.line else "default",
+            f"yes (line {o.allowed_line}: {o.allowed})" if o.allowed is not None else "no",
+        ]
+        for o in fw.open_not_required
+    ]
+    return [
+        "open but not required (new connections no required flow needs):",
+        tabulate(rows, headers=["server", "path", "service", "from", "at", "policy.allow"]),
+        "",
+    ]
