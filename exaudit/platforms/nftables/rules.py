@@ -1,0 +1,590 @@
+"""One nftables rule's tokens as model rules: matches, statements and verdict maps.
+
+A rule is a sequence of expressions read left to right. Matches exaudit models become
+exact sets per dimension; anything else is kept as an unknown condition (the rule's
+verdicts are then undetermined, naming its line). A verdict map or a concatenated set
+becomes one model rule per element: the elements are disjoint, so first match over them
+is the map lookup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from exaudit.core import addresses
+from exaudit.core.errors import InputError
+from exaudit.core.intervals import IntervalSet
+from exaudit.core.model import IfaceMatch, Match, Origin, Rule, Target, Verb
+from exaudit.platforms.nftables.lexer import STRING, WORD, Token
+from exaudit.platforms.nftables.model import RuleText, SetDef, TableDef
+from exaudit.platforms.nftables.selectors import (
+    SELECTORS,
+    Selector,
+    bitmask_any,
+    compare,
+    masked,
+    space,
+    value,
+)
+from exaudit.platforms.nftables.values import PORT_PROTOCOLS
+
+OPS = {"==", "!=", "<", ">", "<=", ">=", "eq", "ne", "lt", "gt", "le", "ge"}
+NEGATE = {"!=", "ne"}
+VERDICTS = {"accept", "drop", "continue", "return", "jump", "goto", "reject"}
+# statements that change nothing exaudit models (their options are skipped with them)
+QUIET = {"counter", "log", "comment"}
+LOG_OPTIONS = {"prefix", "level", "group", "snaplen", "queue-threshold", "flags"}
+LOG_FLAG_WORDS = {",", "tcp", "ip", "sequence", "options", "skuid", "ether", "all"}
+# statements that end evaluation in a way exaudit does not model
+OPAQUE = {
+    "queue": "queue hands the packet to a program in user space",
+    "notrack": "notrack makes later ct state matches see untracked packets",
+    "dnat": "NAT statements rewrite the packet",
+    "snat": "NAT statements rewrite the packet",
+    "masquerade": "NAT statements rewrite the packet",
+    "redirect": "NAT statements rewrite the packet",
+    "tproxy": "tproxy diverts the packet",
+    "dup": "dup copies the packet",
+    "fwd": "fwd sends the packet elsewhere",
+    "synproxy": "synproxy answers the handshake itself",
+    "__unreadable__": "a JSON expression exaudit cannot read",
+}
+UNREADABLE = "__unreadable__"
+# ``X set VALUE`` statements that change nothing a later match of exaudit's reads
+HARMLESS_SET = {
+    "meta mark",
+    "ct mark",
+    "meta priority",
+    "ip dscp",
+    "ip6 dscp",
+    "ip ttl",
+    "ip6 hoplimit",
+    "meta secmark",
+    "ct secmark",
+    "ct helper",
+    "meta nftrace",
+    "ct label",
+}
+
+
+class RuleProblem(Exception):
+    """Input ``nft -c`` would refuse (an undefined set or chain): an error with the line."""
+
+
+@dataclass
+class Env:
+    """What a rule may name: its table (sets, chains) and where its chain runs."""
+
+    table: TableDef
+    chain_key: dict[str, str]  # chain name -> model chain name
+    before_conntrack: bool = False
+
+
+@dataclass
+class _Parts:
+    """What one rule says, as read so far."""
+
+    dims: dict[str, IntervalSet] = field(default_factory=dict)
+    iif: IfaceMatch | None = None
+    oif: IfaceMatch | None = None
+    unknown: list[str] = field(default_factory=list)
+    any_l4: bool = False
+    target: Target | None = None
+    # one verdict map or concatenated set: per element, its sets and its verdict
+    alternatives: list[tuple[dict[str, IntervalSet], Target | None]] | None = None
+
+    def restrict(self, dim: str, got: IntervalSet) -> None:
+        self.dims[dim] = self.dims[dim] & got if dim in self.dims else got
+
+
+class Compiler:
+    """Reads one rule at a time (``compile``) against its table."""
+
+    def __init__(self, env: Env) -> None:
+        self.env = env
+        self.toks: list[Token] = []
+        self.i = 0
+
+    # --- tokens ----------------------------------------------------------------------
+
+    def peek(self, ahead: int = 0) -> Token | None:
+        j = self.i + ahead
+        return self.toks[j] if j < len(self.toks) else None
+
+    def word(self, ahead: int = 0) -> str:
+        tok = self.peek(ahead)
+        return tok.text if tok is not None and tok.kind != STRING else ""
+
+    def take(self) -> Token:
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def fail(self, message: str) -> RuleProblem:
+        return RuleProblem(message)
+
+    def selector_at(self) -> Selector | None:
+        two = f"{self.word()} {self.word(1)}"
+        if two in SELECTORS:
+            return SELECTORS[two]
+        one = self.word()
+        if one in SELECTORS and " " not in one:
+            return SELECTORS[one]
+        return None
+
+    def starts_expression(self) -> bool:
+        w = self.word()
+        return (
+            self.selector_at() is not None
+            or w in VERDICTS
+            or w in QUIET
+            or w in OPAQUE
+            or w in ("limit", "vmap", "add", "update", "delete")
+        )
+
+    # --- the rule ----------------------------------------------------------------------
+
+    def compile(self, rule: RuleText) -> list[Rule]:
+        self.toks, self.i = rule.tokens, 0
+        parts = _Parts()
+        while self.i < len(self.toks):
+            self.expression(parts)
+        return _rules(parts, rule.origin)
+
+    def expression(self, parts: _Parts) -> None:
+        sel = self.selector_at()
+        w = self.word()
+        if sel is not None:
+            self.i += len(sel.words.split())
+            if self.word() == "set":
+                self.set_statement(sel.words, parts)
+            else:
+                self.match(sel, parts)
+        elif w in VERDICTS:
+            self.verdict(parts)
+        elif w in QUIET:
+            self.quiet()
+        elif w == "limit":
+            start = self.take()
+            words = [start.text]
+            while self.peek() is not None and not self.starts_expression():
+                words.append(self.take().text)
+            parts.unknown.append(" ".join(words) + " (rate limits are not modelled)")
+        elif w in OPAQUE:
+            parts.target = Target(Verb.UNKNOWN, name=OPAQUE[w])
+            self.i = len(self.toks)
+        elif w in ("add", "update", "delete") and self.word(1).startswith("@"):
+            self.take()
+            self.take()
+            self.skip_value()
+        else:
+            self.unknown(parts)
+
+    def unknown(self, parts: _Parts) -> None:
+        """An expression exaudit does not model: up to the next one it knows."""
+        words = [self.take().text]
+        while self.peek() is not None and not self.starts_expression():
+            tok = self.take()
+            if tok.text == "vmap":
+                break
+            if tok.text == "set":
+                self.set_statement(" ".join(words), parts, taken=True)
+                return
+            words.append(tok.text)
+        text = " ".join(words)
+        if self.word() == "vmap" or (self.i > 0 and self.toks[self.i - 1].text == "vmap"):
+            parts.target = Target(Verb.UNKNOWN, name=f"{text} vmap: a map exaudit cannot read")
+            self.i = len(self.toks)
+            return
+        parts.unknown.append(text)
+
+    def skip_value(self) -> None:
+        if self.word() == "{":
+            depth = 0
+            while self.peek() is not None:
+                tok = self.take()
+                depth += tok.is_("{") - tok.is_("}")
+                if depth == 0:
+                    return
+        elif self.peek() is not None:
+            self.take()
+
+    def quiet(self) -> None:
+        word = self.take().text
+        if word == "comment":
+            if self.peek() is not None:
+                self.take()
+            return
+        options = LOG_OPTIONS if word == "log" else {"packets", "bytes", "name"}
+        while self.word() in options and self.peek(1) is not None:
+            option = self.take().text
+            self.take()
+            if option == "flags":
+                while self.word() in LOG_FLAG_WORDS and self.peek() is not None:
+                    self.take()
+
+    def set_statement(self, lead: str, parts: _Parts, *, taken: bool = False) -> None:
+        """``X set VALUE``: the value is an expression of its own, up to a verdict."""
+        if not taken:
+            self.take()
+        depth = 0
+        while self.peek() is not None:
+            w = self.word()
+            if depth == 0 and (w in VERDICTS or w in QUIET or w in OPAQUE):
+                break
+            tok = self.take()
+            depth += tok.is_("{") - tok.is_("}")
+        if lead not in HARMLESS_SET:
+            parts.target = Target(Verb.UNKNOWN, name=f"{lead} set: rewrites the packet")
+
+    # --- verdicts ----------------------------------------------------------------------
+
+    def verdict(self, parts: _Parts) -> None:
+        target = self.verdict_target()
+        if parts.target is None:
+            parts.target = target
+
+    def verdict_target(self) -> Target:
+        word = self.take().text
+        if word in ("jump", "goto"):
+            tok = self.peek()
+            if tok is None:
+                raise self.fail(f"{word}: no chain named")
+            self.take()
+            key = self.env.chain_key.get(tok.text)
+            if key is None:
+                raise self.fail(
+                    f"{word} {tok.text}: no chain {tok.text} in table {self.env.table.key}"
+                )
+            return Target(Verb.JUMP if word == "jump" else Verb.GOTO, key, f"{word} {tok.text}")
+        if word == "reject":
+            words = ["reject"]
+            if self.word() == "with":
+                while self.peek() is not None and self.word() not in QUIET:
+                    words.append(self.take().text)
+            return Target(Verb.REJECT, name=" ".join(words))
+        verb = {"accept": Verb.ACCEPT, "drop": Verb.DROP, "continue": Verb.CONTINUE}.get(word)
+        return Target(verb or Verb.RETURN, name=word)
+
+    # --- matches -----------------------------------------------------------------------
+
+    def match(self, sel: Selector, parts: _Parts) -> None:
+        keys = [sel]
+        while self.word() == ".":
+            self.take()
+            nxt = self.selector_at()
+            if nxt is None:
+                raise self.fail("a concatenation of something exaudit does not read")
+            self.i += len(nxt.words.split())
+            keys.append(nxt)
+        if self.word() == "&" and sel.kind == "flags" and len(keys) == 1:
+            self.take()
+            mask = self.bits()
+            op = self.take().text if self.word() in OPS else "=="
+            self.apply(parts, sel, masked(mask, op, self.bits()))
+            return
+        if self.word() == "vmap":
+            self.take()
+            self.alternatives(parts, keys, self.set_elements(), is_map=True)
+            return
+        op = self.take().text if self.word() in OPS else ""
+        tok = self.peek()
+        if tok is None:
+            raise self.fail(f"{sel.words}: no value")
+        if len(keys) > 1:
+            if op not in ("", "==", "eq"):
+                parts.unknown.append(f"{op} on a concatenation")
+                self.skip_value()
+                return
+            self.alternatives(parts, keys, self.set_elements(), is_map=False)
+            return
+        if tok.text == "{" or tok.text.startswith("@"):
+            elements = self.set_elements()
+            if elements is None:
+                parts.unknown.append(f"{sel.words} {tok.text} (a set whose contents change)")
+                return
+            if sel.kind in ("iface", "ifindex"):
+                names = [" ".join(t.text for t in e) for e in elements]
+                if op in ("", "==", "eq") or op in NEGATE:
+                    self.set_iface(sel, names, op in NEGATE, parts)
+                else:
+                    parts.unknown.append(f"{sel.words} {op} a set")
+                return
+            got = IntervalSet()
+            for element in elements:
+                got = got | self.element(sel, element, parts)
+            if op in ("", "==", "eq"):
+                self.apply(parts, sel, got)
+            elif op in NEGATE:
+                self.apply(parts, sel, space(sel) - got, negate=True)
+            else:
+                parts.unknown.append(f"{sel.words} {op} a set")
+            return
+        words = [self.take().text]
+        if sel.kind in ("flags", "state"):
+            while self.word() in (",", "|") and self.peek(1) is not None:
+                self.take()
+                words.append(self.take().text)
+            if sel.kind == "flags" and self.word() == "/":
+                self.take()
+                mask = self.bits()
+                self.apply(parts, sel, masked(mask, op or "==", _bits(words)))
+                return
+        self.single(sel, op, words, parts)
+
+    def bits(self) -> int:
+        words = []
+        if self.word() == "(":
+            self.take()
+            while self.peek() is not None and self.word() != ")":
+                words.append(self.take().text)
+            self.take() if self.peek() is not None else None
+        else:
+            words.append(self.take().text)
+            while self.word() in (",", "|") and self.peek(1) is not None:
+                self.take()
+                words.append(self.take().text)
+        return _bits(words)
+
+    def single(self, sel: Selector, op: str, words: list[str], parts: _Parts) -> None:
+        if sel.kind in ("iface", "ifindex"):
+            self.iface(sel, op, words, parts)
+            return
+        try:
+            if sel.kind == "flags" and op == "":
+                got = bitmask_any(_bits(words))
+            elif sel.kind == "state" and len(words) > 1:
+                got = IntervalSet()
+                for w in words:
+                    got = got | value(sel, [w])
+            else:
+                got = value(sel, words)
+        except ValueError as exc:
+            parts.unknown.append(f"{sel.words} {' '.join(words)} ({exc})")
+            return
+        if op in ("", "==", "eq"):
+            self.apply(parts, sel, got)
+        elif op in NEGATE:
+            self.apply(parts, sel, space(sel) - got, negate=True)
+        else:
+            self.apply(parts, sel, compare(sel, op, got))
+
+    def element(self, sel: Selector, toks: list[Token], parts: _Parts) -> IntervalSet:
+        try:
+            return value(sel, [t.text for t in toks])
+        except ValueError as exc:
+            parts.unknown.append(f"{sel.words} element {' '.join(t.text for t in toks)} ({exc})")
+            return IntervalSet()
+
+    def apply(self, parts: _Parts, sel: Selector, got: IntervalSet, negate: bool = False) -> None:
+        if sel.kind == "state" and self.env.before_conntrack:
+            parts.unknown.append("ct state in a chain that runs before conntrack")
+            return
+        if sel.proto is not None:
+            parts.restrict("proto", IntervalSet.point(sel.proto))
+        if sel.version is not None:
+            parts.restrict("src", addresses.ALL_V4 if sel.version == 4 else addresses.ALL_V6)
+        if sel.any_l4:
+            parts.any_l4 = True
+        dim = "src" if sel.dim == "family" else sel.dim
+        parts.restrict(dim, got)
+
+    def iface(self, sel: Selector, op: str, words: list[str], parts: _Parts) -> None:
+        if op not in ("", "==", "eq") and op not in NEGATE:
+            parts.unknown.append(f"{sel.words} {op} {' '.join(words)}")
+            return
+        names = list(words)
+        self.set_iface(sel, names, op in NEGATE, parts)
+
+    def set_iface(self, sel: Selector, names: list[str], negated: bool, parts: _Parts) -> None:
+        patterns = []
+        for name in names:
+            pattern = _iface_pattern(name, sel.kind == "iface")
+            if pattern is None:
+                parts.unknown.append(f"{sel.words} {name}")
+                return
+            patterns.append(pattern)
+        have = parts.iif if sel.dim == "iif" else parts.oif
+        if have is not None:
+            parts.unknown.append(f"{sel.words} {' '.join(names)} (a second interface match)")
+            return
+        found = IfaceMatch(tuple(patterns), negated)
+        if sel.dim == "iif":
+            parts.iif = found
+        else:
+            parts.oif = found
+
+    # --- sets and maps -----------------------------------------------------------------
+
+    def set_elements(self) -> list[list[Token]] | None:
+        """An anonymous set's elements, or a named set's; None when its contents change."""
+        from exaudit.platforms.nftables.script import elements
+
+        tok = self.peek()
+        if tok is None:
+            raise self.fail("expected a set")
+        if tok.text.startswith("@"):
+            self.take()
+            found: SetDef | None = self.env.table.sets.get(tok.text[1:])
+            if found is None:
+                raise self.fail(f"set {tok.text} is not defined in table {self.env.table.key}")
+            return None if found.dynamic else found.elements
+        if not tok.is_("{"):
+            raise self.fail(f"expected a set, not {tok.text!r}")
+        start = self.i
+        depth = 0
+        while self.peek() is not None:
+            t = self.take()
+            depth += t.is_("{") - t.is_("}")
+            if depth == 0:
+                break
+        try:
+            return elements(self.toks[start : self.i], tok)
+        except InputError as exc:
+            raise self.fail(exc.message) from None
+
+    def alternatives(
+        self,
+        parts: _Parts,
+        keys: list[Selector],
+        elements: list[list[Token]] | None,
+        *,
+        is_map: bool,
+    ) -> None:
+        what = " . ".join(k.words for k in keys)
+        if elements is None:
+            if is_map:
+                parts.target = Target(Verb.UNKNOWN, name=f"{what} vmap: its contents change")
+                self.i = len(self.toks)
+            else:
+                parts.unknown.append(f"{what} in a set whose contents change")
+            return
+        if parts.alternatives is not None or any(k.kind in ("iface", "ifindex") for k in keys):
+            if is_map:
+                parts.target = Target(Verb.UNKNOWN, name=f"{what} vmap exaudit cannot read")
+            else:
+                parts.unknown.append(f"{what} (a second set of elements in one rule)")
+            return
+        out: list[tuple[dict[str, IntervalSet], Target | None]] = []
+        for element in elements:
+            key_toks, target = self.map_element(element) if is_map else (element, None)
+            pieces = _split(key_toks, ".")
+            if len(pieces) != len(keys):
+                raise self.fail(f"element {' '.join(t.text for t in element)} does not fit {what}")
+            dims: dict[str, IntervalSet] = {}
+            for sel, piece in zip(keys, pieces, strict=True):
+                try:
+                    got = value(sel, [t.text for t in piece])
+                except ValueError as exc:
+                    parts.unknown.append(f"{what} element ({exc})")
+                    return
+                extra = _Parts()
+                self.apply(extra, sel, got)
+                if extra.unknown:
+                    parts.unknown.extend(extra.unknown)
+                    return
+                for dim, s in extra.dims.items():
+                    dims[dim] = dims[dim] & s if dim in dims else s
+                parts.any_l4 = parts.any_l4 or extra.any_l4
+            out.append((dims, target))
+        parts.alternatives = out
+
+    def map_element(self, toks: list[Token]) -> tuple[list[Token], Target]:
+        colon = next((j for j, t in enumerate(toks) if t.text == ":"), None)
+        if colon is None:  # ``22:accept`` read as one word
+            head = toks[0]
+            key, _, verdict = head.text.rpartition(":")
+            if not key or verdict not in VERDICTS:
+                raise self.fail(f"map element {head.text!r} has no ': verdict'")
+            toks = [Token(WORD, key, head.line, head.file), Token(WORD, ":", head.line, head.file)]
+            toks += [Token(WORD, verdict, head.line, head.file)] + list(toks[1:])
+            colon = 1
+        saved, self.toks, self.i = (self.toks, self.i), toks[colon + 1 :], 0
+        try:
+            if self.word() not in VERDICTS:
+                raise self.fail(f"map element has no verdict: {' '.join(t.text for t in toks)}")
+            target = self.verdict_target()
+        finally:
+            self.toks, self.i = saved
+        return toks[:colon], target
+
+
+def _bits(words: list[str]) -> int:
+    from exaudit.platforms.nftables.values import tcp_flag_bits
+
+    return tcp_flag_bits(words)
+
+
+def _split(toks: list[Token], sep: str) -> list[list[Token]]:
+    out: list[list[Token]] = [[]]
+    for t in toks:
+        if t.text == sep and t.kind == WORD:
+            out.append([])
+        else:
+            out[-1].append(t)
+    return out
+
+
+def _iface_pattern(name: str, wildcards: bool) -> str | None:
+    """An nft interface name as an IfaceMatch pattern (``eth*`` -> ``eth+``)."""
+    if not name or name.endswith("+") or name.isdigit():
+        return None  # a literal '+' would read as a prefix; a number is an index
+    if name.endswith("*") and wildcards and not name.endswith("\\*"):
+        return name[:-1] + "+"
+    return None if "*" in name and wildcards else name
+
+
+def _rules(parts: _Parts, origin: Origin) -> list[Rule]:
+    target = parts.target or Target(Verb.CONTINUE, name="(no verdict)")
+    unknown = tuple(parts.unknown)
+    alternatives = parts.alternatives or [({}, None)]
+    out = []
+    for dims, alt_target in alternatives:
+        merged = dict(parts.dims)
+        for dim, s in dims.items():
+            merged[dim] = merged[dim] & s if dim in merged else s
+        chosen = alt_target or target
+        if parts.any_l4:
+            out += _transport(merged, parts, origin, chosen, unknown)
+        else:
+            out.append(Rule(origin, _match(merged, parts), chosen, unknown))
+    return out
+
+
+def _transport(
+    dims: dict[str, IntervalSet], parts: _Parts, origin: Origin, target: Target, unknown: tuple
+) -> list[Rule]:
+    """``th dport``: exact for protocols with ports, unknown for the others."""
+    proto = dims.get("proto")
+    with_ports = dict(dims, proto=(proto & PORT_PROTOCOLS) if proto is not None else PORT_PROTOCOLS)
+    rules = [Rule(origin, _match(with_ports, parts), target, unknown)]
+    others = (proto - PORT_PROTOCOLS) if proto is not None else None
+    if others is None or others:
+        rest = {k: v for k, v in dims.items() if k not in ("sport", "dport")}
+        if others is not None:
+            rest["proto"] = others
+        else:
+            rest["proto"] = IntervalSet.span(0, 255) - PORT_PROTOCOLS
+        rules.append(
+            Rule(
+                origin,
+                _match(rest, parts),
+                target,
+                unknown + ("th ports of a protocol without ports",),
+            )
+        )
+    return rules
+
+
+def _match(dims: dict[str, IntervalSet], parts: _Parts) -> Match:
+    return Match(
+        proto=dims.get("proto"),
+        src=dims.get("src"),
+        dst=dims.get("dst"),
+        sport=dims.get("sport"),
+        dport=dims.get("dport"),
+        flags=dims.get("flags"),
+        state=dims.get("state"),
+        iif=parts.iif,
+        oif=parts.oif,
+    )
