@@ -44,14 +44,37 @@ def _calls(chain: ChainDef) -> list[tuple[str, Origin]]:
     return out
 
 
-def _early_chains(table: TableDef) -> set[str]:
-    """Chains that run before conntrack: base chains of prerouting/output at priority
-    -200 or lower, and every chain they reach."""
-    start = [
+def _conntrack(table: TableDef) -> dict[str, str]:
+    """Per chain, whether it runs before conntrack (base chains of prerouting/output at
+    priority -200 or lower, and every chain they reach), after it, or both."""
+    early = [
         c.name
         for c in table.chains.values()
         if c.hook in ("prerouting", "output") and c.priority <= CONNTRACK_PRIORITY
     ]
+    late = [c.name for c in table.chains.values() if c.base and c.name not in early]
+    before, after = _reached(table, early), _reached(table, late)
+    return {
+        name: "both" if name in before and name in after else "before" if name in before else ""
+        for name in table.chains
+    }
+
+
+def _check_reject(table: TableDef) -> None:
+    """The kernel refuses ``reject`` in postrouting and in every chain postrouting reaches."""
+    late = _reached(table, [c.name for c in table.chains.values() if c.hook == "postrouting"])
+    for name in sorted(late):
+        for rule in table.chains[name].rules:
+            if any(t.text == "reject" and t.kind == "word" for t in rule.tokens):
+                raise InputError(
+                    rule.origin.file,
+                    rule.origin.line,
+                    f"reject in chain {name}, which the postrouting hook reaches: the kernel "
+                    "refuses it (Operation not supported)",
+                )
+
+
+def _reached(table: TableDef, start: list[str]) -> set[str]:
     seen: set[str] = set()
     while start:
         name = start.pop()
@@ -172,11 +195,12 @@ def build(ctx: Context, path: str, lines_total: int) -> NftRuleset:
 
 def _build_table(rs: NftRuleset, table: TableDef) -> None:
     _check_loops(table)
+    _check_reject(table)
     _mark_dynamic(table)
-    early = _early_chains(table)
+    conntrack = _conntrack(table)
     keys = {name: chain_key(table.family, table.name, name) for name in table.chains}
     for chain in table.chains.values():
-        env = Env(table, keys, before_conntrack=chain.name in early)
+        env = Env(table, keys, conntrack=conntrack[chain.name])
         compiler = Compiler(env)
         rules: list[Rule] = []
         if chain.base and chain.type in EVALUATED_TYPES and chain.hook in EVALUATED_HOOKS:
@@ -210,7 +234,7 @@ def _build_table(rs: NftRuleset, table: TableDef) -> None:
                 chain.hook,
                 chain.priority,
                 chain.origin,
-                chain.name in early,
+                conntrack[chain.name] == "before",
             )
         )
 

@@ -87,6 +87,8 @@ def _statement(s: Any) -> str:
     if not isinstance(s, dict) or len(s) != 1:
         raise _Unreadable(json.dumps(s)[:80])
     key, body = next(iter(s.items()))
+    if key == "match" and _raw_ports(body) is not None:
+        return str(_raw_ports(body))
     if key == "match":
         op = {"in": "", "==": "=="}.get(body["op"], body["op"])
         left = _expr(body["left"])
@@ -115,6 +117,26 @@ def _statement(s: Any) -> str:
     if key in ("queue", "notrack", "dnat", "snat", "masquerade", "redirect", "tproxy", "dup"):
         return key
     raise _Unreadable(key)
+
+
+# raw transport-header loads nft makes of adjacent port matches (``th sport X th dport Y``
+# becomes one 32-bit compare at offset 0), by (offset, length) in bits
+_RAW_TH = {(0, 32): ("sport", "dport"), (0, 16): ("sport",), (16, 16): ("dport",)}
+
+
+def _raw_ports(body: dict) -> str | None:
+    """``{"payload": {"base": "th", ...}} == N`` as the port matches it stands for."""
+    left = body.get("left")
+    payload = left.get("payload") if isinstance(left, dict) else None
+    if not isinstance(payload, dict) or payload.get("base") != "th" or body.get("op") != "==":
+        return None
+    fields = _RAW_TH.get((int(payload.get("offset", -1)), int(payload.get("len", -1))))
+    value = body.get("right")
+    if fields is None or not isinstance(value, int) or isinstance(value, bool):
+        return None
+    if len(fields) == 2:
+        return f"th sport {value >> 16} th dport {value & 0xFFFF}"
+    return f"th {fields[0]} {value}"
 
 
 def _rule_text(exprs: list[Any]) -> str:

@@ -83,7 +83,7 @@ class BaseChain:
     hook: str
     priority: int
     origin: Origin
-    before_conntrack: bool = False
+    before_conntrack: bool = False  # its ct state matches see every packet as invalid
 
 
 @dataclass

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from exaudit.core import addresses
 from exaudit.core.errors import InputError
 from exaudit.core.intervals import IntervalSet
-from exaudit.core.model import IfaceMatch, Match, Origin, Rule, Target, Verb
+from exaudit.core.model import STATES, IfaceMatch, Match, Origin, Rule, State, Target, Verb
 from exaudit.platforms.nftables.lexer import STRING, WORD, Token
 from exaudit.platforms.nftables.model import RuleText, SetDef, TableDef
 from exaudit.platforms.nftables.selectors import (
@@ -77,7 +77,9 @@ class Env:
 
     table: TableDef
     chain_key: dict[str, str]  # chain name -> model chain name
-    before_conntrack: bool = False
+    # "before": the chain runs before conntrack, where every packet's ct state is
+    # invalid (no entry yet); "both": it is reached before and after; "": after
+    conntrack: str = ""
 
 
 @dataclass
@@ -241,6 +243,21 @@ class Compiler:
 
     def verdict(self, parts: _Parts) -> None:
         target = self.verdict_target()
+        if target.verb is Verb.REJECT:
+            # ``reject with`` a kind of answer implies the packets it can answer (nft adds
+            # the dependency to the rule: the rule matches nothing else)
+            how = target.name.split()[2:3]
+            family = self.env.table.family
+            if how == ["icmpx"] and family != "inet":
+                raise self.fail(
+                    f"reject with icmpx in a table of family {family}: only inet has it"
+                )
+            if how == ["icmp"]:
+                parts.restrict("src", addresses.ALL_V4)
+            elif how == ["icmpv6"]:
+                parts.restrict("src", addresses.ALL_V6)
+            elif how == ["tcp"]:
+                parts.restrict("proto", IntervalSet.point(6))
         if parts.target is None:
             parts.target = target
 
@@ -377,8 +394,13 @@ class Compiler:
             return IntervalSet()
 
     def apply(self, parts: _Parts, sel: Selector, got: IntervalSet, negate: bool = False) -> None:
-        if sel.kind == "state" and self.env.before_conntrack:
-            parts.unknown.append("ct state in a chain that runs before conntrack")
+        if sel.kind == "state" and self.env.conntrack == "both":
+            parts.unknown.append("ct state in a chain reached both before and after conntrack")
+            return
+        if sel.kind == "state" and self.env.conntrack == "before":
+            # no conntrack entry yet: the kernel reads the state as invalid
+            hit = int(State.INVALID) in got
+            parts.restrict("state", STATES if hit else IntervalSet())
             return
         if sel.proto is not None:
             parts.restrict("proto", IntervalSet.point(sel.proto))
@@ -399,15 +421,19 @@ class Compiler:
     def set_iface(self, sel: Selector, names: list[str], negated: bool, parts: _Parts) -> None:
         patterns = []
         for name in names:
+            if name == "*" and sel.kind == "iface":
+                raise self.fail("all-wildcard interface names are not supported (nft refuses them)")
             pattern = _iface_pattern(name, sel.kind == "iface")
             if pattern is None:
                 parts.unknown.append(f"{sel.words} {name}")
                 return
             patterns.append(pattern)
         have = parts.iif if sel.dim == "iif" else parts.oif
-        if have is not None:
+        if have is not None and not (have.negated and negated):
             parts.unknown.append(f"{sel.words} {' '.join(names)} (a second interface match)")
             return
+        if have is not None:  # not A and not B: not (A or B)
+            patterns = list(dict.fromkeys(have.patterns + tuple(patterns)))
         found = IfaceMatch(tuple(patterns), negated)
         if sel.dim == "iif":
             parts.iif = found
@@ -476,10 +502,18 @@ class Compiler:
                 try:
                     got = value(sel, [t.text for t in piece])
                 except ValueError as exc:
-                    parts.unknown.append(f"{what} element ({exc})")
+                    if is_map:
+                        parts.target = Target(Verb.UNKNOWN, name=f"{what} vmap element ({exc})")
+                        self.i = len(self.toks)
+                    else:
+                        parts.unknown.append(f"{what} element ({exc})")
                     return
                 extra = _Parts()
                 self.apply(extra, sel, got)
+                if extra.unknown and is_map:
+                    parts.target = Target(Verb.UNKNOWN, name="; ".join(extra.unknown))
+                    self.i = len(self.toks)
+                    return
                 if extra.unknown:
                     parts.unknown.extend(extra.unknown)
                     return

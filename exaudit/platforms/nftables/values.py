@@ -11,6 +11,7 @@ from exaudit.core.model import TCP_FLAG_BITS, State
 # priority names of the ip, ip6 and inet families (nft(8), "PRIORITY")
 PRIORITIES = {"raw": -300, "mangle": -150, "dstnat": -100, "filter": 0, "security": 50}
 PRIORITIES_SRCNAT = 100
+NAT_PRIORITY_HOOKS = {"dstnat": "prerouting", "srcnat": "postrouting"}
 # conntrack runs at this priority on prerouting and output (NF_IP_PRI_CONNTRACK)
 CONNTRACK_PRIORITY = -200
 
@@ -121,12 +122,14 @@ def priority(words: list[str], family: str, hook: str | None) -> int:
         offset = _int(words[2], "priority offset") * (1 if words[1] == "+" else -1)
     elif len(words) != 1:
         raise ValueError(f"priority {text!r}: expected NAME, NUMBER or NAME +/- NUMBER")
+    # nft accepts dstnat only on prerouting and srcnat only on postrouting
+    only = NAT_PRIORITY_HOOKS.get(base_word)
+    if only is not None and hook != only:
+        raise ValueError(f"priority {base_word} is only valid on the {only} hook")
     if base_word == "srcnat":
         return PRIORITIES_SRCNAT + offset
     if base_word in PRIORITIES:
         return PRIORITIES[base_word] + offset
-    if family in ("ip", "ip6", "inet") and base_word in ("out",):
-        raise ValueError(f"priority {text!r} is not a priority of family {family}")
     return _int(base_word, "priority") + offset
 
 
