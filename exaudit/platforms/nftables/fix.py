@@ -23,6 +23,7 @@ def _hook(ruleset: NftRuleset, key: str) -> str | None:
 
 
 def _chain(ruleset: NftRuleset, request: FixRequest) -> str | None:
+    """The deciding rule's chain, else the chain the packets fell off (a policy denied)."""
     if request.before is not None:
         found = ruleset.where.get(request.before)
         if found is not None:
@@ -69,8 +70,8 @@ def fix(ruleset: Ruleset, request: FixRequest) -> str | None:
     words.append(f"{ip} daddr {request.destination}")
     words.append(f"{request.proto} dport {_ports(request.ports)} accept")
     rule = " ".join(words)
-    if request.before is None:
-        return f"nft add rule {key} {rule}"
+    if request.before is None or request.before not in ruleset.where:
+        return f"nft add rule {key} {rule}"  # a policy denied: at the end of the chain
     where = (
         f"line {request.before.line}"
         if request.before.file == ruleset.file
