@@ -71,7 +71,7 @@ class Reader:
     # --- the token stream ------------------------------------------------------------
 
     def peek(self) -> Token:
-        return self.toks[self.i]
+        return self.toks[min(self.i, len(self.toks) - 1)]  # the last token is a line end
 
     def at_end(self) -> bool:
         return self.i >= len(self.toks) - 1 and self.toks[-1].kind == NEWLINE
@@ -268,7 +268,7 @@ class Reader:
         while True:
             self.skip_separators()
             tok = self.peek()
-            if tok.kind == NEWLINE and self.i >= len(self.toks) - 1:
+            if self.i >= len(self.toks):
                 raise _error(tok, f"table {table.key}: missing '}}'")
             if tok.is_("}"):
                 self.i += 1
@@ -319,7 +319,7 @@ class Reader:
         while True:
             self.skip_separators()
             tok = self.peek()
-            if tok.kind == NEWLINE and self.i >= len(self.toks) - 1:
+            if self.i >= len(self.toks):
                 raise _error(tok, f"chain {chain.name}: missing '}}'")
             if tok.is_("}"):
                 self.i += 1
@@ -368,7 +368,7 @@ class Reader:
         while True:
             self.skip_separators()
             tok = self.peek()
-            if tok.kind == NEWLINE and self.i >= len(self.toks) - 1:
+            if self.i >= len(self.toks):
                 raise _error(tok, f"set {found.name}: missing '}}'")
             if tok.is_("}"):
                 self.i += 1
