@@ -13,6 +13,7 @@ _HOOK = re.compile(r"\btype\s+(?:filter|nat|route)\s+hook\s+\w+", re.M)
 _COMMAND = re.compile(r"^\s*(?:add|insert|create)\s+(?:rule|chain|table|set|map|element)\s+", re.M)
 _SHEBANG = re.compile(r"\A#!\s*\S*/nft\b")
 _FLUSH = re.compile(r"^\s*flush\s+ruleset\b", re.M)
+_INCLUDE = re.compile(r'^\s*include\s+"', re.M)
 _JSON = re.compile(r'\A\s*\{\s*"nftables"\s*:\s*\[')
 # what the others write at the start of a line: iptables-save, iptables commands, pf
 _OTHER = re.compile(
@@ -39,7 +40,9 @@ def looks_like(text: str) -> float:
     if _COMMAND.search(sample):
         score += 0.4
     if _FLUSH.search(sample):
-        score += 0.2
+        score += 0.25
+        if _INCLUDE.search(sample):  # a main file that only includes the others
+            score += 0.15
     if score and _OTHER.search(sample):
         score -= 0.6
     return max(0.0, min(1.0, score))
