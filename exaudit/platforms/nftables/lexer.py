@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from exaudit.core.errors import InputError
 
@@ -11,22 +11,22 @@ WORD, STRING, PUNCT, NEWLINE = "word", "string", "punct", "nl"
 
 # A word is anything nft reads as one symbol or value: names, numbers, addresses with
 # prefixes and ranges (``10.0.0.0/8``, ``1.2.3.4-1.2.3.9``, ``fe80::/10``), ``@set``,
-# ``$var``. Operators and braces stand alone.
+# ``$var``. Operators and braces stand alone. Blanks before a token are part of its match.
 _TOKEN = re.compile(
-    r"""(?P<ws>[ \t\r\f\v]+)
-    |(?P<cont>\\\r?\n)
+    r"""[ \t\r\f\v]*(?:
+    (?P<cont>\\\r?\n)
+    |(?P<word>[^\s{}();,&|^<>=!"'\#]+)
+    |(?P<punct>==|!=|<=|>=|[{}();,&|^<>=!])
     |(?P<nl>\n)
     |(?P<comment>\#[^\n]*)
     |(?P<string>"(?:[^"\\\n]|\\.)*"|'[^'\n]*')
-    |(?P<punct>==|!=|<=|>=|[{}();,&|^<>=!])
-    |(?P<word>[^\s{}();,&|^<>=!"'\#]+)
-    """,
+    |(?P<end>$)
+    )""",
     re.VERBOSE,
 )
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One token, with the file and 1-based line it starts on."""
 
     kind: str
@@ -45,24 +45,27 @@ def tokenize(text: str, path: str) -> list[Token]:
     pos = 0
     append = out.append
     match = _TOKEN.match
-    while pos < len(text):
+    size = len(text)
+    while pos < size:
         m = match(text, pos)
         if m is None:
             snippet = text[pos : pos + 20].split("\n")[0]
             raise InputError(path, line, f"cannot read {snippet!r} (an unterminated string?)")
         kind = m.lastgroup
-        value = m.group()
         if kind == "word":
-            append(Token(WORD, value, line, path))
+            append(Token(WORD, m.group(kind), line, path))
         elif kind == "punct":
-            append(Token(PUNCT, value, line, path))
-        elif kind == "string":
-            append(Token(STRING, value[1:-1].replace('\\"', '"'), line, path))
+            append(Token(PUNCT, m.group(kind), line, path))
         elif kind == "nl":
             append(Token(NEWLINE, "\n", line, path))
             line += 1
+        elif kind == "string":
+            value = m.group(kind)
+            append(Token(STRING, value[1:-1].replace('\\"', '"'), line, path))
         elif kind == "cont":
             line += 1
+        elif kind == "end":
+            break
         pos = m.end()
     append(Token(NEWLINE, "\n", line, path))
     return out

@@ -105,6 +105,7 @@ class Compiler:
     def __init__(self, env: Env) -> None:
         self.env = env
         self.toks: list[Token] = []
+        self.words: list[str] = []
         self.i = 0
 
     # --- tokens ----------------------------------------------------------------------
@@ -114,8 +115,15 @@ class Compiler:
         return self.toks[j] if j < len(self.toks) else None
 
     def word(self, ahead: int = 0) -> str:
-        tok = self.peek(ahead)
-        return tok.text if tok is not None and tok.kind != STRING else ""
+        try:
+            return self.words[self.i + ahead]
+        except IndexError:
+            return ""
+
+    def load(self, toks: list[Token]) -> None:
+        self.toks, self.i = toks, 0
+        # a quoted string is never a keyword: its word is empty
+        self.words = [t.text if t.kind != STRING else "" for t in toks] + ["", ""]
 
     def take(self) -> Token:
         tok = self.toks[self.i]
@@ -147,7 +155,7 @@ class Compiler:
     # --- the rule ----------------------------------------------------------------------
 
     def compile(self, rule: RuleText) -> list[Rule]:
-        self.toks, self.i = rule.tokens, 0
+        self.load(rule.tokens)
         parts = _Parts()
         while self.i < len(self.toks):
             self.expression(parts)
@@ -530,16 +538,18 @@ class Compiler:
             key, _, verdict = head.text.rpartition(":")
             if not key or verdict not in VERDICTS:
                 raise self.fail(f"map element {head.text!r} has no ': verdict'")
+            rest = list(toks[1:])
             toks = [Token(WORD, key, head.line, head.file), Token(WORD, ":", head.line, head.file)]
-            toks += [Token(WORD, verdict, head.line, head.file)] + list(toks[1:])
+            toks += [Token(WORD, verdict, head.line, head.file)] + rest
             colon = 1
-        saved, self.toks, self.i = (self.toks, self.i), toks[colon + 1 :], 0
+        saved = (self.toks, self.words, self.i)
+        self.load(toks[colon + 1 :])
         try:
             if self.word() not in VERDICTS:
                 raise self.fail(f"map element has no verdict: {' '.join(t.text for t in toks)}")
             target = self.verdict_target()
         finally:
-            self.toks, self.i = saved
+            self.toks, self.words, self.i = saved
         return toks[:colon], target
 
 

@@ -67,6 +67,8 @@ class Reader:
         ctx.lines[path] = text.splitlines()
         self.toks = tokenize(text, path)
         self.i = 0
+        # definitions are used only where a ``$`` is written (or an included file uses one)
+        self.has_vars = "$" in text
 
     # --- the token stream ------------------------------------------------------------
 
@@ -118,7 +120,7 @@ class Reader:
 
     def expand(self, toks: list[Token]) -> list[Token]:
         """``$NAME`` replaced by its definition (recursively); an undefined one is an error."""
-        if not any(t.kind == WORD and t.text.startswith("$") for t in toks):
+        if not self.has_vars or not any(t.text[:1] == "$" for t in toks):
             return toks
         out: list[Token] = []
         work = list(reversed(toks))
