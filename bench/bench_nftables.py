@@ -177,12 +177,9 @@ def main() -> int:
         nft_rules = parse_time(nftables, nft_path)[1]
         ipt_rules = parse_time(iptables, save_path)[1]
         print(f"{args.rules} rules (model rules: nftables {nft_rules}, iptables {ipt_rules})")
-        print(
-            f"nftables: floor {nft_floor:.3f}s, parse {nft_parse:.3f}s, ratio {nft_parse / nft_floor:.1f}"
-        )
-        print(
-            f"iptables: floor {ipt_floor:.3f}s, parse {ipt_parse:.3f}s, ratio {ipt_parse / ipt_floor:.1f}"
-        )
+        timings = (("nftables", nft_floor, nft_parse), ("iptables", ipt_floor, ipt_parse))
+        for name, low, took in timings:
+            print(f"{name}: floor {low:.3f}s, parse {took:.3f}s, ratio {took / low:.1f}")
         print(f"nftables parse / iptables parse on the same rules: {nft_parse / ipt_parse:.2f}")
         half = args.rules // 2
         small_dir, big_dir = Path(tmp) / "n", Path(tmp) / "2n"
