@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 from exaudit.core.errors import InputError
@@ -38,34 +39,55 @@ class Token(NamedTuple):
         return self.kind in (WORD, PUNCT) and self.text in texts
 
 
+# a line without comments, continuations or odd quotes is split by this alone (most are)
+_PLAIN_TOKEN = re.compile(
+    r"""[^\s{}();,&|^<>=!"'\#\\]+|==|!=|<=|>=|[{}();,&|^<>=!]"""
+    r'|"[^"\n]*"'
+)
+_SPECIAL = re.compile(r"""['\#\\]""")
+_PUNCT_START = frozenset("{}();,&|^<>=!")
+
+
 def tokenize(text: str, path: str) -> list[Token]:
     """Every token of ``text``; comments and continuations vanish, line ends stay."""
     out: list[Token] = []
-    line = 1
-    pos = 0
     append = out.append
+    special = _SPECIAL.search
+    plain = _PLAIN_TOKEN.findall
+    for number, line in enumerate(text.split("\n"), 1):
+        if special(line) is None and line.count('"') % 2 == 0:
+            for word in plain(line):
+                first = word[0]
+                if first == '"':
+                    append(Token(STRING, word[1:-1], number, path))
+                else:
+                    append(Token(PUNCT if first in _PUNCT_START else WORD, word, number, path))
+            append(Token(NEWLINE, "\n", number, path))
+        elif _line(line + "\n", number, path, append):
+            append(Token(NEWLINE, "\n", number, path))
+    return out
+
+
+def _line(text: str, number: int, path: str, append: Callable[[Token], None]) -> bool:
+    """One line with quotes, comments or a continuation; False when it continues."""
+    pos = 0
     match = _TOKEN.match
-    size = len(text)
-    while pos < size:
+    while pos < len(text):
         m = match(text, pos)
         if m is None:
             snippet = text[pos : pos + 20].split("\n")[0]
-            raise InputError(path, line, f"cannot read {snippet!r} (an unterminated string?)")
+            raise InputError(path, number, f"cannot read {snippet!r} (an unterminated string?)")
         kind = m.lastgroup
         if kind == "word":
-            append(Token(WORD, m.group(kind), line, path))
+            append(Token(WORD, m.group(kind), number, path))
         elif kind == "punct":
-            append(Token(PUNCT, m.group(kind), line, path))
-        elif kind == "nl":
-            append(Token(NEWLINE, "\n", line, path))
-            line += 1
+            append(Token(PUNCT, m.group(kind), number, path))
         elif kind == "string":
             value = m.group(kind)
-            append(Token(STRING, value[1:-1].replace('\\"', '"'), line, path))
+            append(Token(STRING, value[1:-1].replace('\\"', '"'), number, path))
         elif kind == "cont":
-            line += 1
-        elif kind == "end":
-            break
+            return False
+        elif kind in ("nl", "end"):
+            return True
         pos = m.end()
-    append(Token(NEWLINE, "\n", line, path))
-    return out
+    return True

@@ -187,7 +187,8 @@ def protocols(text: str) -> IntervalSet:
     return IntervalSet.point(protocol(text))
 
 
-_V4 = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:/(\d{1,2}))?$")
+_OCTET = r"(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_V4 = re.compile(rf"^{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}(?:/(3[0-2]|[12]?\d))?$")
 
 
 def _fast_v4(text: str) -> IntervalSet | None:
@@ -195,11 +196,9 @@ def _fast_v4(text: str) -> IntervalSet | None:
     m = _V4.match(text)
     if m is None:
         return None
-    octets = [int(g) for g in m.groups()[:4]]
-    length = int(m.group(5)) if m.group(5) is not None else 32
-    if max(octets) > 255 or length > 32 or any(g != str(int(g)) for g in m.groups()[:4]):
-        return None  # leave the odd spellings (and their errors) to the full parser
-    value = octets[0] << 24 | octets[1] << 16 | octets[2] << 8 | octets[3]
+    a, b, c, d, bits = m.groups()  # no leading zeros, nothing out of range: the regex
+    length = int(bits) if bits is not None else 32
+    value = int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d)
     mask = (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF
     low = value & mask
     return IntervalSet.span(low, low | (~mask & 0xFFFFFFFF))
