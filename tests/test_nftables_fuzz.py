@@ -60,3 +60,14 @@ def test_mangled_input_never_breaks_the_reader(seed: int) -> None:
             assert exc.file is not None and exc.line is None or exc.line >= 1
             continue
         nftables.stages(ruleset, in_iface="eth0", out_iface="eth1")
+
+
+def test_a_definition_bomb_is_refused_at_its_line() -> None:
+    lines = ["define a0 = { " + ", ".join(str(i) for i in range(10)) + " }"]
+    for level in range(1, 9):
+        uses = ", ".join(f"$a{level - 1}" for _ in range(10))
+        lines.append(f"define a{level} = {{ {uses} }}")
+    with pytest.raises(InputError) as err:
+        nftables.parse("\n".join(lines) + "\n", "bomb.nft")
+    # a4 (line 5) would be 10**4 elements with their commas and braces: over 200,000 tokens
+    assert err.value.line == 5 and "more than" in err.value.message

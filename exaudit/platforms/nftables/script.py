@@ -19,6 +19,8 @@ from exaudit.platforms.nftables.model import FAMILIES, ChainDef, RuleText, SetDe
 MAX_INCLUDE_DEPTH = 16
 MAX_INCLUDED_FILES = 256
 MAX_EXPANSIONS = 10_000  # ``$NAME`` replacements per statement: a loop ends here
+# tokens one statement may expand to: definitions of definitions grow geometrically
+MAX_EXPANDED = 200_000
 # table-level objects that rules may name but that never decide a verdict
 _OBJECTS = {
     "counter",
@@ -134,6 +136,8 @@ class Reader:
                 value = self.ctx.defines.get(tok.text[1:])
                 if value is None:
                     raise _error(tok, f"{tok.text} is not defined")
+                if len(out) + len(work) + len(value) > MAX_EXPANDED:
+                    raise _error(tok, f"{tok.text} expands to more than {MAX_EXPANDED} tokens")
                 # the value keeps its own tokens but takes the line of the use
                 work.extend(reversed([Token(v.kind, v.text, tok.line, tok.file) for v in value]))
             else:
