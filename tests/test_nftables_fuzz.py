@@ -69,5 +69,5 @@ def test_a_definition_bomb_is_refused_at_its_line() -> None:
         lines.append(f"define a{level} = {{ {uses} }}")
     with pytest.raises(InputError) as err:
         nftables.parse("\n".join(lines) + "\n", "bomb.nft")
-    # a4 (line 5) would be 10**4 elements with their commas and braces: over 200,000 tokens
+    # a4 (line 5) would be 10**5 elements with their commas and braces: over 200,000 tokens
     assert err.value.line == 5 and "more than" in err.value.message
