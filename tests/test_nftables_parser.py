@@ -266,6 +266,22 @@ def test_priority_order_is_by_number_not_by_table() -> None:
     assert [s.label for s in stages] == ["ip b two", "inet a one"]
 
 
+def test_at_one_priority_the_chain_made_last_runs_first() -> None:
+    # checked against the kernel: with a (reject) made before b (drop), a packet is dropped
+    made_first = (
+        "table inet a {\n  chain i {\n    type filter hook input priority 0; policy accept;\n"
+        "    reject\n  }\n}\n"
+    )
+    made_last = (
+        "table ip b {\n  chain i {\n    type filter hook input priority 0; policy accept;\n"
+        "    drop\n  }\n}\n"
+    )
+    for text, first in ((made_first + made_last, "ip b i"), (made_last + made_first, "inet a i")):
+        ruleset = nftables.parse(text, "t.nft")
+        assert ruleset.base_chains[0].key == first
+        assert any("share hook input and priority 0" in n.message for n in ruleset.notes)
+
+
 def test_a_forwarded_packet_meets_prerouting_forward_and_postrouting() -> None:
     text = (
         "table inet t {\n"

@@ -186,11 +186,30 @@ def build(ctx: Context, path: str, lines_total: int) -> NftRuleset:
         versions.update(IP_FAMILIES[table.family])
         _build_table(rs, table)
     rs.tables = tuple(tables)
-    rs.base_chains.sort(key=lambda b: (b.priority, b.key))
+    # by priority; at one priority the kernel runs the chain registered last first (a new
+    # hook goes before the entries of equal priority), so the later-made chain comes first
+    rs.base_chains.sort(key=lambda b: (b.priority, -b.created))
+    _note_ties(rs)
     rs.extra["families"] = versions or {4, 6}
     if not rs.base_chains:
         rs.notes.append(Note(None, "no filter base chain on an IP hook: nothing filters packets"))
     return rs
+
+
+def _note_ties(rs: NftRuleset) -> None:
+    seen: dict[tuple[str, int], list[str]] = {}
+    for base in rs.base_chains:
+        seen.setdefault((base.hook, base.priority), []).append(base.key)
+    for (hook, prio), keys in seen.items():
+        if len(keys) > 1:
+            rs.notes.append(
+                Note(
+                    None,
+                    f"base chains {', '.join(keys)} share hook {hook} and priority {prio}: the "
+                    "kernel runs them in this order (the one made last first); a ruleset loaded "
+                    "in another order would run them otherwise",
+                )
+            )
 
 
 def _build_table(rs: NftRuleset, table: TableDef) -> None:
@@ -234,6 +253,7 @@ def _build_table(rs: NftRuleset, table: TableDef) -> None:
                 chain.hook,
                 chain.priority,
                 chain.origin,
+                chain.created,
                 conntrack[chain.name] == "before",
             )
         )

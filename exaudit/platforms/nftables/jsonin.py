@@ -219,8 +219,10 @@ def _object(ctx: Context, path: str, line: int, verb: str, kind: str, body: Any)
     elif kind == "chain":
         table = _table(ctx, path, line, body)
         chain = table.chains.setdefault(
-            body["name"], ChainDef(body["name"], Origin(path, line, origin_text))
+            body["name"],
+            ChainDef(body["name"], Origin(path, line, origin_text), created=ctx.created + 1),
         )
+        ctx.created = max(ctx.created, chain.created)
         if "hook" in body:
             chain.type, chain.hook = body.get("type", "filter"), body["hook"]
             chain.priority = int(body.get("prio", 0))

@@ -33,6 +33,7 @@ class ChainDef:
     policy: str = "accept"
     policy_origin: Origin | None = None
     rules: list[RuleText] = field(default_factory=list)
+    created: int = 0  # the order chains were made in: ties of priority depend on it
 
     @property
     def base(self) -> bool:
@@ -83,6 +84,7 @@ class BaseChain:
     hook: str
     priority: int
     origin: Origin
+    created: int = 0
     before_conntrack: bool = False  # its ct state matches see every packet as invalid
 
 

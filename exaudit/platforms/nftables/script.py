@@ -49,6 +49,7 @@ class Context:
     depth: int = 0
     included: int = 0
     statements: int = 0
+    created: int = 0  # chains made so far
 
     def origin(self, tok: Token) -> Origin:
         lines = self.lines.get(tok.file, [])
@@ -318,7 +319,9 @@ class Reader:
     def chain(self, table: TableDef, name: Token, first: Token) -> ChainDef:
         chain = table.chains.get(name.text)
         if chain is None:
-            chain = table.chains[name.text] = ChainDef(name.text, self.ctx.origin(first))
+            self.ctx.created += 1
+            chain = ChainDef(name.text, self.ctx.origin(first), created=self.ctx.created)
+            table.chains[name.text] = chain
         return chain
 
     def chain_body(self, table: TableDef, chain: ChainDef) -> None:
