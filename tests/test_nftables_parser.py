@@ -148,7 +148,9 @@ def test_match(body: str, packet: dict, verdict: str) -> None:
 # --- named sets ------------------------------------------------------------------------
 
 SETS = """table inet t {
-  set blocked { type ipv4_addr; flags interval; elements = { 192.0.2.0/28, 198.51.100.1-198.51.100.9 } }
+  set blocked {
+    type ipv4_addr; flags interval; elements = { 192.0.2.0/28, 198.51.100.1-198.51.100.9 }
+  }
   set web { type inet_service; elements = { 80, 443 } }
   set pairs {
     type ipv4_addr . inet_service
@@ -254,6 +256,11 @@ def _two(first: str, second: str, *, p1: str = "0", p2: str = "10") -> str:
 )
 def test_base_chains(text: str, packet: dict, verdict: str) -> None:
     assert ask(text, local="input", **packet) == verdict
+
+
+def test_the_family_guard_of_an_ip_table_is_no_rule_of_the_ruleset() -> None:
+    ruleset = nftables.parse(chain("    tcp dport 22 accept", family="ip"), "t.nft")
+    assert ruleset.rule_count == 1 and len(ruleset.chains["ip t c"].rules) == 2
 
 
 def test_priority_order_is_by_number_not_by_table() -> None:

@@ -16,6 +16,7 @@ from exaudit.core.model import (
     Verb,
 )
 from exaudit.platforms.nftables.model import (
+    GUARD,
     IP_FAMILIES,
     BaseChain,
     ChainDef,
@@ -125,7 +126,7 @@ def _guard(table: TableDef, chain: ChainDef) -> Rule | None:
     if len(versions) == 2:
         return None
     other = addresses.ALL_V6 if versions == (4,) else addresses.ALL_V4
-    name = f"(IPv{6 if versions == (4,) else 4} packets do not meet table {table.key})"
+    name = GUARD.format(other=6 if versions == (4,) else 4, table=table.key)
     return Rule(chain.origin, Match(src=other), Target(Verb.ACCEPT, name=name))
 
 

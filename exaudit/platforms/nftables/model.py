@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from exaudit.core.model import Origin, Ruleset
+from exaudit.core.model import Origin, Rule, Ruleset
 from exaudit.platforms.nftables.lexer import Token
 
 # the families whose chains see IP packets, and which IP versions each sees
 IP_FAMILIES = {"ip": (4,), "ip6": (6,), "inet": (4, 6)}
 FAMILIES = ("ip", "ip6", "inet", "arp", "bridge", "netdev")
+# the target name of the rule that lets the other IP version pass an ip or ip6 base chain
+GUARD = "(IPv{other} packets do not meet table {table})"
 HOOKS = ("prerouting", "input", "forward", "output", "postrouting", "ingress", "egress")
 
 
@@ -96,3 +98,15 @@ class NftRuleset(Ruleset):
     # ``family table chain`` of every chain, to tell a fix where a line lives
     where: dict[Origin, str] = field(default_factory=dict)
     tables: tuple[str, ...] = ()
+
+    def rules(self) -> list[Rule]:
+        """The ruleset's own rules: not the rules exaudit adds for an ip/ip6 table's family."""
+        return [r for r in super().rules() if not _is_guard(r)]
+
+    @property
+    def rule_count(self) -> int:
+        return len(self.rules())
+
+
+def _is_guard(rule: Rule) -> bool:
+    return rule.target.name.startswith("(IPv") and rule.target.name.endswith(")")
