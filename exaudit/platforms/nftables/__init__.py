@@ -1,9 +1,10 @@
 """nftables: ``nft list ruleset`` output, ``nft -f`` scripts and ``nft -j`` JSON.
 
 Reading is split by job: ``lexer`` (tokens), ``script`` (commands, blocks, includes and
-definitions into tables), ``jsonin`` (the JSON form into the same tables), ``rules`` and
-``selectors`` (what a rule matches and does), ``build`` (the model chains and notes),
-``stages`` (base chains per hook in priority order), ``fix`` and ``detect``.
+definitions into tables), ``jsonin`` (the JSON form into the same tables), ``rules``,
+``selectors`` and ``words`` (what a rule matches and does), ``assemble`` (model rules of
+one nft rule), ``build`` (the model chains and notes), ``stages`` (base chains per hook in
+priority order), ``fix`` and ``detect``.
 """
 
 from __future__ import annotations

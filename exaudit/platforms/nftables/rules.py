@@ -9,12 +9,13 @@ is the map lookup.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from exaudit.core import addresses
 from exaudit.core.errors import InputError
 from exaudit.core.intervals import IntervalSet
-from exaudit.core.model import STATES, IfaceMatch, Match, Origin, Rule, State, Target, Verb
+from exaudit.core.model import STATES, IfaceMatch, Rule, State, Target, Verb
+from exaudit.platforms.nftables.assemble import Parts, bits, iface_pattern, model_rules, split
 from exaudit.platforms.nftables.lexer import STRING, WORD, Token
 from exaudit.platforms.nftables.model import RuleText, SetDef, TableDef
 from exaudit.platforms.nftables.selectors import (
@@ -26,45 +27,19 @@ from exaudit.platforms.nftables.selectors import (
     space,
     value,
 )
-from exaudit.platforms.nftables.values import PORT_PROTOCOLS
+from exaudit.platforms.nftables.words import (
+    HARMLESS_SET,
+    LOG_FLAG_WORDS,
+    LOG_OPTIONS,
+    NEGATE,
+    OPAQUE,
+    OPS,
+    QUIET,
+    UNREADABLE,
+    VERDICTS,
+)
 
-OPS = {"==", "!=", "<", ">", "<=", ">=", "eq", "ne", "lt", "gt", "le", "ge"}
-NEGATE = {"!=", "ne"}
-VERDICTS = {"accept", "drop", "continue", "return", "jump", "goto", "reject"}
-# statements that change nothing exaudit models (their options are skipped with them)
-QUIET = {"counter", "log", "comment"}
-LOG_OPTIONS = {"prefix", "level", "group", "snaplen", "queue-threshold", "flags"}
-LOG_FLAG_WORDS = {",", "tcp", "ip", "sequence", "options", "skuid", "ether", "all"}
-# statements that end evaluation in a way exaudit does not model
-OPAQUE = {
-    "queue": "queue hands the packet to a program in user space",
-    "notrack": "notrack makes later ct state matches see untracked packets",
-    "dnat": "NAT statements rewrite the packet",
-    "snat": "NAT statements rewrite the packet",
-    "masquerade": "NAT statements rewrite the packet",
-    "redirect": "NAT statements rewrite the packet",
-    "tproxy": "tproxy diverts the packet",
-    "dup": "dup copies the packet",
-    "fwd": "fwd sends the packet elsewhere",
-    "synproxy": "synproxy answers the handshake itself",
-    "__unreadable__": "a JSON expression exaudit cannot read",
-}
-UNREADABLE = "__unreadable__"
-# ``X set VALUE`` statements that change nothing a later match of exaudit's reads
-HARMLESS_SET = {
-    "meta mark",
-    "ct mark",
-    "meta priority",
-    "ip dscp",
-    "ip6 dscp",
-    "ip ttl",
-    "ip6 hoplimit",
-    "meta secmark",
-    "ct secmark",
-    "ct helper",
-    "meta nftrace",
-    "ct label",
-}
+__all__ = ["UNREADABLE", "Compiler", "Env", "RuleProblem"]
 
 
 class RuleProblem(Exception):
@@ -80,23 +55,6 @@ class Env:
     # "before": the chain runs before conntrack, where every packet's ct state is
     # invalid (no entry yet); "both": it is reached before and after; "": after
     conntrack: str = ""
-
-
-@dataclass
-class _Parts:
-    """What one rule says, as read so far."""
-
-    dims: dict[str, IntervalSet] = field(default_factory=dict)
-    iif: IfaceMatch | None = None
-    oif: IfaceMatch | None = None
-    unknown: list[str] = field(default_factory=list)
-    any_l4: bool = False
-    target: Target | None = None
-    # one verdict map or concatenated set: per element, its sets and its verdict
-    alternatives: list[tuple[dict[str, IntervalSet], Target | None]] | None = None
-
-    def restrict(self, dim: str, got: IntervalSet) -> None:
-        self.dims[dim] = self.dims[dim] & got if dim in self.dims else got
 
 
 class Compiler:
@@ -156,12 +114,12 @@ class Compiler:
 
     def compile(self, rule: RuleText) -> list[Rule]:
         self.load(rule.tokens)
-        parts = _Parts()
+        parts = Parts()
         while self.i < len(self.toks):
             self.expression(parts)
-        return _rules(parts, rule.origin)
+        return model_rules(parts, rule.origin)
 
-    def expression(self, parts: _Parts) -> None:
+    def expression(self, parts: Parts) -> None:
         sel = self.selector_at()
         w = self.word()
         if sel is not None:
@@ -190,7 +148,7 @@ class Compiler:
         else:
             self.unknown(parts)
 
-    def unknown(self, parts: _Parts) -> None:
+    def unknown(self, parts: Parts) -> None:
         """An expression exaudit does not model: up to the next one it knows."""
         words = [self.take().text]
         while self.peek() is not None and not self.starts_expression():
@@ -233,7 +191,7 @@ class Compiler:
                 while self.word() in LOG_FLAG_WORDS and self.peek() is not None:
                     self.take()
 
-    def set_statement(self, lead: str, parts: _Parts, *, taken: bool = False) -> None:
+    def set_statement(self, lead: str, parts: Parts, *, taken: bool = False) -> None:
         """``X set VALUE``: the value is an expression of its own, up to a verdict."""
         if not taken:
             self.take()
@@ -249,7 +207,7 @@ class Compiler:
 
     # --- verdicts ----------------------------------------------------------------------
 
-    def verdict(self, parts: _Parts) -> None:
+    def verdict(self, parts: Parts) -> None:
         target = self.verdict_target()
         if target.verb is Verb.REJECT:
             # ``reject with`` a kind of answer implies the packets it can answer (nft adds
@@ -293,7 +251,7 @@ class Compiler:
 
     # --- matches -----------------------------------------------------------------------
 
-    def match(self, sel: Selector, parts: _Parts) -> None:
+    def match(self, sel: Selector, parts: Parts) -> None:
         keys = [sel]
         while self.word() == ".":
             self.take()
@@ -353,7 +311,7 @@ class Compiler:
             if sel.kind == "flags" and self.word() == "/":
                 self.take()
                 mask = self.bits()
-                self.apply(parts, sel, masked(mask, op or "==", _bits(words)))
+                self.apply(parts, sel, masked(mask, op or "==", bits(words)))
                 return
         self.single(sel, op, words, parts)
 
@@ -369,15 +327,15 @@ class Compiler:
             while self.word() in (",", "|") and self.peek(1) is not None:
                 self.take()
                 words.append(self.take().text)
-        return _bits(words)
+        return bits(words)
 
-    def single(self, sel: Selector, op: str, words: list[str], parts: _Parts) -> None:
+    def single(self, sel: Selector, op: str, words: list[str], parts: Parts) -> None:
         if sel.kind in ("iface", "ifindex"):
             self.iface(sel, op, words, parts)
             return
         try:
             if sel.kind == "flags" and op == "":
-                got = bitmask_any(_bits(words))
+                got = bitmask_any(bits(words))
             elif sel.kind == "state" and len(words) > 1:
                 got = IntervalSet()
                 for w in words:
@@ -394,14 +352,14 @@ class Compiler:
         else:
             self.apply(parts, sel, compare(sel, op, got))
 
-    def element(self, sel: Selector, toks: list[Token], parts: _Parts) -> IntervalSet:
+    def element(self, sel: Selector, toks: list[Token], parts: Parts) -> IntervalSet:
         try:
             return value(sel, [t.text for t in toks])
         except ValueError as exc:
             parts.unknown.append(f"{sel.words} element {' '.join(t.text for t in toks)} ({exc})")
             return IntervalSet()
 
-    def apply(self, parts: _Parts, sel: Selector, got: IntervalSet, negate: bool = False) -> None:
+    def apply(self, parts: Parts, sel: Selector, got: IntervalSet, negate: bool = False) -> None:
         if sel.kind == "state" and self.env.conntrack == "both":
             parts.unknown.append("ct state in a chain reached both before and after conntrack")
             return
@@ -419,19 +377,19 @@ class Compiler:
         dim = "src" if sel.dim == "family" else sel.dim
         parts.restrict(dim, got)
 
-    def iface(self, sel: Selector, op: str, words: list[str], parts: _Parts) -> None:
+    def iface(self, sel: Selector, op: str, words: list[str], parts: Parts) -> None:
         if op not in ("", "==", "eq") and op not in NEGATE:
             parts.unknown.append(f"{sel.words} {op} {' '.join(words)}")
             return
         names = list(words)
         self.set_iface(sel, names, op in NEGATE, parts)
 
-    def set_iface(self, sel: Selector, names: list[str], negated: bool, parts: _Parts) -> None:
+    def set_iface(self, sel: Selector, names: list[str], negated: bool, parts: Parts) -> None:
         patterns = []
         for name in names:
             if name == "*" and sel.kind == "iface":
                 raise self.fail("all-wildcard interface names are not supported (nft refuses them)")
-            pattern = _iface_pattern(name, sel.kind == "iface")
+            pattern = iface_pattern(name, sel.kind == "iface")
             if pattern is None:
                 parts.unknown.append(f"{sel.words} {name}")
                 return
@@ -479,7 +437,7 @@ class Compiler:
 
     def alternatives(
         self,
-        parts: _Parts,
+        parts: Parts,
         keys: list[Selector],
         elements: list[list[Token]] | None,
         *,
@@ -502,7 +460,7 @@ class Compiler:
         out: list[tuple[dict[str, IntervalSet], Target | None]] = []
         for element in elements:
             key_toks, target = self.map_element(element) if is_map else (element, None)
-            pieces = _split(key_toks, ".")
+            pieces = split(key_toks, ".")
             if len(pieces) != len(keys):
                 raise self.fail(f"element {' '.join(t.text for t in element)} does not fit {what}")
             dims: dict[str, IntervalSet] = {}
@@ -516,7 +474,7 @@ class Compiler:
                     else:
                         parts.unknown.append(f"{what} element ({exc})")
                     return
-                extra = _Parts()
+                extra = Parts()
                 self.apply(extra, sel, got)
                 if extra.unknown and is_map:
                     parts.target = Target(Verb.UNKNOWN, name="; ".join(extra.unknown))
@@ -551,84 +509,3 @@ class Compiler:
         finally:
             self.toks, self.words, self.i = saved
         return toks[:colon], target
-
-
-def _bits(words: list[str]) -> int:
-    from exaudit.platforms.nftables.values import tcp_flag_bits
-
-    return tcp_flag_bits(words)
-
-
-def _split(toks: list[Token], sep: str) -> list[list[Token]]:
-    out: list[list[Token]] = [[]]
-    for t in toks:
-        if t.text == sep and t.kind == WORD:
-            out.append([])
-        else:
-            out[-1].append(t)
-    return out
-
-
-def _iface_pattern(name: str, wildcards: bool) -> str | None:
-    """An nft interface name as an IfaceMatch pattern (``eth*`` -> ``eth+``)."""
-    if not name or name.endswith("+") or name.isdigit():
-        return None  # a literal '+' would read as a prefix; a number is an index
-    if name.endswith("*") and wildcards and not name.endswith("\\*"):
-        return name[:-1] + "+"
-    return None if "*" in name and wildcards else name
-
-
-def _rules(parts: _Parts, origin: Origin) -> list[Rule]:
-    target = parts.target or Target(Verb.CONTINUE, name="(no verdict)")
-    unknown = tuple(parts.unknown)
-    alternatives = parts.alternatives or [({}, None)]
-    out = []
-    for dims, alt_target in alternatives:
-        merged = dict(parts.dims)
-        for dim, s in dims.items():
-            merged[dim] = merged[dim] & s if dim in merged else s
-        chosen = alt_target or target
-        if parts.any_l4:
-            out += _transport(merged, parts, origin, chosen, unknown)
-        else:
-            out.append(Rule(origin, _match(merged, parts), chosen, unknown))
-    return out
-
-
-def _transport(
-    dims: dict[str, IntervalSet], parts: _Parts, origin: Origin, target: Target, unknown: tuple
-) -> list[Rule]:
-    """``th dport``: exact for protocols with ports, unknown for the others."""
-    proto = dims.get("proto")
-    with_ports = dict(dims, proto=(proto & PORT_PROTOCOLS) if proto is not None else PORT_PROTOCOLS)
-    rules = [Rule(origin, _match(with_ports, parts), target, unknown)]
-    others = (proto - PORT_PROTOCOLS) if proto is not None else None
-    if others is None or others:
-        rest = {k: v for k, v in dims.items() if k not in ("sport", "dport")}
-        if others is not None:
-            rest["proto"] = others
-        else:
-            rest["proto"] = IntervalSet.span(0, 255) - PORT_PROTOCOLS
-        rules.append(
-            Rule(
-                origin,
-                _match(rest, parts),
-                target,
-                unknown + ("th ports of a protocol without ports",),
-            )
-        )
-    return rules
-
-
-def _match(dims: dict[str, IntervalSet], parts: _Parts) -> Match:
-    return Match(
-        proto=dims.get("proto"),
-        src=dims.get("src"),
-        dst=dims.get("dst"),
-        sport=dims.get("sport"),
-        dport=dims.get("dport"),
-        flags=dims.get("flags"),
-        state=dims.get("state"),
-        iif=parts.iif,
-        oif=parts.oif,
-    )
