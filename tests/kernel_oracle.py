@@ -62,6 +62,9 @@ SYSCTLS = {
     "net/ipv6/conf/all/disable_ipv6": "1",
     "net/ipv6/conf/default/disable_ipv6": "1",
 }
+# Loaders that take the ruleset on stdin as they are (nft -f -) and have no save command
+# the counters are read with: their batches come back without counters.
+LOADERS = {"nft": ["nft", "-f", "-"]}
 # Which save command reads the counters of which restore command.
 SAVE_FOR = {
     "iptables-restore": "iptables-save",
@@ -387,7 +390,7 @@ def run_batch(request: dict) -> dict:
         )
     restore = request.get("restore", "iptables-restore")
     fds = _setup(topology)
-    _run([restore, "-w", "10"], request["ruleset"])
+    _run(LOADERS.get(restore) or [restore, "-w", "10"], request["ruleset"])
     raws = []
     for proto in sorted({PROTO_NUMBERS[p.proto] for p in packets}):
         raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, proto)
@@ -401,9 +404,13 @@ def run_batch(request: dict) -> dict:
         _drain(fds, raws, seen)
     answers = _judge(packets, seen)
     save = SAVE_FOR.get(os.path.basename(restore), "iptables-save")
-    counters = subprocess.run(
-        [save, "-c", "-t", "filter"], capture_output=True, text=True, timeout=60
-    ).stdout
+    counters = (
+        ""
+        if restore in LOADERS
+        else subprocess.run(
+            [save, "-c", "-t", "filter"], capture_output=True, text=True, timeout=60
+        ).stdout
+    )
     return {
         "answers": [asdict(a) for a in answers],
         "save": counters,
@@ -436,13 +443,16 @@ class KernelOracle:
             return "the kernel oracle needs Linux"
         if os.geteuid() != 0:
             return "the kernel oracle needs root (network namespaces, tun, iptables)"
-        for tool in (restore, SAVE_FOR.get(restore, "iptables-save"), "ip", "unshare"):
+        save = () if restore in LOADERS else (SAVE_FOR.get(restore, "iptables-save"),)
+        for tool in (restore, *save, "ip", "unshare"):
             if shutil.which(tool) is None:
-                return f"{tool} is not installed (apt-get install iptables iproute2)"
+                package = "nftables" if restore in LOADERS else "iptables"
+                return f"{tool} is not installed (apt-get install {package} iproute2)"
         if not os.path.exists("/dev/net/tun"):
             return "/dev/net/tun is missing (no tun driver)"
+        probe = PROBE_NFT_RULESET if restore in LOADERS else PROBE_RULESET
         try:  # only whether it runs: wrong answers are the self-test's to fail on
-            KernelOracle(restore).run(PROBE_RULESET, PROBE_TOPOLOGY, PROBE_PACKETS[:1])
+            KernelOracle(restore).run(probe, PROBE_TOPOLOGY, PROBE_PACKETS[:1])
         except (OracleError, OSError, subprocess.SubprocessError) as exc:
             return f"cannot run a probe in a private network namespace: {exc}"
         return None
@@ -475,7 +485,8 @@ class KernelOracle:
 
     def selftest(self) -> None:
         """A two-interface namespace, ACCEPTs, a DROP and REJECTs: the kernel must agree."""
-        got = [a.outcome for a in self.run(PROBE_RULESET, PROBE_TOPOLOGY, PROBE_PACKETS).answers]
+        probe = PROBE_NFT_RULESET if self.restore in LOADERS else PROBE_RULESET
+        got = [a.outcome for a in self.run(probe, PROBE_TOPOLOGY, PROBE_PACKETS).answers]
         if got != PROBE_OUTCOMES:
             raise OracleError(f"self-test: the kernel answered {got}, expected {PROBE_OUTCOMES}")
 
@@ -492,6 +503,14 @@ PROBE_RULESET = (
     "-A FORWARD -i eth0 -o eth1 -p udp --dport 53 -j ACCEPT\n"
     "-A FORWARD -p tcp -j REJECT --reject-with tcp-reset\nCOMMIT\n"
 )
+PROBE_NFT_RULESET = (
+    "table ip filter {\n"
+    " chain input { type filter hook input priority 0; policy drop;\n"
+    "  tcp dport 22 accept\n  meta l4proto udp reject\n }\n"
+    " chain forward { type filter hook forward priority 0; policy drop;\n"
+    '  iifname "eth0" oifname "eth1" udp dport 53 accept\n'
+    "  meta l4proto tcp reject with tcp reset\n }\n}\n"
+)
 PROBE_PACKETS = [
     Packet("tcp", "10.251.0.5", "10.250.0.1", 40000, 22, "eth0"),
     Packet("tcp", "10.251.0.5", "10.250.0.1", 40000, 23, "eth0"),
@@ -506,11 +525,12 @@ PROBE_OUTCOMES = ["accept", "drop", "reject", "accept", "drop", "reject"]
 if __name__ == "__main__":
     if sys.argv[1:] == ["--worker"]:
         sys.exit(worker_main())
-    if sys.argv[1:] == ["--selftest"]:
-        reason = KernelOracle.unavailable()
+    if sys.argv[1:2] == ["--selftest"]:
+        loader = sys.argv[2] if len(sys.argv) > 2 else "iptables-restore"
+        reason = KernelOracle.unavailable(loader)
         if reason is None:
-            KernelOracle().selftest()
+            KernelOracle(loader).selftest()
         print(reason or "kernel oracle works")
         sys.exit(1 if reason else 0)
-    print("usage: kernel_oracle.py --selftest | --worker", file=sys.stderr)
+    print("usage: kernel_oracle.py --selftest [nft] | --worker", file=sys.stderr)
     sys.exit(2)

@@ -56,6 +56,17 @@ SAMPLES = {
         4,
         5,
     ),
+    "nftables": Sample(
+        "table inet filter {\n  chain forward {\n"
+        "    type filter hook forward priority filter; policy drop;\n"
+        "    # exaudit: ignore[EXA201] test\n"
+        '    iifname "eth1" oifname "eth2" ip daddr 10.1.0.10 tcp dport 25 accept\n'
+        "  }\n}\n",
+        "eth1",
+        "eth2",
+        4,
+        5,
+    ),
     "asa": Sample(
         "interface GigabitEthernet0/0\n nameif outside\n security-level 0\n"
         "interface GigabitEthernet0/1\n nameif inside\n security-level 100\n"

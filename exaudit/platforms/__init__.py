@@ -17,6 +17,7 @@ _MODULES = {
     "pf": "exaudit.platforms.pf",
     "ios": "exaudit.platforms.ios",
     "asa": "exaudit.platforms.asa",
+    "nftables": "exaudit.platforms.nftables",
 }
 NAMES = tuple(_MODULES)
 
