@@ -32,6 +32,7 @@ import struct
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -313,7 +314,7 @@ def _drain(fds: dict[str, int], raws: list[socket.socket], seen: dict[str, list[
                 seen.setdefault(name, []).append(data)
 
 
-def _judge(packets: list[Packet], seen: dict[str, list[bytes]]) -> list[Answer]:
+def _judge(packets: list[Packet], seen: dict[str, list[bytes]], nat: bool = False) -> list[Answer]:
     index = {p.key: i for i, p in enumerate(packets)}
     reversed_index = {(k[0], k[2], k[1], k[4], k[3]): i for k, i in index.items()}
     delivered: set[int] = set()
@@ -325,7 +326,9 @@ def _judge(packets: list[Packet], seen: dict[str, list[bytes]]) -> list[Answer]:
             delivered.add(index[got[0]])
     # a packet whose destination nat rewrote leaves with its protocol, source and source
     # port (unique in a batch) and another destination
-    loose = {(k[0], k[1], k[3]): i for k, i in index.items()}
+    # (only where that triple is unique among the batch's packets: nft batches repeat them)
+    triples = Counter((k[0], k[1], k[3]) for k in index)
+    loose = {(k[0], k[1], k[3]): i for k, i in index.items() if triples[(k[0], k[1], k[3])] == 1}
     rewritten: dict[int, str] = {}
     for name, frames in seen.items():
         for data in frames:
@@ -355,7 +358,7 @@ def _judge(packets: list[Packet], seen: dict[str, list[bytes]]) -> list[Answer]:
     for i, p in enumerate(packets):
         outs = left.get(i, set())
         back = replies.get(i, [])
-        if i in rewritten and not outs and i not in delivered:
+        if nat and i in rewritten and not outs and i not in delivered:
             answers.append(Answer("accept", rewritten[i]))
             continue
         if p.out_iface is None:
@@ -402,7 +405,9 @@ def run_batch(request: dict) -> dict:
         for i in range(start, min(start + CHUNK, len(packets))):
             os.write(fds[packets[i].in_iface], build(packets[i], i + 1))
         _drain(fds, raws, seen)
-    answers = _judge(packets, seen)
+    # only a ruleset that rewrites destinations explains a packet leaving with another one
+    nat = re.search(r"DNAT|REDIRECT|NETMAP|\bdnat\b|\bredirect\b", request["ruleset"]) is not None
+    answers = _judge(packets, seen, nat)
     save = SAVE_FOR.get(os.path.basename(restore), "iptables-save")
     counters = (
         ""
