@@ -5,7 +5,7 @@ from __future__ import annotations
 from exaudit.core.model import IssueKind, Verb
 from exaudit.platforms.cisco import common as cc
 from exaudit.platforms.cisco.asa.ace import AceReader
-from exaudit.platforms.cisco.asa.model import Acl, Entry
+from exaudit.platforms.cisco.asa.model import Acl, Entry, signature
 from exaudit.platforms.cisco.asa.tables import DISPLAY_NOISE
 from exaudit.platforms.cisco.common import Block, ParseError, Tokens
 
@@ -76,7 +76,7 @@ class AclReader(AceReader):
     def _add(self, name: str, index: int, entry: Entry, position: int | None) -> None:
         acl = self.acls.setdefault(name, Acl(name, index))
         if position is None or position > len(acl.entries):
-            acl.entries.append(entry)
+            acl.add(entry)
             return
         if acl.doubts and any(e.doubt_at is not None for e in acl.entries[: position - 1]):
             # line N counts entries that may be gone: where this one lands is undetermined,
@@ -92,7 +92,7 @@ class AclReader(AceReader):
                 text=entry.text,
             )
             position = next(i for i, e in enumerate(acl.entries, 1) if e.doubt_at is not None)
-        acl.entries.insert(position - 1, entry)
+        acl.add(entry, position)
 
     # undoing lists and bindings ---------------------------------------------------------
 
@@ -123,7 +123,7 @@ class AclReader(AceReader):
         text = " ".join(toks.words[toks.i :])
         if kind in ("ethertype", "webtype"):
             return  # lists exaudit does not read
-        same = [e for e in acl.entries if e.text == text and e.remark == (kind == "remark")]
+        same = acl.written(text, kind == "remark")
         at = acl.entries[position - 1] if position and position <= len(acl.entries) else None
         if kind == "remark":
             if same:
@@ -133,13 +133,13 @@ class AclReader(AceReader):
         if len(same) == 1 and (position is None or at is same[0]):
             self._remove_entry(acl, same[0], index)
             same = []
-        twins = [
-            e
-            for e in acl.entries
-            if not e.remark
-            and e.doubt_at is None
-            and (e in same or sig is None or signature(e) == sig)
-        ]
+        # the entries written the same way, or matching the same packets, or (when the
+        # line is not understood) any, of those no line may have removed already
+        if sig is None:
+            twins = acl.sure(None)
+        else:
+            written = [e for e in same if not e.remark and e.doubt_at is None]
+            twins = acl.in_order(dict.fromkeys([*written, *acl.sure(sig)]))
         if twins:
             self.ctx.not_understood(
                 index,
@@ -163,12 +163,13 @@ class AclReader(AceReader):
         if entry.doubt_at is None:
             entry.doubt_at = index
             acl.doubts += 1
+            acl.doubted(entry)
         entry.rules = cc.doubtful(entry.rules, why)
         if not entry.remark:
             self.ctx.not_modelled(entry.index, why)
 
     def _remove_entry(self, acl: Acl, entry: Entry, index: int) -> None:
-        acl.entries.remove(entry)
+        acl.remove(entry)
         if entry.doubt_at is not None:
             acl.doubts -= 1
         if not acl.entries:
@@ -205,9 +206,3 @@ def line_number(words: list[str]) -> tuple[int | None, Tokens]:
     if toks.take_if("line"):
         position = cc.number(toks.take("a line number"), 1, 2**31, "line")
     return position, toks
-
-
-def signature(entry: Entry) -> tuple:
-    """What an entry matches and does: entries with equal signatures may be one entry to
-    the ASA, written differently."""
-    return tuple((r.match, r.target.verb, r.unknown) for r in entry.rules), entry.inactive

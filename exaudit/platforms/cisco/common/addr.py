@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from exaudit.core import addresses
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import ICMP, ICMPV6
 from exaudit.platforms.cisco.common.tokens import PORT_PROTOCOLS, ParseError
 
+# A dotted quad as ``ipaddress.IPv4Address`` accepts it (ASCII digits, 0-255, no leading
+# zeros), checked without building an address: ACLs are mostly addresses.
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}")
+
 
 def is_ipv4(word: str | None) -> bool:
-    if word is None or word.count(".") != 3:
-        return False
-    try:
-        ipaddress.IPv4Address(word)
-    except ValueError:
-        return False
-    return True
+    return word is not None and _IPV4.fullmatch(word) is not None
 
 
 def is_prefix(word: str | None) -> bool:
@@ -49,7 +50,16 @@ def _checked(build: Callable[[], IntervalSet], text: str) -> IntervalSet:
         raise ParseError(f"bad address {text!r}: {exc}") from None
 
 
+def _v4(word: str) -> int:
+    """A dotted quad ``is_ipv4`` accepted, as the integer exaudit's address space uses."""
+    a, b, c, d = word.split(".")
+    return int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d)
+
+
+@lru_cache(maxsize=65536)  # configurations repeat their hosts and masks
 def host(word: str) -> IntervalSet:
+    if is_ipv4(word):
+        return IntervalSet.point(_v4(word))
     return _checked(lambda: addresses.host(word), word)
 
 
@@ -58,9 +68,12 @@ def with_wildcard(address: str, wild: str) -> IntervalSet:
     return _checked(lambda: addresses.wildcard(address, wild), f"{address} {wild}")
 
 
+@lru_cache(maxsize=65536)
 def wildcard_addr(address: str, wild: str) -> Addr:
     """Like ``with_wildcard``; a mask selecting too many blocks is kept as an unknown."""
     try:
+        if is_ipv4(address) and is_ipv4(wild):
+            return Addr(addresses.bits_match(_v4(address), _v4(wild), 32))
         return Addr(addresses.wildcard(address, wild))
     except addresses.AddressError as exc:
         if "separate blocks" not in str(exc):
@@ -70,10 +83,13 @@ def wildcard_addr(address: str, wild: str) -> Addr:
         raise ParseError(f"bad address '{address} {wild}': {exc}") from None
 
 
+@lru_cache(maxsize=65536)
 def with_netmask(address: str, mask: str) -> IntervalSet:
     """Address + subnet mask; a non-contiguous mask is read bit by bit, like the device."""
 
     def build() -> IntervalSet:
+        if is_ipv4(address) and is_ipv4(mask):
+            return addresses.bits_match(_v4(address), _v4(mask) ^ 0xFFFFFFFF, 32)
         inverse = int(ipaddress.IPv4Address(mask)) ^ 0xFFFFFFFF
         return addresses.bits_match(int(ipaddress.IPv4Address(address)), inverse, 32)
 
@@ -131,8 +147,11 @@ class Service:
         return Service(proto, self.sport, self.dport, self.unknown)
 
 
+_ICMP_PROTOCOLS = IntervalSet.of([ICMP, ICMPV6])
+
+
 def _is_icmp(proto: IntervalSet | None) -> bool:
-    return proto is not None and bool(proto) and proto.issubset(IntervalSet.of([ICMP, ICMPV6]))
+    return proto is not None and bool(proto) and proto.issubset(_ICMP_PROTOCOLS)
 
 
 def icmp_service(proto: int, types: IntervalSet | None, codes: IntervalSet | None) -> Service:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from exaudit.core.errors import InputError
+from exaudit.platforms.cisco.common.indent import needs_library, parents
 
 
 @dataclass(eq=False)
@@ -59,22 +60,68 @@ def _ciscoconfparse() -> type:
 
 
 def load_blocks(lines: list[str], path: str, syntax: str) -> Blocks:
-    """ciscoconfparse's block structure (parents and children) over exactly these lines."""
+    """The block structure (parents and children) of exactly these lines, as ciscoconfparse
+    gives it: computed from indentation where nothing else matters, else by the library."""
+    if needs_library("\n".join(lines)):
+        return _library_blocks(lines, path, syntax)
+    blocks = [Block(line.rstrip(), n) for n, line in enumerate(lines)]
+    top = []
+    for block, parent in zip(blocks, parents(lines), strict=True):
+        if parent is None:
+            top.append(block)
+        else:
+            blocks[parent].children.append(block)
+    return Blocks(blocks, top)
+
+
+def _repeats(lines: list[str]) -> list[int]:
+    """Lines the library need not see: the third and later of a run of equal comment or
+    blank lines (each is read exactly as the second one of its run: same parent, same
+    lists; never a parent, never a banner's end that the first did not already end)."""
+    out = []
+    for n in range(2, len(lines)):
+        line = lines[n]
+        if line == lines[n - 1] == lines[n - 2]:
+            stripped = line.strip()
+            if (not stripped or stripped[0] == "!") and not stripped.endswith("{"):
+                out.append(n)
+    return out
+
+
+def _library_blocks(lines: list[str], path: str, syntax: str) -> Blocks:
+    """ciscoconfparse's block structure, comment and blank runs folded before it reads."""
+    dropped = set(_repeats(lines))
+    kept = [n for n in range(len(lines)) if n not in dropped]
     parser = _ciscoconfparse()
     try:
-        conf = parser(lines, syntax=syntax, ignore_blank_lines=False, factory=False)
+        conf = parser(
+            [lines[n] for n in kept], syntax=syntax, ignore_blank_lines=False, factory=False
+        )
     except Exception as exc:  # the library's own errors on input it cannot structure
         raise InputError(path, None, f"cannot read the configuration's structure: {exc}") from None
     objs = conf.ConfigObjs
-    if len(objs) != len(lines):
+    if len(objs) != len(kept):
         raise InputError(
             path, None, "cannot read the configuration's structure (line count mismatch)"
         )
-    blocks = [Block(obj.text, obj.linenum) for obj in objs]
+    # each kept line, and the folded lines that repeat it
+    same_as: dict[int, list[int]] = {}
+    for n in sorted(dropped):
+        rep = n - 1
+        while rep in dropped:
+            rep -= 1
+        same_as.setdefault(rep, []).append(n)
+    blocks = [Block(line.rstrip(), n) for n, line in enumerate(lines)]
     top = []
-    for obj, block in zip(objs, blocks, strict=True):
+    for obj in objs:
+        here = kept[obj.linenum]
         if obj.parent is obj:
-            top.append(block)
+            top.append(blocks[here])
+            top.extend(blocks[n] for n in same_as.get(here, ()))
         # each child once (banners repeat some), in file order
-        block.children = [blocks[n] for n in sorted({child.linenum for child in obj.children})]
+        wanted: set[int] = set()
+        for child in obj.children:
+            wanted.add(kept[child.linenum])
+            wanted.update(same_as.get(kept[child.linenum], ()))
+        blocks[here].children = [blocks[n] for n in sorted(wanted)]
     return Blocks(blocks, top)

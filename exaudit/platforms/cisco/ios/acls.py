@@ -187,7 +187,7 @@ class AclReader(AceReader):
         """``no SEQ`` deletes the entry with that number (IOS sequence numbering)."""
         renumbered = acl.renumbered is not None and seq >= acl.renumbered[0]
         if not renumbered and not more:
-            for entry in [e for e in acl.entries if e.seq == seq]:
+            for entry in acl.at(seq):
                 acl.remove(entry)
             return
         if acl.renumbered is not None and renumbered:
@@ -206,7 +206,7 @@ class AclReader(AceReader):
                 index,
                 f"'no {seq}' followed by more words is not modelled; entry {seq} is undetermined",
             )
-            hit = [e for e in acl.entries if not e.remark and e.seq == seq]
+            hit = [e for e in acl.at(seq) if not e.remark]
         for entry in hit:
             self._doubt(acl, entry, index, f"line {index + 1} may have removed it")
 
@@ -286,7 +286,7 @@ class AclReader(AceReader):
         text = " ".join(toks.words[toks.i :])
         if word == "remark":
             # an unnumbered remark belongs to the entry after it and takes no number
-            last = max((e.seq for e in acl.entries), default=0)
+            last = acl.last_seq()
             acl.add(Entry(seq if seq is not None else last, index, [], remark=True, text=text))
             return
         self._ace_line(index)
@@ -296,7 +296,7 @@ class AclReader(AceReader):
         if explicit and acl.renumbered is not None and seq >= acl.renumbered[0]:
             self._misplaced(acl, index, seq, origin)
             return
-        taken = [e for e in acl.entries if e.seq == seq and not e.remark]
+        taken = [e for e in acl.at(seq) if not e.remark]
         if any(e.doubt_at is None for e in taken):
             self.ctx.not_understood(
                 index, f"duplicate sequence number {seq} in {acl.name} (IOS rejects this entry)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 
 from exaudit.core.model import Rule, Ruleset
@@ -25,6 +26,36 @@ class Entry:
     gone: bool = False  # removed by a later line
 
 
+class SeqNumbers:
+    """A multiset of sequence numbers that knows its largest: O(log n) per change.
+
+    A list grows by one entry per line, and each unnumbered entry takes the largest
+    number so far plus 10: a running maximum (a heap whose removed numbers are dropped
+    when they surface) keeps reading a list linear in its length.
+    """
+
+    def __init__(self) -> None:
+        self._count: dict[int, int] = {}
+        self._heap: list[int] = []  # negated numbers, some of them no longer counted
+
+    def add(self, seq: int) -> None:
+        if not self._count.get(seq):
+            heapq.heappush(self._heap, -seq)
+        self._count[seq] = self._count.get(seq, 0) + 1
+
+    def discard(self, seq: int) -> None:
+        left = self._count.get(seq, 0) - 1
+        if left > 0:
+            self._count[seq] = left
+        else:
+            self._count.pop(seq, None)
+
+    def largest(self, default: int = 0) -> int:
+        while self._heap and -self._heap[0] not in self._count:
+            heapq.heappop(self._heap)
+        return -self._heap[0] if self._heap else default
+
+
 @dataclass
 class Acl:
     name: str
@@ -33,31 +64,74 @@ class Acl:
     numbered: bool
     index: int  # line that created it
     key: str = ""  # its chain's name in the ruleset
-    entries: list[Entry] = field(default_factory=list)
     texts: dict[str, Entry] = field(default_factory=dict)  # ACE text -> entry
     sigs: dict[tuple, list[Entry]] = field(default_factory=dict)
     # (first sequence number, line): from that number on, which entry has which number is
     # undetermined (the list may have been deleted and rebuilt, or renumbered around
     # entries that may be gone)
     renumbered: tuple[int, int] | None = None
+    # the entries in list order (a dict: removing one is O(1)), and indexes over them
+    _entries: dict[Entry, None] = field(default_factory=dict, repr=False)
+    _by_seq: dict[int, list[Entry]] = field(default_factory=dict, repr=False)
+    _all_seqs: SeqNumbers = field(default_factory=SeqNumbers, repr=False)
+    _ace_seqs: SeqNumbers = field(default_factory=SeqNumbers, repr=False)
+    _aces: int = 0
+
+    @property
+    def entries(self) -> list[Entry]:
+        return list(self._entries)
+
+    @entries.setter
+    def entries(self, ordered: list[Entry]) -> None:
+        """The same entries in a new order, or renumbered (``resequence``)."""
+        texts, sigs = self.texts, self.sigs
+        self._entries, self._by_seq, self._aces = {}, {}, 0
+        self._all_seqs, self._ace_seqs = SeqNumbers(), SeqNumbers()
+        for entry in ordered:
+            self._index(entry)
+        self.texts, self.sigs = texts, sigs  # by text and signature: unchanged
 
     def has_aces(self) -> bool:
-        return any(not e.remark for e in self.entries)
+        return self._aces > 0
 
     def next_seq(self) -> int:
-        return max((e.seq for e in self.entries if not e.remark), default=0) + 10
+        """The number IOS gives an entry written without one: 10 above the largest."""
+        return self._ace_seqs.largest() + 10
+
+    def last_seq(self) -> int:
+        """The largest number any entry (a remark too) has, 0 for none."""
+        return self._all_seqs.largest()
+
+    def at(self, seq: int) -> list[Entry]:
+        """The entries numbered ``seq`` (remarks too), in list order."""
+        return list(self._by_seq.get(seq, ()))
 
     def add(self, entry: Entry) -> None:
-        self.entries.append(entry)
+        self._index(entry)
         if not entry.remark:
             self.texts.setdefault(entry.text, entry)
             self.sigs.setdefault(entry.sig, []).append(entry)
 
+    def _index(self, entry: Entry) -> None:
+        self._entries[entry] = None
+        self._by_seq.setdefault(entry.seq, []).append(entry)
+        self._all_seqs.add(entry.seq)
+        if not entry.remark:
+            self._ace_seqs.add(entry.seq)
+            self._aces += 1
+
     def remove(self, entry: Entry) -> None:
-        self.entries.remove(entry)
+        del self._entries[entry]
+        same = self._by_seq[entry.seq]
+        same.remove(entry)
+        if not same:
+            del self._by_seq[entry.seq]
+        self._all_seqs.discard(entry.seq)
         entry.gone = True
         if entry.remark:
             return
+        self._ace_seqs.discard(entry.seq)
+        self._aces -= 1
         if self.texts.get(entry.text) is entry:
             del self.texts[entry.text]
         twins = self.sigs.get(entry.sig, [])
