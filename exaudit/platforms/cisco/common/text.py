@@ -8,7 +8,7 @@ from exaudit.core.errors import InputError
 from exaudit.platforms.cisco.common.indent import needs_library, parents
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # a file of a million lines makes a million of them
 class Block:
     """One line of the configuration and the lines indented under it, in file order."""
 
@@ -106,11 +106,12 @@ def _library_blocks(lines: list[str], path: str, syntax: str) -> Blocks:
         )
     # each kept line, and the folded lines that repeat it
     same_as: dict[int, list[int]] = {}
-    for n in sorted(dropped):
-        rep = n - 1
-        while rep in dropped:
-            rep -= 1
-        same_as.setdefault(rep, []).append(n)
+    rep = 0
+    for n in range(len(lines)):
+        if n in dropped:
+            same_as.setdefault(rep, []).append(n)
+        else:
+            rep = n
     blocks = [Block(line.rstrip(), n) for n, line in enumerate(lines)]
     top = []
     for obj in objs:
