@@ -466,7 +466,6 @@ def test_standard_any_is_ipv4_only_and_ports_imply_protocols() -> None:
     [
         ("permit tcp any any eq 80 time-range WORKHOURS", "EXA002"),
         ("permit ip any any dscp ef", "EXA002"),
-        ("permit ip any any fragments", "EXA002"),
         ("permit igmp any any host-report", "EXA002"),
         ("permit tcp any any ttl eq 10", "EXA002"),
         ("permit tcp any any eq 80 frobnicate", "EXA001"),

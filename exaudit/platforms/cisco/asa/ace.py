@@ -53,7 +53,7 @@ class AceReader(ObjectReader):
         if low == "interface":
             return self._interface_address(toks.take("an interface name"))
         toks.i -= 1
-        return Addr(self._net(toks))
+        return self._net(toks)
 
     def _interface_address(self, nameif: str) -> Addr:
         for iface in self.interfaces.values():

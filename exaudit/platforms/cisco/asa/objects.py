@@ -171,7 +171,7 @@ class ObjectReader(State):
         if head == "host":
             group.members.append(Addr(self._host(toks.take("an address"))))
         elif head == "subnet":
-            group.members.append(Addr(self._net(toks)))
+            group.members.append(self._net(toks))
         elif head == "range":
             group.members.append(Addr(cc.span(toks.take("an address"), toks.take("an address"))))
         elif head == "fqdn":
@@ -230,7 +230,7 @@ class ObjectReader(State):
             elif toks.take_if("host"):
                 group.members.append(Addr(self._host(toks.take("an address"))))
             else:
-                group.members.append(Addr(self._net(toks)))
+                group.members.append(self._net(toks))
         elif group.kind == "port" and head == "port-object":
             ports = cc.port_operator(toks, PORT_NAMES, multi_eq=False)
             if ports is None:
@@ -301,11 +301,11 @@ class ObjectReader(State):
             return self.names[word]
         raise ParseError(f"{word!r} is not an address or a name")
 
-    def _net(self, toks: Tokens) -> IntervalSet:
+    def _net(self, toks: Tokens) -> Addr:
         """``ADDRESS MASK`` (a name may stand for the address) or ``IPV6/LEN``."""
         word = toks.take("an address")
         if cc.is_prefix(word):
-            return cc.prefix(word)
+            return Addr(cc.prefix(word))
         base = word if cc.is_ipv4(word) else None
         if base is None and word in self.name_doubt:
             raise ParseError(self.name_doubt[word])
@@ -316,4 +316,4 @@ class ObjectReader(State):
         mask = toks.take("a netmask")
         if not cc.is_ipv4(mask):
             raise ParseError(f"{mask!r} is not a netmask")
-        return cc.with_netmask(base, mask)
+        return cc.netmask_addr(base, mask)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from exaudit.platforms.cisco.common.addr import (
     NO_ADDR,
+    WILDCARD_BUDGET,
     Addr,
     Service,
     host,
@@ -14,12 +15,12 @@ from exaudit.platforms.cisco.common.addr import (
     is_ipv4,
     is_ipv6,
     is_prefix,
+    mask_blocks,
     mask_is_contiguous,
+    netmask_addr,
     prefix,
     span,
     wildcard_addr,
-    with_netmask,
-    with_wildcard,
 )
 from exaudit.platforms.cisco.common.context import Context
 from exaudit.platforms.cisco.common.groups import (
@@ -117,6 +118,7 @@ __all__ = [
     "unknown_rule",
     "unresolved_member",
     "wildcard_addr",
-    "with_netmask",
-    "with_wildcard",
+    "netmask_addr",
+    "mask_blocks",
+    "WILDCARD_BUDGET",
 ]

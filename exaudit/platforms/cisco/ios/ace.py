@@ -13,6 +13,7 @@ from exaudit.platforms.cisco.ios.tables import (
     ALL_OPTION_WORDS,
     ESTABLISHED,
     FLAG_WORDS,
+    FRAGMENTS_ONLY,
     ICMP6_NAMES,
     IGMP_TYPES,
     NO_EFFECT,
@@ -208,6 +209,8 @@ class AceReader(GroupReader):
                     toks.take(f"a {word} value")
                 unknown.append(f"{word} {op}")
                 self.ctx.not_modelled(index, f"{word} condition is not modelled")
+            elif word == "fragments":
+                unknown.append(FRAGMENTS_ONLY)
             elif word in UNMODELLED:
                 args = [toks.take(f"a value after {word}") for _ in range(UNMODELLED[word])]
                 text = " ".join([word, *args])

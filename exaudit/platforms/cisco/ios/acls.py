@@ -8,6 +8,7 @@ from exaudit.platforms.cisco.common import Block, ParseError, Tokens
 from exaudit.platforms.cisco.ios.ace import AceReader
 from exaudit.platforms.cisco.ios.model import Acl, Entry
 from exaudit.platforms.cisco.ios.tables import (
+    FRAGMENTS_ONLY,
     NAMED_SETTINGS,
     NO_EFFECT,
     family_space,
@@ -318,7 +319,16 @@ class AclReader(AceReader):
                     origin, verb, f"not understood: {exc}", space=family_space(acl.family)
                 )
             ]
-        entry = Entry(seq, index, rules, text=text, sig=signature(rules, text))
+        kept = rules
+        if any(FRAGMENTS_ONLY in r.unknown for r in rules):
+            self.ctx.note(
+                index,
+                "'fragments': this entry matches only non-initial fragments; the packets "
+                "exaudit asks about (a new connection's first packet and its replies) "
+                "never are, so it matches none of them",
+            )
+            kept = []
+        entry = Entry(seq, index, kept, text=text, sig=signature(rules, text))
         twins = acl.sigs.get(entry.sig, [])
         if twins and not (rules and rules[0].target.verb is Verb.UNKNOWN):
             entry.twin = twins[0]  # settled once the list is complete

@@ -204,7 +204,6 @@ UNMODELLED = {
     "dscp": 1,
     "time-range": 1,
     "option": 1,
-    "fragments": 0,
     "reflect": 1,
     "timeout": 1,
     "routing": 0,
@@ -217,6 +216,11 @@ UNMODELLED = {
     "mobility-type": 1,
     "auth": 0,
 }
+# ``fragments``: the entry matches only non-initial fragments (Cisco, "Access Control
+# Lists and IP Fragments": an initial fragment does not match it). exaudit's questions
+# are about a new connection's first packet and its replies, never such fragments, so
+# the entry matches none of them; the reader marks its rules with this and drops them.
+FRAGMENTS_ONLY = "fragments (non-initial fragments only)"
 FLAG_WORDS = {
     name.lower(): bit
     for name, bit in TCP_FLAG_BITS.items()
@@ -226,7 +230,7 @@ ALL_OPTION_WORDS = (
     NO_EFFECT
     | set(UNMODELLED)
     | set(FLAG_WORDS)
-    | {"established", "match-all", "match-any", "ttl", "packet-length", "sequence"}
+    | {"established", "match-all", "match-any", "ttl", "packet-length", "sequence", "fragments"}
 )
 
 
