@@ -12,7 +12,7 @@ from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import IssueKind, Ruleset
 from exaudit.engine.evaluate import Evaluator, Question
 from exaudit.platforms.cisco import asa, ios
-from exaudit.platforms.cisco.common import WILDCARD_BUDGET, mask_blocks
+from exaudit.platforms.cisco.common import FILE_BLOCKS, MASK_BLOCKS, mask_blocks
 
 
 def smtp(src: str = "10.9.9.9", dst: str = "10.0.0.2", dport: int = 25) -> Question:
@@ -131,7 +131,7 @@ def test_asa_has_no_fragments_form() -> None:
 
 
 def test_the_budget_is_every_mask_whose_scattered_bits_fit_two_octets() -> None:
-    assert WILDCARD_BUDGET == 65_536
+    assert MASK_BLOCKS == 65_536 and FILE_BLOCKS == 4 * MASK_BLOCKS
     assert mask_blocks(0x0000FF00) == 256  # 0.0.255.0
     assert mask_blocks(0x00FFFF00) == 65_536  # 0.255.255.0
     assert mask_blocks(0x00FFFF01) == 65_536  # 0.255.255.1: the trailing run is one block
@@ -196,7 +196,29 @@ def test_non_contiguous_masks_past_the_budget_are_undetermined_and_said(
     (issue,) = rs.issues
     assert issue.kind is IssueKind.UNSUPPORTED and issue.origin.line == line  # EXA002
     assert "separate address blocks, more than the 65,536 exaudit represents" in issue.message
+    assert "for one mask" in issue.message
     result = Evaluator().evaluate(
         module.stages(rs, in_iface=None, out_iface=None, chain="A"), smtp(src="10.3.3.0")
+    )
+    assert result.verdicts == {"undetermined"}
+
+
+def test_one_configurations_masks_share_a_budget() -> None:
+    """Four masks of 65,536 blocks each are exact; the fifth is past the 262,144 blocks of
+    one configuration: undetermined, said at its line. A ``no`` line read only to compare
+    costs nothing, and contiguous masks count for nothing."""
+    entries = [f" permit tcp 10.0.0.{n} 0.255.255.0 host 10.0.0.2 eq 25" for n in range(1, 6)]
+    entries.insert(2, " no permit tcp 10.0.0.9 0.255.255.0 host 10.0.0.2 eq 25")
+    entries.insert(1, " permit tcp 10.0.0.0 0.0.0.255 host 10.0.0.3 eq 25")
+    config = "ip access-list extended A\n" + "\n".join(entries) + "\n"
+    rs = ios.parse(config, "r.cfg")
+    fifth = len(config.rstrip("\n").split("\n"))
+    (issue,) = [i for i in rs.issues if i.kind is IssueKind.UNSUPPORTED]
+    assert issue.origin.line == fifth
+    assert "already make 262,144 of the 262,144 exaudit represents exactly" in issue.message
+    for n in range(1, 5):
+        assert answer(ios, rs, smtp(src=f"10.{n}.{n}.{n}"), "A")[0] == "permit"
+    result = Evaluator().evaluate(
+        ios.stages(rs, in_iface=None, out_iface=None, chain="A"), smtp(src="10.5.5.5")
     )
     assert result.verdicts == {"undetermined"}

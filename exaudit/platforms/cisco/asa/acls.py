@@ -154,8 +154,10 @@ class AclReader(AceReader):
     def _quiet_sig(self, index: int, toks: Tokens) -> tuple | None:
         """The signature of the entry a ``no`` line names (None if not understood); it is
         read only to compare, so what reading it reports is dropped."""
+        left = self.masks.left  # nor does it count against the masks' budget
         with self.ctx.quiet() as said:
             entry = self._read_ace(index, toks)
+        self.masks.left = left
         return None if any(i.kind is IssueKind.UNPARSED for i in said) else signature(entry)
 
     def _doubt(self, acl: Acl, entry: Entry, index: int, why: str) -> None:

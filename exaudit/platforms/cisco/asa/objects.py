@@ -316,4 +316,4 @@ class ObjectReader(State):
         mask = toks.take("a netmask")
         if not cc.is_ipv4(mask):
             raise ParseError(f"{mask!r} is not a netmask")
-        return cc.netmask_addr(base, mask)
+        return cc.netmask_addr(base, mask, self.masks)

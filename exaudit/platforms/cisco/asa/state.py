@@ -21,6 +21,7 @@ class State:
         self.name_doubt: dict[str, str] = {}  # names a later line may have removed
         self.objects = cc.Groups(self.ctx)
         self.groups = cc.Groups(self.ctx)
+        self.masks = cc.MaskBudget()  # what non-contiguous masks may still expand to
         self.interfaces: dict[str, Interface] = {}
         self._numbers: dict[str, list[str]] = {}  # interface numbering -> names configured
         self.nameifs_gone: list[tuple[str, int, Interface]] = []  # (old nameif, line, iface)

@@ -6,9 +6,11 @@ Read as ``cc.NAME`` by both platforms; each piece lives in the module named by i
 from __future__ import annotations
 
 from exaudit.platforms.cisco.common.addr import (
+    FILE_BLOCKS,
+    MASK_BLOCKS,
     NO_ADDR,
-    WILDCARD_BUDGET,
     Addr,
+    MaskBudget,
     Service,
     host,
     icmp_service,
@@ -120,5 +122,7 @@ __all__ = [
     "wildcard_addr",
     "netmask_addr",
     "mask_blocks",
-    "WILDCARD_BUDGET",
+    "FILE_BLOCKS",
+    "MASK_BLOCKS",
+    "MaskBudget",
 ]

@@ -64,13 +64,15 @@ def host(word: str) -> IntervalSet:
 
 
 # A non-contiguous mask matches one block of addresses per value of its wildcard bits
-# above the trailing run: 2**k blocks for k such bits, each represented exactly. The
-# budget, 65,536 blocks (k <= 16), is every mask whose scattered bits fit in two octets
-# (``0.0.255.0`` makes 256 blocks, ``0.255.255.0`` 65,536); such a set takes about 5 MB
-# and set operations on it milliseconds. Each further bit doubles both (a mask like
-# ``0.255.255.1`` would take 10 MB, ``255.255.255.254`` 2**31 blocks): past the budget
-# the entry's addresses are undetermined, said at its line (EXA002).
-WILDCARD_BUDGET = addresses.MAX_WILDCARD_SPANS
+# above the trailing run: 2**k blocks for k such bits, each represented exactly, within
+# two budgets. One mask may make up to 65,536 blocks (k <= 16): every mask whose
+# scattered bits fit in two octets (``0.0.255.0`` makes 256, ``0.255.255.0`` 65,536).
+# Such a set costs about 8 MB and 0.1 s to build and each rule holds its own, so one
+# configuration's masks may make 262,144 blocks in all (four masks at the most, a
+# thousand of one scattered octet): the cost of a file stays bounded whatever it
+# writes. Past either budget the entry's addresses are undetermined, said at its line.
+MASK_BLOCKS = addresses.MAX_WILDCARD_SPANS
+FILE_BLOCKS = 4 * MASK_BLOCKS
 
 
 def mask_blocks(wild: int) -> int:
@@ -81,31 +83,55 @@ def mask_blocks(wild: int) -> int:
     return 1 << bin(wild >> low).count("1")
 
 
-def _masked(address: str, mask: str, wild: int) -> Addr:
+class MaskBudget:
+    """The address blocks one configuration's non-contiguous masks may still expand to."""
+
+    def __init__(self, left: int = FILE_BLOCKS) -> None:
+        self.left = left
+
+    def over(self, blocks: int) -> str | None:
+        """Why a mask of ``blocks`` blocks is not expanded (None: it is, and is counted)."""
+        if blocks > MASK_BLOCKS:
+            return f"more than the {MASK_BLOCKS:,} exaudit represents exactly for one mask"
+        if blocks > self.left:
+            used = FILE_BLOCKS - self.left
+            return (
+                f"and the masks before it already make {used:,} of the {FILE_BLOCKS:,} "
+                "exaudit represents exactly in one configuration"
+            )
+        if blocks > 1:
+            self.left -= blocks
+        return None
+
+
+@lru_cache(maxsize=65536)  # masks repeat; only single blocks are remembered (small)
+def _block(base: int, wild: int) -> IntervalSet:
+    return addresses.bits_match(base, wild, 32)
+
+
+def _masked(address: str, mask: str, wild: int, budget: MaskBudget) -> Addr:
     blocks = mask_blocks(wild)
-    if blocks > WILDCARD_BUDGET:
-        why = (
-            f"{address} {mask}: the mask selects {blocks:,} separate address blocks, more "
-            f"than the {WILDCARD_BUDGET:,} exaudit represents exactly"
-        )
-        return Addr(IntervalSet(), (why,))
+    if blocks == 1:
+        return Addr(_block(_v4(address), wild))
+    why = budget.over(blocks)
+    if why is not None:
+        text = f"{address} {mask}: the mask selects {blocks:,} separate address blocks, {why}"
+        return Addr(IntervalSet(), (text,))
     return Addr(addresses.bits_match(_v4(address), wild, 32))
 
 
-@lru_cache(maxsize=65536)
-def wildcard_addr(address: str, wild: str) -> Addr:
-    """IOS address + wildcard mask, exact for non-contiguous masks within the budget."""
+def wildcard_addr(address: str, wild: str, budget: MaskBudget) -> Addr:
+    """IOS address + wildcard mask, exact for non-contiguous masks within the budgets."""
     if not (is_ipv4(address) and is_ipv4(wild)):
         raise ParseError(f"bad address '{address} {wild}'")
-    return _masked(address, wild, _v4(wild))
+    return _masked(address, wild, _v4(wild), budget)
 
 
-@lru_cache(maxsize=65536)
-def netmask_addr(address: str, mask: str) -> Addr:
+def netmask_addr(address: str, mask: str, budget: MaskBudget) -> Addr:
     """Address + subnet mask; a non-contiguous mask is read bit by bit, like the device."""
     if not (is_ipv4(address) and is_ipv4(mask)):
         raise ParseError(f"bad address '{address} {mask}'")
-    return _masked(address, mask, _v4(mask) ^ 0xFFFFFFFF)
+    return _masked(address, mask, _v4(mask) ^ 0xFFFFFFFF, budget)
 
 
 def prefix(word: str) -> IntervalSet:

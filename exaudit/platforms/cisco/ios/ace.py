@@ -156,7 +156,7 @@ class AceReader(GroupReader):
             return self._network_group(toks.take("an object-group name"), family)
         if family == 4 and cc.is_ipv4(word):
             if cc.is_ipv4(toks.peek()):
-                return cc.wildcard_addr(word, toks.take())
+                return cc.wildcard_addr(word, toks.take(), self.masks)
             if standard:
                 return Addr(cc.host(word))  # a standard entry's lone address is a host
             raise ParseError(f"address {word} needs a wildcard mask")

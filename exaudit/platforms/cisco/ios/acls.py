@@ -256,11 +256,14 @@ class AclReader(AceReader):
     def _quiet_sig(self, acl: Acl, index: int, words: list[str]) -> tuple | None:
         """The signature of an entry a ``no`` line names (None if it is not understood);
         the entry is read only to compare, so what reading it reports is dropped."""
+        left = self.masks.left  # nor does it count against the masks' budget
         with self.ctx.quiet():
             try:
                 rules = self._ace(acl, self.ctx.origin(index), Tokens(words))
             except ParseError:
                 return None
+            finally:
+                self.masks.left = left
         return signature(rules, " ".join(words))
 
     def _doubt(self, acl: Acl, entry: Entry, index: int, why: str) -> None:

@@ -111,7 +111,7 @@ class GroupReader(State):
         if low == "range":
             return Addr(cc.span(toks.take("an address"), toks.take("an address")))
         if cc.is_ipv4(word) and cc.is_ipv4(toks.peek()):
-            return cc.netmask_addr(word, toks.take())  # groups take subnet masks
+            return cc.netmask_addr(word, toks.take(), self.masks)  # groups take subnet masks
         if cc.is_prefix(word):
             return Addr(cc.prefix(word))
         raise ParseError(f"expected a network-object, found {word!r}")

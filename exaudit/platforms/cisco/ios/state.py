@@ -16,6 +16,7 @@ class State:
         self.ctx = cc.Context(path, lines, self.ruleset)
         self.conf = cc.load_blocks(lines, path, "ios")
         self.groups = cc.Groups(self.ctx)
+        self.masks = cc.MaskBudget()  # what non-contiguous masks may still expand to
         self.acls: dict[tuple[int, str], Acl] = {}
         self.interfaces: dict[str, Interface] = {}
         self._numbers: dict[str, list[str]] = {}  # interface numbering -> names configured
