@@ -39,6 +39,7 @@ import pytest
 from aerleon.lib import naming, policy
 from conftest import corpus_dir
 
+from exaudit import platforms
 from exaudit.core import addresses
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import Ruleset, Stage
@@ -50,8 +51,8 @@ PACKETS_PER_POLICY = 40
 
 
 def _platform(name: str) -> ModuleType | None:
-    try:
-        return import_module(f"exaudit.platforms.{name}")
+    try:  # the registry names each platform's module (Cisco ones live in platforms.cisco)
+        return import_module(platforms._MODULES.get(name, f"exaudit.platforms.{name}"))
     except ImportError:
         return None
 

@@ -15,8 +15,8 @@ from exaudit.core.errors import InputError
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import Ruleset, Verb
 from exaudit.engine.evaluate import Evaluator, Question, Result
-from exaudit.platforms import asa
 from exaudit.platforms.api import FixRequest
+from exaudit.platforms.cisco import asa
 
 PROTO = {"tcp": 6, "udp": 17, "icmp": 1, "icmp6": 58, "esp": 50, "ah": 51, "gre": 47}
 
@@ -746,7 +746,7 @@ def test_looks_like() -> None:
     assert asa.looks_like(EDGE.read_text()) >= 0.8
     ios_text = (FIXTURES / "ios" / "hq-wan.cfg").read_text()
     assert asa.looks_like(ios_text) < 0.3
-    from exaudit.platforms import ios
+    from exaudit.platforms.cisco import ios
 
     assert asa.looks_like(EDGE.read_text()) > ios.looks_like(EDGE.read_text())
     assert ios.looks_like(ios_text) > asa.looks_like(ios_text)
@@ -1062,7 +1062,7 @@ def test_interface_address_is_replaced() -> None:
 def test_blocks_of_one_interface_spelt_differently_are_merged() -> None:
     text = TWO + "interface Gi0/1\n nameif lan\n security-level 100\n"
     rs = parse(text)
-    assert [i.nameif for i in asa._interfaces(rs).values()] == ["outside", "lan"]
+    assert [i.nameif for i in rs.interfaces.values()] == ["outside", "lan"]
     assert crossing(rs, where=("lan", "outside"))[0] == "permit"
 
 

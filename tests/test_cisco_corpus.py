@@ -22,7 +22,7 @@ from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import Chain, Match, Origin, Rule, Ruleset, Stage, Target, Verb
 from exaudit.engine.equivalence import differences
 from exaudit.engine.evaluate import DIMS, Evaluator, Question
-from exaudit.platforms import asa, ios
+from exaudit.platforms.cisco import asa, ios
 
 pytestmark = pytest.mark.corpus
 
@@ -95,7 +95,7 @@ def _evaluate_everything(module, rs: Ruleset) -> None:
     evaluator = Evaluator()
     for name in rs.chains:
         evaluator.evaluate(module.stages(rs, in_iface=None, out_iface=None, chain=name), ANY_TCP25)
-    for iface in list(rs.extra.get("interfaces", {}).values())[:40]:
+    for iface in list(rs.interfaces.values())[:40]:
         name = getattr(iface, "nameif", None) if module is asa else iface.name
         if not name:
             continue

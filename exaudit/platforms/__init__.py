@@ -15,8 +15,8 @@ if TYPE_CHECKING:  # the contract's types are only needed once a platform is loa
 _MODULES = {
     "iptables": "exaudit.platforms.iptables",
     "pf": "exaudit.platforms.pf",
-    "ios": "exaudit.platforms.ios",
-    "asa": "exaudit.platforms.asa",
+    "ios": "exaudit.platforms.cisco.ios",
+    "asa": "exaudit.platforms.cisco.asa",
     "nftables": "exaudit.platforms.nftables",
 }
 NAMES = tuple(_MODULES)

@@ -1,0 +1,1 @@
+"""Cisco IOS and ASA: what they share (``common``), and one package per platform."""
