@@ -47,7 +47,11 @@ def subtract(a: Box, b: Box) -> list[Box]:
 
 def may_meet(a: Box, b: Box) -> bool:
     """Whether the boxes overlap on every dimension (cheaper than ``intersect``)."""
-    return all(not (x is not y and not x.intersects(y)) for x, y in zip(a, b, strict=False))
+    # a plain loop: no generator to create on this hot path
+    for x, y in zip(a, b, strict=False):  # noqa: SIM110
+        if x is not y and not x.intersects(y):
+            return False
+    return True
 
 
 def rule_box(m: Match, universe: Universe) -> Box:

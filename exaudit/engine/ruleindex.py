@@ -19,6 +19,8 @@ from exaudit.core.intervals import IntervalSet
 MAX_SLOTS = 48
 # Chains shorter than this are scanned: the index would cost more than it saves.
 MIN_RULES = 64
+# Candidates few enough to test one by one: no further dimension is looked up.
+FEW = 8
 
 
 class DimensionIndex:
@@ -198,29 +200,36 @@ class GrowingIndex:
         leaves = [a.leaves(v) for a, v in zip(self.axes, box, strict=True)]
         out: list[int] = []
         for group in self.groups.values():
-            found: set[int] | None = None
+            # the stored lists on each usable dimension's paths, smallest total first:
+            # a dimension most rules share (the protocol) is read only if still needed
+            paths = []
             for d, tree in enumerate(group.trees):
                 slots = leaves[d]
-                if tree is None or slots is None:
-                    continue
-                hits = _stab(tree, slots)
-                found = hits if found is None else found & hits
-                if not found:
+                if tree is not None and slots is not None:
+                    hits = _paths(tree, slots)
+                    paths.append((sum(len(h) for h in hits), d, hits))
+            found: set[int] | None = None
+            for _, _, hits in sorted(paths):
+                here: set[int] = set()
+                for h in hits:
+                    here.update(h)
+                found = here if found is None else found & here
+                if len(found) <= FEW:
                     break
             out.extend(group.members if found is None else found)
         out.sort()
         return out
 
 
-def _stab(tree: dict[int, list[int]], leaves: list[int]) -> set[int]:
-    """The rules stored on the paths from ``leaves`` to the root."""
-    found: set[int] = set()
+def _paths(tree: dict[int, list[int]], leaves: list[int]) -> list[list[int]]:
+    """The rule lists stored on the paths from ``leaves`` to the root."""
+    found: list[list[int]] = []
     seen: set[int] = set()
     for node in leaves:
         while node and node not in seen:
             seen.add(node)
             hit = tree.get(node)
             if hit:
-                found.update(hit)
+                found.append(hit)
             node >>= 1
     return found

@@ -26,6 +26,9 @@ _LEAVES = {Verb.ACCEPT, Verb.DROP, Verb.REJECT, Verb.RETURN, Verb.GOTO}
 # Past this many pieces a box is too fragmented to settle: the rule is reported as
 # undecided (never as dead, never silently as alive).
 MAX_PIECES = 20_000
+# A live rule whose decided packets take at most this many boxes keeps them, so that the
+# dead rules after it are told apart by one overlap test each.
+DECIDED_PIECES = 256
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,9 @@ class _Chain:
         self.index = GrowingIndex(self.boxes, full) if len(rules) >= MIN_RULES else None
         # once a live rule decides every packet, each later rule is dead without a test
         self.closed_at: int | None = None
+        # the packets each live rule decides (its box less the earlier live ones), as
+        # disjoint pieces, made on first need; None: more than DECIDED_PIECES pieces
+        self.decided: dict[int, _Pieces | None] = {}
 
     def walk(self) -> list[Shadowed]:
         out: list[Shadowed] = []
@@ -105,16 +111,34 @@ class _Chain:
 
     def _meeting(self, box: Box, before: int) -> list[int]:
         """Live deciding rules before position ``before`` that may meet ``box``."""
-        if self.closed_at is not None and _contains(self.boxes[self.closed_at], box):
-            before = self.closed_at + 1  # rules after the catch-all decide nothing more
-        found = self.live if self.index is None else self.index.meeting(box)
+        # once closed, no rule is added: a few live rules are scanned, not looked up
+        scan = self.index is None or (self.closed_at is not None and len(self.live) < MIN_RULES)
+        found = self.live if scan or self.index is None else self.index.meeting(box)
         return [k for k in found if k < before and may_meet(box, self.boxes[k])]
+
+    def _decided(self, j: int) -> _Pieces | None:
+        if j not in self.decided:
+            box = self.boxes[j]
+            pieces: list[Box] | None = [box]
+            for k in self._meeting(box, j):
+                assert pieces is not None
+                pieces = [rest for piece in pieces for rest in subtract(piece, self.boxes[k])]
+                if len(pieces) > DECIDED_PIECES:
+                    pieces = None
+                    break
+            self.decided[j] = None if pieces is None else _Pieces(pieces, self.full)
+        return self.decided[j]
 
     def _blocking(self, box: Box, cands: list[int]) -> tuple[Origin, ...]:
         """The lines of the live rules that decide some of ``box``: those whose share of it
         the rules before them do not already cover."""
         by: list[Origin] = []
         for n, j in enumerate(cands):
+            pieces = self._decided(j)
+            if pieces is not None:
+                if pieces.meets(box):
+                    by.append(self.rules[j][0].origin)
+                continue
             part = intersect(box, self.boxes[j])
             if part is None:
                 continue
@@ -122,6 +146,23 @@ class _Chain:
             if _covered(part, self._boxes(cands[:n])) is not True:
                 by.append(self.rules[j][0].origin)
         return tuple(dict.fromkeys(by))
+
+
+class _Pieces:
+    """Disjoint boxes (what one rule decides), indexed when there are many."""
+
+    def __init__(self, pieces: list[Box], full: Box) -> None:
+        self.pieces = pieces
+        self.index = None
+        if len(pieces) >= MIN_RULES:
+            self.index = GrowingIndex(pieces, full)
+            for n, piece in enumerate(pieces):
+                self.index.add(n, piece)
+
+    def meets(self, box: Box) -> bool:
+        pieces = self.pieces
+        found = range(len(pieces)) if self.index is None else self.index.meeting(box)
+        return any(may_meet(box, pieces[n]) for n in found)
 
 
 def _contains(outer: Box, inner: Box) -> bool:
