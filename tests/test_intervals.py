@@ -45,6 +45,7 @@ def test_a_large_set_against_a_small_one(a: list, b: list) -> None:
         assert as_set(p & q) == as_set(p) & as_set(q)
         assert as_set(p - q) == as_set(p) - as_set(q)
         assert p.intersects(q) == bool(as_set(p) & as_set(q))
+        assert p.issubset(q) == (as_set(p) <= as_set(q))
         for r in (p | q, p & q, p - q):
             assert r == IntervalSet(r.spans)  # merged, sorted, canonical
 

@@ -27,23 +27,32 @@ from collections.abc import Iterator
 from exaudit.checks.api import RulesetContext, Scope, check
 from exaudit.checks.tags import MAINTAINABILITY
 from exaudit.core.findings import Finding, Severity
-from exaudit.engine.shadow import dead_lines
+from exaudit.engine.shadow import MAX_PIECES, Shadowed, dead_lines
 
 
 def run(ctx: RulesetContext) -> Iterator[Finding]:
     for dead in dead_lines(ctx.ruleset):
-        lines = ", ".join(str(o.line) for o in dead.by[:5])
-        more = f" and {len(dead.by) - 5} more" if len(dead.by) > 5 else ""
-        which = (
-            f"line {lines} already decides"
-            if len(dead.by) == 1
-            else f"lines {lines}{more} already decide"
+        yield CHECK.finding(ctx.firewall, dead.rule.origin, _message(dead))
+
+
+def _message(dead: Shadowed) -> str:
+    if dead.kind == "empty":
+        return (
+            f"this rule never matches anything in {dead.chain}: its conditions exclude each other"
         )
-        yield CHECK.finding(
-            ctx.firewall,
-            dead.rule.origin,
-            f"this rule never matches a packet in {dead.chain}: {which} everything it matches",
+    if dead.kind == "undecided":
+        return (
+            f"exaudit could not settle whether any packet reaches this rule in {dead.chain}: "
+            f"the rules before it cut it into more than {MAX_PIECES} pieces"
         )
+    lines = ", ".join(str(o.line) for o in dead.by[:5])
+    more = f" and {len(dead.by) - 5} more" if len(dead.by) > 5 else ""
+    which = (
+        f"line {lines} already decides"
+        if len(dead.by) == 1
+        else f"lines {lines}{more} already decide"
+    )
+    return f"this rule never matches a packet in {dead.chain}: {which} everything it matches"
 
 
 CHECK = check(

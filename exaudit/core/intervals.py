@@ -249,6 +249,15 @@ class IntervalSet:
         return IntervalSet._raw(spans)
 
     def issubset(self, other: IntervalSet) -> bool:
+        a, b = self.spans, other.spans
+        if not a:
+            return True
+        if len(b) == 1:  # the common case, without building a difference
+            return b[0][0] <= a[0][0] and a[-1][1] <= b[0][1]
+        if len(a) == 1:
+            lo, hi = a[0]
+            k = bisect_right(other._lows(), lo) - 1  # the span of ``other`` that holds lo
+            return k >= 0 and hi <= b[k][1]
         return not (self - other).spans
 
     def complement(self, lo: int, hi: int) -> IntervalSet:

@@ -26,7 +26,6 @@ from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import (
     FLAGS,
     PORTS,
-    PROTOCOLS,
     STATES,
     TERMINAL_VERDICTS,
     Chain,
@@ -37,13 +36,20 @@ from exaudit.core.model import (
     Target,
     Verb,
 )
+from exaudit.engine.boxes import (
+    DIMS,
+    Box,
+    intersect,
+    patterns_of,
+    rule_box,
+    subtract,
+)
+from exaudit.engine.boxes import may_meet as _may_meet
 from exaudit.engine.ruleindex import MIN_RULES, ChainIndex
 
-# Dimension order inside a box: the most selective first, so that most rules are found
-# disjoint after one comparison.
-DIMS = ("dport", "dst", "proto", "src", "sport", "flags", "state", "iif", "oif")
+__all__ = ["DIMS", "Box", "Evaluator", "Question", "intersect", "patterns_of", "subtract"]
+
 _D = {name: i for i, name in enumerate(DIMS)}
-Box = tuple[IntervalSet, ...]
 
 # Budgets that keep a pathological question from hanging: past them the rest of the
 # question is reported undetermined, never guessed.
@@ -139,45 +145,10 @@ class Result:
         return Result(parts)
 
 
-# --- box algebra ------------------------------------------------------------------------
-
-
-def intersect(a: Box, b: Box) -> Box | None:
-    out = []
-    for x, y in zip(a, b, strict=False):
-        if x is y:
-            out.append(x)
-            continue
-        z = x & y
-        if not z.spans:
-            return None
-        out.append(z)
-    return tuple(out)
-
-
-def subtract(a: Box, b: Box) -> list[Box]:
-    """``a`` minus ``b`` as disjoint boxes (at most one per dimension)."""
-    inter = intersect(a, b)
-    if inter is None:
-        return [a]
-    pieces = []
-    prefix: list[IntervalSet] = []
-    for i, x in enumerate(a):
-        rest = x - inter[i]
-        if rest.spans:
-            pieces.append(tuple(prefix) + (rest,) + a[i + 1 :])
-        prefix.append(inter[i])
-    return pieces
-
-
-def _may_meet(a: Box, b: Box) -> bool:
-    return all(not (x is not y and not x.intersects(y)) for x, y in zip(a, b, strict=False))
-
-
 # --- compilation ------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _CompiledRule:
     rule: Rule
     box: Box
@@ -210,32 +181,35 @@ class _CompiledChain:
         return self.memo[key]
 
 
-def _rule_box(m: Match, universe: Universe) -> Box:
-    """The exact box of packets a rule's match describes, in ``DIMS`` order."""
-    return (
-        PORTS if m.dport is None else m.dport,
-        addresses.ALL if m.dst is None else m.dst,
-        PROTOCOLS if m.proto is None else m.proto,
-        addresses.ALL if m.src is None else m.src,
-        PORTS if m.sport is None else m.sport,
-        FLAGS if m.flags is None else m.flags,
-        STATES if m.state is None else m.state,
-        universe.match(m.iif),
-        universe.match(m.oif),
-    )
+class _Compiled:
+    """A ruleset's chains, each compiled on first use (a question walks few of them)."""
 
+    def __init__(self, chains: dict[str, Chain], universe: Universe) -> None:
+        self.chains = chains
+        self.universe = universe
+        self.done: dict[str, _CompiledChain] = {}
 
-assert DIMS == ("dport", "dst", "proto", "src", "sport", "flags", "state", "iif", "oif")
+    def get(self, name: str) -> _CompiledChain | None:
+        hit = self.done.get(name)
+        if hit is None:
+            chain = self.chains.get(name)
+            if chain is None:
+                return None
+            universe = self.universe
+            hit = _CompiledChain(
+                chain, [_CompiledRule(r, rule_box(r.match, universe)) for r in chain.rules]
+            )
+            self.done[name] = hit
+        return hit
 
+    def __getitem__(self, name: str) -> _CompiledChain:
+        hit = self.get(name)
+        if hit is None:
+            raise KeyError(name)
+        return hit
 
-def patterns_of(chains: Iterable[Chain]) -> set[str]:
-    found: set[str] = set()
-    for chain in chains:
-        for rule in chain.rules:
-            for cond in (rule.match.iif, rule.match.oif):
-                if cond is not None:
-                    found.update(cond.patterns)
-    return found
+    def items(self) -> list[tuple[str, _CompiledChain]]:
+        return [(name, self[name]) for name in self.chains]
 
 
 class Evaluator:
@@ -245,7 +219,7 @@ class Evaluator:
         self._names: set[str] = set(names)
         self._patterns: set[str] = set(self._names)
         self._universe = Universe(self._patterns)
-        self._compiled: dict[int, tuple[dict[str, Chain], dict[str, _CompiledChain]]] = {}
+        self._compiled: dict[int, tuple[dict[str, Chain], _Compiled]] = {}
 
     def _ensure(self, stages: Sequence[Stage], question: Question) -> None:
         wanted = set()
@@ -260,22 +234,20 @@ class Evaluator:
             self._universe = Universe(self._patterns)
             self._compiled.clear()
 
-    def _chains(self, chains: dict[str, Chain]) -> dict[str, _CompiledChain]:
+    def _chains(self, chains: dict[str, Chain]) -> _Compiled:
         hit = self._compiled.get(id(chains))
         if hit is None:
-            compiled = {}
-            for name, chain in chains.items():
-                compiled[name] = _CompiledChain(
-                    chain,
-                    [_CompiledRule(r, _rule_box(r.match, self._universe)) for r in chain.rules],
-                )
-            hit = (chains, compiled)
+            hit = (chains, _Compiled(chains, self._universe))
             self._compiled[id(chains)] = hit
         return hit[1]
 
     @property
     def universe(self) -> Universe:
         return self._universe
+
+    def full_box(self) -> Box:
+        """The box of a rule that restricts nothing."""
+        return rule_box(Match(), self._universe)
 
     def rule_boxes(self, chains: dict[str, Chain]) -> dict[str, list[tuple[Rule, Box]]]:
         """Each chain's rules with the exact box each one matches (for rule analyses)."""
@@ -329,7 +301,7 @@ class _Outcome:
 
 
 class _Walk:
-    def __init__(self, stages: Sequence[Stage], compiled: list[dict[str, _CompiledChain]]):
+    def __init__(self, stages: Sequence[Stage], compiled: list[_Compiled]):
         self.stages = stages
         self.compiled = compiled
         self.outcomes: list[_Outcome] = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
+from functools import lru_cache
 
 WORD, QUOTED, PUNCT, NEWLINE, EOF = "w", "q", "p", "nl", "eof"
 
@@ -160,21 +161,12 @@ class Lexer:
         value = self.macros(name)
         if value is None:
             raise LexError(self.source.line_of(ref.start), f"macro '{name}' is not defined")
-        tokens: list[Token] = []
-        for m in _TOKEN.finditer(value):
-            if m.lastindex == 8:
-                break
-            try:
-                tok = self._token(m)
-            except LexError:
-                raise LexError(
-                    self.source.line_of(ref.start), f"macro '{name}' holds an unterminated quote"
-                ) from None
-            if tok.kind == "macro":
-                # pfctl does not expand a ``$`` met while reading a macro's own text
-                tok.kind = PUNCT
-            tok.start, tok.end = ref.start, ref.end
-            tokens.append(tok)
+        words = _macro_words(value)
+        if words is None:
+            raise LexError(
+                self.source.line_of(ref.start), f"macro '{name}' holds an unterminated quote"
+            )
+        tokens = [Token(kind, word, ref.start, ref.end) for kind, word in words]
         text = self.source.text
         if tokens and tokens[-1].kind == WORD and value and not value[-1].isspace():
             # the macro's last word runs on into the characters after the reference
@@ -191,3 +183,20 @@ class Lexer:
 
     def push(self, token: Token) -> None:
         self.pending.append(token)
+
+
+@lru_cache(maxsize=4096)
+def _macro_words(value: str) -> tuple[tuple[str, str], ...] | None:
+    """A macro's text as (kind, value) tokens, read once however often it is used; None
+    when it holds an unterminated quote."""
+    out: list[tuple[str, str]] = []
+    for m in _TOKEN.finditer(value):
+        if m.lastindex == 8:
+            break
+        try:
+            tok = Lexer._token(m)
+        except LexError:
+            return None
+        # pfctl does not expand a ``$`` met while reading a macro's own text
+        out.append((PUNCT if tok.kind == "macro" else tok.kind, tok.value))
+    return tuple(out)

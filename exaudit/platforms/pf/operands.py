@@ -63,7 +63,13 @@ class Reader:
 
     def next(self) -> Token:
         tok = self.cur
-        self.cur = self.buf.pop(0) if self.buf else self._pull()
+        if self.buf:
+            self.cur = self.buf.pop(0)
+        else:  # _pull, inlined: this runs once per token of the file
+            try:
+                self.cur = self.lx.next()
+            except LexError as e:
+                raise InputError(self.src.path, e.line, e.message) from None
         kind = tok.kind
         if kind == PUNCT:
             if tok.value == "{":
