@@ -224,9 +224,6 @@ class Ruleset:
     # the interface (Cisco IOS: the interface; ASA: the nameif); platforms whose configs
     # state none leave it empty
     interface_networks: dict[str, list[InterfaceNetwork]] = field(default_factory=dict)
-    # Platform-specific data the platform's stage builder reads (Cisco interfaces and
-    # access-groups, ASA security levels, pf skip interfaces, ...).
-    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def rule_count(self) -> int:

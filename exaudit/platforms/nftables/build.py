@@ -177,21 +177,18 @@ def _note_chain(rs: NftRuleset, table: TableDef, chain: ChainDef) -> None:
 def build(ctx: Context, path: str, lines_total: int) -> NftRuleset:
     rs = NftRuleset(NAME, path, lines_total=lines_total)
     rs.sources = dict(ctx.files_read)
-    versions: set[int] = set()
     tables = []
     for table in ctx.tables.values():
         _note_other(rs, table)
         if table.family not in IP_FAMILIES or table.dormant:
             continue
         tables.append(table.key)
-        versions.update(IP_FAMILIES[table.family])
         _build_table(rs, table)
     rs.tables = tuple(tables)
     # by priority; at one priority the kernel runs the chain registered last first (a new
     # hook goes before the entries of equal priority), so the later-made chain comes first
     rs.base_chains.sort(key=lambda b: (b.priority, -b.created))
     _note_ties(rs)
-    rs.extra["families"] = versions or {4, 6}
     if not rs.base_chains:
         rs.notes.append(Note(None, "no filter base chain on an IP hook: nothing filters packets"))
     return rs

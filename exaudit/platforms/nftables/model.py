@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from exaudit.core.model import Origin, Rule, Ruleset
+from exaudit.core.model import Chain, Origin, Rule, Ruleset
 from exaudit.platforms.nftables.lexer import Token
 
 # the families whose chains see IP packets, and which IP versions each sees
@@ -98,6 +98,8 @@ class NftRuleset(Ruleset):
     # ``family table chain`` of every chain, to tell a fix where a line lives
     where: dict[Origin, str] = field(default_factory=dict)
     tables: tuple[str, ...] = ()
+    # the chains as packets with no name on the given interfaces see them, made once
+    stage_views: dict[tuple[str, ...], dict[str, Chain]] = field(default_factory=dict)
 
     def rules(self) -> list[Rule]:
         """The ruleset's own rules: not the rules exaudit adds for an ip/ip6 table's family."""

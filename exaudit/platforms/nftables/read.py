@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 
 from exaudit.core.errors import InputError
+from exaudit.core.textfile import refuse_binary
 from exaudit.platforms.nftables.build import NAME, build
 from exaudit.platforms.nftables.model import NftRuleset
 from exaudit.platforms.nftables.script import Context, read
@@ -15,13 +16,7 @@ __all__ = ["NAME", "parse"]
 def _check_text(text: str, path: str) -> None:
     if not text.strip():
         raise InputError(path, None, "the file is empty")
-    nul = text.find("\x00")
-    if nul >= 0:
-        raise InputError(path, text.count("\n", 0, nul) + 1, "binary data, not an nftables ruleset")
-    sample = text[:4096]
-    odd = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    if odd > len(sample) // 20:
-        raise InputError(path, None, "binary data, not an nftables ruleset")
+    refuse_binary(text, path, "an nftables ruleset")
 
 
 def parse(text: str, path: str) -> NftRuleset:

@@ -78,8 +78,7 @@ def _view(ruleset: NftRuleset, empty: tuple[str, ...]) -> dict[str, Chain]:
     """The chains as packets with no ``empty`` interface see them."""
     if not empty:
         return ruleset.chains
-    views = ruleset.extra.setdefault("stage_views", {})
-    assert isinstance(views, dict)
+    views = ruleset.stage_views
     hit = views.get(empty)
     if hit is not None:
         return hit

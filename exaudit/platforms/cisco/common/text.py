@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from exaudit.core.errors import InputError
+from exaudit.core.textfile import refuse_binary
 from exaudit.platforms.cisco.common.indent import needs_library, parents
 
 
@@ -29,13 +30,7 @@ def split_lines(text: str, path: str) -> list[str]:
     """The configuration's lines (``\\n`` only, so numbers match editors); unusable input raises."""
     if not isinstance(text, str):
         raise InputError(path, None, "configuration is not text")
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise InputError(path, line, "binary data (NUL byte), not a text configuration")
-    sample = text[:65536]
-    controls = sum(1 for ch in sample if ord(ch) < 9 or 13 < ord(ch) < 32 or ord(ch) == 127)
-    if controls * 20 > max(len(sample), 1):
-        raise InputError(path, None, "binary data (control bytes), not a text configuration")
+    refuse_binary(text, path)
     if not text.strip():
         raise InputError(path, None, "the configuration is empty")
     return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
