@@ -37,11 +37,33 @@ CONFIGS = {
         ("eth0", "eth1", "eth2"),
     ),
     "pf": ("block all\n", ("em0", "em1", "em2")),
+    "nftables": (
+        "table inet f {\n  chain fwd {\n    type filter hook forward priority 0; policy drop;\n"
+        "    ct state established,related accept\n  }\n}\n",
+        ("eth0", "eth1", "eth2"),
+    ),
+    "ios": (
+        "interface GigabitEthernet0/0\n ip access-group IN in\n"
+        "interface GigabitEthernet0/1\n ip access-group IN in\ninterface GigabitEthernet0/2\nip access-list extended IN\n deny ip any any\n",
+        ("GigabitEthernet0/0", "GigabitEthernet0/1", "GigabitEthernet0/2"),
+    ),
+    "asa": (
+        "interface GigabitEthernet0/0\n nameif outside\n security-level 0\n"
+        "interface GigabitEthernet0/1\n nameif inside\n security-level 100\n"
+        "interface GigabitEthernet0/2\n nameif dmz\n security-level 50\n"
+        "access-list OUT extended deny ip any any\naccess-group OUT in interface outside\n"
+        "access-list IN extended deny ip any any\naccess-group IN in interface inside\n",
+        ("outside", "inside", "dmz"),
+    ),
 }
 
 EXPECTED = {
     "iptables": "-A FORWARD -i eth0 -o eth2 -d 10.1.0.10 -p tcp --dport 25 -j ACCEPT",
     "pf": "pass in quick on em0 inet proto tcp from any to 10.1.0.10 port 25",
+    "nftables": 'nft add rule inet f fwd iifname "eth0" oifname "eth2" ip daddr 10.1.0.10 '
+    "tcp dport 25 accept",
+    "ios": "ip access-list extended IN\n 5 permit tcp any host 10.1.0.10 eq 25",
+    "asa": "access-list OUT line 1 extended permit tcp any host 10.1.0.10 eq 25",
 }
 
 
@@ -71,4 +93,4 @@ def test_a_named_network_keeps_its_sources(
 ) -> None:
     """The LAN is not all that may arrive inside: its sources stay in the rule."""
     (fix,) = _fixes(tmp_path, platform, "lan", capsys)
-    assert "10.10.0.0/16" in fix
+    assert "10.10.0.0/16" in fix or "10.10.0.0 0.0.255.255" in fix or "10.10.0.0 255.255.0.0" in fix

@@ -33,7 +33,7 @@ def render_address(spans: IntervalSet) -> list[str]:
 
 
 def _bodies(request: FixRequest) -> list[str]:
-    sources: list[str] = []
+    sources: list[str] = [] if request.sources else ["any"]  # none: from anywhere
     for src in request.sources:
         sources.extend(render_address(addresses.parse(src)))
     dsts = render_address(addresses.parse(request.destination))

@@ -96,7 +96,8 @@ def fix(ruleset: Ruleset, request: FixRequest) -> str | None:
     if not candidates:
         return None
     acl = candidates[0]
-    sources = render_sources(request.sources, acl.family)
+    # no sources: from anywhere (the interface the ACL is bound to says where)
+    sources = render_sources(request.sources, acl.family) if request.sources else ["any"]
     dst = render_sources((request.destination,), acl.family)
     if not sources or not dst:
         return None
