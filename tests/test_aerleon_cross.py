@@ -3,7 +3,7 @@
 Random policies (seeded) and the corpus's aerleon samples are rendered by aerleon's own
 generators; exaudit parses every rendering and each NEW packet (TCP SYN, UDP, ICMP, other
 protocols) must get the same verdict from every rendering, from aerleon's AclCheck where
-its semantics apply, and from a reference read off the policy's terms (tests/aerleon_gen).
+its semantics apply, and from a reference read off the policy's terms (tests/support/aerleon_gen).
 Besides random packets, each rendering is compared exactly, over every NEW packet of a
 family, with ``exaudit.equivalence.differences``.
 
@@ -34,10 +34,10 @@ from importlib import import_module
 from pathlib import Path
 from types import ModuleType
 
-import aerleon_gen as gen
 import pytest
 from aerleon.lib import naming, policy
 from conftest import corpus_dir
+from support import aerleon_gen as gen
 
 from exaudit import platforms
 from exaudit.core import addresses

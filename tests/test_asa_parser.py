@@ -8,7 +8,7 @@ import pytest
 from conftest import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mutations import mutate
+from support.mutations import mutate
 
 from exaudit.core import addresses
 from exaudit.core.errors import InputError

@@ -44,7 +44,8 @@ CONFIGS = {
     ),
     "ios": (
         "interface GigabitEthernet0/0\n ip access-group IN in\n"
-        "interface GigabitEthernet0/1\n ip access-group IN in\ninterface GigabitEthernet0/2\nip access-list extended IN\n deny ip any any\n",
+        "interface GigabitEthernet0/1\n ip access-group IN in\ninterface GigabitEthernet0/2\n"
+        "ip access-list extended IN\n deny ip any any\n",
         ("GigabitEthernet0/0", "GigabitEthernet0/1", "GigabitEthernet0/2"),
     ),
     "asa": (

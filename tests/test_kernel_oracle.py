@@ -1,7 +1,7 @@
 """The Linux kernel as the oracle for iptables semantics: exaudit must agree on every packet.
 
-Random rulesets (tests/oracle_gen.py) are loaded into private network namespaces and hand-
-made packets are sent through them (tests/kernel_oracle.py); exaudit parses the same text
+Random rulesets (tests/support/oracle_gen.py) are loaded into private network namespaces and hand-
+made packets are sent through them (tests/support/kernel_oracle.py); exaudit parses the same text
 and evaluates the same packets. Three things must agree for every packet: the verdict
 (permit/deny), the kind of deny (a REJECT answers, a DROP or policy does not), and, per
 rule, how many packets the kernel's counters say passed through it against how many
@@ -26,9 +26,9 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import oracle_gen
 import pytest
-from kernel_oracle import (
+from support import oracle_gen
+from support.kernel_oracle import (
     Answer,
     BatchResult,
     KernelOracle,

@@ -1,7 +1,7 @@
 """The Linux kernel as the oracle for nftables semantics: exaudit must agree on every packet.
 
-Random rulesets (tests/nft_oracle_gen.py) are loaded with ``nft -f`` into private network
-namespaces and hand-made packets are sent through them (tests/kernel_oracle.py); exaudit
+Random rulesets (tests/support/nft_oracle_gen.py) are loaded with ``nft -f`` into private network
+namespaces and hand-made packets are sent through them (tests/support/kernel_oracle.py); exaudit
 parses the same text, and its JSON form as ``nft -j list ruleset`` prints it, and
 evaluates the same packets. For every packet the verdict and the kind of deny (a reject
 answers, a drop or policy does not) must agree; an undetermined answer is no
@@ -19,9 +19,9 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nft_oracle_gen
 import pytest
-from kernel_oracle import KernelOracle, Packet
+from support import nft_oracle_gen
+from support.kernel_oracle import KernelOracle, Packet
 
 from exaudit.core import addresses
 from exaudit.core.intervals import IntervalSet

@@ -14,7 +14,7 @@ tun and watches where it goes:
 - a REJECT sends a TCP RST or an ICMP error back, a DROP sends nothing.
 
 Afterwards it reads the packet counters (``iptables-save -c``) so a caller can also check
-*which* rule decided. Run ``python tests/kernel_oracle.py --selftest`` as root for a smoke
+*which* rule decided. Run ``python tests/support/kernel_oracle.py --selftest`` as root for a smoke
 test without exaudit.
 """
 

@@ -1,0 +1,1 @@
+"""Generators, mutators and oracles the tests use: they are not tests themselves."""
