@@ -27,6 +27,10 @@ BENCHES: list[tuple[str, list[str], list[str]]] = [
     ("bench_pf.py", [], ["--rules", "2000", "--table", "10000"]),
     ("bench_audit.py", [], ["--rules", "1000", "--firewalls", "4", "--repeat", "1"]),
     ("bench_startup.py", [], ["--rules", "20000", "--repeat", "3", "--no-memory"]),
+    ("bench_cisco.py", [], ["--entries", "10000", "--repeat", "1"]),
+    ("bench_nftables.py", [], ["--rules", "20000", "--repeat", "1", "--questions", "200"]),
+    ("bench_exchange.py", [], ["--servers", "50", "--repeat", "1"]),
+    ("bench_least_privilege.py", [], ["--servers", "50"]),
 ]
 _FIGURE = re.compile(r"\(target [^)]*\)")
 

@@ -8,6 +8,7 @@ import socket
 from exaudit.core import addresses
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import TCP_FLAG_BITS, State
+from exaudit.core.protocols import NUMBERS
 
 # priority names of the ip, ip6 and inet families (nft(8), "PRIORITY")
 PRIORITIES = {"raw": -300, "mangle": -150, "dstnat": -100, "filter": 0, "security": 50}
@@ -16,26 +17,7 @@ NAT_PRIORITY_HOOKS = {"dstnat": "prerouting", "srcnat": "postrouting"}
 # conntrack runs at this priority on prerouting and output (NF_IP_PRI_CONNTRACK)
 CONNTRACK_PRIORITY = -200
 
-PROTOCOLS = {
-    "icmp": 1,
-    "igmp": 2,
-    "ipip": 4,
-    "tcp": 6,
-    "egp": 8,
-    "udp": 17,
-    "ipv6": 41,
-    "gre": 47,
-    "esp": 50,
-    "ah": 51,
-    "icmpv6": 58,
-    "ipv6-icmp": 58,
-    "ospf": 89,
-    "pim": 103,
-    "vrrp": 112,
-    "sctp": 132,
-    "udplite": 136,
-    "dccp": 33,
-}
+PROTOCOLS = {**NUMBERS, "dccp": 33}  # the names nft knows
 PORT_PROTOCOLS = IntervalSet.of([6, 17, 33, 132, 136])
 ICMP_TYPES = {
     "echo-reply": 0,
