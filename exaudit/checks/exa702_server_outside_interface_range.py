@@ -32,15 +32,7 @@ from exaudit.checks.tags import RELIABILITY
 from exaudit.core import addresses
 from exaudit.core.findings import Finding, Location, Severity
 from exaudit.core.intervals import IntervalSet
-from exaudit.core.model import InterfaceNetwork
 from exaudit.exchange.flows import servers_behind
-
-
-def _networks(given: dict[str, list[InterfaceNetwork]], name: str) -> list[InterfaceNetwork]:
-    if name in given:
-        return given[name]
-    folded = {k.lower(): v for k, v in given.items()}
-    return folded.get(name.lower(), [])
 
 
 def run(ctx: AuditContext) -> Iterator[Finding]:
@@ -50,7 +42,7 @@ def run(ctx: AuditContext) -> Iterator[Finding]:
         if not given or fw.interfaces is None:
             continue
         for server, iface in servers_behind(ctx.topology, fw):
-            nets = _networks(given, iface or "")
+            nets = fa.ruleset.networks_of(iface or "")
             if not nets:
                 continue
             inside = IntervalSet()

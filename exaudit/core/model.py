@@ -229,6 +229,14 @@ class Ruleset:
     def rule_count(self) -> int:
         return sum(len(c.rules) for c in self.chains.values())
 
+    def networks_of(self, interface: str) -> list[InterfaceNetwork]:
+        """The address blocks the config gives ``interface`` (a topology's name for it)."""
+        found = self.interface_networks.get(interface)
+        if found is None:
+            folded = {k.lower(): v for k, v in self.interface_networks.items()}
+            found = folded.get(interface.lower(), [])
+        return found
+
     def rules(self) -> list[Rule]:
         return [r for c in self.chains.values() for r in c.rules]
 

@@ -79,8 +79,11 @@ class InterfaceReader(State):
             if len(words) >= 6 and low[4] == "standby" and cc.is_ipv4(words[5]):
                 addrs = addrs | cc.host(words[5])
             iface.addresses = (iface.addresses - addresses.ALL_V4) | addrs
+            block = cc.network(words[2], words[3])
+            iface.network = (block, index) if block is not None else None
         elif low[:3] == ["no", "ip", "address"]:
             iface.addresses = iface.addresses - addresses.ALL_V4
+            iface.network = None
         elif low[:2] == ["ipv6", "address"] and len(words) >= 3 and "/" in words[2]:
             address = words[2].split("/")[0]
             if cc.is_ipv6(address):

@@ -104,6 +104,7 @@ class Interface:
     level: int | None = None
     level_index: int | None = None
     addresses: IntervalSet = field(default_factory=IntervalSet)
+    network: tuple[IntervalSet, int] | None = None  # ``ip address A MASK``: block, line
     management_only: int | None = None  # the ``management-only`` line
     # a line after which the level is 0 or 100, which one not documented (``no
     # security-level`` on inside; an inside interface with no level set, renamed)

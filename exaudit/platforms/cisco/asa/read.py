@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from exaudit.core.model import InterfaceNetwork
 from exaudit.platforms.cisco import common as cc
 from exaudit.platforms.cisco.asa.acls import AclReader
 from exaudit.platforms.cisco.asa.interfaces import InterfaceReader
@@ -81,6 +82,11 @@ class _Parser(AclReader, InterfaceReader):
             if nameif and nameif not in nameifs:
                 self.ctx.not_understood(binding.index, f"no interface has nameif {nameif}")
         rs.interfaces = self.interfaces
+        rs.interface_networks = {  # a topology names an ASA's interfaces by nameif
+            i.nameif: [InterfaceNetwork(i.network[0], self.ctx.origin(i.network[1]))]
+            for i in self.interfaces.values()
+            if i.nameif and i.network is not None
+        }
         rs.acls = self.acls
         rs.bindings = self.bindings
         rs.same_security = self.same_security

@@ -20,6 +20,7 @@ from exaudit.platforms.cisco.common.addr import (
     mask_blocks,
     mask_is_contiguous,
     netmask_addr,
+    network,
     prefix,
     span,
     wildcard_addr,
@@ -69,6 +70,7 @@ from exaudit.platforms.cisco.common.tokens import (
 )
 
 __all__ = [
+    "network",
     "ACTIONS",
     "Addr",
     "Block",

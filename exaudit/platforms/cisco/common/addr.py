@@ -195,3 +195,11 @@ def _is_icmp(proto: IntervalSet | None) -> bool:
 def icmp_service(proto: int, types: IntervalSet | None, codes: IntervalSet | None) -> Service:
     """ICMP type in the destination-port dimension, code in the source-port one."""
     return Service(IntervalSet.point(proto), codes, types)
+
+
+def network(address: str, mask: str) -> IntervalSet | None:
+    """The block ``ip address A MASK`` puts an interface in (None: not an address/mask)."""
+    try:
+        return addresses.parse(str(ipaddress.ip_network(f"{address}/{mask}", strict=False)))
+    except (ValueError, addresses.AddressError):
+        return None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from exaudit.core.model import Ruleset, Stage
+from exaudit.core.model import InterfaceNetwork, Ruleset, Stage
+from exaudit.platforms.cisco.common.interfaces import same_interface
 
 StageKey = tuple[str | None, str | None, str | None]  # (in_iface, out_iface, chain)
 
@@ -17,6 +18,11 @@ class CiscoRuleset(Ruleset):
     # ACE lines, and how many of them are fully modelled / partly / not understood
     coverage: dict[str, int] = field(default_factory=dict)
     stage_cache: dict[StageKey, list[Stage]] = field(default_factory=dict)
+
+    def networks_of(self, interface: str) -> list[InterfaceNetwork]:
+        """As the base does, and by any spelling IOS accepts (``Gi0/1``)."""
+        key = same_interface(interface, self.interface_networks)
+        return self.interface_networks[key] if key else super().networks_of(interface)
 
     def line_text(self, index: int) -> str:
         """Line ``index`` (0-based) as written, stripped; empty past the end."""

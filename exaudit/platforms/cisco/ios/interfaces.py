@@ -106,6 +106,15 @@ class InterfaceReader(State):
             )
         elif low in (["shutdown"], ["no", "shutdown"]):
             iface.shutdown = low == ["shutdown"]
+        elif low[:2] == ["ip", "address"] and len(words) >= 4:
+            block = cc.network(words[2], words[3])
+            if block is not None:
+                secondary = low[4:5] == ["secondary"]
+                if not secondary:  # a new primary address replaces the old one
+                    iface.networks = [n for n in iface.networks if n[2]]
+                iface.networks.append((block, child.linenum, secondary))
+        elif low[:3] == ["no", "ip", "address"]:
+            iface.networks = []
 
     def _attach(self, iface: Interface, index: int, words: list[str], low: list[str]) -> None:
         """``ip access-group NAME in|out``: a second one for the same direction replaces

@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass, field
 
+from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import Rule, Ruleset
 from exaudit.platforms.cisco.common.model import CiscoRuleset
 
@@ -161,6 +162,8 @@ class Interface:
     groups: dict[tuple[str, int], Attachment] = field(default_factory=dict)  # (dir, family)
     zone: tuple[str, int] | None = None
     shutdown: bool = False
+    # ``ip address A MASK [secondary]``: (block, line index, secondary)
+    networks: list[tuple[IntervalSet, int, bool]] = field(default_factory=list)
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from exaudit.core import addresses
 from exaudit.core.intervals import IntervalSet
-from exaudit.core.model import ICMPV6, Match, Origin, Rule, Target, Verb
+from exaudit.core.model import ICMPV6, InterfaceNetwork, Match, Origin, Rule, Target, Verb
 from exaudit.platforms.cisco import common as cc
 from exaudit.platforms.cisco.common import Block, ParseError
 from exaudit.platforms.cisco.ios.acls import AclReader
@@ -109,6 +109,13 @@ class _Parser(AclReader, InterfaceReader):
                         "the ACL has no entries, so IOS permits all traffic",
                     )
         rs.interfaces = self.interfaces
+        rs.interface_networks = {
+            name: [
+                InterfaceNetwork(block, self.ctx.origin(index)) for block, index, _ in i.networks
+            ]
+            for name, i in self.interfaces.items()
+            if i.networks
+        }
         rs.acls = {acl.key: acl for acl in self.acls.values()}
         rs.coverage = self.ctx.coverage()
 
