@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
-from dataclasses import dataclass
 
 from exaudit.core.errors import InputError
 
@@ -14,10 +12,27 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-@dataclass(frozen=True)
 class Output:
-    format: str
-    path: str | None  # None: standard output
+    """One report format and where it goes (``path`` None: standard output).
+
+    A plain class, not a dataclass: ``exaudit --version`` imports this module, and start-up
+    is a feature of a CLI (dataclasses pulls in inspect, ast and dis).
+    """
+
+    __slots__ = ("format", "path")
+
+    def __init__(self, format: str, path: str | None) -> None:
+        self.format = format
+        self.path = path
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Output) and (self.format, self.path) == (other.format, other.path)
+
+    def __hash__(self) -> int:
+        return hash((self.format, self.path))
+
+    def __repr__(self) -> str:
+        return f"Output({self.format!r}, {self.path!r})"
 
 
 def outputs(args: argparse.Namespace, choices: tuple[str, ...]) -> list[Output]:
@@ -62,6 +77,8 @@ def outputs(args: argparse.Namespace, choices: tuple[str, ...]) -> list[Output]:
 
 def terminal_width() -> int:
     """``COLUMNS``, else the terminal's width, else 100 (a file or a pipe)."""
+    import shutil  # (imported when a report is written: shutil pulls in bz2 and lzma)
+
     return shutil.get_terminal_size((100, 24)).columns
 
 

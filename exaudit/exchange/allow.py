@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from exaudit.core import protocols
 from exaudit.core.intervals import IntervalSet
 from exaudit.core.model import PORTS, PROTOCOLS
-from exaudit.exchange.yamlsrc import Node
+from exaudit.exchange.node import Node
 
 ALLOW_KEYS = ("proto", "ports", "from", "to", "reason", "description")
 

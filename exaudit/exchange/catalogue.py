@@ -27,7 +27,7 @@ from exaudit.exchange.catalogue_model import (
     Windows,
     requirements_of,
 )
-from exaudit.exchange.yamlsrc import Node, load
+from exaudit.exchange.node import Node
 
 __all__ = [
     "CONFIDENCES",
@@ -71,7 +71,7 @@ def _files() -> dict[str, Path]:
     out: dict[str, Path] = {}
     for path in sorted(rules_dir().glob("exchange-*.yaml")):
         out.setdefault(path.stem.removeprefix("exchange-"), path)
-        root = load(path.read_text(encoding="utf-8"), str(path)).mapping("the catalogue")
+        root = _load(path.read_text(encoding="utf-8"), str(path)).mapping("the catalogue")
         for node in root["versions"].sequence("versions") if "versions" in root else []:
             out.setdefault(node.text("version"), path)
     return out
@@ -99,7 +99,7 @@ def load_catalogue(exchange: str) -> Catalogue:
 
 
 def parse_catalogue(text: str, path: str) -> Catalogue:
-    root = load(text, path).mapping("the catalogue")
+    root = _load(text, path).mapping("the catalogue")
     sources = {k: v.text("source") for k, v in root["sources"].mapping("sources").items()}
     kinds = catalogue_more.port_kinds(root, sources)
     seen: set[str] = set()
@@ -156,3 +156,10 @@ def parse_catalogue(text: str, path: str) -> Catalogue:
     )
     catalogue_more.grow(cat, root, kinds, seen)
     return cat
+
+
+def _load(text: str, path: str) -> Node:
+    """The catalogue's YAML (PyYAML is imported when a catalogue is read, not before)."""
+    from exaudit.exchange.yamlsrc import load
+
+    return load(text, path)

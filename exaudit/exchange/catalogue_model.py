@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from exaudit.exchange.yamlsrc import Node
+from exaudit.exchange.node import Node
 
 RPC_PORT_NAMES = {
     "rpc.directory": "directory",

@@ -13,7 +13,7 @@ from exaudit.exchange.catalogue_model import (
     Windows,
     requirements_of,
 )
-from exaudit.exchange.yamlsrc import Node
+from exaudit.exchange.node import Node
 
 PORT_KIND_OWNERS = ("server", "domain_controller")
 ROLE_FLOW_SCOPES = ("site", "organisation")

@@ -13,7 +13,7 @@ from exaudit.core.intervals import IntervalSet
 from exaudit.exchange import topology_more as grown
 from exaudit.exchange.allow import Allowance, parse_allow
 from exaudit.exchange.catalogue import RPC_PORT_NAMES, Catalogue, load_catalogue
-from exaudit.exchange.yamlsrc import Node, load, read
+from exaudit.exchange.node import Node
 
 RPC_SERVICES = tuple(RPC_PORT_NAMES.values())  # the keys of a server's rpc_ports
 DEFAULT_RFC1006_PORT = 102
@@ -181,6 +181,8 @@ def load_topology(path: str, text: str | None = None) -> Topology:
 
     ``text`` is the file's content when the caller has already read it.
     """
+    from exaudit.exchange.yamlsrc import load, read  # PyYAML: only when a topology is read
+
     root = read(path) if text is None else load(text, path)
     top = _check_keys(root, _TOP_KEYS, "the topology")
     version = top.get("version")

@@ -14,7 +14,7 @@ from exaudit.exchange.catalogue import (
     available,
     load_catalogue,
 )
-from exaudit.exchange.yamlsrc import Node
+from exaudit.exchange.node import Node
 
 DC_KEYS = {"address", "site", "rpc_ports", "os", "description"}
 
