@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import gc
 import shlex
 
 from exaudit.core.errors import InputError
+from exaudit.core.gc import reading
 from exaudit.core.model import (
     Issue,
     Origin,
@@ -37,26 +37,8 @@ def _check_usable(text: str, path: str) -> list[str]:
 
 def parse(text: str, path: str) -> Ruleset:
     """An iptables-save/ip6tables-save dump or an iptables shell script, as chains."""
-    # Reading creates hundreds of thousands of small objects and no cycles; the cyclic
-    # collector would rescan them all again and again (half the time at 100k rules).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with reading(path):
         return _parse(text, path)
-    except InputError:
-        raise
-    except RecursionError:
-        raise InputError(path, None, "too deeply nested to read") from None
-    except Exception as exc:  # pragma: no cover - a bug; the user still gets one line
-        raise InputError(
-            path,
-            None,
-            f"internal error while reading this file "
-            f"({type(exc).__name__}: {exc}); please report it",
-        ) from None
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _parse(text: str, path: str) -> Ruleset:

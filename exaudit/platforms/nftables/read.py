@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import gc
-
 from exaudit.core.errors import InputError
+from exaudit.core.gc import reading
 from exaudit.core.textfile import refuse_binary
 from exaudit.platforms.nftables.build import NAME, build
 from exaudit.platforms.nftables.model import NftRuleset
@@ -23,9 +22,7 @@ def parse(text: str, path: str) -> NftRuleset:
     """An nftables ruleset (``nft list ruleset``, an ``nft -f`` script or ``nft -j`` JSON)."""
     text = text.removeprefix("\ufeff")
     _check_text(text, path)
-    collecting = gc.isenabled()
-    gc.disable()  # many small acyclic objects: the cyclic collector only rescans them
-    try:
+    with reading(path):
         if text.lstrip().startswith("{"):
             from exaudit.platforms.nftables.jsonin import read_json
 
@@ -34,17 +31,3 @@ def parse(text: str, path: str) -> NftRuleset:
             ctx = read(text, path)
         lines = text.count("\n") + (not text.endswith("\n"))
         return build(ctx, path, lines)
-    except InputError:
-        raise
-    except RecursionError:
-        raise InputError(path, None, "too deeply nested to read") from None
-    except Exception as exc:  # pragma: no cover - a bug; the user still gets one line
-        raise InputError(
-            path,
-            None,
-            f"internal error while reading this file ({type(exc).__name__}: {exc}); "
-            "please report it",
-        ) from None
-    finally:
-        if collecting:
-            gc.enable()

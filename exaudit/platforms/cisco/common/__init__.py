@@ -34,6 +34,7 @@ from exaudit.platforms.cisco.common.groups import (
     unresolved_member,
 )
 from exaudit.platforms.cisco.common.interfaces import (
+    find_or_add,
     interface_number,
     interface_stem,
     resolve_interface,
@@ -70,6 +71,7 @@ from exaudit.platforms.cisco.common.tokens import (
 )
 
 __all__ = [
+    "find_or_add",
     "network",
     "ACTIONS",
     "Addr",

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Protocol, TypeVar
 
 _IFACE_SPLIT = re.compile(r"^([A-Za-z][A-Za-z-]*?)[\s]*([0-9].*)?$")
+
+
+class _Named(Protocol):
+    name: str
+
+
+T = TypeVar("T", bound=_Named)
 
 
 def resolve_interface(name: str, known: Iterable[str]) -> tuple[str | None, list[str]]:
@@ -68,3 +76,33 @@ def same_interface(name: str, known: Iterable[str]) -> str | None:
         if a.startswith(b) or b.startswith(a):
             found.append(cand)
     return found[0] if len(found) == 1 else None
+
+
+def find_or_add(
+    interfaces: dict[str, T],
+    numbers: dict[str, list[str]],
+    name: str,
+    index: int | None,
+    make: Callable[[str, int], T],
+) -> T | None:
+    """The interface ``name`` configures, however an earlier line spelt it; a new one
+    (``make(name, index)``) when ``index`` (its block's line) is given and none matches.
+
+    The longest spelling is kept: a query may abbreviate a name, never expand it.
+    """
+    spelt = numbers.setdefault(interface_number(name), [])
+    key = same_interface(name, spelt)
+    if key is None:
+        if index is None:
+            return None
+        iface = make(name, index)
+        interfaces[name] = iface
+        spelt.append(name)
+        return iface
+    iface = interfaces[key]
+    if index is not None and len(name) > len(key):
+        del interfaces[key]
+        spelt[spelt.index(key)] = name
+        iface.name = name
+        interfaces[name] = iface
+    return iface

@@ -19,24 +19,7 @@ class InterfaceReader(State):
     def _iface(self, name: str, index: int | None) -> Interface | None:
         """The interface ``name`` configures, however an earlier line spelt it; a new one
         when ``index`` (its block's line) is given and none matches."""
-        number = cc.interface_number(name)
-        spelt = self._numbers.setdefault(number, [])
-        key = cc.same_interface(name, spelt)
-        if key is None:
-            if index is None:
-                return None
-            iface = Interface(name, index)
-            self.interfaces[name] = iface
-            spelt.append(name)
-            return iface
-        iface = self.interfaces[key]
-        if index is not None and len(name) > len(key):
-            # keep the longest spelling: a query may abbreviate it, never expand it
-            del self.interfaces[key]
-            spelt[spelt.index(key)] = name
-            iface.name = name
-            self.interfaces[name] = iface
-        return iface
+        return cc.find_or_add(self.interfaces, self._numbers, name, index, Interface)
 
     def _interface_block(self, obj: Block, words: list[str]) -> None:
         try:
