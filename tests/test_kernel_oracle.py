@@ -39,6 +39,7 @@ from support.kernel_oracle import (
     parse,
     read_counters,
 )
+from support.questions import question_for
 
 PACKETS = int(os.environ.get("EXAUDIT_ORACLE_PACKETS", "2000"))
 ONLY = tuple(s for s in os.environ.get("EXAUDIT_ORACLE_BATCH", "").split(",") if s)
@@ -79,10 +80,8 @@ def exaudit_opinions(
     text: str, path: str, packets: list[Packet]
 ) -> tuple[list[Opinion], list[str]]:
     """exaudit's answer for each packet, and the issues it reported on the ruleset."""
-    from exaudit.core import addresses
-    from exaudit.core.intervals import IntervalSet
-    from exaudit.core.model import FLAGS, SYN, State, Verb
-    from exaudit.engine.evaluate import Evaluator, Question
+    from exaudit.core.model import Verb
+    from exaudit.engine.evaluate import Evaluator
 
     iptables = _iptables()
     ruleset = iptables.parse(text, path)
@@ -96,17 +95,7 @@ def exaudit_opinions(
     opinions = []
     for p in packets:
         chain = "FORWARD" if p.out_iface else "INPUT"
-        question = Question(
-            proto=IntervalSet.point(6 if p.proto == "tcp" else 17),
-            src=addresses.host(p.src),
-            dst=addresses.host(p.dst),
-            sport=IntervalSet.point(p.sport),
-            dport=IntervalSet.point(p.dport),
-            flags=SYN if p.proto == "tcp" else FLAGS,
-            state=IntervalSet.point(int(State.NEW)),
-            in_iface=p.in_iface,
-            out_iface=p.out_iface,
-        )
+        question = question_for(p)
         try:
             stages = iptables.stages(
                 ruleset, in_iface=p.in_iface, out_iface=p.out_iface, chain=chain

@@ -22,11 +22,10 @@ from pathlib import Path
 import pytest
 from support import nft_oracle_gen
 from support.kernel_oracle import KernelOracle, Packet
+from support.questions import question_for
 
-from exaudit.core import addresses
-from exaudit.core.intervals import IntervalSet
-from exaudit.core.model import FLAGS, SYN, State, Verb
-from exaudit.engine.evaluate import Evaluator, Question
+from exaudit.core.model import Verb
+from exaudit.engine.evaluate import Evaluator
 from exaudit.platforms import nftables
 
 PACKETS = int(os.environ.get("EXAUDIT_ORACLE_PACKETS", "2000"))
@@ -62,17 +61,7 @@ def opinions_and_issues(text: str, path: str, packets: list[Packet]) -> tuple[li
     evaluator = Evaluator()
     out = []
     for p in packets:
-        question = Question(
-            proto=IntervalSet.point(6 if p.proto == "tcp" else 17),
-            src=addresses.host(p.src),
-            dst=addresses.host(p.dst),
-            sport=IntervalSet.point(p.sport),
-            dport=IntervalSet.point(p.dport),
-            flags=SYN if p.proto == "tcp" else FLAGS,
-            state=IntervalSet.point(int(State.NEW)),
-            in_iface=p.in_iface,
-            out_iface=p.out_iface,
-        )
+        question = question_for(p)
         try:
             stages = nftables.stages(ruleset, in_iface=p.in_iface, out_iface=p.out_iface)
             parts = evaluator.evaluate(stages, question).parts
